@@ -76,7 +76,7 @@ type Application struct {
 	ZoneID             string   `json:"zone_id"`
 	Name               string   `json:"name"`
 	RegistrationMethod string   `json:"registration_method"`
-	Traits             []string `json:"traits,omitempty"`
+	Traits             []string `json:"traits,omitzero"`
 	ExpiresAt          *string  `json:"expires_at"`
 	ArchivedAt         *string  `json:"archived_at"`
 	CreatedBy          *string  `json:"created_by"`
@@ -127,7 +127,7 @@ type Policy struct {
 	UpdatedViaOperator bool             `json:"updated_via_operator"`
 	CreatedAt          string           `json:"created_at"`
 	UpdatedAt          *string          `json:"updated_at"`
-	Versions           []*PolicyVersion `json:"versions,omitempty"`
+	Versions           []*PolicyVersion `json:"versions,omitzero"`
 }
 
 // PolicyVersion is one version of a policy; Content is the Rego data document.
@@ -165,13 +165,13 @@ type PolicySetVersion struct {
 	ID                 string          `json:"id"`
 	PolicySetID        string          `json:"policy_set_id"`
 	Version            int             `json:"version"`
-	ManifestJSON       []ManifestEntry `json:"manifest_json,omitempty"`
+	ManifestJSON       []ManifestEntry `json:"manifest_json,omitzero"`
 	ManifestSHA256     string          `json:"manifest_sha256"`
 	SchemaVersion      string          `json:"schema_version"`
 	CreatedBy          *string         `json:"created_by"`
 	CreatedViaOperator bool            `json:"created_via_operator"`
 	CreatedAt          string          `json:"created_at"`
-	Policies           []string        `json:"policies,omitempty"`
+	Policies           []string        `json:"policies,omitzero"`
 }
 
 // ManifestEntry names one policy version in a policy-set version manifest.
