@@ -1,0 +1,202 @@
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// Handler answers one command. It is the bot's dispatcher in `demo`, or a
+// fake in tests.
+type Handler func(ctx context.Context, inv chat.Invocation) chat.Reply
+
+// maxLine is the longest input line answered; longer lines get an error reply.
+const maxLine = 256 << 10
+
+// Run is an interactive session: print the prompt, read a line, parse it,
+// call h and render the reply, until "exit", "quit", end of input or ctx is
+// done (then it returns ctx.Err()). Blank lines are ignored. A line that does
+// not parse, and a handler that panics, are answered with an ephemeral error
+// reply; the session goes on. Reading happens in a goroutine that ends at the
+// next line or end of input after Run returns.
+func Run(ctx context.Context, in io.Reader, out io.Writer, h Handler, opt Options) error {
+	if h == nil {
+		return errors.New("console: nil handler")
+	}
+	opt = opt.withDefaults()
+	lines := make(chan input)
+	done := make(chan struct{})
+	defer close(done)
+	go readLines(in, lines, done)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(out, opt.Prompt); err != nil {
+			return err
+		}
+		var l input
+		var ok bool
+		select {
+		case <-ctx.Done():
+			_, _ = io.WriteString(out, "\n")
+			return ctx.Err()
+		case l, ok = <-lines:
+		}
+		if !ok {
+			_, err := io.WriteString(out, "\n")
+			return err
+		}
+		if l.err != nil {
+			return fmt.Errorf("console: read input: %w", l.err)
+		}
+		text := strings.TrimSpace(l.text)
+		if text == "" {
+			continue
+		}
+		if isExit(text) {
+			return nil
+		}
+		if err := respond(ctx, out, text, l.long, h, opt); err != nil {
+			return err
+		}
+	}
+}
+
+// RunScript answers a script non-interactively: each line that is not blank
+// and does not start with "#" is echoed as "> line" and answered. "exit" or
+// "quit" ends the script early; so does ctx (Run's rules otherwise).
+func RunScript(ctx context.Context, script io.Reader, out io.Writer, h Handler, opt Options) error {
+	if h == nil {
+		return errors.New("console: nil handler")
+	}
+	opt = opt.withDefaults()
+	br := bufio.NewReaderSize(script, 64<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		raw, long, rerr := readLine(br)
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return fmt.Errorf("console: read script: %w", rerr)
+		}
+		text := strings.TrimSpace(raw)
+		if text != "" && !strings.HasPrefix(text, "#") {
+			if isExit(text) {
+				return nil
+			}
+			p := &printer{opt: opt}
+			p.line(p.paint(sgrBold, "> "+truncate(chat.OneLine(text), opt.Width-2)))
+			if _, err := io.WriteString(out, p.b.String()); err != nil {
+				return err
+			}
+			if err := respond(ctx, out, text, long, h, opt); err != nil {
+				return err
+			}
+		}
+		if rerr != nil {
+			return nil
+		}
+	}
+}
+
+// respond answers one line and renders the reply followed by a blank line.
+func respond(ctx context.Context, out io.Writer, text string, long bool, h Handler, opt Options) error {
+	if err := Render(out, answer(ctx, text, long, h, opt), opt); err != nil {
+		return err
+	}
+	_, err := io.WriteString(out, "\n")
+	return err
+}
+
+// answer turns one line into a reply, never panicking.
+func answer(ctx context.Context, text string, long bool, h Handler, opt Options) (reply chat.Reply) {
+	if long {
+		return errorReply(fmt.Sprintf("line too long: type at most %d KiB", maxLine>>10))
+	}
+	inv, err := chat.ParseCommandLine(text)
+	if err != nil {
+		return errorReply(err.Error())
+	}
+	inv.Platform = "console"
+	inv.UserID, inv.UserName, inv.ChannelID = opt.User, opt.User, "console"
+	inv.TriggeredAt = time.Now()
+	defer func() {
+		if v := recover(); v != nil {
+			reply = errorReply(fmt.Sprintf("internal error: %s failed: %s", inv.Command, truncate(chat.OneLine(fmt.Sprint(v)), 200)))
+		}
+	}()
+	return h(ctx, inv)
+}
+
+// errorReply is an error only the person typing sees.
+func errorReply(msg string) chat.Reply {
+	return chat.Reply{Summary: msg, Severity: chat.SeverityError, Ephemeral: true}
+}
+
+func isExit(text string) bool {
+	switch strings.ToLower(text) {
+	case "exit", "quit", "/exit", "/quit":
+		return true
+	}
+	return false
+}
+
+// input is one line read from the terminal, or the read error that ended input.
+type input struct {
+	text string
+	long bool
+	err  error
+}
+
+// readLines sends each line of r to out until end of input (then closes out)
+// or until done is closed.
+func readLines(r io.Reader, out chan<- input, done <-chan struct{}) {
+	defer close(out)
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		text, long, err := readLine(br)
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			select {
+			case out <- input{err: err}:
+			case <-done:
+			}
+			return
+		}
+		if !eof || text != "" {
+			select {
+			case out <- input{text: text, long: long}:
+			case <-done:
+				return
+			}
+		}
+		if eof {
+			return
+		}
+	}
+}
+
+// readLine reads one line of any length, keeping at most maxLine bytes;
+// long reports that the line was longer.
+func readLine(br *bufio.Reader) (text string, long bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) <= maxLine {
+			buf = append(buf, chunk...)
+		} else {
+			long = true
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return string(buf), long, err
+	}
+}

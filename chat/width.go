@@ -1,0 +1,63 @@
+package chat
+
+import "unicode"
+
+// DisplayWidth estimates how many terminal columns s takes: wide East Asian
+// characters and emoji count two, combining marks and zero-width characters
+// none, an emoji variation selector (U+FE0F) widens the character before it.
+// Terminals disagree about some emoji; this is close enough to align columns
+// and wrap lines.
+func DisplayWidth(s string) int {
+	w, prev := 0, 0
+	for _, r := range s {
+		rw := RuneWidth(r)
+		if r == 0xFE0F && prev == 1 {
+			rw = 1
+		}
+		w += rw
+		prev = rw
+	}
+	return w
+}
+
+// RuneWidth is the column width of one rune: 0, 1 or 2.
+func RuneWidth(r rune) int {
+	switch {
+	case r == 0 || r < 0x20 || (r >= 0x7F && r < 0xA0):
+		return 0
+	case r < 0x300:
+		return 1
+	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) || r == 0xFE0F || r == 0xFE0E:
+		return 0
+	case isWide(r):
+		return 2
+	}
+	return 1
+}
+
+// wideRanges are East Asian Wide/Fullwidth blocks and emoji shown two columns wide.
+var wideRanges = [...][2]rune{
+	{0x1100, 0x115F}, {0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC}, {0x23F0, 0x23F0},
+	{0x23F3, 0x23F3}, {0x25FD, 0x25FE}, {0x2614, 0x2615}, {0x2648, 0x2653}, {0x267F, 0x267F},
+	{0x2693, 0x2693}, {0x26A1, 0x26A1}, {0x26AA, 0x26AB}, {0x26BD, 0x26BE}, {0x26C4, 0x26C5},
+	{0x26CE, 0x26CE}, {0x26D4, 0x26D4}, {0x26EA, 0x26EA}, {0x26F2, 0x26F3}, {0x26F5, 0x26F5},
+	{0x26FA, 0x26FA}, {0x26FD, 0x26FD}, {0x2705, 0x2705}, {0x270A, 0x270B}, {0x2728, 0x2728},
+	{0x274C, 0x274C}, {0x274E, 0x274E}, {0x2753, 0x2755}, {0x2757, 0x2757}, {0x2795, 0x2797},
+	{0x27B0, 0x27B0}, {0x27BF, 0x27BF}, {0x2B1B, 0x2B1C}, {0x2B50, 0x2B50}, {0x2B55, 0x2B55},
+	{0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xA000, 0xA4CF},
+	{0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6},
+	{0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF},
+	{0x20000, 0x3FFFD},
+}
+
+func isWide(r rune) bool {
+	for _, rg := range wideRanges {
+		if r < rg[0] {
+			return false
+		}
+		if r <= rg[1] {
+			return true
+		}
+	}
+	return false
+}
