@@ -1,0 +1,164 @@
+package router
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+)
+
+// policyDetail reads the active policy-set version, its propagation to STS
+// and the policy data documents behind it.
+func (c *Collector) policyDetail(g *gatherer) {
+	var zone string
+	var set *caracal.PolicySet
+	var policies []caracal.Policy
+	g.read(func(ev *Evidence) {
+		zone, set, policies = ev.DiagnosisZone(), ev.ActivePolicySet(), ev.policies
+	})
+	if set == nil {
+		return
+	}
+	setID, version := set.ID, str(set.ActiveVersionID)
+	prefix := fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s", zone, setID)
+	g.fetch("policy-set activation status", prefix+"/activation-status", func(ctx context.Context) error {
+		a, err := c.Source.ActivationStatus(ctx, zone, setID, version)
+		g.set(func(ev *Evidence) { ev.Activation = a })
+		return err
+	})
+	g.fetch("active policy-set version", prefix+"/versions/"+version, func(ctx context.Context) error {
+		v, err := c.Source.PolicySetVersion(ctx, zone, setID, version)
+		g.set(func(ev *Evidence) { ev.ActiveVersion = v })
+		return err
+	})
+	limit := c.MaxPolicies
+	if limit <= 0 {
+		limit = 20
+	}
+	for i, p := range policies {
+		if i == limit {
+			g.set(func(ev *Evidence) {
+				ev.missing("policy documents", fmt.Sprintf("GET /v1/zones/%s/policies/{id}", zone),
+					fmt.Sprintf("only the first %d of %d policies were read", limit, len(policies)))
+			})
+			break
+		}
+		id := p.ID
+		g.fetch("policy document "+p.Name, fmt.Sprintf("GET /v1/zones/%s/policies/%s", zone, id), func(ctx context.Context) error {
+			full, err := c.Source.Policy(ctx, zone, id)
+			if full != nil {
+				g.set(func(ev *Evidence) {
+					for _, v := range full.Versions {
+						if v != nil {
+							ev.PolicyDocuments = append(ev.PolicyDocuments, *v)
+						}
+					}
+				})
+			}
+			return err
+		})
+	}
+}
+
+// keepManifestDocuments keeps only the policy versions named in the active
+// policy-set version's manifest, once both are known.
+func (c *Collector) keepManifestDocuments(ev *Evidence) {
+	if ev.ActiveVersion == nil {
+		ev.PolicyDocuments = nil
+		return
+	}
+	inManifest := map[string]bool{}
+	for _, m := range ev.ActiveVersion.ManifestJSON {
+		inManifest[m.PolicyVersionID] = true
+	}
+	for _, id := range ev.ActiveVersion.Policies {
+		inManifest[id] = true
+	}
+	kept := ev.PolicyDocuments[:0]
+	for _, d := range ev.PolicyDocuments {
+		if inManifest[d.ID] {
+			kept = append(kept, d)
+		}
+	}
+	ev.PolicyDocuments = kept
+}
+
+// traceDetail reads what the trace points at: the Session, the approval, and
+// after a revocation the authority records and the audit rows since.
+func (c *Collector) traceDetail(g *gatherer, now time.Time) {
+	var zone, appID, sessionID, challenge string
+	var rev *caracal.AdminAuditRow
+	var revocation bool
+	g.read(func(ev *Evidence) {
+		zone = ev.DiagnosisZone()
+		if row, ok := traceApplicationRow(ev.Trace); ok {
+			appID = metaString(row.MetadataJSON, "application_id")
+			sessionID = metaString(row.MetadataJSON, "agent_session_id")
+		}
+		if row, ok := firstRow(ev.Trace, eventType("step_up_issued")); ok {
+			challenge = metaString(row.MetadataJSON, "challenge_id")
+		}
+		rev = ev.LastRevocation()
+		revocation = ev.Query.Hints.Symptom == "revoked" || rev != nil
+	})
+	prefix := "GET /v1/zones/" + zone
+	if appID != "" && sessionID != "" {
+		g.fetch("session", prefix+"/sessions?application_id="+appID, func(ctx context.Context) error {
+			l, err := c.Source.Sessions(ctx, zone, caracal.SessionQuery{ApplicationID: appID, Limit: 100})
+			if l != nil {
+				g.set(func(ev *Evidence) { ev.Sessions = sessionsNamed(l.Items, sessionID) })
+			}
+			return err
+		})
+	}
+	if challenge != "" {
+		g.fetch("approval state", "sts GET /approvals/"+challenge, func(ctx context.Context) error {
+			a, err := c.Source.ApprovalStatus(ctx, challenge)
+			g.set(func(ev *Evidence) { ev.Approval = a })
+			return err
+		})
+	}
+	if !revocation || appID == "" {
+		return
+	}
+	g.fetch("authority records", prefix+"/authority-records?subject_id="+appID, func(ctx context.Context) error {
+		l, err := c.Source.AuthorityRecords(ctx, zone, caracal.AuthorityRecordQuery{SubjectID: appID, Limit: 50})
+		if l != nil {
+			g.set(func(ev *Evidence) { ev.AuthorityRecords = l.Items })
+		}
+		return err
+	})
+	since := now.Add(-24 * time.Hour)
+	if rev != nil {
+		if t, err := time.Parse(time.RFC3339Nano, rev.OccurredAt); err == nil {
+			since = t
+		}
+	}
+	g.fetch("audit after revocation", prefix+"/audit?decision=allow&application_id="+appID, func(ctx context.Context) error {
+		l, err := c.Source.Audit(ctx, zone, caracal.AuditQuery{Since: since, Decision: "allow", ApplicationID: appID, Limit: 100})
+		if l != nil {
+			g.set(func(ev *Evidence) { ev.AfterRevocation = l.Items })
+		}
+		return err
+	})
+}
+
+// sessionsNamed returns the Session with the given id and its parent chain
+// as far as the page holds them.
+func sessionsNamed(all []caracal.Session, id string) []caracal.Session {
+	byID := make(map[string]caracal.Session, len(all))
+	for _, s := range all {
+		byID[s.SessionID] = s
+	}
+	var out []caracal.Session
+	for id != "" && len(out) < 8 {
+		s, ok := byID[id]
+		if !ok {
+			break
+		}
+		out = append(out, s)
+		id = str(s.ParentSessionID)
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package router
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+)
+
+// DoctorOptions selects the zones to check and how strict to be.
+type DoctorOptions struct {
+	Zone     string
+	AllZones bool
+	Strict   bool
+}
+
+// DoctorSummary counts checks by status.
+type DoctorSummary struct {
+	OK    int `json:"ok"`
+	Warn  int `json:"warn"`
+	Fail  int `json:"fail"`
+	Total int `json:"total"`
+}
+
+// DoctorContext says which zones were checked.
+type DoctorContext struct {
+	ZoneScope string   `json:"zoneScope"`
+	ZoneIDs   []string `json:"zoneIds"`
+}
+
+// DoctorReport follows the shape of Caracal's Doctor report (API.md §5.1).
+type DoctorReport struct {
+	Command string        `json:"command"`
+	Mode    string        `json:"mode"`
+	Ready   bool          `json:"ready"`
+	Strict  bool          `json:"strict"`
+	Context DoctorContext `json:"context"`
+	Summary DoctorSummary `json:"summary"`
+	Checks  []Check       `json:"checks"`
+}
+
+// stsPolicyAgeWarn is how old a zone's loaded bundle may be on STS while its
+// propagation is not "loaded" before the doctor warns.
+const stsPolicyAgeWarn = 120 * time.Second
+
+// Doctor runs the Caracal Doctor's remote checks (health, zones, readiness
+// with §5.2 metric thresholds) plus the ones the Console's Doctor leaves out:
+// Audit pending age, STS policy age per zone, Gateway revocation freshness
+// and the API outbox.
+func (c *Collector) Doctor(ctx context.Context, opts DoctorOptions) DoctorReport {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	ev := &Evidence{Ready: map[caracal.Service]caracal.Probe{}, Health: map[caracal.Service]caracal.Probe{}}
+	g := &gatherer{ctx: ctx, callTimeout: c.callTimeout(), ev: ev}
+	var zones []caracal.Zone
+	var zonesErr error
+	c.readiness(g)
+	c.metrics(g)
+	g.fetch("zones", "GET /v1/zones", func(ctx context.Context) error {
+		z, err := c.Source.Zones(ctx)
+		g.set(func(*Evidence) { zones, zonesErr = z, err })
+		return nil
+	})
+	g.wait()
+
+	report := DoctorReport{Command: "doctor", Mode: "system", Strict: opts.Strict}
+	add := func(cs ...Check) { report.Checks = append(report.Checks, cs...) }
+	add(healthChecks(ev, zones, zonesErr)...)
+	ids, scope := c.doctorZones(opts, zones, zonesErr)
+	report.Context = DoctorContext{ZoneScope: scope, ZoneIDs: ids}
+	if len(ids) == 0 {
+		add(Check{Section: "zones", Name: "zone inventory", Status: CheckWarn, Detail: "no zones visible"})
+	}
+	add(c.zoneChecks(ctx, ids)...)
+	add(readinessChecks(ev.Ready)...)
+	add(metricsChecks(ev)...)
+	add(extraChecks(ev)...)
+	report.summarize()
+	return report
+}
+
+func (r *DoctorReport) summarize() {
+	r.Summary = DoctorSummary{Total: len(r.Checks)}
+	for _, c := range r.Checks {
+		switch c.Status {
+		case CheckOK:
+			r.Summary.OK++
+		case CheckWarn:
+			r.Summary.Warn++
+		case CheckFail:
+			r.Summary.Fail++
+		}
+	}
+	r.Ready = r.Summary.Total > 0 && r.Summary.Fail == 0 && (!r.Strict || r.Summary.Warn == 0)
+}
+
+func (c *Collector) doctorZones(opts DoctorOptions, zones []caracal.Zone, zonesErr error) ([]string, string) {
+	switch {
+	case opts.Zone != "":
+		return []string{opts.Zone}, "selected"
+	case !opts.AllZones && c.DefaultZone != "":
+		return []string{c.DefaultZone}, "selected"
+	case zonesErr != nil:
+		if c.DefaultZone != "" {
+			return []string{c.DefaultZone}, "selected"
+		}
+		return nil, "none"
+	}
+	ids := make([]string, 0, len(zones))
+	for _, z := range zones {
+		ids = append(ids, z.ID)
+	}
+	return ids, "all"
+}
+
+func healthChecks(ev *Evidence, zones []caracal.Zone, zonesErr error) []Check {
+	p := ev.Health[caracal.ServiceAPI]
+	api := Check{Section: "health", Name: "api health", Status: CheckOK, Detail: p.URL, Source: "GET " + p.URL}
+	if !p.OK {
+		api.Status, api.Detail = CheckFail, probeDetail(p)
+	}
+	auth := Check{Section: "health", Name: "admin auth", Status: CheckOK, Detail: fmt.Sprintf("%d zone(s) visible", len(zones)), Source: "GET /v1/zones"}
+	if zonesErr != nil {
+		auth.Status, auth.Detail = CheckFail, describeError(zonesErr)
+		if caracal.HasCode(zonesErr, 403, "admin_token_zone_mismatch") {
+			auth.Status, auth.Detail = CheckWarn, "zone-scoped token: zones cannot be listed, only the configured zone is checked"
+		}
+	}
+	return []Check{api, auth}
+}
+
+// zoneChecks runs the per-zone checks of every selected zone in parallel.
+func (c *Collector) zoneChecks(ctx context.Context, ids []string) []Check {
+	results := make([][]Check, len(ids))
+	g := &gatherer{ctx: ctx, callTimeout: c.callTimeout(), ev: &Evidence{}}
+	for i, id := range ids {
+		g.fetch("zone "+id, "GET /v1/zones/"+id, func(ctx context.Context) error {
+			results[i] = c.oneZone(ctx, id)
+			return nil
+		})
+	}
+	g.wait()
+	var out []Check
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out
+}
+
+func (c *Collector) oneZone(ctx context.Context, id string) []Check {
+	check := func(name string, err error, okDetail string) Check {
+		ch := Check{Section: "zones", Name: id + " " + name, Status: CheckOK, Detail: okDetail, Source: "GET /v1/zones/" + id}
+		if err != nil {
+			ch.Status, ch.Detail = CheckFail, describeError(err)
+		}
+		return ch
+	}
+	z, err := c.Source.Zone(ctx, id)
+	if err != nil {
+		return []Check{check("lookup", err, "")}
+	}
+	out := []Check{check("lookup", nil, fmt.Sprintf("%s (%s)", z.ID, z.Name))}
+	res, err := c.Source.Resources(ctx, id)
+	out = append(out, check("resources", err, countDetail(len(res), "registered")))
+	sets, err := c.Source.PolicySets(ctx, id)
+	ev := &Evidence{PolicySets: sets}
+	active := ev.ActivePolicySet()
+	detail := fmt.Sprintf("%d registered; none active", len(sets))
+	if active != nil {
+		detail = "1 active: " + active.Name
+	}
+	out = append(out, check("policy sets", err, detail))
+	if err == nil && active == nil {
+		out[len(out)-1].Status = CheckWarn
+	}
+	_, err = c.Source.Audit(ctx, id, caracal.AuditQuery{Limit: 1})
+	out = append(out, check("audit query", err, "queryable"))
+	if active != nil {
+		out = append(out, c.policyAgeCheck(ctx, id, active))
+	}
+	return out
+}
+
+// policyAgeCheck reports whether STS runs the zone's active version.
+func (c *Collector) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet) Check {
+	ch := Check{Section: "zones", Name: zone + " sts policy", Status: CheckOK, Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", zone, set.ID)}
+	a, err := c.Source.ActivationStatus(ctx, zone, set.ID, str(set.ActiveVersionID))
+	if err != nil {
+		ch.Status, ch.Detail = CheckWarn, describeError(err)
+		return ch
+	}
+	ev := &Evidence{Activation: a}
+	ch.Detail = "propagation " + a.PropagationStatus
+	if a.STS.AgeSeconds != nil {
+		ch.Detail += fmt.Sprintf(", loaded %.0fs ago", *a.STS.AgeSeconds)
+	}
+	switch a.PropagationStatus {
+	case caracal.PropagationLoaded:
+	case caracal.PropagationFailed:
+		ch.Status, ch.Detail = CheckFail, propagationDetail(ev)
+	default:
+		ch.Status, ch.Detail = CheckWarn, propagationDetail(ev)
+	}
+	return ch
+}
+
+// extraChecks are the checks Caracal's Doctor does not evaluate (API.md §5.2 "Not evaluated").
+func extraChecks(ev *Evidence) []Check {
+	var out []Check
+	if m := ev.AuditMetrics; m != nil {
+		c := Check{Section: "readiness", Name: "audit pending age", Status: CheckOK, Detail: fmt.Sprintf("consumer_pel_oldest_secs=%d", m.ConsumerPELOldestSecs), Source: "GET audit /metrics.json"}
+		if m.ConsumerPELOldestSecs > 300 {
+			c.Status = CheckWarn
+		}
+		out = append(out, c)
+	}
+	if m := ev.GatewayMetrics; m != nil {
+		c := Check{Section: "readiness", Name: "gateway revocation freshness", Status: CheckOK, Detail: fmt.Sprintf("snapshot age %ds", m.RevocationSnapshotAgeSeconds), Source: "GET gateway /metrics.json"}
+		if m.RevocationSnapshotFresh == 0 {
+			c.Status, c.Detail = CheckFail, fmt.Sprintf("revocation snapshot stale (age %ds > 70s)", m.RevocationSnapshotAgeSeconds)
+		}
+		out = append(out, c)
+	}
+	if p, ok := ev.Ready[caracal.ServiceAPI]; ok {
+		c := Check{Section: "readiness", Name: "api outbox", Status: CheckOK, Detail: "no dead outbox rows reported", Source: "GET " + p.URL}
+		if p.Reason == "outbox_dead_messages" {
+			c.Status, c.Detail = CheckFail, fmt.Sprintf("dead API outbox rows: %v", p.Body["deadCount"])
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func countDetail(n int, what string) string {
+	if n == 0 {
+		return "none " + what
+	}
+	return fmt.Sprintf("%d %s", n, what)
+}
+
+func (c *Collector) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 15 * time.Second
+}
+
+func (c *Collector) callTimeout() time.Duration {
+	if c.CallTimeout > 0 && c.CallTimeout <= c.timeout() {
+		return c.CallTimeout
+	}
+	return c.timeout()
+}

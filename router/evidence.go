@@ -1,0 +1,106 @@
+package router
+
+import (
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+)
+
+// Evidence is everything Collect gathered for one query. Every field may be
+// empty: a call that failed is named in Missing instead, and the rules reason
+// with what is there. Diagnose reads Evidence and nothing else.
+type Evidence struct {
+	Query       Query     `json:"query"`
+	AskedZone   string    `json:"asked_zone"`
+	CollectedAt time.Time `json:"collected_at"`
+
+	// Ready and Health hold the /ready and /health probes by service.
+	Ready  map[caracal.Service]caracal.Probe `json:"ready,omitempty"`
+	Health map[caracal.Service]caracal.Probe `json:"health,omitempty"`
+
+	// Trace is the request trace in TraceZone, nil when explain answered 404
+	// in every zone searched or could not be read.
+	Trace         *caracal.Explain `json:"trace,omitempty"`
+	TraceZone     string           `json:"trace_zone,omitempty"`
+	SearchedZones []string         `json:"searched_zones,omitempty"`
+	// CrossZoneSearch is false when the bot's token could not list zones
+	// (a zone-scoped token), so only the asked zone was searched.
+	CrossZoneSearch bool `json:"cross_zone_search"`
+	// AdminAPIError is set when the Admin API answered the trace lookup with
+	// something other than 200 or 404 (5xx, 401, 429).
+	AdminAPIError *caracal.Error `json:"admin_api_error,omitempty"`
+
+	STSMetrics       *caracal.STSMetrics       `json:"sts_metrics,omitempty"`
+	GatewayMetrics   *caracal.GatewayMetrics   `json:"gateway_metrics,omitempty"`
+	AuditMetrics     *caracal.AuditMetrics     `json:"audit_metrics,omitempty"`
+	CoordinatorStats *caracal.CoordinatorStats `json:"coordinator_stats,omitempty"`
+
+	Zone             *caracal.Zone             `json:"zone,omitempty"`
+	Resources        []caracal.Resource        `json:"resources,omitempty"`
+	PolicySets       []caracal.PolicySet       `json:"policy_sets,omitempty"`
+	Activation       *caracal.ActivationStatus `json:"activation,omitempty"`
+	ActiveVersion    *caracal.PolicySetVersion `json:"active_version,omitempty"`
+	PolicyDocuments  []caracal.PolicyVersion   `json:"policy_documents,omitempty"`
+	AdminAudit       []caracal.AdminAuditRow   `json:"admin_audit,omitempty"`
+	Sessions         []caracal.Session         `json:"sessions,omitempty"`
+	AuthorityRecords []caracal.AuthorityRecord `json:"authority_records,omitempty"`
+	AfterRevocation  []caracal.AuditRow        `json:"after_revocation,omitempty"`
+	Approval         *caracal.ApprovalStatus   `json:"approval,omitempty"`
+	Missing          []Missing                 `json:"missing,omitempty"`
+	// UnknownZone is set when the zone asked does not exist (404 zone_not_found).
+	UnknownZone bool `json:"unknown_zone,omitempty"`
+
+	// policies is the zone's policy list, read to find the active documents.
+	policies []caracal.Policy
+}
+
+// HasTrace reports whether a request trace with at least one row was found.
+func (ev *Evidence) HasTrace() bool {
+	return ev.Trace != nil && len(ev.Trace.Events) > 0
+}
+
+// DiagnosisZone returns the zone the diagnosis is about: where the trace was found,
+// else the zone asked.
+func (ev *Evidence) DiagnosisZone() string {
+	if ev.TraceZone != "" {
+		return ev.TraceZone
+	}
+	return ev.AskedZone
+}
+
+// ActivePolicySet returns the zone's policy set with an active version, if any.
+func (ev *Evidence) ActivePolicySet() *caracal.PolicySet {
+	for i := range ev.PolicySets {
+		if ev.PolicySets[i].ActiveVersionID != nil && *ev.PolicySets[i].ActiveVersionID != "" {
+			return &ev.PolicySets[i]
+		}
+	}
+	return nil
+}
+
+// ResourceByIdentifier finds a resource of the zone by its identifier URI.
+func (ev *Evidence) ResourceByIdentifier(identifier string) *caracal.Resource {
+	for i := range ev.Resources {
+		if ev.Resources[i].Identifier == identifier {
+			return &ev.Resources[i]
+		}
+	}
+	return nil
+}
+
+// NotReady returns the probes of services whose /ready did not answer 2xx, in
+// `caracal status` order.
+func (ev *Evidence) NotReady() []caracal.Probe {
+	var out []caracal.Probe
+	for _, svc := range caracal.AllServices() {
+		if p, ok := ev.Ready[svc]; ok && !p.OK {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// missing records evidence that could not be fetched.
+func (ev *Evidence) missing(what, source, reason string) {
+	ev.Missing = append(ev.Missing, Missing{What: what, Source: source, Reason: reason})
+}
