@@ -1,0 +1,201 @@
+// Package commands holds the bot's command grammar and registry: one file per
+// command, each returning a chat.Reply for the channel and structured data
+// for `--format json`. The same commands serve the CLI, the terminal demo
+// and the chat adapters.
+package commands
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/router"
+)
+
+// Env is what commands need from the outside world.
+type Env struct {
+	Caracal     router.Source
+	DefaultZone string
+	DocsBase    string
+	Timeout     time.Duration
+	CallTimeout time.Duration
+	Now         func() time.Time
+	// ZoneForChannel maps a chat channel to its configured zone ("" = none).
+	ZoneForChannel func(channelID string) string
+}
+
+// Result is a command's answer: the chat reply, the data `--format json`
+// prints, and whether the checked thing is healthy (status/doctor exit code).
+type Result struct {
+	Reply chat.Reply
+	Data  any
+	OK    bool
+}
+
+// Command is one entry of the registry.
+type Command struct {
+	Name    string
+	Summary string
+	Usage   string
+	flags   []flagSpec
+	run     func(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error)
+}
+
+// Help renders the command's usage and flags.
+func (c *Command) Help() string {
+	h := fmt.Sprintf("%s\n\nUsage: %s\n", c.Summary, c.Usage)
+	if len(c.flags) > 0 {
+		h += "\nFlags:\n" + flagHelp(c.flags)
+	}
+	return h
+}
+
+// Registry resolves command names and runs them.
+type Registry struct {
+	env  *Env
+	cmds map[string]*Command
+}
+
+// New builds the registry of every command.
+func New(env Env) *Registry {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	r := &Registry{env: &env, cmds: map[string]*Command{}}
+	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), helpCommand(r)} {
+		if _, dup := r.cmds[c.Name]; dup {
+			panic("commands: duplicate command " + c.Name)
+		}
+		r.cmds[c.Name] = c
+	}
+	return r
+}
+
+// Names lists the command names, sorted.
+func (r *Registry) Names() []string {
+	out := make([]string, 0, len(r.cmds))
+	for n := range r.cmds {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Lookup returns a command by name.
+func (r *Registry) Lookup(name string) (*Command, bool) {
+	c, ok := r.cmds[name]
+	return c, ok
+}
+
+// Run parses the invocation's text for the named command and runs it.
+func (r *Registry) Run(ctx context.Context, inv chat.Invocation) (Result, error) {
+	c, ok := r.cmds[inv.Command]
+	if !ok {
+		return Result{}, r.unknown(inv.Command)
+	}
+	a, err := parseArgs(c.flags, strings.Fields(inv.Text))
+	if err != nil {
+		return Result{}, usageErrorf("%s (usage: %s)", err, c.Usage)
+	}
+	if a.has("help") {
+		return Result{Reply: chat.Reply{Summary: c.Usage, Severity: chat.SeverityInfo, Ephemeral: true,
+			Sections: []chat.Section{{Title: c.Name, Text: c.Help()}}}, Data: map[string]string{"usage": c.Usage}, OK: true}, nil
+	}
+	return c.run(ctx, r.env, inv, a)
+}
+
+// Handle runs an invocation and always returns a reply: errors become
+// ephemeral replies that say what went wrong and what was expected.
+func (r *Registry) Handle(ctx context.Context, inv chat.Invocation) chat.Reply {
+	res, err := r.Run(ctx, inv)
+	if err != nil {
+		return ErrorReply(err)
+	}
+	return res.Reply
+}
+
+// ErrorReply renders a command error for the user who ran the command.
+func ErrorReply(err error) chat.Reply {
+	return chat.Reply{Summary: err.Error(), Severity: chat.SeverityError, Ephemeral: true}
+}
+
+func (r *Registry) unknown(name string) error {
+	if name == "" {
+		return usageErrorf("no command given; try: %s", strings.Join(r.Names(), ", "))
+	}
+	if best := closest(name, r.Names()); best != "" {
+		return usageErrorf("unknown command %q; did you mean %q? (try help)", clip(name, 32), best)
+	}
+	return usageErrorf("unknown command %q; commands: %s", clip(name, 32), strings.Join(r.Names(), ", "))
+}
+
+// closest returns the candidate within edit distance 2 of name, if any.
+func closest(name string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := editDistance(name, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// zoneFor picks the zone: the --zone flag, else the channel's, else the default.
+func (env *Env) zoneFor(inv chat.Invocation, a args) string {
+	if z := a.str("zone"); z != "" {
+		return z
+	}
+	if env.ZoneForChannel != nil {
+		if z := env.ZoneForChannel(inv.ChannelID); z != "" {
+			return z
+		}
+	}
+	return env.DefaultZone
+}
+
+// timeout bounds one command's calls to Caracal.
+func (env *Env) timeout() time.Duration {
+	if env.Timeout > 0 {
+		return env.Timeout
+	}
+	return 15 * time.Second
+}
+
+func (env *Env) collector() *router.Collector {
+	return &router.Collector{Source: env.Caracal, DefaultZone: env.DefaultZone, Timeout: env.Timeout, CallTimeout: env.CallTimeout, Now: env.Now}
+}
+
+// commonFlags every command accepts.
+func withHelp(specs ...flagSpec) []flagSpec {
+	return append(specs, flagSpec{name: "help", usage: "show this command's usage"})
+}
+
+func zoneFlag() flagSpec {
+	return flagSpec{name: "zone", takes: true, usage: "zone ID (default: the channel's zone, else CARACAL_ZONE_ID)", example: "019f1ce8-1680-793b-b480-86d4734b60a7"}
+}

@@ -1,0 +1,106 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/router"
+)
+
+func traceCommand() *Command {
+	return &Command{
+		Name:    "trace",
+		Summary: "The request trace (audit explain) of a request ID as a readable table.",
+		Usage:   "trace <request-id> [--zone Z]",
+		flags:   withHelp(zoneFlag()),
+		run:     runTrace,
+	}
+}
+
+func runTrace(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
+	if len(a.rest) != 1 {
+		return Result{}, usageErrorf("trace needs exactly one request ID (usage: trace <request-id> [--zone Z])")
+	}
+	id := a.rest[0]
+	if err := router.ValidateRequestID(id); err != nil {
+		return Result{}, &UsageError{Msg: err.Error()}
+	}
+	zone := env.zoneFor(inv, a)
+	if zone == "" {
+		return Result{}, usageErrorf("trace needs a zone: pass --zone or set CARACAL_ZONE_ID")
+	}
+	ctx, cancel := context.WithTimeout(ctx, env.timeout())
+	defer cancel()
+	t, err := env.Caracal.Explain(ctx, zone, id)
+	switch {
+	case caracal.IsNotFound(err):
+		reply := chat.Reply{Severity: chat.SeverityInfo,
+			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to search every zone and explain the absence.", id, zone, id)}
+		return Result{Reply: reply, Data: map[string]any{"request_id": id, "zone_id": zone, "events": []any{}}, OK: true}, nil
+	case err != nil:
+		if e, ok := caracal.AsError(err); ok && e.Status == 401 {
+			return Result{}, &UnavailableError{Msg: "Caracal rejected the bot's admin token (401 invalid_admin_token): set CARACAL_ADMIN_TOKEN to a valid read-only token"}
+		}
+		return Result{}, &UnavailableError{Msg: "could not read the request trace: " + err.Error()}
+	}
+	return Result{Reply: traceReply(t), Data: t, OK: true}, nil
+}
+
+func traceReply(t *caracal.Explain) chat.Reply {
+	table := auditTable(t.Events)
+	sev := chat.SeverityOK
+	if t.FinalDecision == "deny" {
+		sev = chat.SeverityError
+	} else if t.FinalDecision == "pending" {
+		sev = chat.SeverityWarning
+	}
+	return chat.Reply{
+		Summary:  fmt.Sprintf("Request %s: %d audit row(s), final decision %s.", t.RequestID, len(t.Events), t.FinalDecision),
+		Severity: sev,
+		Fields:   []chat.Field{{Label: "Request ID", Value: t.RequestID}, {Label: "Zone", Value: t.ZoneID}, {Label: "Decision", Value: t.FinalDecision}},
+		Sections: []chat.Section{{Title: "Trace", Table: table}},
+	}
+}
+
+// auditTable renders audit rows, one line each.
+func auditTable(rows []caracal.AuditRow) *chat.Table {
+	t := &chat.Table{Header: []string{"occurred_at", "event_type", "decision", "evaluation_status", "detail"}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []string{r.OccurredAt, r.EventType, deref(r.Decision), deref(r.EvaluationStatus), rowDetail(r)})
+	}
+	return t
+}
+
+func rowDetail(r caracal.AuditRow) string {
+	m := r.MetadataJSON
+	var parts []string
+	for _, k := range []string{"application_name", "resource", "method", "path", "gateway_status", "upstream_status", "error_kind", "reason"} {
+		if v, ok := m[k]; ok && fmt.Sprint(v) != "" {
+			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+		}
+	}
+	for _, d := range r.DiagnosticsJSON {
+		if reason, ok := d["reason"].(string); ok {
+			parts = append(parts, "reason="+reason)
+		}
+	}
+	for _, p := range r.DeterminingPoliciesJSON {
+		if name, ok := p["policy"].(string); ok {
+			parts = append(parts, "policy="+name)
+		}
+	}
+	if scopes, ok := m["requested_scopes"].([]any); ok && len(scopes) > 0 {
+		parts = append(parts, fmt.Sprintf("scopes=%v", scopes))
+	}
+	return strings.Join(parts, " ")
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -1,0 +1,202 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/router"
+)
+
+func whyCommand() *Command {
+	return &Command{
+		Name:    "why",
+		Summary: "Explain why a protected call failed: the surface, the cause, the evidence and what to do.",
+		Usage:   "why <request-id | pasted error text> [--zone Z] [--status N] [--error CODE] [--symptom no-audit|revoked]",
+		flags: withHelp(
+			zoneFlag(),
+			flagSpec{name: "status", takes: true, usage: "HTTP status the caller saw", example: "403"},
+			flagSpec{name: "error", takes: true, usage: "error code the caller saw (access_denied, invalid_token, ...)", example: "access_denied"},
+			flagSpec{name: "symptom", takes: true, usage: "no-audit (the call worked but left no audit event) or revoked (access continues after revocation)", example: "no-audit"},
+		),
+		run: runWhy,
+	}
+}
+
+func runWhy(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
+	q, err := whyQuery(a)
+	if err != nil {
+		return Result{}, err
+	}
+	q.ZoneID = env.zoneFor(inv, a)
+	ev := env.collector().Collect(ctx, q)
+	if err := botCannotRun(ev); err != nil {
+		return Result{}, err
+	}
+	if ev.UnknownZone {
+		return Result{}, usageErrorf("unknown zone %q: no such zone in Caracal (check --zone or CARACAL_ZONE_ID)", clip(q.ZoneID, 64))
+	}
+	d := router.Diagnose(ev, env.DocsBase)
+	return Result{Reply: DiagnosisReply(d), Data: d, OK: true}, nil
+}
+
+// whyQuery builds the router query from the pasted text and the hint flags;
+// flags win over what the pasted text implied.
+func whyQuery(a args) (router.Query, error) {
+	text := strings.Join(a.rest, " ")
+	if strings.TrimSpace(text) == "" {
+		return router.Query{}, usageErrorf("why needs a request ID or pasted error text, e.g. why 01a028ea-d354-7443-96e4-46e5643d943c")
+	}
+	q, err := router.ParsePasted(text)
+	if err != nil {
+		return router.Query{}, &UsageError{Msg: err.Error()}
+	}
+	if v := a.str("status"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 || n > 599 {
+			return router.Query{}, usageErrorf("--status must be an HTTP status from 100 to 599, got %q", clip(v, 16))
+		}
+		q.Hints.Status = n
+	}
+	if v := a.str("error"); v != "" {
+		if !isCode(v) {
+			return router.Query{}, usageErrorf("--error must be an error code like access_denied, got %q", clip(v, 32))
+		}
+		q.Hints.ErrorCode = v
+	}
+	if v := a.str("symptom"); v != "" {
+		if err := router.ValidateSymptom(v); err != nil {
+			return router.Query{}, &UsageError{Msg: err.Error()}
+		}
+		q.Hints.Symptom = v
+	}
+	if q.RequestID == "" && q.Hints.ErrorCode == "" {
+		return router.Query{}, usageErrorf("no request ID found: paste the request ID, the JSON error body, or the SDK message ending (request_id=...)")
+	}
+	return q, nil
+}
+
+func isCode(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// botCannotRun turns a rejected bot credential into an error that says so plainly.
+func botCannotRun(ev *router.Evidence) error {
+	e := ev.AdminAPIError
+	if e == nil {
+		return nil
+	}
+	switch {
+	case e.Status == 401:
+		return &UnavailableError{Msg: fmt.Sprintf("Caracal rejected the bot's admin token (%s %d %s): set CARACAL_ADMIN_TOKEN (or CARACAL_ADMIN_TOKEN_FILE) to a valid read-only token", e.Service, e.Status, e.Code)}
+	case e.Status == 403 && e.Code != "admin_token_zone_mismatch":
+		return &UnavailableError{Msg: fmt.Sprintf("Caracal refused the bot's admin token for this zone (%d %s): give the bot a read token for the zone", e.Status, e.Code)}
+	}
+	return nil
+}
+
+// DiagnosisReply renders a diagnosis as the root message and its thread.
+func DiagnosisReply(d router.Diagnosis) chat.Reply {
+	r := chat.Reply{
+		Summary:  d.Verdict,
+		Severity: chat.Severity(d.Severity()),
+		Fields: []chat.Field{
+			{Label: "Request ID", Value: orNone(d.RequestID)},
+			{Label: "Zone", Value: orNone(d.ZoneID)},
+			{Label: "Surface", Value: d.Surface},
+			{Label: "Cause", Value: d.Cause},
+			{Label: "Decision", Value: d.Decision},
+		},
+		Buttons: diagnosisButtons(d),
+	}
+	var evidence []chat.Item
+	for _, f := range d.Evidence {
+		evidence = append(evidence, chat.Item{Text: fmt.Sprintf("%s: %s (%s)", f.Name, f.Value, shortSource(f.Source))})
+	}
+	var steps []chat.Item
+	for _, s := range d.Steps {
+		steps = append(steps, chat.Item{Mark: string(s.Status), Text: fmt.Sprintf("%d. %s: %s", s.N, s.Name, s.Detail)})
+	}
+	var actions []chat.Item
+	for _, a := range d.NextActions {
+		actions = append(actions, chat.Item{Text: a.Text, URL: a.Doc})
+	}
+	actions = chat.Numbered(actions...)
+	r.Sections = append(r.Sections,
+		chat.Section{Title: "Evidence", Items: evidence},
+		chat.Section{Title: "Steps", Items: steps},
+		chat.Section{Title: "Next actions", Items: actions},
+	)
+	if len(d.MissingEvidence) > 0 {
+		var missing []chat.Item
+		for _, m := range d.MissingEvidence {
+			missing = append(missing, chat.Item{Mark: string(router.StepWarn), Text: fmt.Sprintf("%s: %s (%s)", m.What, m.Reason, m.Source)})
+		}
+		r.Sections = append(r.Sections, chat.Section{Title: "Missing evidence", Items: missing})
+	}
+	return r
+}
+
+func diagnosisButtons(d router.Diagnosis) []chat.Button {
+	value := d.RequestID + " --zone " + d.ZoneID
+	if d.ZoneID == "" {
+		value = d.RequestID
+	}
+	return []chat.Button{
+		{Action: "ticket", Label: "Upload bundle to ticket", Value: value},
+		{Action: "trace", Label: "Show trace", Value: value},
+		{Action: "why", Label: "Re-run", Value: value, Style: "primary"},
+	}
+}
+
+// shortSource names an evidence endpoint briefly for chat ("audit trace",
+// "sts metrics.json", "policy-sets"); the JSON output keeps the full endpoint.
+func shortSource(source string) string {
+	rest, ok := strings.CutPrefix(source, "GET ")
+	if !ok {
+		return source
+	}
+	service, path, hasService := strings.Cut(rest, " ")
+	if !hasService {
+		service, path = "", rest
+	}
+	if _, afterScheme, found := strings.Cut(path, "://"); found {
+		_, path, _ = strings.Cut(afterScheme, "/")
+	}
+	path, _, _ = strings.Cut(path, "?")
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	last := segs[len(segs)-1]
+	switch {
+	case last == "explain":
+		return "audit trace"
+	case len(segs) >= 2 && looksLikeID(last):
+		last = segs[len(segs)-2]
+	}
+	return strings.TrimSpace(service + " " + last)
+}
+
+// looksLikeID reports whether a path segment is an identifier rather than a route word.
+func looksLikeID(seg string) bool {
+	return strings.ContainsAny(seg, "0123456789") && len(seg) >= 8
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// compile-time check that the real client serves the router.
+var _ router.Source = (*caracal.Client)(nil)
