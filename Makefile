@@ -1,0 +1,43 @@
+# caracal-bot. `make demo` needs only Go; `make test` also installs nothing.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+BIN       := bin/caracal-bot
+FUZZTIME  ?= 20s
+
+.PHONY: build test demo lint bench fuzz sim clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/caracal-bot
+
+## demo: a terminal chat against the built-in Caracal simulator (no tokens needed)
+demo:
+	$(GO) run ./cmd/caracal-bot demo
+
+## test: vet and run every test with the race detector
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+## bench: the why-latency benchmark against the simulator (figures go to docs/BENCHMARKS.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./bench/...
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParsePasted -fuzztime $(FUZZTIME) ./router/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeExplain -fuzztime $(FUZZTIME) ./integrations/caracal/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeErrorEnvelope -fuzztime $(FUZZTIME) ./integrations/caracal/
+	$(GO) test -run '^$$' -fuzz FuzzProbeReason -fuzztime $(FUZZTIME) ./integrations/caracal/
+	$(GO) test -run '^$$' -fuzz FuzzLoadYAML -fuzztime $(FUZZTIME) ./config/
+
+## sim: the Caracal simulator on one port (path prefixes /api /sts /gateway /audit /coordinator)
+sim:
+	$(GO) run ./cmd/caracal-bot sim --addr 127.0.0.1:7000
+
+clean:
+	rm -rf bin

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/caracal-bot/caracal-bot/bot/console"
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+)
+
+// runDemo starts the Caracal simulator in-process and opens a terminal chat
+// against it: the replies are the ones a chat channel would get.
+func runDemo(ctx context.Context, args []string, s streams) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	script := fs.String("script", "", "run the commands in FILE (one per line, # comments) instead of reading the terminal")
+	noColor := fs.Bool("no-color", false, "no ANSI colours")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sim := caracaltest.New()
+	ln, err := sim.ListenPrefixed(ctx, "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(s.err, "caracal-bot demo: cannot start the simulator:", err)
+		return 1
+	}
+	urls := ln.URLs()
+	client := caracal.New(caracal.Config{
+		APIURL: urls[caracal.ServiceAPI], STSURL: urls[caracal.ServiceSTS], GatewayURL: urls[caracal.ServiceGateway],
+		AuditURL: urls[caracal.ServiceAudit], CoordinatorURL: urls[caracal.ServiceCoordinator],
+		AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
+		UserAgent: "caracal-bot/" + version,
+	})
+	registry := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: config.DefaultDocsURL})
+	handler := demoHandler(sim, registry)
+	opts := console.Options{Color: s.tty && !*noColor, User: "you", Prompt: "you> "}
+
+	if *script != "" {
+		f, err := os.Open(*script)
+		if err != nil {
+			fmt.Fprintln(s.err, "caracal-bot demo:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := console.RunScript(ctx, f, s.out, handler, opts); err != nil {
+			fmt.Fprintln(s.err, "caracal-bot demo:", err)
+			return 1
+		}
+		return 0
+	}
+	printBanner(s.out, urls[caracal.ServiceAPI])
+	if err := console.Run(ctx, s.in, s.out, handler, opts); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(s.err, "caracal-bot demo:", err)
+		return 1
+	}
+	return 0
+}
+
+// demoHandler answers the registry's commands, plus `scenarios`, and stages
+// a scenario's world when its request ID is asked about, so outages and
+// pipeline problems show up in status and doctor too.
+func demoHandler(sim *caracaltest.Simulator, registry *commands.Registry) console.Handler {
+	return func(ctx context.Context, inv chat.Invocation) chat.Reply {
+		if inv.Command == "scenarios" {
+			return scenariosReply()
+		}
+		if inv.Command == "why" || inv.Command == "trace" {
+			for _, word := range strings.Fields(inv.Text) {
+				if _, ok := caracaltest.ScenarioByID(word); ok {
+					_ = sim.UseScenario(word)
+					break
+				}
+			}
+		}
+		return registry.Handle(ctx, inv)
+	}
+}
+
+func scenariosReply() chat.Reply {
+	scs := caracaltest.Scenarios()
+	sort.SliceStable(scs, func(i, j int) bool { return scs[i].Row < scs[j].Row })
+	var items []chat.Item
+	for _, sc := range scs {
+		items = append(items, chat.Item{Text: fmt.Sprintf("row %d, %s/%s: %s\n/caracal why %s", sc.Row, sc.Surface, sc.Cause, sc.Title, sc.WhyArgs())})
+	}
+	return chat.Reply{
+		Summary:   fmt.Sprintf("%d simulated incidents, one or more for every rule of the symptom router. Copy a command to try it.", len(scs)),
+		Severity:  chat.SeverityInfo,
+		Ephemeral: true,
+		Sections:  []chat.Section{{Title: "Scenarios", Items: items}},
+	}
+}
+
+func printBanner(w io.Writer, apiURL string) {
+	suggest := func(name string) string {
+		sc, _ := caracaltest.ScenarioByName(name)
+		return "/caracal why " + sc.WhyArgs()
+	}
+	fmt.Fprintf(w, `caracal-bot demo: a simulated Caracal is running at %s (no tokens needed).
+Type commands the way you would in Slack. Try:
+
+  %s
+  %s
+  %s
+  %s
+  /caracal status
+  /caracal doctor
+  /caracal trace 01a028ea-d354-7443-96e4-46e5643d943c
+  /caracal scenarios        (every simulated incident with its command)
+  /caracal help
+
+Type exit or press Ctrl-D to leave.
+
+`, apiURL, suggest("deny-no-grant"), suggest("deny-role-scope-mismatch"), suggest("sts-redis-down"), suggest("allowed"))
+}

@@ -1,0 +1,82 @@
+// Command caracal-bot diagnoses failed protected calls in Caracal from a
+// terminal (why, status, doctor, trace, audit), runs a demo against the
+// built-in Caracal simulator, and serves the simulator standalone.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// streams are the process's standard streams and environment, passed in so
+// tests can run the CLI in-process.
+type streams struct {
+	in     io.Reader
+	out    io.Writer
+	err    io.Writer
+	getenv func(string) (string, bool)
+	tty    bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.LookupEnv, tty: isTerminal(os.Stdout)})
+	stop()
+	os.Exit(code)
+}
+
+const usage = `caracal-bot: explains why a Caracal-protected call failed.
+
+Usage:
+  caracal-bot <command> [arguments] [--format text|json|markdown] [--config FILE]
+
+Diagnosis commands (the same words work in chat as /caracal <command>):
+  why <request-id | pasted error>   which surface failed, why, the evidence and what to do
+  status                            readiness of the five Caracal services
+  doctor                            Caracal's Doctor checks plus the ones the Console skips
+  trace <request-id>                the request trace as a table
+  audit                             recent audit events of a zone
+  help [command]                    usage of the commands
+
+Other commands:
+  demo [--script FILE]              a terminal chat against the built-in Caracal simulator
+  sim [--addr HOST:PORT]            run the Caracal simulator standalone
+  config check                      validate the configuration and print a redacted summary
+  version                           print the version
+
+Run 'caracal-bot <command> --help' for a command's flags.
+`
+
+func run(ctx context.Context, args []string, s streams) int {
+	if len(args) == 0 {
+		fmt.Fprint(s.err, usage)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help":
+		fmt.Fprint(s.out, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(s.out, "caracal-bot", version)
+		return 0
+	case "demo":
+		return runDemo(ctx, args[1:], s)
+	case "sim":
+		return runSim(ctx, args[1:], s)
+	case "config":
+		return runConfig(args[1:], s)
+	}
+	return runCommand(ctx, args, s)
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+)
+
+// runSim serves the Caracal simulator until interrupted: on one address with
+// path prefixes (--addr), or on Caracal's five default ports (--host).
+func runSim(ctx context.Context, args []string, s streams) int {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	addr := fs.String("addr", "127.0.0.1:7000", "serve all five services on this address under /api, /sts, /gateway, /audit, /coordinator")
+	host := fs.String("host", "", "instead of --addr, serve each service on its default port (3000, 8080, 8081, 9090, 4000) on this host")
+	scenario := fs.String("scenario", "", "start in this scenario's world (name or request ID)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.err, "caracal-bot sim: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	sim := caracaltest.New()
+	if *scenario != "" {
+		sc, ok := caracaltest.ScenarioByName(*scenario)
+		if !ok {
+			sc, ok = caracaltest.ScenarioByID(*scenario)
+		}
+		if !ok {
+			fmt.Fprintf(s.err, "caracal-bot sim: unknown scenario %q (see the list printed at start)\n", *scenario)
+			return 2
+		}
+		if err := sim.UseScenario(sc.ID); err != nil {
+			fmt.Fprintln(s.err, "caracal-bot sim:", err)
+			return 1
+		}
+	}
+	var ln *caracaltest.Listener
+	var err error
+	if *host != "" {
+		ln, err = sim.Listen(ctx, caracaltest.DefaultAddrs(*host))
+	} else {
+		ln, err = sim.ListenPrefixed(ctx, *addr)
+	}
+	if err != nil {
+		fmt.Fprintln(s.err, "caracal-bot sim:", err)
+		return 1
+	}
+	printSimEnv(s.out, ln.URLs())
+	if err := ln.Wait(); err != nil {
+		fmt.Fprintln(s.err, "caracal-bot sim:", err)
+		return 1
+	}
+	return 0
+}
+
+// printSimEnv tells the user how to point the bot at the simulator.
+func printSimEnv(w io.Writer, urls map[caracal.Service]string) {
+	fmt.Fprintln(w, "Caracal simulator running. Point caracal-bot at it with:")
+	envs := map[caracal.Service]string{
+		caracal.ServiceAPI: "CARACAL_API_URL", caracal.ServiceSTS: "CARACAL_STS_URL", caracal.ServiceGateway: "CARACAL_GATEWAY_URL",
+		caracal.ServiceAudit: "CARACAL_AUDIT_URL", caracal.ServiceCoordinator: "CARACAL_COORDINATOR_URL",
+	}
+	for _, svc := range caracal.AllServices() {
+		fmt.Fprintf(w, "  export %s=%s\n", envs[svc], urls[svc])
+	}
+	fmt.Fprintf(w, "  export CARACAL_ADMIN_TOKEN=%s\n  export CARACAL_COORDINATOR_TOKEN=%s\n  export CARACAL_ZONE_ID=%s\n",
+		caracaltest.DefaultAdminToken, caracaltest.DefaultCoordinatorToken, caracaltest.ZoneResearch)
+	fmt.Fprintln(w, "Scenarios (request IDs to diagnose):")
+	scs := caracaltest.Scenarios()
+	sort.SliceStable(scs, func(i, j int) bool { return scs[i].Row < scs[j].Row })
+	for _, sc := range scs {
+		fmt.Fprintf(w, "  %-36s %s\n", sc.Name, sc.ID)
+	}
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
