@@ -25,7 +25,7 @@ lint:
 
 ## bench: the why-latency benchmark against the simulator (figures go to docs/BENCHMARKS.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./bench/...
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./bench/...
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:

@@ -93,6 +93,9 @@ func isCode(s string) bool {
 
 // botCannotRun turns a rejected bot credential into an error that says so plainly.
 func botCannotRun(ev *router.Evidence) error {
+	if ev.AdminTokenMissing {
+		return &UnavailableError{Msg: "the bot has no Caracal admin token (or no valid API URL): set CARACAL_ADMIN_TOKEN or CARACAL_ADMIN_TOKEN_FILE to a read-only admin token, and check CARACAL_API_URL"}
+	}
 	e := ev.AdminAPIError
 	if e == nil {
 		return nil

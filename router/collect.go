@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -163,6 +164,9 @@ func (c *Collector) explain(g *gatherer, zone string) {
 		}
 		if e, ok := caracal.AsError(err); ok {
 			g.set(func(ev *Evidence) { ev.AdminAPIError = e })
+		}
+		if errors.Is(err, caracal.ErrNotConfigured) {
+			g.set(func(ev *Evidence) { ev.AdminTokenMissing = true })
 		}
 		return err
 	})

@@ -29,6 +29,8 @@ type Evidence struct {
 	// AdminAPIError is set when the Admin API answered the trace lookup with
 	// something other than 200 or 404 (5xx, 401, 429).
 	AdminAPIError *caracal.Error `json:"admin_api_error,omitempty"`
+	// AdminTokenMissing is set when the bot has no admin token to read with.
+	AdminTokenMissing bool `json:"admin_token_missing,omitempty"`
 
 	STSMetrics       *caracal.STSMetrics       `json:"sts_metrics,omitempty"`
 	GatewayMetrics   *caracal.GatewayMetrics   `json:"gateway_metrics,omitempty"`

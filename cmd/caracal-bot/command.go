@@ -70,7 +70,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	}
 	cfg, err := config.Load(opts.configPath, s.getenv)
 	if err != nil {
-		fmt.Fprintln(s.err, "caracal-bot: invalid configuration:", err)
+		printConfigError(s.err, err)
 		return 1
 	}
 	logger := newLogger(s.err, cfg)

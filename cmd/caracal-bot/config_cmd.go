@@ -3,20 +3,26 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/caracal-bot/caracal-bot/config"
 )
 
 // runConfig implements `config check`: validate and print a redacted summary.
 func runConfig(args []string, s streams) int {
+	const usage = "usage: caracal-bot config check [--config FILE] [--format text|json]"
 	opts, rest, err := splitCLIOptions(args)
+	if err == nil && slices.ContainsFunc(rest, func(a string) bool { return a == "--help" || a == "-h" }) {
+		fmt.Fprintln(s.out, usage)
+		return 0
+	}
 	if err != nil || len(rest) != 1 || rest[0] != "check" {
-		fmt.Fprintln(s.err, "caracal-bot: usage: caracal-bot config check [--config FILE] [--format text|json]")
+		fmt.Fprintln(s.err, "caracal-bot:", usage)
 		return 2
 	}
 	cfg, err := config.Load(opts.configPath, s.getenv)
 	if err != nil {
-		fmt.Fprintln(s.err, "caracal-bot: invalid configuration:", err)
+		printConfigError(s.err, err)
 		return 1
 	}
 	if opts.format == "json" {

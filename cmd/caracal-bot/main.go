@@ -5,11 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/caracal-bot/caracal-bot/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -74,6 +78,37 @@ func run(ctx context.Context, args []string, s streams) int {
 		return runConfig(args[1:], s)
 	}
 	return runCommand(ctx, args, s)
+}
+
+// parseFlags parses the flags of demo and sim. --help prints the usage to
+// stdout and exits 0; any other problem prints the error and the usage to
+// stderr and exits 2. ok is false when the command must stop with code.
+func parseFlags(fs *flag.FlagSet, args []string, s streams) (code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(s.out)
+		fs.Usage()
+		return 0, false
+	}
+	fs.SetOutput(s.err)
+	fmt.Fprintf(s.err, "caracal-bot %s: %v\n", fs.Name(), err)
+	fs.Usage()
+	return 2, false
+}
+
+// printConfigError reports a configuration that failed to load; a
+// validation error already says "invalid configuration".
+func printConfigError(w io.Writer, err error) {
+	var verr *config.ValidationError
+	if errors.As(err, &verr) {
+		fmt.Fprintln(w, "caracal-bot:", err)
+		return
+	}
+	fmt.Fprintln(w, "caracal-bot: invalid configuration:", err)
 }
 
 func isTerminal(f *os.File) bool {

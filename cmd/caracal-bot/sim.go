@@ -15,12 +15,11 @@ import (
 // path prefixes (--addr), or on Caracal's five default ports (--host).
 func runSim(ctx context.Context, args []string, s streams) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(s.err)
 	addr := fs.String("addr", "127.0.0.1:7000", "serve all five services on this address under /api, /sts, /gateway, /audit, /coordinator")
 	host := fs.String("host", "", "instead of --addr, serve each service on its default port (3000, 8080, 8081, 9090, 4000) on this host")
 	scenario := fs.String("scenario", "", "start in this scenario's world (name or request ID)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, s); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.err, "caracal-bot sim: unexpected argument %q\n", fs.Arg(0))
