@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeErrorEnvelope -fuzztime $(FUZZTIME) ./integrations/caracal/
 	$(GO) test -run '^$$' -fuzz FuzzProbeReason -fuzztime $(FUZZTIME) ./integrations/caracal/
 	$(GO) test -run '^$$' -fuzz FuzzLoadYAML -fuzztime $(FUZZTIME) ./config/
+	$(GO) test -run '^$$' -fuzz FuzzCommandText -fuzztime $(FUZZTIME) ./commands/
 
 ## sim: the Caracal simulator on one port (path prefixes /api /sts /gateway /audit /coordinator)
 sim:

@@ -28,10 +28,7 @@ type Collector struct {
 // that does not need the trace at once, then what depends on it. It never
 // fails: what could not be fetched is named in Evidence.Missing.
 func (c *Collector) Collect(ctx context.Context, q Query) *Evidence {
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
+	now := c.now
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -56,6 +57,7 @@ func (c *Collector) Doctor(ctx context.Context, opts DoctorOptions) DoctorReport
 	var zones []caracal.Zone
 	var zonesErr error
 	c.readiness(g)
+	c.liveness(g)
 	c.metrics(g)
 	g.fetch("zones", "GET /v1/zones", func(ctx context.Context) error {
 		z, err := c.Source.Zones(ctx)
@@ -67,6 +69,7 @@ func (c *Collector) Doctor(ctx context.Context, opts DoctorOptions) DoctorReport
 	report := DoctorReport{Command: "doctor", Mode: "system", Strict: opts.Strict}
 	add := func(cs ...Check) { report.Checks = append(report.Checks, cs...) }
 	add(healthChecks(ev, zones, zonesErr)...)
+	add(clockSkewCheck(ev.Health[caracal.ServiceAPI], c.now()))
 	ids, scope := c.doctorZones(opts, zones, zonesErr)
 	report.Context = DoctorContext{ZoneScope: scope, ZoneIDs: ids}
 	if len(ids) == 0 {
@@ -112,6 +115,33 @@ func (c *Collector) doctorZones(opts DoctorOptions, zones []caracal.Zone, zonesE
 		ids = append(ids, z.ID)
 	}
 	return ids, "all"
+}
+
+// clockSkewCheck compares the API's Date header with the bot's clock, with the
+// Doctor's thresholds: warn from 2 s (or no usable header), fail from 30 s.
+func clockSkewCheck(p caracal.Probe, now time.Time) Check {
+	c := Check{Section: "health", Name: "clock skew", Status: CheckWarn, Source: "GET " + p.URL}
+	if !p.Reachable {
+		c.Detail = "API unreachable"
+		return c
+	}
+	t, err := http.ParseTime(p.Date)
+	if err != nil {
+		c.Detail = "missing or unparseable Date header"
+		return c
+	}
+	skew := now.Sub(t)
+	if skew < 0 {
+		skew = -skew
+	}
+	c.Detail = fmt.Sprintf("skew %s", skew.Round(time.Second))
+	switch {
+	case skew >= 30*time.Second:
+		c.Status = CheckFail
+	case skew < 2*time.Second:
+		c.Status = CheckOK
+	}
+	return c
 }
 
 func healthChecks(ev *Evidence, zones []caracal.Zone, zonesErr error) []Check {
@@ -237,6 +267,13 @@ func countDetail(n int, what string) string {
 		return "none " + what
 	}
 	return fmt.Sprintf("%d %s", n, what)
+}
+
+func (c *Collector) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 func (c *Collector) timeout() time.Duration {

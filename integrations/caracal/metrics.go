@@ -181,4 +181,6 @@ type Probe struct {
 	Timeout   bool    `json:"timeout,omitempty"`
 	// Body is the decoded JSON body when it was an object (e.g. deadCount).
 	Body map[string]any `json:"body,omitempty"`
+	// Date is the response's Date header, for the Doctor's clock-skew check.
+	Date string `json:"date,omitempty"`
 }

@@ -40,6 +40,7 @@ func (c *Client) probeOnce(ctx context.Context, svc Service, path string) Probe 
 	p.Reachable = true
 	p.Status = resp.StatusCode()
 	p.OK = isSuccess(p.Status)
+	p.Date = resp.Header().Get("Date")
 	body := resp.Body() // nil when it exceeded the cap
 	p.Body = jsonObject(body)
 	if !p.OK {
