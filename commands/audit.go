@@ -44,7 +44,10 @@ func runAudit(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 	if len(q.ApplicationID) > 128 {
 		return Result{}, usageErrorf("--application is at most 128 characters")
 	}
-	zone := env.zoneFor(inv, a)
+	zone, err := env.zoneFor(inv, a)
+	if err != nil {
+		return Result{}, err
+	}
 	if zone == "" {
 		return Result{}, usageErrorf("audit needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
@@ -57,6 +60,11 @@ func runAudit(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 			return Result{}, &UnavailableError{Msg: "Caracal rejected the bot's admin token (401 invalid_admin_token): set CARACAL_ADMIN_TOKEN to a valid read-only token"}
 		}
 		return Result{}, &UnavailableError{Msg: "could not read the audit list: " + err.Error()}
+	}
+	if len(page.Items) == 0 {
+		if err := env.zoneMustExist(ctx, zone); err != nil {
+			return Result{}, err
+		}
 	}
 	reply := chat.Reply{
 		Summary:  fmt.Sprintf("%d audit event(s) in zone %s since %s.", len(page.Items), zone, q.Since.Format(time.RFC3339)),

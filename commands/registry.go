@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -166,17 +167,48 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// zoneFor picks the zone: the --zone flag, else the channel's, else the default.
-func (env *Env) zoneFor(inv chat.Invocation, a args) string {
-	if z := a.str("zone"); z != "" {
-		return z
+// zoneFor picks the zone: the --zone flag, else the channel's, else the
+// default. A --zone that cannot be a Caracal id is a usage error.
+func (env *Env) zoneFor(inv chat.Invocation, a args) (string, error) {
+	if z, ok := a.flags["zone"]; ok {
+		if !validZoneID(z) {
+			return "", usageErrorf("--zone must be a Caracal zone id (letters, digits, _ . - :, at most 128), got %q", clip(z, 40))
+		}
+		return z, nil
 	}
 	if env.ZoneForChannel != nil {
 		if z := env.ZoneForChannel(inv.ChannelID); z != "" {
-			return z
+			return z, nil
 		}
 	}
-	return env.DefaultZone
+	return env.DefaultZone, nil
+}
+
+// validZoneID reports whether s matches Caracal's path id rule ^[A-Za-z0-9_.\-:]{1,128}$.
+func validZoneID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-' || r == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// zoneMustExist turns an empty answer about an unknown zone into a usage
+// error: Caracal answers lists of unknown zones with nothing, not 404.
+func (env *Env) zoneMustExist(ctx context.Context, zone string) error {
+	_, err := env.Caracal.Zone(ctx, zone)
+	if caracal.HasCode(err, 404, "zone_not_found") {
+		return unknownZone(zone)
+	}
+	return nil
+}
+
+func unknownZone(zone string) error {
+	return usageErrorf("unknown zone %q: no such zone in Caracal (check --zone or CARACAL_ZONE_ID)", clip(zone, 64))
 }
 
 // timeout bounds one command's calls to Caracal.

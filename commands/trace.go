@@ -28,7 +28,10 @@ func runTrace(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 	if err := router.ValidateRequestID(id); err != nil {
 		return Result{}, &UsageError{Msg: err.Error()}
 	}
-	zone := env.zoneFor(inv, a)
+	zone, err := env.zoneFor(inv, a)
+	if err != nil {
+		return Result{}, err
+	}
 	if zone == "" {
 		return Result{}, usageErrorf("trace needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
@@ -37,6 +40,9 @@ func runTrace(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 	t, err := env.Caracal.Explain(ctx, zone, id)
 	switch {
 	case caracal.IsNotFound(err):
+		if err := env.zoneMustExist(ctx, zone); err != nil {
+			return Result{}, err
+		}
 		reply := chat.Reply{Severity: chat.SeverityInfo,
 			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to search every zone and explain the absence.", id, zone, id)}
 		return Result{Reply: reply, Data: map[string]any{"request_id": id, "zone_id": zone, "events": []any{}}, OK: true}, nil

@@ -31,13 +31,18 @@ func runWhy(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	q.ZoneID = env.zoneFor(inv, a)
+	if q.ZoneID, err = env.zoneFor(inv, a); err != nil {
+		return Result{}, err
+	}
 	ev := env.collector().Collect(ctx, q)
 	if err := botCannotRun(ev); err != nil {
 		return Result{}, err
 	}
 	if ev.UnknownZone {
-		return Result{}, usageErrorf("unknown zone %q: no such zone in Caracal (check --zone or CARACAL_ZONE_ID)", clip(q.ZoneID, 64))
+		if ev.TraceZone != "" {
+			return Result{}, usageErrorf("unknown zone %q; the request was found in zone %s: run why %s --zone %s", clip(q.ZoneID, 64), ev.TraceZone, clip(q.RequestID, 128), ev.TraceZone)
+		}
+		return Result{}, unknownZone(q.ZoneID)
 	}
 	d := router.Diagnose(ev, env.DocsBase)
 	return Result{Reply: DiagnosisReply(d), Data: d, OK: true}, nil

@@ -149,6 +149,24 @@ func actionsFor(ev *Evidence, f finding) []step {
 			{"Use credentials issued for the targeted zone.", docErrors},
 			{"STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", docFAQ},
 		}
+	case "credential_not_provisioned", "credential_refresh_failed":
+		return []step{
+			{"The end user must connect (or reconnect) the provider account for this resource; the trace row's reason says which (no_user_principal, no_provider_connection, or the refresh error).", docResourceGrant},
+			{"Check the subject's provider connections in the Console (subjects overview).", docRevocation},
+		}
+	case "resource_outside_delegation":
+		return []step{
+			{"Bind the Delegation to this resource or widen its constraints, then mint again.", docAuthorize},
+		}
+	case "provider_unavailable", "provider_credential_unavailable":
+		return []step{
+			{"Restore the resource's credential provider and check its circuit and IdP reachability.", docGateway},
+			{"Read the STS logs by request ID for the provider error.", docDebugging},
+		}
+	case "approval_invalid", "approval_already_consumed":
+		return []step{
+			{"Request a new approval; an approval_id is bound to one request and spent once.", docApproval},
+		}
 	case "malformed_request", "config_missing":
 		return []step{
 			{"Fix the client or runtime configuration named in the error (service URLs, zone, resource header).", docTroubleshooting},
@@ -157,6 +175,12 @@ func actionsFor(ev *Evidence, f finding) []step {
 	case "allowed":
 		return []step{
 			{"Caracal allowed the request; look at the upstream service or the caller for the failure.", docConsoleObs},
+		}
+	}
+	if f.Surface == SurfaceSTSPolicy {
+		return []step{
+			{fmt.Sprintf("Look up the STS gate %s in the error reference; the trace row's metadata reason says why it refused.", f.Cause), docErrors},
+			{"Compare the request with the policy data and the resource definition.", docAuthorize},
 		}
 	}
 	return []step{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,6 +94,12 @@ func (c *Collector) Collect(ctx context.Context, q Query) *Evidence {
 		g.wait()
 	}
 	c.keepManifestDocuments(ev)
+	sort.SliceStable(ev.Missing, func(i, j int) bool {
+		if ev.Missing[i].What != ev.Missing[j].What {
+			return ev.Missing[i].What < ev.Missing[j].What
+		}
+		return ev.Missing[i].Source < ev.Missing[j].Source
+	})
 	return ev
 }
 
@@ -146,8 +153,11 @@ func (c *Collector) explain(g *gatherer, zone string) {
 	id := g.ev.Query.RequestID
 	source := fmt.Sprintf("GET /v1/zones/%s/audit/by-request/%s/explain", zone, id)
 	g.set(func(ev *Evidence) { ev.SearchedZones = append(ev.SearchedZones, zone) })
+	if !explainable(id) {
+		source = fmt.Sprintf("GET /v1/zones/%s/audit?request_id=%s", zone, id)
+	}
 	g.fetch("request trace", source, func(ctx context.Context) error {
-		t, err := c.Source.Explain(ctx, zone, id)
+		t, err := c.lookupTrace(ctx, zone, id)
 		switch {
 		case err == nil && t != nil && len(t.Events) > 0:
 			g.set(func(ev *Evidence) {
@@ -169,6 +179,20 @@ func (c *Collector) explain(g *gatherer, zone string) {
 	})
 }
 
+// lookupTrace reads the request trace. IDs outside the explain route's
+// character set (the Gateway accepts any printable ASCII) are looked up in
+// the audit list instead, as API.md §2.1 advises, and the trace is rebuilt.
+func (c *Collector) lookupTrace(ctx context.Context, zone, id string) (*caracal.Explain, error) {
+	if explainable(id) {
+		return c.Source.Explain(ctx, zone, id)
+	}
+	l, err := c.Source.Audit(ctx, zone, caracal.AuditQuery{RequestID: id, Limit: 1000})
+	if err != nil || l == nil {
+		return nil, err
+	}
+	return traceFromRows(zone, id, l.Items), nil
+}
+
 // zoneConfig reads the zone, its resources, policy sets and policies, and the
 // last 24 h of mutations in admin-audit (the bot's own GETs are left out).
 func (c *Collector) zoneConfig(g *gatherer, zone string) {
@@ -177,7 +201,9 @@ func (c *Collector) zoneConfig(g *gatherer, zone string) {
 		z, err := c.Source.Zone(ctx, zone)
 		g.set(func(ev *Evidence) {
 			ev.Zone = z
-			ev.UnknownZone = zone == ev.AskedZone && caracal.HasCode(err, 404, "zone_not_found")
+			if zone == ev.AskedZone {
+				ev.UnknownZone = caracal.HasCode(err, 404, "zone_not_found")
+			}
 		})
 		return err
 	})

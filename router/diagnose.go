@@ -33,7 +33,7 @@ func Diagnose(ev *Evidence, docsBase string) Diagnosis {
 
 // facts lists the evidence the diagnosis used, each with its endpoint.
 func facts(ev *Evidence, f finding) []Fact {
-	var out []Fact
+	out := []Fact{}
 	add := func(name, value, source string) {
 		if value != "" {
 			out = append(out, Fact{Name: name, Value: value, Source: source})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -78,6 +80,7 @@ func (c *Collector) Doctor(ctx context.Context, opts DoctorOptions) DoctorReport
 	add(c.zoneChecks(ctx, ids)...)
 	add(readinessChecks(ev.Ready)...)
 	add(metricsChecks(ev)...)
+	add(unreadMetricsChecks(ev)...)
 	add(extraChecks(ev)...)
 	report.summarize()
 	return report
@@ -233,6 +236,30 @@ func (c *Collector) policyAgeCheck(ctx context.Context, zone string, set *caraca
 		ch.Status, ch.Detail = CheckWarn, propagationDetail(ev)
 	}
 	return ch
+}
+
+// unreadMetricsChecks reports the metrics endpoints that could not be read
+// (API.md §5.2: warn when protected and no bearer is configured, fail otherwise).
+func unreadMetricsChecks(ev *Evidence) []Check {
+	names := map[string]string{"STS metrics": "sts metrics", "Gateway metrics": "gateway metrics",
+		"Audit metrics": "audit metrics", "Coordinator stats": "coordinator metrics"}
+	var out []Check
+	for _, m := range ev.Missing {
+		name, ok := names[m.What]
+		if !ok {
+			continue
+		}
+		c := Check{Section: "readiness", Name: name, Status: CheckFail, Detail: m.Reason, Source: m.Source}
+		switch {
+		case strings.Contains(m.Reason, "HTTP 401"):
+			c.Status, c.Detail = CheckWarn, "protected; set CARACAL_METRICS_BEARER to read it ("+m.Reason+")"
+		case strings.Contains(m.Reason, "not configured"):
+			c.Status, c.Detail = CheckWarn, "protected; set CARACAL_COORDINATOR_TOKEN to read it"
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // extraChecks are the checks Caracal's Doctor does not evaluate (API.md §5.2 "Not evaluated").

@@ -46,7 +46,7 @@ func ruleForbiddenBeforePolicy(ev *Evidence) (finding, bool) {
 	case strings.Contains(desc, "requested scopes exceed delegation scopes"):
 		return finding{SurfaceSTSPolicy, "delegation_scope_exceeded",
 			"STS refused the mint before policy: the requested scopes exceed the Delegation's scopes (403, no audit row). Widen the Delegation or request less."}, true
-	case strings.Contains(desc, "inactive or expired") || strings.Contains(desc, "authority record"):
+	case strings.Contains(desc, "inactive or expired"):
 		return finding{SurfaceSTSPolicy, "authority_inactive", fmt.Sprintf(
 			"STS refused the mint before policy because an authority anchor is no longer live (%q): the authority record, Session or Delegation was revoked, terminated or expired. STS writes no audit row for this.", h.Description)}, true
 	}

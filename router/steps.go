@@ -23,14 +23,19 @@ func buildSteps(ev *Evidence, f finding) []Step {
 
 // Step 1: readiness failures and warning metrics are always reported.
 func stepRuntime(ev *Evidence, _ finding) (StepStatus, string) {
+	var fails, warns []string
+	apiDown := false
 	if p, ok := ev.Health[caracal.ServiceAPI]; ok && !p.Reachable {
-		return StepFail, "Admin API unreachable: " + probeDetail(p)
+		apiDown = true
+		fails = append(fails, "Admin API unreachable: "+probeDetail(p))
 	}
-	if len(ev.Ready) == 0 {
+	if len(ev.Ready) == 0 && !apiDown {
 		return StepSkip, "readiness could not be probed"
 	}
-	var fails, warns []string
 	for _, p := range ev.NotReady() {
+		if apiDown && p.Service == caracal.ServiceAPI {
+			continue
+		}
 		fails = append(fails, fmt.Sprintf("%s not ready (%s)", p.Service, probeDetail(p)))
 	}
 	for _, c := range metricsChecks(ev) {
@@ -52,11 +57,17 @@ func stepRuntime(ev *Evidence, _ finding) (StepStatus, string) {
 
 // Step 2: configuration (zone, resource, client config).
 func stepConfiguration(ev *Evidence, f finding) (StepStatus, string) {
-	if f.Surface == SurfaceConfig {
+	wrongZone := ev.TraceZone != "" && ev.AskedZone != "" && ev.TraceZone != ev.AskedZone
+	wrongZoneDetail := fmt.Sprintf("wrong_zone: the request was found in zone %s, not in zone %s that was asked", ev.TraceZone, ev.AskedZone)
+	switch {
+	case ev.UnknownZone:
+		return StepFail, fmt.Sprintf("zone %s does not exist (404 zone_not_found)", ev.AskedZone)
+	case f.Surface == SurfaceConfig && wrongZone:
+		return StepFail, f.Cause + "; " + wrongZoneDetail
+	case f.Surface == SurfaceConfig:
 		return StepFail, f.Cause
-	}
-	if ev.TraceZone != "" && ev.TraceZone != ev.AskedZone {
-		return StepWarn, fmt.Sprintf("wrong_zone: the request was found in zone %s, not in zone %s that was asked", ev.TraceZone, ev.AskedZone)
+	case wrongZone:
+		return StepWarn, wrongZoneDetail
 	}
 	if ev.Zone == nil && ev.Resources == nil {
 		return StepSkip, "zone configuration could not be read"

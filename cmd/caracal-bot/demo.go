@@ -75,15 +75,25 @@ func demoHandler(sim *caracaltest.Simulator, registry *commands.Registry) consol
 			return scenariosReply()
 		}
 		if inv.Command == "why" || inv.Command == "trace" {
-			for _, word := range strings.Fields(inv.Text) {
-				if _, ok := caracaltest.ScenarioByID(word); ok {
-					_ = sim.UseScenario(word)
-					break
-				}
+			if id, ok := scenarioIDIn(inv.Text); ok {
+				_ = sim.UseScenario(id)
 			}
 		}
 		return registry.Handle(ctx, inv)
 	}
+}
+
+// scenarioIDIn finds the request ID of a scenario in a command's text: a
+// word of its own, or inside a pasted error body or SDK message (the
+// banner and `scenarios` suggest pasted bodies), earliest in the text first.
+func scenarioIDIn(text string) (string, bool) {
+	best, at := "", -1
+	for _, sc := range caracaltest.Scenarios() {
+		if i := strings.Index(text, sc.ID); i >= 0 && (at < 0 || i < at) {
+			best, at = sc.ID, i
+		}
+	}
+	return best, at >= 0
 }
 
 func scenariosReply() chat.Reply {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -196,10 +197,13 @@ func flatten(s string) string {
 	return strings.Join(words, " ")
 }
 
-// unmarkdown drops markdown's backslash escapes (app\_ids → app_ids).
+// unmarkdown undoes EscapeMarkdown: backslash escapes (app\_ids, https:\//)
+// and the zero-width spaces that break mentions and links.
 func unmarkdown(s string) string {
-	return strings.NewReplacer(`\_`, "_", `\*`, "*", `\.`, ".", `\#`, "#", `\-`, "-", `\[`, "[", `\]`, "]", "\\`", "`", `\<`, "<", `\>`, ">", `\|`, "|").Replace(s)
+	return strings.ReplaceAll(mdEscape.ReplaceAllString(s, "$1"), "\u200b", "")
 }
+
+var mdEscape = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])`)
 
 // sortedKeys returns a map's keys, sorted.
 func sortedKeys[V any](m map[string]V) []string {

@@ -90,14 +90,20 @@ func parseFlags(fs *flag.FlagSet, args []string, s streams) (code int, ok bool) 
 	case err == nil:
 		return 0, true
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(s.out)
-		fs.Usage()
+		printFlagUsage(s.out, fs)
 		return 0, false
 	}
-	fs.SetOutput(s.err)
 	fmt.Fprintf(s.err, "caracal-bot %s: %v\n", fs.Name(), err)
-	fs.Usage()
+	printFlagUsage(s.err, fs)
 	return 2, false
+}
+
+// printFlagUsage prints a flag set's usage to w.
+func printFlagUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: caracal-bot %s [flags]\n\nFlags:\n", fs.Name())
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }
 
 // printConfigError reports a configuration that failed to load; a
