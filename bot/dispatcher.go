@@ -1,0 +1,216 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// Options configure a Dispatcher. Zero values take the defaults noted.
+type Options struct {
+	Runner Runner
+	// Workers run commands concurrently (default 4); Queue holds accepted
+	// commands waiting for a worker (default 64). When both are full the
+	// user is told the bot is busy.
+	Workers int
+	Queue   int
+	Dedup   Deduper // default: in memory
+	Policy  Policy
+	Metrics *Metrics // optional
+	Logger  *slog.Logger
+	// RunTimeout bounds one command (default 60s); DeliverTimeout its
+	// delivery, retries included (default 3m).
+	RunTimeout     time.Duration
+	DeliverTimeout time.Duration
+	// DedupFor is how long delivery keys are remembered (default 10m).
+	DedupFor time.Duration
+}
+
+// Dispatcher acknowledges, authorizes, de-duplicates and queues requests,
+// runs them on a bounded pool and hands replies to the adapters.
+type Dispatcher struct {
+	opts    Options
+	queue   chan job
+	mu      sync.RWMutex // guards stopped against sends on a closed queue
+	stopped bool
+	done    chan struct{}
+}
+
+type job struct {
+	req      Request
+	received time.Time
+}
+
+// NewDispatcher starts the worker pool.
+func NewDispatcher(opts Options) *Dispatcher {
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.Queue < 0 {
+		opts.Queue = 0
+	} else if opts.Queue == 0 {
+		opts.Queue = 64
+	}
+	if opts.Dedup == nil {
+		opts.Dedup = NewMemoryDeduper(nil)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.RunTimeout <= 0 {
+		opts.RunTimeout = time.Minute
+	}
+	if opts.DeliverTimeout <= 0 {
+		opts.DeliverTimeout = 3 * time.Minute
+	}
+	if opts.DedupFor <= 0 {
+		opts.DedupFor = 10 * time.Minute
+	}
+	d := &Dispatcher{opts: opts, queue: make(chan job, opts.Queue), done: make(chan struct{})}
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range d.queue {
+				d.run(j)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(d.done) }()
+	return d
+}
+
+// Submit decides at once what happens to a request and never blocks on the
+// command itself: the adapter acknowledges the user with Outcome.Ack.
+func (d *Dispatcher) Submit(ctx context.Context, req Request) Outcome {
+	out := d.submit(ctx, req)
+	d.count(req.Invocation.Command, string(out.Status))
+	return out
+}
+
+func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
+	if err := d.opts.Policy.Authorize(req); err != nil {
+		return Outcome{Status: Forbidden, Ack: err.Error()}
+	}
+	if req.DedupKey != "" {
+		ttl := req.DedupFor
+		if ttl <= 0 {
+			ttl = d.opts.DedupFor
+		}
+		first, err := d.opts.Dedup.FirstSeen(ctx, req.DedupKey, ttl)
+		if err != nil {
+			d.opts.Logger.Warn("de-duplication unavailable; running the request anyway", "key", req.DedupKey, "err", err)
+		} else if !first {
+			return Outcome{Status: Duplicate}
+		}
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.stopped {
+		d.forget(ctx, req)
+		return Outcome{Status: Stopping, Ack: "caracal-bot is restarting; try again in a few seconds."}
+	}
+	select {
+	case d.queue <- job{req: req, received: time.Now()}:
+		return Outcome{Status: Accepted, Ack: fmt.Sprintf("Working on it: running %s…", commandName(req.Invocation.Command))}
+	default:
+		d.forget(ctx, req)
+		return Outcome{Status: Busy, Ack: "caracal-bot is busy with other diagnoses; try again in a minute."}
+	}
+}
+
+func (d *Dispatcher) forget(ctx context.Context, req Request) {
+	if req.DedupKey != "" {
+		_ = d.opts.Dedup.Forget(ctx, req.DedupKey)
+	}
+}
+
+// run executes one job and delivers its reply; a panic in the command or
+// the adapter becomes an error reply, never a crash.
+func (d *Dispatcher) run(j job) {
+	inv := j.req.Invocation
+	reply := d.execute(inv)
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.DeliverTimeout)
+	defer cancel()
+	if err := d.deliver(ctx, j.req.Responder, reply); err != nil {
+		d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
+	}
+}
+
+func (d *Dispatcher) execute(inv chat.Invocation) (reply chat.Reply) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.RunTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			d.opts.Logger.Error("command panicked", "command", inv.Command, "panic", fmt.Sprint(p))
+			reply = chat.Reply{Summary: "caracal-bot hit an internal error running " + commandName(inv.Command) + "; it has been logged.", Severity: chat.SeverityError, Ephemeral: true}
+		}
+		if d.opts.Metrics != nil {
+			d.opts.Metrics.RunLatency.WithLabelValues(metricCommand(inv.Command)).Observe(time.Since(start).Seconds())
+		}
+		outcome := "ok"
+		if reply.Ephemeral && reply.Severity == chat.SeverityError {
+			outcome = "error"
+		}
+		d.count(inv.Command, outcome)
+	}()
+	return d.opts.Runner.Handle(ctx, inv)
+}
+
+func (d *Dispatcher) deliver(ctx context.Context, r Responder, reply chat.Reply) (err error) {
+	if r == nil {
+		return errors.New("no responder")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("responder panicked: %v", p)
+		}
+	}()
+	return r.Deliver(ctx, reply)
+}
+
+// Shutdown stops taking new requests, lets queued and running ones finish
+// and be delivered, and returns when they have or ctx ends.
+func (d *Dispatcher) Shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	if !d.stopped {
+		d.stopped = true
+		close(d.queue)
+	}
+	d.mu.Unlock()
+	select {
+	case <-d.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("dispatcher: %d request(s) still queued at shutdown: %w", len(d.queue), ctx.Err())
+	}
+}
+
+func (d *Dispatcher) count(command, outcome string) {
+	if d.opts.Metrics != nil {
+		d.opts.Metrics.Commands.WithLabelValues(metricCommand(command), outcome).Inc()
+	}
+}
+
+// metricCommand bounds the label's cardinality: users can type anything.
+func metricCommand(c string) string {
+	switch c {
+	case "why", "status", "doctor", "trace", "audit", "help", "bundle", "ticket", "digest":
+		return c
+	}
+	return "other"
+}
+
+func commandName(c string) string {
+	if m := metricCommand(c); m != "other" {
+		return m
+	}
+	return "the command"
+}
