@@ -41,6 +41,8 @@ const (
 	DefaultMaxRetries       = 2
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "text"
+	DefaultSlackAPIURL      = "https://slack.com/api/"
+	DefaultListenAddr       = ":8787"
 )
 
 // Config is caracal-bot's whole configuration. Build it with Load (or
@@ -56,6 +58,13 @@ type Config struct {
 	Channels []Channel `yaml:"channels,omitempty" json:"channels,omitempty"`
 	// Log configures the bot's own logging.
 	Log Log `yaml:"log" json:"log"`
+	// ListenAddr is where `serve` listens for Slack HTTP requests and the
+	// ops endpoints /healthz, /readyz and /metrics (BOT_LISTEN_ADDR).
+	ListenAddr string `yaml:"listen_addr" json:"listen_addr"`
+	// Slack connects the bot to a Slack workspace.
+	Slack Slack `yaml:"slack" json:"slack"`
+	// Permissions restrict channels and commands.
+	Permissions Permissions `yaml:"permissions,omitempty" json:"permissions,omitempty"`
 
 	file    string            // the YAML file loaded, "" when none
 	origins map[string]Origin // YAML path → where its value came from
@@ -101,6 +110,42 @@ type Caracal struct {
 	DiagnosisTimeout time.Duration `yaml:"diagnosis_timeout" json:"diagnosis_timeout"`
 	// MaxRetries is how many times a failed GET is retried (0..10).
 	MaxRetries int `yaml:"max_retries" json:"max_retries"`
+}
+
+// Slack holds the Slack app's credentials. With AppToken set the bot uses
+// Socket Mode (no public URL needed); otherwise Slack calls the HTTP
+// endpoints, verified with SigningSecret.
+type Slack struct {
+	// BotToken (xoxb-) posts replies (SLACK_BOT_TOKEN).
+	BotToken     Secret `yaml:"bot_token,omitempty" json:"bot_token,omitempty"`
+	BotTokenFile string `yaml:"bot_token_file,omitempty" json:"bot_token_file,omitempty"`
+	// AppToken (xapp-) opens Socket Mode connections (SLACK_APP_TOKEN).
+	AppToken     Secret `yaml:"app_token,omitempty" json:"app_token,omitempty"`
+	AppTokenFile string `yaml:"app_token_file,omitempty" json:"app_token_file,omitempty"`
+	// SigningSecret verifies Slack's HTTP requests (SLACK_SIGNING_SECRET).
+	SigningSecret     Secret `yaml:"signing_secret,omitempty" json:"signing_secret,omitempty"`
+	SigningSecretFile string `yaml:"signing_secret_file,omitempty" json:"signing_secret_file,omitempty"`
+	// APIURL is the Web API base, ending with "/" (SLACK_API_URL).
+	APIURL string `yaml:"api_url" json:"api_url"`
+}
+
+// Enabled reports whether a Slack bot token is configured.
+func (s Slack) Enabled() bool { return s.BotToken.IsSet() }
+
+// Permissions say who may run what where (see bot.Policy).
+type Permissions struct {
+	// Channels is the allowlist of channel IDs; empty allows every channel.
+	Channels []string `yaml:"channels,omitempty" json:"channels,omitempty"`
+	// Commands restricts commands to users or groups, e.g. bundle and
+	// ticket to the on-call user group.
+	Commands map[string]CommandRule `yaml:"commands,omitempty" json:"commands,omitempty"`
+}
+
+// CommandRule lists the user IDs and group IDs (Slack user groups, Discord
+// roles) allowed to run one command.
+type CommandRule struct {
+	Users  []string `yaml:"users,omitempty" json:"users,omitempty"`
+	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
 }
 
 // Channel maps one chat channel to the zone its questions default to.
@@ -202,6 +247,12 @@ func (c *Config) settings() []setting {
 		urlSetting("docs_url", "CARACAL_DOCS_URL", DefaultDocsURL, &c.DocsURL),
 		{path: "log.level", env: "BOT_LOG_LEVEL", def: DefaultLogLevel, ptr: &c.Log.Level, check: oneOf("debug", "info", "warn", "error"), norm: strings.ToLower},
 		{path: "log.format", env: "BOT_LOG_FORMAT", def: DefaultLogFormat, ptr: &c.Log.Format, check: oneOf("text", "json"), norm: strings.ToLower},
+		{path: "listen_addr", env: "BOT_LISTEN_ADDR", def: DefaultListenAddr, ptr: &c.ListenAddr, check: checkListenAddr},
+		{path: "slack.bot_token", env: "SLACK_BOT_TOKEN", ptr: &c.Slack.BotToken, file: &c.Slack.BotTokenFile, check: checkToken},
+		{path: "slack.app_token", env: "SLACK_APP_TOKEN", ptr: &c.Slack.AppToken, file: &c.Slack.AppTokenFile, check: checkToken},
+		{path: "slack.signing_secret", env: "SLACK_SIGNING_SECRET", ptr: &c.Slack.SigningSecret, file: &c.Slack.SigningSecretFile, check: checkToken},
+		{path: "slack.api_url", env: "SLACK_API_URL", def: DefaultSlackAPIURL, ptr: &c.Slack.APIURL, check: checkURL,
+			norm: func(s string) string { return strings.TrimRight(s, "/") + "/" }},
 	}
 }
 

@@ -25,22 +25,30 @@ func ExampleLoad() {
 	// https://sts.example.com zone-payments [redacted]
 	// config file: testdata/caracal-bot.example.yaml
 	//
-	// SETTING                    VALUE                       FROM                     ENV
-	// caracal.api_url            http://localhost:3000       file, line 6             CARACAL_API_URL
-	// caracal.sts_url            https://sts.example.com     env CARACAL_STS_URL      CARACAL_STS_URL
-	// caracal.gateway_url        http://localhost:8081       file, line 8             CARACAL_GATEWAY_URL
-	// caracal.audit_url          http://localhost:9090       file, line 9             CARACAL_AUDIT_URL
-	// caracal.coordinator_url    http://localhost:4000       file, line 10            CARACAL_COORDINATOR_URL
-	// caracal.admin_token        set                         env CARACAL_ADMIN_TOKEN  CARACAL_ADMIN_TOKEN
-	// caracal.metrics_bearer     unset                       default                  CARACAL_METRICS_BEARER
-	// caracal.coordinator_token  unset                       default                  CARACAL_COORDINATOR_TOKEN
-	// caracal.zone_id            zone-prod                   file, line 19            CARACAL_ZONE_ID
-	// caracal.call_timeout       5s                          file, line 20
-	// caracal.diagnosis_timeout  15s                         file, line 21
-	// caracal.max_retries        2                           file, line 22
-	// docs_url                   https://docs.caracal.run    file, line 24            CARACAL_DOCS_URL
-	// log.level                  info                        file, line 32            BOT_LOG_LEVEL
-	// log.format                 text                        file, line 33            BOT_LOG_FORMAT
-	// channels                   1 mapped                    file, line 27
-	// channels[0]                C0123ABCD -> zone-payments  file, line 28
+	// SETTING                      VALUE                          FROM                     ENV
+	// caracal.api_url              http://localhost:3000          file, line 6             CARACAL_API_URL
+	// caracal.sts_url              https://sts.example.com        env CARACAL_STS_URL      CARACAL_STS_URL
+	// caracal.gateway_url          http://localhost:8081          file, line 8             CARACAL_GATEWAY_URL
+	// caracal.audit_url            http://localhost:9090          file, line 9             CARACAL_AUDIT_URL
+	// caracal.coordinator_url      http://localhost:4000          file, line 10            CARACAL_COORDINATOR_URL
+	// caracal.admin_token          set                            env CARACAL_ADMIN_TOKEN  CARACAL_ADMIN_TOKEN
+	// caracal.metrics_bearer       unset                          default                  CARACAL_METRICS_BEARER
+	// caracal.coordinator_token    unset                          default                  CARACAL_COORDINATOR_TOKEN
+	// caracal.zone_id              zone-prod                      file, line 19            CARACAL_ZONE_ID
+	// caracal.call_timeout         5s                             file, line 20
+	// caracal.diagnosis_timeout    15s                            file, line 21
+	// caracal.max_retries          2                              file, line 22
+	// docs_url                     https://docs.caracal.run       file, line 24            CARACAL_DOCS_URL
+	// log.level                    info                           file, line 32            BOT_LOG_LEVEL
+	// log.format                   text                           file, line 33            BOT_LOG_FORMAT
+	// listen_addr                  :8787                          file, line 37            BOT_LISTEN_ADDR
+	// slack.bot_token              unset                          default                  SLACK_BOT_TOKEN
+	// slack.app_token              unset                          default                  SLACK_APP_TOKEN
+	// slack.signing_secret         unset                          default                  SLACK_SIGNING_SECRET
+	// slack.api_url                https://slack.com/api/         file, line 46            SLACK_API_URL
+	// channels                     1 mapped                       file, line 27
+	// channels[0]                  C0123ABCD -> zone-payments     file, line 28
+	// permissions.channels         C0123ABCD C0456EFGH            file, line 51
+	// permissions.commands.bundle  groups S0ONCALL                file, line 53
+	// permissions.commands.ticket  users U0LEAD; groups S0ONCALL  file, line 54
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -96,6 +97,28 @@ func (c *Config) SummaryEntries() []SummaryEntry {
 		p := fmt.Sprintf("channels[%d]", i)
 		entries = append(entries, SummaryEntry{Setting: p,
 			Value: ch.Channel + " -> " + ch.ZoneID, Origin: c.origin(p)})
+	}
+	allowed := "every channel"
+	if n := len(c.Permissions.Channels); n > 0 {
+		allowed = strings.Join(c.Permissions.Channels, " ")
+	}
+	entries = append(entries, SummaryEntry{Setting: "permissions.channels", Value: allowed, Origin: c.origin("permissions.channels")})
+	names := make([]string, 0, len(c.Permissions.Commands))
+	for name := range c.Permissions.Commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		rule := c.Permissions.Commands[name]
+		p := "permissions.commands." + name
+		var who []string
+		if len(rule.Users) > 0 {
+			who = append(who, "users "+strings.Join(rule.Users, ","))
+		}
+		if len(rule.Groups) > 0 {
+			who = append(who, "groups "+strings.Join(rule.Groups, ","))
+		}
+		entries = append(entries, SummaryEntry{Setting: p, Origin: c.origin(p), Value: strings.Join(who, "; ")})
 	}
 	return entries
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -158,7 +159,41 @@ func (c *Config) validate() []Problem {
 			add(base+".zone_id", msg)
 		}
 	}
+	for i, ch := range c.Permissions.Channels {
+		if msg := checkID(ch); msg != "" {
+			add(fmt.Sprintf("permissions.channels[%d]", i), msg)
+		}
+	}
+	for name, rule := range c.Permissions.Commands {
+		base := "permissions.commands." + name
+		if checkID(name) != "" {
+			add(base, "is not a command name")
+		}
+		if len(rule.Users) == 0 && len(rule.Groups) == 0 {
+			add(base, "lists no users or groups, so nobody could run it; remove the rule to open the command")
+		}
+		for i, id := range append(append([]string{}, rule.Users...), rule.Groups...) {
+			if msg := checkID(id); msg != "" {
+				add(fmt.Sprintf("%s[%d]", base, i), msg)
+			}
+		}
+	}
+	if c.Slack.BotToken.IsSet() && !c.Slack.AppToken.IsSet() && !c.Slack.SigningSecret.IsSet() {
+		add("slack.signing_secret", "is required for the HTTP endpoints when slack.app_token (Socket Mode) is not set")
+	}
 	return problems
+}
+
+// checkListenAddr reports an address net.Listen would refuse in form.
+func checkListenAddr(s string) string {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || port == "" || strings.ContainsAny(host, " /") {
+		return fmt.Sprintf("must be host:port or :port, got %q", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Sprintf("port must be 0-65535, got %q", port)
+	}
+	return ""
 }
 
 // checkTimeout reports a duration outside [minTimeout, upper].

@@ -70,8 +70,10 @@ func (d *decoder) walk(n *yaml.Node, v reflect.Value, path string, line int) {
 		d.walk(n, v.Elem(), path, line)
 	case v.Kind() == reflect.Struct:
 		d.mapping(n, v, path)
-	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
+	case v.Kind() == reflect.Slice && v.Type() != reflect.TypeFor[[]byte]():
 		d.sequence(n, v, path, line)
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
+		d.dictionary(n, v, path, line)
 	default:
 		d.leaf(n, v, path, line)
 	}
@@ -103,6 +105,34 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		}
 		d.walk(val, v.Field(idx), p, k.Line)
 	}
+}
+
+// dictionary decodes a mapping with free-form keys (e.g. permission rules
+// by command name) into a map.
+func (d *decoder) dictionary(n *yaml.Node, v reflect.Value, path string, line int) {
+	if n.Kind != yaml.MappingNode {
+		d.add(path, n.Line, "must be a mapping of keys to values, got "+describe(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolveAlias(n.Content[i])
+		if k == nil || k.Kind != yaml.ScalarNode {
+			d.add(path, n.Content[i].Line, "keys must be plain words, got "+describe(k))
+			continue
+		}
+		p := join(path, k.Value)
+		if m.MapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key())).IsValid() {
+			d.add(p, k.Line, "duplicate key")
+			continue
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.walk(n.Content[i+1], elem, p, k.Line)
+		d.origins[p] = Origin{Source: SourceFile, Line: k.Line}
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
+	}
+	v.Set(m)
+	d.origins[path] = Origin{Source: SourceFile, Line: line}
 }
 
 func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string, line int) {

@@ -1,0 +1,53 @@
+package config_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/config"
+)
+
+func TestSlackAndPermissionsFromYAML(t *testing.T) {
+	cfg, err := loadYAML(t, `
+listen_addr: 127.0.0.1:9000
+slack:
+  api_url: http://127.0.0.1:4444/api
+permissions:
+  channels: [C1, C2]
+  commands:
+    bundle: {groups: [S1]}
+`, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9000", cfg.ListenAddr)
+	assert.Equal(t, "http://127.0.0.1:4444/api/", cfg.Slack.APIURL, "the Web API base always ends with a slash")
+	assert.True(t, cfg.Slack.Enabled())
+	assert.Equal(t, "xapp-1", cfg.Slack.AppToken.Reveal())
+	assert.Equal(t, []string{"C1", "C2"}, cfg.Permissions.Channels)
+	assert.Equal(t, config.CommandRule{Groups: []string{"S1"}}, cfg.Permissions.Commands["bundle"])
+	assert.NotContains(t, cfg.Summary(), "xoxb-1")
+	assert.NotContains(t, cfg.Summary(), "xapp-1")
+}
+
+func TestSlackAndPermissionsValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		env       map[string]string
+		want      string
+	}{
+		{"http mode needs the signing secret", "", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"},
+			"slack.signing_secret (SLACK_SIGNING_SECRET): is required for the HTTP endpoints"},
+		{"a rule must name someone", "permissions:\n  commands:\n    bundle: {}\n", nil,
+			"permissions.commands.bundle (line 3): lists no users or groups"},
+		{"ids are checked", "permissions:\n  channels: [\"bad id\"]\n", nil, "permissions.channels[0]"},
+		{"listen address", "listen_addr: nowhere\n", nil, "listen_addr (BOT_LISTEN_ADDR, line 1): must be host:port or :port"},
+		{"channels must be a list", "permissions:\n  channels: C1\n", nil, "permissions.channels"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadYAML(t, tc.doc, tc.env)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
