@@ -1,0 +1,164 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/chat/chattest"
+	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+)
+
+// The -update flag may be registered by another test file of the package.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/")
+	}
+}
+
+func updatingGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// loopbackAddr hides the simulator's random ports so renderings are stable.
+var loopbackAddr = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+// goldenFile compares got with testdata/name, or rewrites it under -update.
+func goldenFile(t *testing.T, name string, got []byte) {
+	t.Helper()
+	got = loopbackAddr.ReplaceAll(got, []byte("127.0.0.1:PORT"))
+	path := filepath.Join("testdata", name)
+	if updatingGolden() {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run go test ./bot/slack -update")
+	assert.Equal(t, string(want), string(got), "rendering of %s changed; run go test ./bot/slack -update if intended", name)
+}
+
+// goldenMessage and goldenRendering are the JSON shape of the golden files.
+type goldenMessage struct {
+	Text   string           `json:"text"`
+	Blocks []slackapi.Block `json:"blocks"`
+}
+
+type goldenRendering struct {
+	Root   *goldenMessage  `json:"root,omitempty"`
+	Thread []goldenMessage `json:"thread,omitempty"`
+	Single *goldenMessage  `json:"single,omitempty"`
+	Files  []goldenFileRef `json:"files,omitempty"`
+}
+
+type goldenFileRef struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+}
+
+// renderingJSON renders a channel reply as root, thread and files, and an
+// ephemeral one as a single message, as indented JSON.
+func renderingJSON(t *testing.T, r chat.Reply) []byte {
+	t.Helper()
+	return renderingJSONAs(t, r, r.Ephemeral)
+}
+
+// renderingJSONAs draws the reply as one message when single is set.
+func renderingJSONAs(t *testing.T, r chat.Reply, single bool) []byte {
+	t.Helper()
+	var g goldenRendering
+	if single {
+		m := RenderSingle(r)
+		g.Single = &goldenMessage{m.Text, m.Blocks}
+	} else {
+		out := Render(r)
+		g.Root = &goldenMessage{out.Root.Text, out.Root.Blocks}
+		for _, m := range out.Thread {
+			g.Thread = append(g.Thread, goldenMessage{m.Text, m.Blocks})
+		}
+		for _, f := range out.Files {
+			g.Files = append(g.Files, goldenFileRef{f.Name, f.ContentType, len(f.Data)})
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	require.NoError(t, enc.Encode(g))
+	return buf.Bytes()
+}
+
+func TestRender_GoldenSamples(t *testing.T) {
+	for _, s := range chattest.Samples() {
+		t.Run(s.Name, func(t *testing.T) {
+			r := s.Reply
+			goldenFile(t, s.Name+".golden", renderingJSON(t, r))
+			assertWithinLimits(t, r)
+		})
+	}
+}
+
+// TestRender_GoldenSingle pins the one-message form the response_url
+// fallback posts for a channel reply.
+func TestRender_GoldenSingle(t *testing.T) {
+	goldenFile(t, "deny-single.golden", renderingJSONAs(t, chattest.Deny(), true))
+}
+
+// TestRender_GoldenFromCommands renders real replies: diagnoses the router
+// made from simulator scenarios, and the status and trace tables.
+func TestRender_GoldenFromCommands(t *testing.T) {
+	tests := []struct{ name, command, scenario string }{
+		{"why-deny-no-grant", "why", "deny-no-grant"},
+		{"why-allowed", "why", "allowed"},
+		{"why-sts-redis-down", "why", "sts-redis-down"},
+		{"status", "status", ""},
+		{"status-outage", "status", "sts-redis-down"},
+		{"trace", "trace", "deny-no-grant"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := []caracaltest.Option{caracaltest.WithClock(caracaltest.ReferenceTime)}
+			args := ""
+			if tc.scenario != "" {
+				sc, ok := caracaltest.ScenarioByName(tc.scenario)
+				require.True(t, ok)
+				opts = append(opts, caracaltest.WithScenario(sc.ID))
+				switch tc.command {
+				case "why":
+					args = sc.WhyArgs()
+				case "trace":
+					args = sc.ID + " --zone " + sc.Zone
+				}
+			}
+			srv := caracaltest.Start(t, opts...)
+			client := caracal.New(caracal.Config{
+				APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
+				AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
+				CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
+			})
+			reg := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
+				Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: caracaltest.ReferenceTime})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := reg.Run(ctx, chat.Invocation{Platform: "slack", Command: tc.command, Text: args})
+			require.NoError(t, err)
+			goldenFile(t, tc.name+".golden", renderingJSON(t, res.Reply))
+			assertWithinLimits(t, res.Reply)
+		})
+	}
+}

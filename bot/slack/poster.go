@@ -1,0 +1,272 @@
+package slack
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// Target says where a reply goes.
+type Target struct {
+	ChannelID string
+	UserID    string
+	// ThreadTS posts the whole reply (root as a message, then the thread)
+	// into this existing thread: Show trace, mentions inside a thread.
+	ThreadTS string
+	// UpdateTS replaces this root message with chat.update (Re-run) and
+	// posts the new thread under it. It wins over ThreadTS.
+	UpdateTS string
+	// ResponseURL is the command's or interaction's response_url: the way
+	// to answer when the bot cannot post in the channel, and a way to
+	// answer ephemerally. It is a credential of sorts and never logged.
+	ResponseURL string
+}
+
+// PosterOptions configure a Poster. Every field is optional.
+type PosterOptions struct {
+	Logger  *slog.Logger
+	Metrics *bot.Metrics
+	// MaxDeliveryTime bounds the delivery of one reply, retries included
+	// (default 2 minutes).
+	MaxDeliveryTime time.Duration
+	// HTTPClient posts to response_url (default: a client with a 30 s timeout).
+	HTTPClient *http.Client
+	// BotName is the bot's Slack handle for the invite hint (default "caracal-bot").
+	BotName string
+	// Now and Sleep are the clock; tests inject fakes so Retry-After waits
+	// take no time. Sleep must return early with ctx.Err() when ctx ends.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultMaxDeliveryTime bounds one reply's delivery when the options do not.
+const DefaultMaxDeliveryTime = 2 * time.Minute
+
+// Poster renders replies as Block Kit and posts them: the root message,
+// its thread and files, retrying rate limits and outages for a bounded
+// time. It is safe for concurrent use. Build the slack.Client without
+// OptionRetry: the Poster does its own retrying.
+type Poster struct {
+	api  *slackapi.Client
+	opts PosterOptions
+}
+
+// NewPoster returns a Poster that calls Slack through api.
+func NewPoster(api *slackapi.Client, opts PosterOptions) *Poster {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxDeliveryTime <= 0 {
+		opts.MaxDeliveryTime = DefaultMaxDeliveryTime
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	opts.BotName = strings.TrimPrefix(cmp.Or(opts.BotName, "caracal-bot"), "@")
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	return &Poster{api: api, opts: opts}
+}
+
+// Responder returns the bot.Responder that delivers one request's reply to t.
+func (p *Poster) Responder(t Target) bot.Responder { return responder{p: p, t: t} }
+
+type responder struct {
+	p *Poster
+	t Target
+}
+
+func (r responder) Deliver(ctx context.Context, reply chat.Reply) error {
+	return r.p.Deliver(ctx, r.t, reply)
+}
+
+// Deliver posts reply to t. An ephemeral reply goes to Ephemeral. Otherwise
+// the root message is posted (or, with UpdateTS, replaces that message),
+// then every thread message and file under it, in order; each is retried
+// on its own, so one failure loses nothing else. When the bot may not post
+// in the channel the whole reply goes to the response_url with an
+// ephemeral hint on how to invite the bot.
+func (p *Poster) Deliver(ctx context.Context, t Target, reply chat.Reply) error {
+	if reply.Ephemeral {
+		return p.Ephemeral(ctx, t, reply)
+	}
+	d, cancel := p.start(ctx, t, reply)
+	defer cancel()
+	if t.ChannelID == "" {
+		if t.ResponseURL != "" {
+			return d.finish(d.respond(responseInChannel, RenderSingle(reply)))
+		}
+		return d.finish(errors.New("slack: no channel and no response_url to deliver to"))
+	}
+	out := Render(reply)
+	threadTS, err := d.postRoot(out.Root)
+	if err != nil {
+		if code, ok := channelAccessError(err); ok {
+			return d.finish(d.fallback(code, reply))
+		}
+		return d.finish(err)
+	}
+	var errs []error
+	for _, m := range out.Thread {
+		if err := d.post(m, threadTS); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, f := range out.Files {
+		if err := d.upload(f, threadTS); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return d.finish(errors.Join(errs...))
+}
+
+// Ephemeral answers only the user: chat.postEphemeral when the channel and
+// user are known, else (or when that fails) the response_url with
+// response_type ephemeral. The whole reply is one message.
+func (p *Poster) Ephemeral(ctx context.Context, t Target, reply chat.Reply) error {
+	d, cancel := p.start(ctx, t, reply)
+	defer cancel()
+	msg := RenderSingle(reply)
+	var err error
+	if t.ChannelID != "" && t.UserID != "" {
+		if err = d.postEphemeral(msg); err == nil || t.ResponseURL == "" || d.ctx.Err() != nil {
+			return d.finish(err)
+		}
+		d.recovered()
+		d.p.opts.Logger.Warn("slack: chat.postEphemeral failed; answering through the response_url",
+			"channel", t.ChannelID, "request_id", d.requestID, "err", err)
+	}
+	if t.ResponseURL == "" {
+		return d.finish(errors.New("slack: cannot answer ephemerally without a channel and user or a response_url"))
+	}
+	return d.finish(d.respond(responseEphemeral, msg))
+}
+
+// postRoot posts or updates the root message and returns the thread's ts.
+func (d *delivery) postRoot(root Message) (string, error) {
+	t := d.target
+	if t.UpdateTS != "" {
+		err := d.call("chat.update", func(ctx context.Context) error {
+			_, _, _, err := d.p.api.UpdateMessageContext(ctx, t.ChannelID, t.UpdateTS,
+				slackapi.MsgOptionText(root.Text, false), slackapi.MsgOptionBlocks(root.Blocks...))
+			return err
+		})
+		if err == nil || !isGoneMessage(err) {
+			return t.UpdateTS, err
+		}
+		d.recovered()
+		d.p.opts.Logger.Warn("slack: root message to update is gone; posting a new one", "channel", t.ChannelID, "request_id", d.requestID)
+		ts, err := d.postMessage(root, "")
+		return ts, err
+	}
+	ts, err := d.postMessage(root, t.ThreadTS)
+	return cmp.Or(t.ThreadTS, ts), err
+}
+
+// post posts one thread message under threadTS.
+func (d *delivery) post(m Message, threadTS string) error {
+	_, err := d.postMessage(m, threadTS)
+	return err
+}
+
+func (d *delivery) postMessage(m Message, threadTS string) (string, error) {
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...),
+		slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}
+	if threadTS != "" {
+		opts = append(opts, slackapi.MsgOptionTS(threadTS))
+	}
+	var ts string
+	err := d.call("chat.postMessage", func(ctx context.Context) error {
+		var err error
+		_, ts, err = d.p.api.PostMessageContext(ctx, d.target.ChannelID, opts...)
+		return err
+	})
+	return ts, err
+}
+
+func (d *delivery) postEphemeral(m Message) error {
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...)}
+	if ts := cmp.Or(d.target.ThreadTS, d.target.UpdateTS); ts != "" {
+		opts = append(opts, slackapi.MsgOptionTS(ts))
+	}
+	return d.call("chat.postEphemeral", func(ctx context.Context) error {
+		_, err := d.p.api.PostEphemeralContext(ctx, d.target.ChannelID, d.target.UserID, opts...)
+		return err
+	})
+}
+
+// fallback delivers the whole reply through the response_url when the bot
+// may not post in the channel, then tells the user how to fix that.
+func (d *delivery) fallback(code string, reply chat.Reply) error {
+	if d.target.ResponseURL == "" {
+		return fmt.Errorf("slack: cannot post in channel %s (%s) and there is no response_url to answer through: %s",
+			d.target.ChannelID, code, inviteAdvice(code, d.p.opts.BotName))
+	}
+	d.recovered()
+	d.p.opts.Logger.Warn("slack: cannot post in the channel; answering through the response_url",
+		"channel", d.target.ChannelID, "request_id", d.requestID, "error_code", code)
+	if err := d.respond(responseInChannel, RenderSingle(reply)); err != nil {
+		return err
+	}
+	return d.respond(responseEphemeral, inviteHint(code, d.p.opts.BotName))
+}
+
+// inviteHint is the ephemeral note after a fallback. It is our own text,
+// not escaped, so the /invite command can be copied as it is.
+func inviteHint(code, botName string) Message {
+	text := "ℹ️ I could not post in this channel (`" + code + "`), so this answer has no thread or attachments. "
+	switch code {
+	case "is_archived", "restricted_action":
+		text += inviteAdvice(code, botName)
+	default:
+		text += "Invite me with `/invite @" + entities.Replace(chat.OneLine(botName)) + "` to get full answers here."
+	}
+	return Message{Text: text, Blocks: []slackapi.Block{slackapi.NewSectionBlock(mrkdwn(text), nil, nil)}}
+}
+
+// inviteAdvice says how to let the bot post, for a channel-access error.
+func inviteAdvice(code, botName string) string {
+	switch code {
+	case "is_archived":
+		return "The channel is archived: run the command in an active channel."
+	case "restricted_action":
+		return "Posting here is restricted: ask a workspace admin to allow the app, or use another channel."
+	default:
+		return "Invite me with /invite @" + botName + " to get full answers here."
+	}
+}
+
+// channelAccessError reports whether err means the bot may not post in the
+// channel, and the Slack error code.
+func channelAccessError(err error) (string, bool) {
+	var e slackapi.SlackErrorResponse
+	if !errors.As(err, &e) {
+		return "", false
+	}
+	switch e.Err {
+	case "not_in_channel", "channel_not_found", "is_archived", "restricted_action":
+		return e.Err, true
+	}
+	return "", false
+}
+
+// isGoneMessage reports whether chat.update failed because the message
+// cannot be edited any more, so a new root should be posted.
+func isGoneMessage(err error) bool {
+	var e slackapi.SlackErrorResponse
+	return errors.As(err, &e) && (e.Err == "message_not_found" || e.Err == "cant_update_message" || e.Err == "edit_window_closed")
+}
