@@ -79,7 +79,7 @@ func TestFullPoolAnswersBusyAndForgetsTheKey(t *testing.T) {
 	d := bot.NewDispatcher(bot.Options{Runner: blocking, Workers: 1, Queue: 1})
 	box := newInbox()
 	require.Equal(t, bot.Accepted, d.Submit(context.Background(), request("why", "a", box)).Status)
-	<-started // the worker is busy
+	<-started                                                                                       // the worker is busy
 	require.Equal(t, bot.Accepted, d.Submit(context.Background(), request("why", "b", box)).Status) // queued
 	busy := d.Submit(context.Background(), request("why", "c", box))
 	assert.Equal(t, bot.Busy, busy.Status)

@@ -50,6 +50,7 @@ Diagnosis commands (the same words work in chat as /caracal <command>):
   help [command]                    usage of the commands
 
 Other commands:
+  serve                             run the bot for Slack (Socket Mode or HTTP) with /healthz, /readyz, /metrics
   demo [--script FILE]              a terminal chat against the built-in Caracal simulator
   sim [--addr HOST:PORT]            run the Caracal simulator standalone
   config check                      validate the configuration and print a redacted summary
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, s streams) int {
 		return runSim(ctx, args[1:], s)
 	case "config":
 		return runConfig(args[1:], s)
+	case "serve":
+		return runServe(ctx, args[1:], s)
 	}
 	return runCommand(ctx, args, s)
 }

@@ -1,0 +1,171 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// Paths served by NewHTTPHandler; configure them in the Slack app as the
+// slash command, interactivity and event subscription request URLs.
+const (
+	PathCommands     = "/slack/commands"
+	PathInteractions = "/slack/interactions"
+	PathEvents       = "/slack/events"
+)
+
+// Submitter takes a request and decides at once what happens to it;
+// *bot.Dispatcher satisfies it. Submit must not block on the command.
+type Submitter interface {
+	Submit(ctx context.Context, req bot.Request) bot.Outcome
+}
+
+// ResponderFactory delivers replies on Slack; *Poster satisfies it.
+type ResponderFactory interface {
+	Responder(t Target) bot.Responder
+	Ephemeral(ctx context.Context, t Target, r chat.Reply) error
+}
+
+// InboundOptions configure the inbound side (HTTP and Socket Mode).
+type InboundOptions struct {
+	// SigningSecret verifies HTTP requests (unused by Socket Mode).
+	SigningSecret string
+	Dispatcher    Submitter
+	Responders    ResponderFactory
+	Metrics       *bot.Metrics // optional
+	Logger        *slog.Logger // optional
+	// Now is the clock (default time.Now); tests inject one.
+	Now func() time.Time
+	// MaxBody bounds HTTP request bodies (default DefaultMaxBody).
+	MaxBody int64
+	// Replay remembers verified signatures (default in memory).
+	Replay ReplayStore
+	// GroupsOf returns the permission groups a user belongs to (optional;
+	// see UserGroups). It runs in the ack path, so it must be cached.
+	GroupsOf func(ctx context.Context, userID string) []string
+}
+
+// httpInbound serves Slack's HTTP deliveries.
+type httpInbound struct {
+	in       *inbound
+	verifier *Verifier
+}
+
+// NewHTTPHandler serves POST /slack/commands, /slack/interactions and
+// /slack/events (405 for other methods, 404 for other paths). Each request
+// is verified (signature, 5-minute window, body size, replay) before
+// anything else; a failure is answered 401 (413 for an oversized body, 503
+// when the replay store fails) and nothing is dispatched. The acknowledgement is immediate: the dispatcher's
+// Submit never blocks and slower messages are sent asynchronously.
+func NewHTTPHandler(opts InboundOptions) http.Handler {
+	in := newInbound(opts)
+	if opts.SigningSecret == "" {
+		in.log.Error("slack: no signing secret configured; every HTTP request will be refused")
+	}
+	h := &httpInbound{in: in, verifier: NewVerifier(opts.SigningSecret, opts.MaxBody, in.now, opts.Replay)}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+PathCommands, h.verified(h.commands))
+	mux.Handle("POST "+PathInteractions, h.verified(h.interactions))
+	mux.Handle("POST "+PathEvents, h.verified(h.events))
+	return mux
+}
+
+// verified runs next with the body of a verified request and records the
+// time to acknowledge it; unverified requests never reach next.
+func (h *httpInbound) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		body, err := h.verifier.Verify(w, r)
+		if err != nil {
+			// The reason only: never the headers, the body or the secret.
+			h.in.log.Warn("slack: request refused", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
+			status := verifyStatus(err)
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		next(w, r, body)
+		h.in.observeAck(start)
+	})
+}
+
+// commands answers a slash command with its ephemeral ack (empty 200 when
+// there is none, e.g. for a duplicate).
+func (h *httpInbound) commands(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "unreadable form", http.StatusBadRequest)
+		return
+	}
+	ack := h.in.slashCommand(r.Context(), slashCommandFromForm(form))
+	if ack == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, ack)
+}
+
+// interactions acknowledges an interaction with an empty 200; messages for
+// the user go through the response URL.
+func (h *httpInbound) interactions(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("payload") == "" {
+		http.Error(w, "missing payload", http.StatusBadRequest)
+		return
+	}
+	if err := h.in.interaction(r.Context(), []byte(form.Get("payload"))); err != nil {
+		http.Error(w, "unreadable payload", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// events answers url_verification with the challenge and everything else,
+// retries included, with an empty 200.
+func (h *httpInbound) events(w http.ResponseWriter, r *http.Request, body []byte) {
+	retry, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num"))
+	challenge, err := h.in.event(r.Context(), body, retry)
+	switch {
+	case err != nil:
+		http.Error(w, "unreadable payload", http.StatusBadRequest)
+	case challenge != "":
+		writeJSON(w, map[string]string{"challenge": challenge})
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// slashCommandFromForm reads a slash command from its verified form body
+// (slack.SlashCommandParse would re-read an already consumed body).
+func slashCommandFromForm(f url.Values) slack.SlashCommand {
+	return slack.SlashCommand{
+		TeamID:      f.Get("team_id"),
+		ChannelID:   f.Get("channel_id"),
+		ChannelName: f.Get("channel_name"),
+		UserID:      f.Get("user_id"),
+		UserName:    f.Get("user_name"),
+		Command:     f.Get("command"),
+		Text:        f.Get("text"),
+		ResponseURL: f.Get("response_url"),
+		TriggerID:   f.Get("trigger_id"),
+		APIAppID:    f.Get("api_app_id"),
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(b)
+}

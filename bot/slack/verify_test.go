@@ -1,0 +1,95 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func signedRequest(ts int64, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, PathCommands, strings.NewReader(body))
+	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	r.Header.Set("X-Slack-Signature", sign(testSecret, ts, body))
+	return r
+}
+
+// manualClock is a clock a test moves by hand.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestVerifier_ClockAndReplay(t *testing.T) {
+	clock := &manualClock{now: time.Now()}
+	v := NewVerifier(testSecret, 0, clock.Now, nil)
+	ts := clock.Now().Unix()
+
+	body, err := v.Verify(nil, signedRequest(ts, "a=1"))
+	require.NoError(t, err)
+	assert.Equal(t, "a=1", string(body))
+	_, err = v.Verify(nil, signedRequest(ts, "a=1"))
+	assert.ErrorIs(t, err, ErrReplayed)
+	_, err = v.Verify(nil, signedRequest(ts, "a=2"))
+	assert.NoError(t, err, "another body is another signature")
+
+	// Once the window has passed, the remembered signature may be
+	// forgotten: the request is stale by then.
+	clock.Add(SignatureWindow + 2*time.Second)
+	_, err = v.Verify(nil, signedRequest(ts, "a=1"))
+	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	assert.Equal(t, http.StatusUnauthorized, verifyStatus(err))
+}
+
+func TestVerifier_Failures(t *testing.T) {
+	now := time.Now()
+	v := NewVerifier(testSecret, 16, func() time.Time { return now }, nil)
+	_, err := v.Verify(nil, signedRequest(now.Unix(), strings.Repeat("x", 17)))
+	assert.ErrorIs(t, err, ErrBodyTooLarge)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, verifyStatus(err))
+	r := signedRequest(now.Unix()-1, strings.Repeat("x", 17))
+	r.ContentLength = -1 // unknown: the limit applies while reading
+	_, err = v.Verify(nil, r)
+	assert.ErrorIs(t, err, ErrBodyTooLarge)
+
+	r = signedRequest(now.Unix(), "a=1")
+	r.Header.Set("X-Slack-Signature", "v0=zz")
+	_, err = v.Verify(nil, r)
+	assert.ErrorIs(t, err, ErrBadSignature)
+
+	_, err = NewVerifier("", 0, nil, nil).Verify(nil, signedRequest(now.Unix(), "a=1"))
+	assert.ErrorIs(t, err, ErrBadSignature, "no secret refuses everything")
+}
+
+type failingStore struct{}
+
+func (failingStore) FirstSeen(context.Context, string, time.Duration) (bool, error) {
+	return false, errors.New("redis: connection refused")
+}
+
+func TestVerifier_ReplayStoreDown(t *testing.T) {
+	v := NewVerifier(testSecret, 0, nil, failingStore{})
+	_, err := v.Verify(nil, signedRequest(time.Now().Unix(), "a=1"))
+	assert.ErrorIs(t, err, ErrReplayUnavailable)
+	assert.Equal(t, http.StatusServiceUnavailable, verifyStatus(err))
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
+	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/ops"
+)
+
+// shutdownGrace is how long in-flight diagnoses get to finish and be
+// delivered after SIGTERM.
+const shutdownGrace = 25 * time.Second
+
+// runServe runs the bot: the chat adapters, the dispatcher and the ops
+// endpoints, until the context ends (SIGINT/SIGTERM).
+func runServe(ctx context.Context, args []string, s streams) int {
+	opts, rest, err := splitCLIOptions(args)
+	if err != nil || len(rest) > 0 {
+		fmt.Fprintln(s.err, "caracal-bot: usage: caracal-bot serve [--config FILE]")
+		return 2
+	}
+	cfg, err := config.Load(opts.configPath, s.getenv)
+	if err != nil {
+		printConfigError(s.err, err)
+		return 1
+	}
+	logger := newLogger(s.err, cfg)
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		logger.Error("cannot listen", "addr", cfg.ListenAddr, "err", err)
+		return 1
+	}
+	if err := serve(ctx, cfg, ln, logger); err != nil {
+		logger.Error("serve stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve wires everything on an open listener and blocks until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+	client := newClient(cfg, logger)
+	dispatcher := bot.NewDispatcher(bot.Options{
+		Runner: commands.New(envFromConfig(cfg, client)), Policy: policyFromConfig(cfg.Permissions),
+		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + 5*time.Second,
+	})
+	checks := []ops.Check{{Name: "caracal", Run: func(ctx context.Context) error {
+		if p := client.Health(ctx, caracal.ServiceAPI); !p.OK {
+			return fmt.Errorf("Admin API /health: %s", probeText(p))
+		}
+		return nil
+	}}}
+
+	mux := http.NewServeMux()
+	g, gctx := errgroup.WithContext(ctx)
+	if cfg.Slack.Enabled() {
+		checks = append(checks, startSlack(gctx, g, cfg, mux, dispatcher, metrics, logger)...)
+	} else {
+		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN); serving the ops endpoints only")
+	}
+	mux.Handle("/", ops.Handler(reg, checks))
+
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
+	g.Go(func() error {
+		logger.Info("caracal-bot serving", "addr", ln.Addr().String(), "slack", cfg.Slack.Enabled())
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		logger.Info("shutting down: finishing in-flight diagnoses", "grace", shutdownGrace)
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		httpErr := srv.Shutdown(sctx)
+		return errors.Join(httpErr, dispatcher.Shutdown(sctx))
+	})
+	return g.Wait()
+}
+
+// startSlack mounts the HTTP endpoints (when a signing secret is set) and
+// starts Socket Mode (when an app token is set). Both feed the dispatcher.
+func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
+	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) []ops.Check {
+	sc := cfg.Slack
+	api := slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()))
+	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics})
+	inbound := slackbot.InboundOptions{SigningSecret: sc.SigningSecret.Reveal(), Dispatcher: d, Responders: poster, Metrics: metrics, Logger: logger}
+	if groups := ruleGroups(cfg.Permissions); len(groups) > 0 {
+		inbound.GroupsOf = slackbot.NewUserGroups(api, groups, 5*time.Minute, logger).Of
+	}
+	var checks []ops.Check
+	if sc.SigningSecret.IsSet() {
+		h := slackbot.NewHTTPHandler(inbound)
+		for _, p := range []string{"/slack/commands", "/slack/interactions", "/slack/events"} {
+			mux.Handle(p, h)
+		}
+	}
+	if sc.AppToken.IsSet() {
+		runner := slackbot.NewSocketRunner(socketmode.New(api), inbound)
+		g.Go(func() error { return runner.Run(ctx) })
+		checks = append(checks, ops.Check{Name: "slack socket mode", Run: func(context.Context) error {
+			if !runner.Connected() {
+				return errors.New("not connected (reconnecting)")
+			}
+			return nil
+		}})
+	}
+	return checks
+}
+
+// ruleGroups lists every group named in a command rule, once.
+func ruleGroups(p config.Permissions) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range p.Commands {
+		for _, g := range r.Groups {
+			if !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// policyFromConfig turns the configured permissions into the dispatcher's policy.
+func policyFromConfig(p config.Permissions) bot.Policy {
+	policy := bot.Policy{Channels: p.Channels, Commands: map[string]bot.Rule{}}
+	for name, r := range p.Commands {
+		policy.Commands[name] = bot.Rule{Users: r.Users, Groups: r.Groups}
+	}
+	return policy
+}
+
+func probeText(p caracal.Probe) string {
+	switch {
+	case !p.Reachable:
+		return "unreachable"
+	case p.Reason != "":
+		return fmt.Sprintf("%d %s", p.Status, p.Reason)
+	}
+	return fmt.Sprintf("%d", p.Status)
+}

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
+	"github.com/caracal-bot/caracal-bot/config"
+)
+
+const (
+	testSigningSecret = "test-signing-secret-0123456789"
+	testChannel       = "C0INCIDENT"
+)
+
+// startServe runs `serve` in-process against the simulator and the fake
+// Slack, with the given extra environment; it returns the bot's base URL.
+func startServe(t *testing.T, fake *slackfake.Server, extra map[string]string) string {
+	t.Helper()
+	return startServeWithConfig(t, fake, "", extra)
+}
+
+// startServeWithConfig is startServe with a YAML configuration file.
+func startServeWithConfig(t *testing.T, fake *slackfake.Server, cfgFile string, extra map[string]string) string {
+	t.Helper()
+	srv := startSim(t)
+	env := simEnv(srv)
+	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
+	env["SLACK_API_URL"] = fake.URL()
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg, err := config.Load(cfgFile, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// signedPost sends a Slack-signed form POST.
+func signedPost(t *testing.T, url string, form url.Values, ts time.Time) (int, string) {
+	t.Helper()
+	body := form.Encode()
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(testSigningSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func slashForm(text, trigger string, fake *slackfake.Server) url.Values {
+	return url.Values{"command": {"/caracal"}, "text": {text}, "user_id": {"U0ONCALL"}, "user_name": {"oncall"},
+		"channel_id": {testChannel}, "team_id": {slackfake.TeamID}, "trigger_id": {trigger},
+		"response_url": {fake.ResponseURL(trigger)}}
+}
+
+// waitThread waits for a root message with at least n thread replies.
+func waitThread(t *testing.T, fake *slackfake.Server, n int) (slackfake.Message, []slackfake.Message) {
+	t.Helper()
+	var root slackfake.Message
+	var thread []slackfake.Message
+	require.Eventually(t, func() bool {
+		roots := fake.Roots(testChannel)
+		if len(roots) == 0 {
+			return false
+		}
+		root = roots[len(roots)-1]
+		thread = fake.Thread(testChannel, root.TS)
+		return len(thread) >= n
+	}, 15*time.Second, 20*time.Millisecond)
+	return root, thread
+}
+
+func TestServeSlackHTTPSlashCommandGivesAThreadedDiagnosis(t *testing.T) {
+	fake := slackfake.Start(t)
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret})
+
+	start := time.Now()
+	stamp := start.Unix()
+	code, body := signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "trig-1", fake), time.Unix(stamp, 0))
+	assert.Less(t, time.Since(start), time.Second, "the ack is immediate")
+	require.Equal(t, http.StatusOK, code, body)
+	var ack struct{ ResponseType, Text string }
+	require.NoError(t, json.Unmarshal([]byte(strings.ReplaceAll(body, "response_type", "ResponseType")), &ack))
+	assert.Equal(t, "ephemeral", ack.ResponseType)
+	assert.Contains(t, ack.Text, "Working on it")
+
+	root, thread := waitThread(t, fake, 3)
+	assert.Contains(t, root.Text, "research-access")
+	assert.Contains(t, root.BlocksJSON, "resource_not_granted")
+	assert.Contains(t, root.BlocksJSON, `"action_id":"trace"`)
+	for _, m := range thread {
+		assert.Equal(t, root.TS, m.ThreadTS)
+	}
+	all := ""
+	for _, m := range thread {
+		all += m.Text + m.BlocksJSON
+	}
+	for _, want := range []string{"Evidence", "Steps", "Next actions", "docs.caracal.run"} {
+		assert.Contains(t, all, want)
+	}
+
+	// The very same signed request again is a replay, refused.
+	code, _ = signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "trig-1", fake), time.Unix(stamp, 0))
+	assert.Equal(t, http.StatusUnauthorized, code)
+	// The same trigger delivered again, freshly signed, runs nothing new.
+	code, _ = signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "trig-1", fake), time.Unix(stamp+1, 0))
+	assert.Equal(t, http.StatusOK, code)
+	time.Sleep(200 * time.Millisecond) // nothing to wait for: prove nothing happens
+	assert.Len(t, fake.Roots(testChannel), 1, "a duplicate delivery produces one diagnosis")
+}
+
+func TestServeSlackHTTPRefusesUnsignedAndStaleRequests(t *testing.T) {
+	fake := slackfake.Start(t)
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret})
+
+	code, _ := signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "old", fake), time.Now().Add(-6*time.Minute))
+	assert.Equal(t, http.StatusUnauthorized, code, "an old timestamp is refused")
+
+	resp, err := http.PostForm(base+"/slack/commands", slashForm("why "+denyID, "unsigned", fake))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a missing signature is refused")
+	assert.Zero(t, fake.Calls("chat.postMessage"), "refused requests post nothing")
+}
+
+func TestServeSlackSocketModeGivesAThreadedDiagnosis(t *testing.T) {
+	sm := slackfake.NewSocketMode(50 * time.Millisecond)
+	t.Cleanup(sm.Close)
+	fake := slackfake.Start(t, slackfake.WithSocketMode(sm))
+	base := startServe(t, fake, map[string]string{"SLACK_APP_TOKEN": "xapp-test-app-token"})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, sm.WaitConnections(ctx, 1))
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond, "/readyz turns ready once Socket Mode is connected")
+
+	id, err := sm.SendSlashCommand(slack.SlashCommand{Command: "/caracal", Text: "why " + denyID, UserID: "U0ONCALL",
+		ChannelID: testChannel, TeamID: slackfake.TeamID, TriggerID: "trig-sm-1", ResponseURL: fake.ResponseURL("trig-sm-1")})
+	require.NoError(t, err)
+	ack, err := sm.WaitAck(ctx, id)
+	require.NoError(t, err)
+	assert.Contains(t, string(ack.Payload), "Working on it")
+
+	root, thread := waitThread(t, fake, 3)
+	assert.Contains(t, root.BlocksJSON, "resource_not_granted")
+	assert.Equal(t, root.TS, thread[0].ThreadTS)
+}
+
+func TestServeExposesOpsEndpoints(t *testing.T) {
+	fake := slackfake.Start(t)
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret})
+	signedPost(t, base+"/slack/commands", slashForm("status", "trig-ops", fake), time.Now())
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"ready":true`, "/metrics": "caracal_bot_commands_total"} {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Contains(t, string(b), want, path)
+	}
+}
+
+// clickPayload is a block_actions interaction on a root message.
+func clickPayload(action, value, rootTS string, fake *slackfake.Server) url.Values {
+	p := map[string]any{
+		"type": "block_actions", "response_url": fake.ResponseURL("click-" + action),
+		"user":      map[string]string{"id": "U0ONCALL", "username": "oncall"},
+		"channel":   map[string]string{"id": testChannel},
+		"container": map[string]string{"message_ts": rootTS, "channel_id": testChannel},
+		"actions":   []map[string]string{{"action_id": action, "value": value}},
+	}
+	b, _ := json.Marshal(p)
+	return url.Values{"payload": {string(b)}}
+}
+
+func TestServeSlackButtonsDoWhatTheySay(t *testing.T) {
+	fake := slackfake.Start(t)
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret})
+	code, _ := signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "trig-btn", fake), time.Now())
+	require.Equal(t, http.StatusOK, code)
+	root, thread := waitThread(t, fake, 3)
+	value := denyID + " --zone " + "019f1ce8-1680-793b-b480-86d4734b60a7"
+
+	// Show trace posts the trace table into the diagnosis thread.
+	code, _ = signedPost(t, base+"/slack/interactions", clickPayload("trace", value, root.TS, fake), time.Now())
+	require.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool { return len(fake.Thread(testChannel, root.TS)) > len(thread) }, 10*time.Second, 20*time.Millisecond)
+	latest := fake.Thread(testChannel, root.TS)
+	assert.Contains(t, latest[len(latest)-1].BlocksJSON+latest[len(latest)-2].BlocksJSON, "exchange_denied", "the trace rows are in the thread")
+
+	// Re-run updates the root message in place.
+	code, _ = signedPost(t, base+"/slack/interactions", clickPayload("why", value, root.TS, fake), time.Now().Add(time.Second))
+	require.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool { return len(fake.Updates()) == 1 }, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, root.TS, fake.Updates()[0].TS)
+	assert.Len(t, fake.Roots(testChannel), 1, "Re-run does not post a second root")
+
+	// Upload bundle to ticket answers privately that tickets are not configured.
+	code, _ = signedPost(t, base+"/slack/interactions", clickPayload("ticket", value, root.TS, fake), time.Now().Add(2*time.Second))
+	require.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool {
+		for _, e := range fake.Ephemerals() {
+			if strings.Contains(e.Text, "not configured") {
+				return true
+			}
+		}
+		for _, p := range fake.ResponseURLPosts() {
+			if strings.Contains(p.Text, "not configured") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+func TestServeSlackRefusesCommandsOutsideTheAllowlist(t *testing.T) {
+	fake := slackfake.Start(t)
+	dir := t.TempDir()
+	cfgFile := dir + "/caracal-bot.yaml"
+	require.NoError(t, os.WriteFile(cfgFile, []byte("permissions:\n  channels: [C0OTHER]\n"), 0o600))
+	base := startServeWithConfig(t, fake, cfgFile, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret})
+	code, body := signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "trig-deny", fake), time.Now())
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "not enabled in this channel")
+	assert.Zero(t, fake.Calls("chat.postMessage"), "a refused command runs nothing")
+}
