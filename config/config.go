@@ -42,6 +42,7 @@ const (
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "text"
 	DefaultSlackAPIURL      = "https://slack.com/api/"
+	DefaultDiscordAPIURL    = "https://discord.com/api/v9"
 	DefaultListenAddr       = ":8787"
 )
 
@@ -63,6 +64,8 @@ type Config struct {
 	ListenAddr string `yaml:"listen_addr" json:"listen_addr"`
 	// Slack connects the bot to a Slack workspace.
 	Slack Slack `yaml:"slack" json:"slack"`
+	// Discord connects the bot to Discord servers (guilds).
+	Discord Discord `yaml:"discord" json:"discord"`
 	// Permissions restrict channels and commands.
 	Permissions Permissions `yaml:"permissions,omitempty" json:"permissions,omitempty"`
 
@@ -131,6 +134,43 @@ type Slack struct {
 
 // Enabled reports whether a Slack bot token is configured.
 func (s Slack) Enabled() bool { return s.BotToken.IsSet() }
+
+// Discord holds the Discord application's credentials. The gateway
+// connection is the default; HTTP interactions (POST /discord/interactions)
+// are verified with PublicKey.
+type Discord struct {
+	// BotToken authenticates the bot (DISCORD_BOT_TOKEN).
+	BotToken     Secret `yaml:"bot_token,omitempty" json:"bot_token,omitempty"`
+	BotTokenFile string `yaml:"bot_token_file,omitempty" json:"bot_token_file,omitempty"`
+	// AppID is the application ID (DISCORD_APP_ID).
+	AppID string `yaml:"app_id,omitempty" json:"app_id,omitempty"`
+	// PublicKey is the application's Ed25519 public key, hex (DISCORD_PUBLIC_KEY).
+	PublicKey string `yaml:"public_key,omitempty" json:"public_key,omitempty"`
+	// GuildIDs register the commands per guild (instant) instead of
+	// globally (DISCORD_GUILD_IDS, comma separated).
+	GuildIDs string `yaml:"guild_ids,omitempty" json:"guild_ids,omitempty"`
+	// APIURL is the REST base (DISCORD_API_URL).
+	APIURL string `yaml:"api_url" json:"api_url"`
+	// Gateway turns the gateway connection off when false (HTTP interactions only).
+	Gateway *bool `yaml:"gateway,omitempty" json:"gateway,omitempty"`
+}
+
+// Enabled reports whether a Discord bot token is configured.
+func (d Discord) Enabled() bool { return d.BotToken.IsSet() }
+
+// UseGateway reports whether to open the gateway connection (default yes).
+func (d Discord) UseGateway() bool { return d.Gateway == nil || *d.Gateway }
+
+// Guilds returns the configured guild IDs.
+func (d Discord) Guilds() []string {
+	var out []string
+	for _, g := range strings.Split(d.GuildIDs, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
 
 // Permissions say who may run what where (see bot.Policy).
 type Permissions struct {
@@ -253,6 +293,11 @@ func (c *Config) settings() []setting {
 		{path: "slack.signing_secret", env: "SLACK_SIGNING_SECRET", ptr: &c.Slack.SigningSecret, file: &c.Slack.SigningSecretFile, check: checkToken},
 		{path: "slack.api_url", env: "SLACK_API_URL", def: DefaultSlackAPIURL, ptr: &c.Slack.APIURL, check: checkURL,
 			norm: func(s string) string { return strings.TrimRight(s, "/") + "/" }},
+		{path: "discord.bot_token", env: "DISCORD_BOT_TOKEN", ptr: &c.Discord.BotToken, file: &c.Discord.BotTokenFile, check: checkToken},
+		{path: "discord.app_id", env: "DISCORD_APP_ID", ptr: &c.Discord.AppID, check: checkOptionalID},
+		{path: "discord.public_key", env: "DISCORD_PUBLIC_KEY", ptr: &c.Discord.PublicKey, check: checkPublicKey},
+		{path: "discord.guild_ids", env: "DISCORD_GUILD_IDS", ptr: &c.Discord.GuildIDs, check: checkIDList},
+		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
 	}
 }
 

@@ -46,6 +46,11 @@ func ExampleLoad() {
 	// slack.app_token              unset                          default                  SLACK_APP_TOKEN
 	// slack.signing_secret         unset                          default                  SLACK_SIGNING_SECRET
 	// slack.api_url                https://slack.com/api/         file, line 46            SLACK_API_URL
+	// discord.bot_token            unset                          default                  DISCORD_BOT_TOKEN
+	// discord.app_id               (none)                         default                  DISCORD_APP_ID
+	// discord.public_key           (none)                         default                  DISCORD_PUBLIC_KEY
+	// discord.guild_ids            (none)                         default                  DISCORD_GUILD_IDS
+	// discord.api_url              https://discord.com/api/v9     default                  DISCORD_API_URL
 	// channels                     1 mapped                       file, line 27
 	// channels[0]                  C0123ABCD -> zone-payments     file, line 28
 	// permissions.channels         C0123ABCD C0456EFGH            file, line 51

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -178,10 +180,40 @@ func (c *Config) validate() []Problem {
 			}
 		}
 	}
+	if c.Discord.BotToken.IsSet() && c.Discord.AppID == "" {
+		add("discord.app_id", "is required with discord.bot_token (DISCORD_BOT_TOKEN)")
+	}
+	if c.Discord.BotToken.IsSet() && !c.Discord.UseGateway() && c.Discord.PublicKey == "" {
+		add("discord.public_key", "is required for HTTP interactions when the gateway is off")
+	}
 	if c.Slack.BotToken.IsSet() && !c.Slack.AppToken.IsSet() && !c.Slack.SigningSecret.IsSet() {
 		add("slack.signing_secret", "is required for the HTTP endpoints when slack.app_token (Socket Mode) is not set")
 	}
 	return problems
+}
+
+// checkPublicKey reports a value that is not a hex Ed25519 public key.
+func checkPublicKey(s string) string {
+	if s == "" {
+		return ""
+	}
+	if b, err := hex.DecodeString(s); err != nil || len(b) != ed25519.PublicKeySize {
+		return "must be the application's public key: 64 hex characters"
+	}
+	return ""
+}
+
+// checkIDList reports a comma-separated list with a malformed id.
+func checkIDList(s string) string {
+	if s == "" {
+		return ""
+	}
+	for _, id := range strings.Split(s, ",") {
+		if msg := checkID(strings.TrimSpace(id)); msg != "" {
+			return "every comma-separated entry " + msg
+		}
+	}
+	return ""
 }
 
 // checkListenAddr reports an address net.Listen would refuse in form.
