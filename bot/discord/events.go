@@ -1,0 +1,267 @@
+package discord
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// Actions of the buttons under a diagnosis (commands/why.go), as carried in
+// their custom_id (see ButtonID).
+const (
+	ActionRerun  = "why"
+	ActionTrace  = "trace"
+	ActionTicket = "ticket"
+)
+
+// Messages answered without dispatching.
+const (
+	TicketNotConfigured = "Uploading a bundle to a ticket is not configured on this bot yet."
+	UnknownButton       = "This button is not handled by caracal-bot any more; run the command again."
+	NoUser              = "caracal-bot cannot tell who ran this; try again from a server channel or a DM with the bot."
+)
+
+const (
+	platform        = "discord"
+	buttonDedupFor  = 5 * time.Second
+	maxContentRunes = 2000 // Discord's message content limit
+)
+
+// Submitter takes a request and decides at once what happens to it;
+// *bot.Dispatcher satisfies it. Submit must not block on the command.
+type Submitter interface {
+	Submit(ctx context.Context, req bot.Request) bot.Outcome
+}
+
+// ResponderFactory delivers replies on Discord; *Poster satisfies it.
+type ResponderFactory interface {
+	Responder(t Target) bot.Responder
+}
+
+// reaction is the answer to one interaction: the interaction response the
+// transport sends (the HTTP body, or the gateway's callback) and the Acked
+// channel of the request's Target, closed by sent once it went out.
+type reaction struct {
+	// resp is nil for an interaction the bot does not handle.
+	resp *discordgo.InteractionResponse
+	// redelivery marks an interaction seen before: its response already
+	// went out, so the gateway sends nothing, while HTTP (which must answer
+	// every request) repeats the deferral, which is idempotent.
+	redelivery bool
+	acked      chan struct{}
+	once       *sync.Once
+}
+
+// sent closes the Acked channel; call it after the response went out (or
+// failed to: a Responder must not wait forever).
+func (r reaction) sent() {
+	if r.acked != nil {
+		r.once.Do(func() { close(r.acked) })
+	}
+}
+
+// inbound maps interactions to dispatcher requests; HTTP and the gateway
+// share it.
+type inbound struct {
+	submitter  Submitter
+	responders ResponderFactory
+	metrics    *bot.Metrics
+	log        *slog.Logger
+	now        func() time.Time
+	appID      string
+}
+
+func newInbound(opts InboundOptions) *inbound {
+	in := &inbound{submitter: opts.Dispatcher, responders: opts.Responders, metrics: opts.Metrics,
+		log: opts.Logger, now: opts.Now, appID: opts.AppID}
+	if in.log == nil {
+		in.log = slog.New(slog.DiscardHandler)
+	}
+	if in.now == nil {
+		in.now = time.Now
+	}
+	return in
+}
+
+// handle maps one interaction. Interactions without an id or token (which
+// cannot be answered) and types the bot does not use (autocomplete, modals)
+// get no response.
+func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reaction {
+	if i == nil {
+		return reaction{}
+	}
+	if i.Type == discordgo.InteractionPing {
+		return reaction{resp: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}}
+	}
+	if i.ID == "" || i.Token == "" {
+		in.log.Warn("discord: interaction without id or token ignored", "type", int(i.Type))
+		return reaction{}
+	}
+	switch d := i.Data.(type) {
+	case discordgo.ApplicationCommandInteractionData:
+		if i.Type == discordgo.InteractionApplicationCommand {
+			return in.command(ctx, i, &d)
+		}
+	case *discordgo.ApplicationCommandInteractionData:
+		if i.Type == discordgo.InteractionApplicationCommand && d != nil {
+			return in.command(ctx, i, d)
+		}
+	case discordgo.MessageComponentInteractionData:
+		if i.Type == discordgo.InteractionMessageComponent {
+			return in.component(ctx, i, &d)
+		}
+	case *discordgo.MessageComponentInteractionData:
+		if i.Type == discordgo.InteractionMessageComponent && d != nil {
+			return in.component(ctx, i, d)
+		}
+	}
+	in.log.Debug("discord: interaction ignored", "id", i.ID, "type", int(i.Type))
+	return reaction{}
+}
+
+// command maps /caracal <subcommand> [options].
+func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, d *discordgo.ApplicationCommandInteractionData) reaction {
+	if d.Name != CommandName || len(d.Options) == 0 || d.Options[0] == nil ||
+		d.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
+		return reaction{resp: ephemeral(chat.Usage)}
+	}
+	userID, userName, roles := invoker(i)
+	if userID == "" || i.ChannelID == "" {
+		return reaction{resp: ephemeral(NoUser)}
+	}
+	command, text := invocationText(d.Options[0])
+	inv := chat.Invocation{Platform: platform, Command: command, Text: text, UserID: userID, UserName: userName,
+		ChannelID: i.ChannelID, TriggeredAt: in.now()}
+	r := in.reaction()
+	t := in.target(i, userID, r.acked)
+	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:interaction:" + i.ID, Groups: roles,
+		Responder: in.responders.Responder(t)})
+	switch out.Status {
+	case bot.Accepted:
+		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+	case bot.Duplicate:
+		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+		r.redelivery = true
+	default:
+		r.resp = ephemeral(cmp.Or(out.Ack, "caracal-bot cannot run this now; try again later."))
+	}
+	return r
+}
+
+// component maps a button under a diagnosis: Re-run and Show trace are
+// dispatched (and acknowledged with a silent deferred update), Upload
+// bundle to ticket is answered at once.
+func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *discordgo.MessageComponentInteractionData) reaction {
+	userID, userName, roles := invoker(i)
+	if userID == "" || i.ChannelID == "" {
+		return reaction{resp: ephemeral(NoUser)}
+	}
+	if i.Message == nil || i.Message.ID == "" {
+		return reaction{resp: ephemeral(UnknownButton)}
+	}
+	msgID := i.Message.ID
+	action, value := ParseButtonID(d.CustomID)
+	r := in.reaction()
+	t := in.target(i, userID, r.acked)
+	t.MessageID = msgID
+	inv := chat.Invocation{Platform: platform, Text: value, UserID: userID, UserName: userName,
+		ChannelID: i.ChannelID, ThreadID: msgID, TriggeredAt: in.now()}
+	switch action {
+	case ActionRerun:
+		inv.Command, t.Replace = "why", true
+	case ActionTrace:
+		inv.Command = "trace"
+	case ActionTicket:
+		r.resp = ephemeral(TicketNotConfigured)
+		return r
+	default:
+		r.resp = ephemeral(UnknownButton)
+		return r
+	}
+	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:button:" + msgID + ":" + d.CustomID + ":" + userID,
+		DedupFor: buttonDedupFor, Groups: roles, Responder: in.responders.Responder(t)})
+	switch out.Status {
+	case bot.Accepted, bot.Duplicate:
+		// A double click is a new interaction: it needs its own (silent) answer.
+		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	default:
+		r.resp = ephemeral(cmp.Or(out.Ack, "caracal-bot cannot run this now; try again later."))
+	}
+	return r
+}
+
+// decodeInteraction reads an interaction payload; a payload that makes
+// discordgo's decoder panic is an error like any unreadable one.
+func decodeInteraction(b []byte) (i *discordgo.Interaction, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			i, err = nil, errors.New("discord: unreadable interaction payload")
+		}
+	}()
+	i = new(discordgo.Interaction)
+	if err := json.Unmarshal(b, i); err != nil {
+		return nil, errors.New("discord: unreadable interaction payload")
+	}
+	return i, nil
+}
+
+// reaction starts the answer to an interaction that may be dispatched.
+func (in *inbound) reaction() reaction {
+	return reaction{acked: make(chan struct{}), once: new(sync.Once)}
+}
+
+// target is where the request's reply goes: the interaction's webhook.
+func (in *inbound) target(i *discordgo.Interaction, userID string, acked <-chan struct{}) Target {
+	return Target{AppID: cmp.Or(i.AppID, in.appID), InteractionToken: i.Token, ChannelID: i.ChannelID,
+		GuildID: i.GuildID, UserID: userID, Acked: acked}
+}
+
+// invoker is the user behind an interaction: the member in a guild (with
+// their role IDs, the permission groups), the user in a DM.
+func invoker(i *discordgo.Interaction) (id, name string, roles []string) {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User.ID, i.Member.User.Username, i.Member.Roles
+	}
+	if i.User != nil {
+		return i.User.ID, i.User.Username, nil
+	}
+	return "", "", nil
+}
+
+// ephemeral is an immediate message only the user sees, escaped (it may
+// echo what they typed) and unable to ping anyone.
+func ephemeral(text string) *discordgo.InteractionResponse {
+	content := chat.EscapeDiscord(text)
+	if utf8.RuneCountInString(content) > maxContentRunes {
+		content = string([]rune(content)[:maxContentRunes-1]) + "…"
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: content, Flags: discordgo.MessageFlagsEphemeral,
+			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
+}
+
+// submit hands req to the dispatcher and logs the outcome (never the text
+// or the interaction token).
+func (in *inbound) submit(ctx context.Context, req bot.Request) bot.Outcome {
+	out := in.submitter.Submit(ctx, req)
+	inv := req.Invocation
+	in.log.Debug("discord: request submitted", "command", inv.Command, "channel", inv.ChannelID, "user", inv.UserID, "status", out.Status)
+	return out
+}
+
+// observeAck records the time from receiving an interaction to answering it.
+func (in *inbound) observeAck(start time.Time) {
+	if in.metrics != nil {
+		in.metrics.AckLatency.WithLabelValues(platform).Observe(time.Since(start).Seconds())
+	}
+}

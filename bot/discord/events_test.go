@@ -1,0 +1,118 @@
+package discord
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+)
+
+func TestHandle_Responses(t *testing.T) {
+	sub := newFakeSubmitter()
+	in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}, AppID: "A-default"})
+
+	res := in.handle(t.Context(), nil)
+	assert.Nil(t, res.resp)
+	res.sent() // harmless without a channel
+
+	i := commandInteraction("I1", "why", str("request_id", "r"))
+	i.AppID = ""
+	res = in.handle(t.Context(), i)
+	require.NotNil(t, res.resp)
+	assert.Equal(t, discordgo.InteractionResponseDeferredChannelMessageWithSource, res.resp.Type)
+	assert.False(t, res.redelivery)
+	tg, acked := targetOf(t, sub.next(t))
+	assert.Equal(t, "A-default", tg.AppID, "the configured app ID when the interaction has none")
+	assert.False(t, isClosed(acked), "Acked waits for the response")
+	res.sent()
+	res.sent()
+	assert.True(t, isClosed(acked))
+
+	res = in.handle(t.Context(), i)
+	assert.True(t, res.redelivery, "the gateway sends nothing for a redelivered interaction")
+
+	// Pointer data, as a caller might build it, maps the same way.
+	p := commandInteraction("I2", "status")
+	d := p.Data.(discordgo.ApplicationCommandInteractionData)
+	p.Data = &d
+	res = in.handle(t.Context(), p)
+	require.NotNil(t, res.resp)
+	assert.Equal(t, "status", sub.next(t).Invocation.Command)
+
+	b := buttonInteraction("B1", ButtonID(ActionTrace, "r"), "U1")
+	bd := b.Data.(discordgo.MessageComponentInteractionData)
+	b.Data = &bd
+	res = in.handle(t.Context(), b)
+	require.NotNil(t, res.resp)
+	assert.Equal(t, discordgo.InteractionResponseDeferredMessageUpdate, res.resp.Type)
+
+	// A component interaction that carries command data is not mapped.
+	mixed := buttonInteraction("B2", "x", "U1")
+	mixed.Data = discordgo.ApplicationCommandInteractionData{Name: CommandName}
+	assert.Nil(t, in.handle(t.Context(), mixed).resp)
+
+	// A button without its message cannot be re-run.
+	nomsg := buttonInteraction("B3", ButtonID(ActionRerun, "r"), "U1")
+	nomsg.Message = nil
+	res = in.handle(t.Context(), nomsg)
+	require.NotNil(t, res.resp)
+	assert.Equal(t, discordgo.MessageFlagsEphemeral, res.resp.Data.Flags)
+}
+
+func TestEphemeral_Limits(t *testing.T) {
+	long := make([]byte, 3000)
+	for i := range long {
+		long[i] = '*'
+	}
+	r := ephemeral(string(long))
+	assert.Equal(t, maxContentRunes, len([]rune(r.Data.Content)))
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"allowed_mentions":{"parse":[]`)
+}
+
+func FuzzInteractionPayload(f *testing.F) {
+	for _, i := range []*discordgo.Interaction{
+		commandInteraction("I1", "why", str("request_id", "r"), num("status", 403), boolean("strict", true)),
+		commandInteraction("I2", "doctor", boolean("all_zones", true)),
+		buttonInteraction("B1", ButtonID(ActionRerun, "r --zone z"), "U1"),
+		buttonInteraction("B2", ButtonID(ActionTicket, "r"), "U1"),
+	} {
+		b, err := json.Marshal(i)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"type":1}`))
+	f.Add([]byte(`{"id":"1","token":"t","type":2,"data":{"name":"caracal","options":[{"name":"why","type":1,"options":[{"name":"status","type":4,"value":"x"}]}]}}`))
+	f.Add([]byte(`{"id":"1","token":"t","type":3,"channel_id":"c","user":{"id":"u"},"message":{"id":"m","components":[{"type":1}]},"data":{"custom_id":"why:"}}`))
+	f.Add([]byte(`{"id":"1","token":"t","type":2,"data":null,"member":{"user":null}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sub := newFakeSubmitter()
+		in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}})
+		i, err := decodeInteraction(body)
+		if err != nil {
+			return
+		}
+		res := in.handle(t.Context(), i)
+		defer res.sent()
+		if res.resp == nil {
+			assert.Empty(t, sub.submitted())
+			return
+		}
+		_, err = json.Marshal(res.resp)
+		require.NoError(t, err)
+		for _, req := range sub.submitted() {
+			assert.Equal(t, "discord", req.Invocation.Platform)
+			assert.NotEmpty(t, req.Invocation.UserID)
+			assert.NotEmpty(t, req.DedupKey)
+		}
+		if len(sub.submitted()) > 0 && sub.outcome.Status == bot.Accepted {
+			assert.Contains(t, []discordgo.InteractionResponseType{discordgo.InteractionResponseDeferredChannelMessageWithSource,
+				discordgo.InteractionResponseDeferredMessageUpdate}, res.resp.Type)
+		}
+	})
+}

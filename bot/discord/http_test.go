@@ -1,0 +1,261 @@
+package discord
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// httpEnv is the HTTP handler on a loopback server with fakes around it.
+type httpEnv struct {
+	srv     *httptest.Server
+	sub     *fakeSubmitter
+	metrics *bot.Metrics
+	clock   *manualClock
+}
+
+func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory) *httpEnv {
+	e := &httpEnv{metrics: bot.NewMetrics(prometheus.NewRegistry()), clock: &manualClock{now: time.Unix(1_700_000_000, 0)}}
+	if sub == nil {
+		e.sub = newFakeSubmitter()
+		sub = e.sub
+	}
+	if responders == nil {
+		responders = fakeResponders{}
+	}
+	e.srv = httptest.NewServer(NewHTTPHandler(InboundOptions{PublicKey: testPublicKey(), AppID: "A1", Dispatcher: sub,
+		Responders: responders, Metrics: e.metrics, Now: e.clock.Now, MaxBody: 4 << 10}))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// post sends body signed at ts (0: the clock's now) and returns the status
+// and the response body.
+func (e *httpEnv) post(t *testing.T, body string, ts int64) (int, string) {
+	t.Helper()
+	if ts == 0 {
+		ts = e.clock.Now().Unix()
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+PathInteractions, strings.NewReader(body))
+	require.NoError(t, err)
+	s := strconv.FormatInt(ts, 10)
+	req.Header.Set("X-Signature-Timestamp", s)
+	req.Header.Set("X-Signature-Ed25519", signature(s, body))
+	return do(t, req)
+}
+
+func (e *httpEnv) interact(t *testing.T, i *discordgo.Interaction) (int, string) {
+	t.Helper()
+	return e.interactAt(t, i, 0)
+}
+
+// interactAt posts i signed at ts (0: now).
+func (e *httpEnv) interactAt(t *testing.T, i *discordgo.Interaction, ts int64) (int, string) {
+	t.Helper()
+	b, err := json.Marshal(i)
+	require.NoError(t, err)
+	return e.post(t, string(b), ts)
+}
+
+func do(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(b)
+}
+
+func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, what+" never closed")
+	}
+}
+
+// assertEphemeral checks body is an immediate ephemeral message with text
+// (escaped) that pings nobody.
+func assertEphemeral(t *testing.T, text, body string) {
+	t.Helper()
+	var r discordgo.InteractionResponse
+	require.NoError(t, json.Unmarshal([]byte(body), &r), body)
+	assert.Equal(t, discordgo.InteractionResponseChannelMessageWithSource, r.Type)
+	require.NotNil(t, r.Data)
+	assert.Equal(t, chat.EscapeDiscord(text), r.Data.Content)
+	assert.Equal(t, discordgo.MessageFlagsEphemeral, r.Data.Flags)
+	require.NotNil(t, r.Data.AllowedMentions)
+	assert.Empty(t, r.Data.AllowedMentions.Parse)
+	assert.Contains(t, body, `"parse":[]`)
+}
+
+func TestHTTP_Ping(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil)
+	status, body := e.post(t, `{"id":"P1","type":1,"application_id":"A1","token":"t","version":1}`, 0)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":1}`, body)
+	assert.Empty(t, e.sub.submitted())
+}
+
+func TestHTTP_ApplicationCommand(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil)
+	i := commandInteraction("I1", "why", str("request_id", "req-1"), str("zone", "z"), num("status", 403),
+		str("error", "access_denied"), str("symptom", "no-audit"))
+	status, body := e.interact(t, i)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":5}`, body)
+
+	reqs := e.sub.dispatched()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "why", Text: "req-1 --zone z --status 403 --error access_denied --symptom no-audit",
+		UserID: "U1", UserName: "ana", ChannelID: "C1", TriggeredAt: e.clock.Now()}, reqs[0].Invocation)
+	assert.Equal(t, "discord:interaction:I1", reqs[0].DedupKey)
+	assert.Zero(t, reqs[0].DedupFor)
+	assert.Equal(t, []string{"R1", "R2"}, reqs[0].Groups)
+	tg, acked := targetOf(t, reqs[0])
+	assert.Equal(t, Target{AppID: "A1", InteractionToken: "tok-I1", ChannelID: "C1", GuildID: "G1", UserID: "U1"}, tg)
+	waitClosed(t, acked, "Acked")
+	assert.Equal(t, 1, testutil.CollectAndCount(e.metrics.AckLatency, "caracal_bot_ack_latency_seconds"))
+
+	// The same interaction again (signed anew) is a duplicate: deferred
+	// again, which is idempotent, and not dispatched.
+	status, body = e.interactAt(t, i, e.clock.Now().Unix()-1)
+	assert.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":5}`, body)
+	assert.Len(t, e.sub.dispatched(), 1)
+
+	// In a DM the user comes without member: no roles.
+	dm := commandInteraction("I2", "status")
+	dm.GuildID, dm.Member, dm.User = "", nil, &discordgo.User{ID: "U9", Username: "bo"}
+	status, body = e.interact(t, dm)
+	assert.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":5}`, body)
+	_ = e.sub.next(t) // I1's
+	req := e.sub.next(t)
+	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "status", UserID: "U9", UserName: "bo", ChannelID: "C1",
+		TriggeredAt: e.clock.Now()}, req.Invocation)
+	assert.Nil(t, req.Groups)
+	tg, _ = targetOf(t, req)
+	assert.Equal(t, Target{AppID: "A1", InteractionToken: "tok-I2", ChannelID: "C1", UserID: "U9"}, tg)
+}
+
+func TestHTTP_Refused(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil)
+	b, err := json.Marshal(commandInteraction("I1", "status"))
+	require.NoError(t, err)
+	body := string(b)
+	now := e.clock.Now().Unix()
+
+	status, _ := e.post(t, body, now-6*60)
+	assert.Equal(t, http.StatusUnauthorized, status, "stale timestamp")
+	status, _ = e.post(t, body, now+6*60)
+	assert.Equal(t, http.StatusUnauthorized, status, "timestamp from the future")
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+PathInteractions, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("X-Signature-Timestamp", strconv.FormatInt(now, 10))
+	req.Header.Set("X-Signature-Ed25519", signature(strconv.FormatInt(now, 10), body+" "))
+	status, _ = do(t, req)
+	assert.Equal(t, http.StatusUnauthorized, status, "bad signature")
+
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+PathInteractions, strings.NewReader(body))
+	require.NoError(t, err)
+	status, _ = do(t, req)
+	assert.Equal(t, http.StatusUnauthorized, status, "no signature")
+
+	big := `{"type":1,"pad":"` + strings.Repeat("x", 5<<10) + `"}`
+	status, _ = e.post(t, big, 0)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "oversized body")
+
+	assert.Empty(t, e.sub.submitted(), "nothing refused reaches the dispatcher")
+
+	// Replay: the first delivery runs, the same signed request again does not.
+	req1 := signedHTTP(t, e, body, now)
+	status, _ = do(t, req1)
+	assert.Equal(t, http.StatusOK, status)
+	status, _ = do(t, signedHTTP(t, e, body, now))
+	assert.Equal(t, http.StatusUnauthorized, status, "replayed signature")
+	assert.Len(t, e.sub.submitted(), 1)
+
+	status, _ = do(t, mustRequest(t, http.MethodGet, e.srv.URL+PathInteractions))
+	assert.Equal(t, http.StatusMethodNotAllowed, status)
+	status, _ = do(t, mustRequest(t, http.MethodPost, e.srv.URL+"/discord/other"))
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Equal(t, 1, testutil.CollectAndCount(e.metrics.AckLatency, "caracal_bot_ack_latency_seconds"))
+}
+
+func signedHTTP(t *testing.T, e *httpEnv, body string, ts int64) *http.Request {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+PathInteractions, strings.NewReader(body))
+	require.NoError(t, err)
+	s := strconv.FormatInt(ts, 10)
+	req.Header.Set("X-Signature-Timestamp", s)
+	req.Header.Set("X-Signature-Ed25519", signature(s, body))
+	return req
+}
+
+func mustRequest(t *testing.T, method, url string) *http.Request {
+	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
+	require.NoError(t, err)
+	return req
+}
+
+func TestHTTP_NotAccepted(t *testing.T) {
+	for _, out := range []bot.Outcome{
+		{Status: bot.Busy, Ack: "caracal-bot is busy with other diagnoses; try again in a minute."},
+		{Status: bot.Forbidden, Ack: "you may not run bundle here; <@&123> @everyone"},
+		{Status: bot.Stopping, Ack: "caracal-bot is restarting; try again in a few seconds."},
+	} {
+		t.Run(string(out.Status), func(t *testing.T) {
+			e := newHTTPEnv(t, nil, nil)
+			e.sub.setOutcome(out)
+			status, body := e.interact(t, commandInteraction("I1", "bundle", str("request_id", "r1")))
+			require.Equal(t, http.StatusOK, status)
+			assertEphemeral(t, out.Ack, body)
+			assert.NotContains(t, body, "@everyone", "mentions are defanged")
+			req := e.sub.next(t)
+			_, acked := targetOf(t, req)
+			waitClosed(t, acked, "Acked")
+		})
+	}
+}
+
+func TestHTTP_Unhandled(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil)
+	status, _ := e.post(t, `{"id":"X","type":4,"token":"t","data":{"name":"caracal"}}`, 0)
+	assert.Equal(t, http.StatusBadRequest, status, "autocomplete is not used")
+	status, _ = e.post(t, `{"id":"X","type":99,"token":"t"}`, 0)
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, _ = e.post(t, `{"type":`, 0)
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, _ = e.post(t, `{"id":"X","type":2,"data":{"name":"caracal"}}`, 0)
+	assert.Equal(t, http.StatusBadRequest, status, "no token to answer with")
+
+	i := commandInteraction("I3", "why")
+	i.Data = discordgo.ApplicationCommandInteractionData{Name: CommandName}
+	status, body := e.interact(t, i)
+	assert.Equal(t, http.StatusOK, status)
+	assertEphemeral(t, chat.Usage, body)
+
+	i = commandInteraction("I4", "why")
+	i.Member = nil
+	status, body = e.interact(t, i)
+	assert.Equal(t, http.StatusOK, status)
+	assertEphemeral(t, NoUser, body)
+	assert.Empty(t, e.sub.submitted())
+}

@@ -1,0 +1,197 @@
+package discord
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// API method names, the method label of the metrics and logs.
+const (
+	methodEditOriginal   = "InteractionResponseEdit"
+	methodDeleteOriginal = "InteractionResponseDelete"
+	methodFollowup       = "FollowupMessageCreate"
+	methodSend           = "ChannelMessageSendComplex"
+	methodEdit           = "ChannelMessageEditComplex"
+	methodStartThread    = "MessageThreadStartComplex"
+)
+
+// noMentions is the allowed_mentions of every message the bot sends:
+// nothing is parsed, so no @everyone, @here, user or role ping.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// files are fresh discordgo files for one attempt: a retried request must
+// send the bytes again.
+func (m Message) files() []*discordgo.File {
+	var out []*discordgo.File
+	for _, f := range m.Files {
+		ct := f.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		out = append(out, &discordgo.File{Name: fileName(f.Name), ContentType: ct, Reader: bytes.NewReader(f.Data)})
+	}
+	return out
+}
+
+// components is never nil, so edits clear old buttons.
+func (m Message) components() []discordgo.MessageComponent {
+	if m.Components == nil {
+		return []discordgo.MessageComponent{}
+	}
+	return m.Components
+}
+
+func (m Message) embeds() []*discordgo.MessageEmbed {
+	if m.Embeds == nil {
+		return []*discordgo.MessageEmbed{}
+	}
+	return m.Embeds
+}
+
+// webhookInteraction is the interaction the webhook calls need.
+func (d *delivery) webhookInteraction() (*discordgo.Interaction, error) {
+	t := d.target
+	if t.AppID == "" || t.InteractionToken == "" {
+		return nil, errors.New("discord: no interaction to answer (app ID or token missing)")
+	}
+	return &discordgo.Interaction{AppID: t.AppID, Token: t.InteractionToken, ChannelID: t.ChannelID, GuildID: t.GuildID}, nil
+}
+
+// postRoot posts a root message: the deferred @original of a slash
+// command, a followup for a button, or a channel message when there is
+// no interaction.
+func (d *delivery) postRoot(m Message) (*discordgo.Message, error) {
+	switch {
+	case d.target.InteractionToken == "":
+		return d.sendMessage(d.target.ChannelID, m)
+	case d.target.MessageID == "":
+		return d.editOriginal(m)
+	default:
+		return d.followupMessage(m, false)
+	}
+}
+
+// editOriginal replaces the deferred "thinking" @original with m.
+func (d *delivery) editOriginal(m Message) (*discordgo.Message, error) {
+	i, err := d.webhookInteraction()
+	if err != nil {
+		return nil, d.fail(methodEditOriginal, err)
+	}
+	var msg *discordgo.Message
+	err = d.call(methodEditOriginal, func(opt discordgo.RequestOption) error {
+		content, embeds, comps := m.Content, m.embeds(), m.components()
+		var err error
+		msg, err = d.p.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds,
+			Components: &comps, Files: m.files(), AllowedMentions: noMentions()}, opt)
+		return err
+	})
+	if err == nil && (msg == nil || msg.ID == "") {
+		err = d.fail(methodEditOriginal, errors.New("answer has no message ID"))
+	}
+	return msg, err
+}
+
+// deleteOriginal deletes the deferred @original; one already gone is fine.
+func (d *delivery) deleteOriginal() error {
+	i, err := d.webhookInteraction()
+	if err != nil {
+		return d.fail(methodDeleteOriginal, err)
+	}
+	err = d.call(methodDeleteOriginal, func(opt discordgo.RequestOption) error {
+		return d.p.s.InteractionResponseDelete(i, opt)
+	})
+	if errorCode(err) == discordgo.ErrCodeUnknownMessage {
+		d.recovered()
+		return nil
+	}
+	return err
+}
+
+// followup posts m as a followup of the interaction, ephemeral (flags 64)
+// or visible in the channel.
+func (d *delivery) followup(m Message, ephemeral bool) error {
+	_, err := d.followupMessage(m, ephemeral)
+	return err
+}
+
+func (d *delivery) followupMessage(m Message, ephemeral bool) (*discordgo.Message, error) {
+	i, err := d.webhookInteraction()
+	if err != nil {
+		return nil, d.fail(methodFollowup, err)
+	}
+	var flags discordgo.MessageFlags
+	if ephemeral {
+		flags = discordgo.MessageFlagsEphemeral
+	}
+	var msg *discordgo.Message
+	err = d.call(methodFollowup, func(opt discordgo.RequestOption) error {
+		var err error
+		// wait=true: without it Discord answers 204 and discordgo returns nil.
+		msg, err = d.p.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: m.Content, Embeds: m.Embeds,
+			Components: m.components(), Files: m.files(), AllowedMentions: noMentions(), Flags: flags}, opt)
+		return err
+	})
+	if err == nil && (msg == nil || msg.ID == "") {
+		err = d.fail(methodFollowup, errors.New("answer has no message ID"))
+	}
+	return msg, err
+}
+
+// send posts m in a channel or thread.
+func (d *delivery) send(channel string, m Message) error {
+	_, err := d.sendMessage(channel, m)
+	return err
+}
+
+func (d *delivery) sendMessage(channel string, m Message) (*discordgo.Message, error) {
+	if channel == "" {
+		return nil, d.fail(methodSend, errors.New("no channel to post in"))
+	}
+	var msg *discordgo.Message
+	err := d.call(methodSend, func(opt discordgo.RequestOption) error {
+		var err error
+		msg, err = d.p.s.ChannelMessageSendComplex(channel, &discordgo.MessageSend{Content: m.Content, Embeds: m.embeds(),
+			Components: m.components(), Files: m.files(), AllowedMentions: noMentions()}, opt)
+		return err
+	})
+	if err == nil && (msg == nil || msg.ID == "") {
+		err = d.fail(methodSend, errors.New("answer has no message ID"))
+	}
+	return msg, err
+}
+
+// editMessage replaces a message's content, embeds and buttons.
+func (d *delivery) editMessage(channel, id string, m Message) error {
+	return d.call(methodEdit, func(opt discordgo.RequestOption) error {
+		content, embeds, comps := m.Content, m.embeds(), m.components()
+		_, err := d.p.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: id, Channel: channel, Content: &content,
+			Embeds: &embeds, Components: &comps, Files: m.files(), AllowedMentions: noMentions()}, opt)
+		return err
+	})
+}
+
+// startThread starts a public thread on a message and returns its ID
+// (the message's). A thread that already exists is used as it is.
+func (d *delivery) startThread(channel, messageID string) (string, error) {
+	var th *discordgo.Channel
+	err := d.call(methodStartThread, func(opt discordgo.RequestOption) error {
+		var err error
+		th, err = d.p.s.MessageThreadStartComplex(channel, messageID, &discordgo.ThreadStart{Name: d.threadName,
+			AutoArchiveDuration: ThreadArchiveMinutes}, opt)
+		return err
+	})
+	switch {
+	case errorCode(err) == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
+		d.recovered()
+		return messageID, nil
+	case err != nil:
+		return "", err
+	case th == nil || th.ID == "":
+		return messageID, nil
+	}
+	return th.ID, nil
+}

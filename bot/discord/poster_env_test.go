@@ -1,0 +1,149 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+const (
+	posterBotToken = "MTEwMDAw.secret-bot-token"
+	posterChannel  = "1200000000000000001"
+	posterGuild    = "1200000000000000002"
+	posterUser     = "1200000000000000003"
+	denyRequestID  = "01a028ea-d354-7443-96e4-46e5643d943c"
+)
+
+// fakeClock is the poster's clock in tests: Sleep advances it at once.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.sleeps = append(c.sleeps, d)
+	return nil
+}
+
+func (c *fakeClock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// lockedBuffer collects log output safely.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// posterEnv is a Poster wired to a fake Discord over loopback HTTP, with a
+// fake clock, metrics and a log.
+type posterEnv struct {
+	srv     *discordfake.Server
+	session *discordgo.Session
+	poster  *Poster
+	clock   *fakeClock
+	metrics *bot.Metrics
+	log     *lockedBuffer
+}
+
+func newPosterEnv(t *testing.T, opts ...discordfake.Option) *posterEnv {
+	t.Helper()
+	srv := discordfake.Start(t, append([]discordfake.Option{discordfake.WithBotToken(posterBotToken), discordfake.WithChannel(posterChannel)}, opts...)...)
+	s, err := NewSession(posterBotToken, srv.URL(), nil)
+	require.NoError(t, err)
+	e := &posterEnv{srv: srv, session: s, clock: &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
+		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &lockedBuffer{}}
+	e.poster = NewPoster(s, PosterOptions{
+		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Metrics: e.metrics, Now: e.clock.Now, Sleep: e.clock.Sleep,
+	})
+	return e
+}
+
+// interaction registers an interaction and acknowledges it with the given
+// response type (5 for a slash command, 6 for a button) through the real
+// callback route; the Target is already acknowledged (Acked nil).
+func (e *posterEnv) interaction(t *testing.T, ack discordgo.InteractionResponseType) Target {
+	t.Helper()
+	id, token := e.srv.NewInteraction(posterChannel, posterGuild, posterUser)
+	require.NoError(t, e.session.InteractionRespond(&discordgo.Interaction{ID: id, Token: token},
+		&discordgo.InteractionResponse{Type: ack}))
+	return Target{AppID: e.srv.AppID(), InteractionToken: token, ChannelID: posterChannel, GuildID: posterGuild, UserID: posterUser}
+}
+
+func (e *posterEnv) deliver(t *testing.T, target Target, r chat.Reply) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return e.poster.Responder(target).Deliver(ctx, r)
+}
+
+// rootOf delivers r for a slash command and returns the root message.
+func (e *posterEnv) rootOf(t *testing.T, r chat.Reply) discordfake.Message {
+	t.Helper()
+	target := e.interaction(t, discordgo.InteractionResponseDeferredChannelMessageWithSource)
+	require.NoError(t, e.deliver(t, target, r))
+	root, ok := e.srv.Original(target.InteractionToken)
+	require.True(t, ok)
+	return root
+}
+
+func counter(t *testing.T, c *prometheus.CounterVec, labels ...string) float64 {
+	t.Helper()
+	var m dto.Metric
+	require.NoError(t, c.WithLabelValues(labels...).Write(&m))
+	return m.GetCounter().GetValue()
+}
+
+// assertNoMentions checks every message carries allowed_mentions {"parse":[]}.
+func assertNoMentions(t *testing.T, msgs ...discordfake.Message) {
+	t.Helper()
+	for _, m := range msgs {
+		if assert.NotNil(t, m.AllowedMentions, "message %s has no allowed_mentions", m.ID) {
+			assert.Empty(t, m.AllowedMentions.Parse)
+			assert.Contains(t, m.AllowedMentionsJSON, `"parse":[]`)
+			assert.Empty(t, m.AllowedMentions.Users)
+			assert.Empty(t, m.AllowedMentions.Roles)
+		}
+	}
+}

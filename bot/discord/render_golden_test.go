@@ -1,0 +1,215 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/chat/chattest"
+	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+)
+
+// The -update flag may be registered by another test file of the package.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/")
+	}
+}
+
+func updatingGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// loopbackAddr hides the simulator's random ports so renderings are stable.
+var loopbackAddr = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+// goldenFile compares got with testdata/name, or rewrites it under -update.
+func goldenFile(t *testing.T, name string, got []byte) {
+	t.Helper()
+	got = loopbackAddr.ReplaceAll(got, []byte("127.0.0.1:PORT"))
+	path := filepath.Join("testdata", name)
+	if updatingGolden() {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run go test ./bot/discord -update")
+	assert.Equal(t, string(want), string(got), "rendering of %s changed; run go test ./bot/discord -update if intended", name)
+}
+
+// goldenMessage and goldenRendering are the JSON shape of the golden files.
+type goldenMessage struct {
+	Content    string                       `json:"content,omitempty"`
+	Embeds     []*discordgo.MessageEmbed    `json:"embeds,omitempty"`
+	Components []discordgo.MessageComponent `json:"components,omitempty"`
+	Files      []goldenFileRef              `json:"files,omitempty"`
+}
+
+type goldenFileRef struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+}
+
+type goldenRendering struct {
+	Root   *goldenMessage  `json:"root,omitempty"`
+	Thread []goldenMessage `json:"thread,omitempty"`
+	Single *goldenMessage  `json:"single,omitempty"`
+}
+
+func toGolden(m Message) goldenMessage {
+	g := goldenMessage{Content: m.Content, Embeds: m.Embeds, Components: m.Components}
+	for _, f := range m.Files {
+		g.Files = append(g.Files, goldenFileRef{f.Name, f.ContentType, len(f.Data)})
+	}
+	return g
+}
+
+// renderingJSON renders a channel reply as root and thread, and an
+// ephemeral one as a single message, as indented JSON.
+func renderingJSON(t *testing.T, r chat.Reply) []byte {
+	t.Helper()
+	var g goldenRendering
+	if r.Ephemeral {
+		m := toGolden(RenderSingle(r))
+		g.Single = &m
+	} else {
+		out := Render(r)
+		root := toGolden(out.Root)
+		g.Root = &root
+		for _, m := range out.Thread {
+			g.Thread = append(g.Thread, toGolden(m))
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	require.NoError(t, enc.Encode(g))
+	return buf.Bytes()
+}
+
+func TestRender_GoldenSamples(t *testing.T) {
+	for _, s := range chattest.Samples() {
+		t.Run(s.Name, func(t *testing.T) {
+			goldenFile(t, s.Name+".golden", renderingJSON(t, s.Reply))
+			assertWithinLimits(t, s.Reply)
+		})
+	}
+}
+
+// TestRender_GoldenFromCommands renders real replies: diagnoses the router
+// made from simulator scenarios, and the status and trace tables.
+func TestRender_GoldenFromCommands(t *testing.T) {
+	tests := []struct{ name, command, scenario string }{
+		{"why-deny-no-grant", "why", "deny-no-grant"},
+		{"why-allowed", "why", "allowed"},
+		{"why-sts-redis-down", "why", "sts-redis-down"},
+		{"status", "status", ""},
+		{"trace", "trace", "deny-no-grant"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := commandReply(t, tc.command, tc.scenario)
+			goldenFile(t, tc.name+".golden", renderingJSON(t, r))
+			assertWithinLimits(t, r)
+		})
+	}
+}
+
+// commandReply runs a command against the simulator, with a scenario.
+func commandReply(t *testing.T, command, scenario string) chat.Reply {
+	t.Helper()
+	opts := []caracaltest.Option{caracaltest.WithClock(caracaltest.ReferenceTime)}
+	args := ""
+	if scenario != "" {
+		sc, ok := caracaltest.ScenarioByName(scenario)
+		require.True(t, ok)
+		opts = append(opts, caracaltest.WithScenario(sc.ID))
+		switch command {
+		case "why":
+			args = sc.WhyArgs()
+		case "trace":
+			args = sc.ID + " --zone " + sc.Zone
+		}
+	}
+	srv := caracaltest.Start(t, opts...)
+	client := caracal.New(caracal.Config{
+		APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
+		AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
+		CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
+	})
+	reg := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
+		Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: caracaltest.ReferenceTime})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := reg.Run(ctx, chat.Invocation{Platform: "discord", Command: command, Text: args})
+	require.NoError(t, err)
+	return res.Reply
+}
+
+// assertWithinLimits checks every message of every rendering of r against
+// Discord's limits.
+func assertWithinLimits(t *testing.T, r chat.Reply) {
+	t.Helper()
+	out := Render(r)
+	msgs := append([]Message{out.Root, RenderSingle(r)}, out.Thread...)
+	msgs = append(msgs, renderIntoThread(r)...)
+	for _, m := range msgs {
+		assertMessageWithinLimits(t, m)
+	}
+}
+
+func assertMessageWithinLimits(t *testing.T, m Message) {
+	t.Helper()
+	assert.True(t, m.Content != "" || len(m.Embeds) > 0 || len(m.Files) > 0, "no empty message")
+	assert.LessOrEqual(t, utf8.RuneCountInString(m.Content), maxMessageContent)
+	total := 0
+	for _, e := range m.Embeds {
+		total += embedSize(e)
+		assert.LessOrEqual(t, utf8.RuneCountInString(e.Description), maxEmbedDescription)
+		assert.LessOrEqual(t, len(e.Fields), maxEmbedFields)
+		for _, f := range e.Fields {
+			assert.NotEmpty(t, f.Name)
+			assert.NotEmpty(t, f.Value)
+			assert.LessOrEqual(t, utf8.RuneCountInString(f.Name), maxFieldName)
+			assert.LessOrEqual(t, utf8.RuneCountInString(f.Value), maxFieldValue)
+		}
+	}
+	assert.LessOrEqual(t, total, maxEmbedTotal)
+	assert.LessOrEqual(t, len(m.Components), maxActionRows)
+	seen := map[string]bool{}
+	for _, row := range m.Components {
+		r, ok := row.(discordgo.ActionsRow)
+		require.True(t, ok)
+		assert.LessOrEqual(t, len(r.Components), maxButtonsPerRow)
+		for _, c := range r.Components {
+			b := c.(discordgo.Button)
+			assert.LessOrEqual(t, len(b.CustomID), MaxCustomID)
+			assert.False(t, seen[b.CustomID], "duplicate custom_id %q", b.CustomID)
+			seen[b.CustomID] = true
+		}
+	}
+	size := 0
+	for _, f := range m.Files {
+		size += len(f.Data)
+	}
+	assert.LessOrEqual(t, len(m.Files), maxFilesPerMessage)
+	assert.LessOrEqual(t, size, maxAttachBytes)
+}

@@ -1,0 +1,115 @@
+package discord
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// runeLen is the length Discord's limits count: Unicode code points.
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// escapeLine is one line of untrusted text for Discord markdown: control
+// characters stripped, formatting escaped, mentions and URLs defanged, and a
+// leading "1." (an ordered list) escaped too.
+func escapeLine(s string) string {
+	out := chat.EscapeDiscord(s)
+	digits := 0
+	for digits < len(out) && out[digits] >= '0' && out[digits] <= '9' {
+		digits++
+	}
+	if digits > 0 && digits < len(out) && (out[digits] == '.' || out[digits] == ')') {
+		out = out[:digits] + `\` + out[digits:]
+	}
+	return out
+}
+
+// escapeOne is escapeLine for a field, item or title: newlines folded.
+func escapeOne(s string) string { return escapeLine(chat.OneLine(s)) }
+
+// clipEscaped shortens escaped markdown to at most max code points, ending
+// with "…", without leaving a lone backslash that would escape what follows.
+func clipEscaped(s string, max int) string {
+	if runeLen(s) <= max {
+		return s
+	}
+	out := s[:runeIndex(s, max-1)]
+	if n := len(out) - len(strings.TrimRight(out, `\`)); n%2 == 1 {
+		out = out[:len(out)-1]
+	}
+	return out + "…"
+}
+
+// clipPlain shortens plain text to at most max code points, ending with "…".
+func clipPlain(s string, max int) string {
+	if runeLen(s) <= max {
+		return s
+	}
+	return s[:runeIndex(s, max-1)] + "…"
+}
+
+// runeIndex is the byte index of the n-th code point of s (len(s) if s is shorter).
+func runeIndex(s string, n int) int {
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		_, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+	}
+	return i
+}
+
+// packLines joins lines with newlines into chunks of at most max code
+// points, breaking between lines, and inside a line (at a space when one is
+// near, never inside a "<url>" link or after a lone backslash) only when
+// the line alone is too long.
+func packLines(lines []string, max int) []string {
+	var chunks []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if cur.Len() > 0 {
+			chunks = append(chunks, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+	}
+	for _, line := range lines {
+		for runeLen(line) > max {
+			flush()
+			cut := lineCut(line, max)
+			chunks = append(chunks, line[:cut])
+			line = line[cut:]
+		}
+		n := runeLen(line)
+		if cur.Len() > 0 && curLen+1+n > max {
+			flush()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte('\n')
+			curLen++
+		}
+		cur.WriteString(line)
+		curLen += n
+	}
+	flush()
+	return chunks
+}
+
+// lineCut is where to cut a line longer than max code points.
+func lineCut(line string, max int) int {
+	cut := runeIndex(line, max)
+	if lt := strings.LastIndexByte(line[:cut], '<'); lt > 0 && !strings.Contains(line[lt:cut], ">") {
+		cut = lt // do not split a <url> link
+	}
+	if sp := strings.LastIndexByte(line[:cut], ' '); sp > cut/2 {
+		cut = sp
+	}
+	if n := len(line[:cut]) - len(strings.TrimRight(line[:cut], `\`)); n%2 == 1 && cut > 1 {
+		cut-- // keep "\*" together
+	}
+	if cut == 0 {
+		cut = runeIndex(line, max)
+	}
+	return cut
+}

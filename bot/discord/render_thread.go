@@ -1,0 +1,245 @@
+package discord
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+)
+
+// RenderThread draws the thread under the root: one message per section
+// (more when a section needs over 2000 characters, split at line
+// boundaries), a short note with the section attached as a .txt file in
+// place of any section over 12000 characters, and last the reply's own
+// files (ten per message, up to Discord's upload limit; larger ones are
+// listed, not attached).
+func RenderThread(r chat.Reply) []Message {
+	var msgs []Message
+	used := map[string]int{}
+	for _, s := range r.Sections {
+		pieces := sectionPieces(s, maxMessageContent)
+		if len(pieces) == 0 {
+			continue
+		}
+		if size := runeLen(strings.Join(pieces, "\n")); size > fileThreshold {
+			f := sectionFile(s, used)
+			note := "This section is too long for a message (" + chat.FileSize(size) + "): it is attached as " + f.Name + "."
+			if title := escapeOne(s.Title); title != "" {
+				note = "**" + clipEscaped(title, 200) + "**\n" + note
+			}
+			msgs = append(msgs, Message{Content: note, Files: []chat.File{f}})
+			continue
+		}
+		for _, chunk := range packLines(pieces, maxMessageContent) {
+			msgs = append(msgs, Message{Content: chunk})
+		}
+	}
+	return append(msgs, fileMessages(r.Files)...)
+}
+
+// renderIntoThread is the whole reply as thread messages, for Show trace:
+// the root embed without buttons (they act on a channel's root), then the
+// thread.
+func renderIntoThread(r chat.Reply) []Message {
+	return append([]Message{{Embeds: []*discordgo.MessageEmbed{rootEmbed(r)}}}, RenderThread(r)...)
+}
+
+// sectionPieces are a section's lines as markdown, each at most max
+// characters except long text lines (packLines splits those): the bold
+// title, the paragraph, the list lines, then the table as ``` code blocks.
+func sectionPieces(s chat.Section, max int) []string {
+	var lines []string
+	if title := escapeOne(s.Title); title != "" {
+		lines = append(lines, "**"+clipEscaped(title, 200)+"**")
+	}
+	if text := strings.TrimSpace(chat.StripControl(s.Text)); text != "" {
+		for _, line := range strings.Split(text, "\n") {
+			lines = append(lines, escapeLine(strings.TrimRight(line, " ")))
+		}
+	}
+	for _, it := range s.Items {
+		lines = append(lines, itemLine(it))
+	}
+	if s.Table != nil {
+		lines = append(lines, tableChunks(*s.Table, max)...)
+	}
+	return lines
+}
+
+// itemLine is one list line: the mark (✅ ❌ ⚠️ ➖, "1." or •), the escaped
+// text, and a <url> link only for an http(s) URL (the angle brackets stop
+// Discord's preview); any other URL is shown as inert text.
+func itemLine(it chat.Item) string {
+	mark := chat.MarkEmoji(it.Mark)
+	if mark == "" {
+		mark = "•"
+	}
+	line := mark + " " + escapeOne(it.Text)
+	if u, ok := chat.SafeURL(it.URL); ok {
+		line += " <" + u + ">"
+	} else if u := chat.OneLine(it.URL); u != "" {
+		line += " (" + escapeLine(u) + ")"
+	}
+	return line
+}
+
+// tableChunks lays the table out in aligned columns inside ``` code blocks
+// of at most max characters, repeating the header at the top of each.
+func tableChunks(t chat.Table, max int) []string {
+	lines := chat.AlignTable(t, tableCell)
+	if len(lines) == 0 {
+		return nil
+	}
+	const open, closing = "```\n", "\n```"
+	budget := max - len(open) - len(closing)
+	var header []string
+	if len(t.Header) > 0 && runeLen(lines[0])+1 < budget/2 {
+		header, lines = lines[:1], lines[1:]
+		budget -= runeLen(header[0]) + 1
+	}
+	if len(lines) == 0 {
+		return []string{open + header[0] + closing}
+	}
+	var chunks []string
+	for _, body := range packLines(lines, budget) {
+		chunks = append(chunks, open+strings.Join(append(header[:len(header):len(header)], body), "\n")+closing)
+	}
+	return chunks
+}
+
+// tableCell is one table cell: one line, defanged, and with no run of
+// backticks that could close the code block. The zero-width spaces take
+// no column, so alignment holds.
+func tableCell(s string) string {
+	return strings.ReplaceAll(chat.Defang(chat.OneLine(s)), "`", "`\u200b")
+}
+
+// fileMessages attach the reply's files to thread messages: ten per
+// message within the upload limit, each message naming its files; files
+// that cannot be attached are listed in the last message.
+func fileMessages(files []chat.File) []Message {
+	groups, notes := attachable(files)
+	var msgs []Message
+	for _, g := range groups {
+		var lines []string
+		for _, f := range g {
+			lines = append(lines, "📎 "+escapeOne(fileName(f.Name))+" ("+chat.FileSize(len(f.Data))+")")
+		}
+		msgs = append(msgs, Message{Content: strings.Join(lines, "\n"), Files: g})
+	}
+	if len(notes) > 0 {
+		for i, n := range notes {
+			notes[i] = "⚠️ " + escapeOne(n)
+		}
+		for _, chunk := range packLines(notes, maxMessageContent) {
+			msgs = append(msgs, Message{Content: chunk})
+		}
+	}
+	return msgs
+}
+
+// attachable groups files into messages (at most ten files and
+// maxAttachBytes each) and describes those that cannot be attached:
+// empty files and files over the limit on their own.
+func attachable(files []chat.File) ([][]chat.File, []string) {
+	var groups [][]chat.File
+	var notes []string
+	var cur []chat.File
+	size := 0
+	for _, f := range files {
+		f.Name = fileName(f.Name)
+		switch {
+		case len(f.Data) == 0:
+			notes = append(notes, f.Name+" is empty: not attached")
+			continue
+		case len(f.Data) > maxAttachBytes:
+			notes = append(notes, f.Name+" ("+chat.FileSize(len(f.Data))+") is over Discord's "+chat.FileSize(maxAttachBytes)+" upload limit: not attached")
+			continue
+		}
+		if len(cur) == maxFilesPerMessage || size+len(f.Data) > maxAttachBytes {
+			groups, cur, size = append(groups, cur), nil, 0
+		}
+		cur = append(cur, f)
+		size += len(f.Data)
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	return groups, notes
+}
+
+// namesOf lists the files' names.
+func namesOf(files []chat.File) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// sectionFile is a section as a plain-text file: title, paragraph, marked
+// list lines with their URLs, and the aligned table. Names are unique
+// within a reply ("request-trace.txt", "request-trace-2.txt").
+func sectionFile(s chat.Section, used map[string]int) chat.File {
+	var b strings.Builder
+	if title := chat.OneLine(s.Title); title != "" {
+		b.WriteString(title + "\n\n")
+	}
+	if text := strings.TrimSpace(chat.StripControl(s.Text)); text != "" {
+		b.WriteString(text + "\n\n")
+	}
+	for _, it := range s.Items {
+		b.WriteString(chat.MarkSymbol(it.Mark) + " " + chat.OneLine(it.Text) + "\n")
+		if u := chat.OneLine(it.URL); u != "" {
+			b.WriteString("  " + u + "\n")
+		}
+	}
+	if s.Table != nil {
+		for _, line := range chat.AlignTable(*s.Table, chat.OneLine) {
+			b.WriteString(line + "\n")
+		}
+	}
+	base := slug(s.Title)
+	used[base]++
+	if n := used[base]; n > 1 {
+		base += "-" + strconv.Itoa(n)
+	}
+	return chat.File{Name: base + ".txt", ContentType: "text/plain; charset=utf-8", Data: []byte(b.String())}
+}
+
+// slug is a file-name-safe form of a title: lowercase ASCII letters and
+// digits joined by single dashes, at most 60 bytes, "section" if empty.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "section"
+	}
+	return b.String()
+}
+
+// fileName is a file's name fit to upload: one line without path
+// separators, at most 200 bytes, "attachment" if empty.
+func fileName(name string) string {
+	n := strings.NewReplacer("/", "_", `\`, "_").Replace(chat.OneLine(name))
+	if n = n[:runeCutBytes(n, 200)]; n != "" {
+		return n
+	}
+	return "attachment"
+}

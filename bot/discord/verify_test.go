@@ -1,0 +1,146 @@
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testKey is a fixed Ed25519 key pair standing in for Discord's.
+var testKey = ed25519.NewKeyFromSeed([]byte("caracal-bot discord test seed 32"))
+
+func testPublicKey() string { return hex.EncodeToString(testKey.Public().(ed25519.PublicKey)) }
+
+func signature(ts, body string) string {
+	return hex.EncodeToString(ed25519.Sign(testKey, []byte(ts+body)))
+}
+
+func signedRequest(ts int64, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, PathInteractions, strings.NewReader(body))
+	s := strconv.FormatInt(ts, 10)
+	r.Header.Set("X-Signature-Timestamp", s)
+	r.Header.Set("X-Signature-Ed25519", signature(s, body))
+	return r
+}
+
+// manualClock is a clock a test moves by hand.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestVerifier_ClockAndReplay(t *testing.T) {
+	clock := &manualClock{now: time.Unix(1_700_000_000, 0)}
+	v := NewVerifier(testPublicKey(), 0, clock.Now, nil)
+	ts := clock.Now().Unix()
+
+	body, err := v.Verify(nil, signedRequest(ts, `{"type":1}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"type":1}`, string(body))
+	_, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
+	assert.ErrorIs(t, err, ErrReplayed)
+	r := signedRequest(ts, `{"type":1}`)
+	r.Header.Set("X-Signature-Ed25519", strings.ToUpper(r.Header.Get("X-Signature-Ed25519")))
+	_, err = v.Verify(nil, r)
+	assert.ErrorIs(t, err, ErrReplayed, "the same signature in upper case is the same signature")
+	_, err = v.Verify(nil, signedRequest(ts, `{"type": 1}`))
+	assert.NoError(t, err, "another body is another signature")
+
+	// A timestamp 6 minutes old, or ahead, is refused.
+	_, err = v.Verify(nil, signedRequest(ts-6*60, `{"type":2}`))
+	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	_, err = v.Verify(nil, signedRequest(ts+6*60, `{"type":2}`))
+	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	_, err = v.Verify(nil, signedRequest(ts-4*60, `{"type":2}`))
+	assert.NoError(t, err, "4 minutes is inside the window")
+
+	// Once the window has passed, the remembered signature may be
+	// forgotten: the request is stale by then.
+	clock.Add(SignatureWindow + 2*time.Second)
+	_, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
+	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	assert.Equal(t, http.StatusUnauthorized, verifyStatus(err))
+}
+
+func TestVerifier_Failures(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	clock := func() time.Time { return now }
+	v := NewVerifier(testPublicKey(), 16, clock, nil)
+	_, err := v.Verify(nil, signedRequest(now.Unix(), strings.Repeat("x", 17)))
+	assert.ErrorIs(t, err, ErrBodyTooLarge)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, verifyStatus(err))
+	r := signedRequest(now.Unix()-1, strings.Repeat("x", 17))
+	r.ContentLength = -1 // unknown: the limit applies while reading
+	_, err = v.Verify(nil, r)
+	assert.ErrorIs(t, err, ErrBodyTooLarge)
+
+	tests := []struct {
+		name   string
+		mutate func(r *http.Request)
+		want   error
+	}{
+		{"no signature", func(r *http.Request) { r.Header.Del("X-Signature-Ed25519") }, ErrMissingSignature},
+		{"no timestamp", func(r *http.Request) { r.Header.Del("X-Signature-Timestamp") }, ErrMissingSignature},
+		{"signature not hex", func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "zz") }, ErrBadSignature},
+		{"signature too short", func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "abcd") }, ErrBadSignature},
+		{"signature of another body", func(r *http.Request) {
+			r.Header.Set("X-Signature-Ed25519", signature(r.Header.Get("X-Signature-Timestamp"), "{}"))
+		}, ErrBadSignature},
+		{"timestamp changed after signing", func(r *http.Request) {
+			r.Header.Set("X-Signature-Timestamp", strconv.FormatInt(now.Unix()-1, 10))
+		}, ErrBadSignature},
+		{"timestamp unreadable", func(r *http.Request) { r.Header.Set("X-Signature-Timestamp", "yesterday") }, ErrStaleTimestamp},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := signedRequest(now.Unix(), `{"n":`+strconv.Itoa(i)+`}`)
+			tt.mutate(r)
+			_, err := v.Verify(nil, r)
+			assert.ErrorIs(t, err, tt.want)
+			assert.Equal(t, http.StatusUnauthorized, verifyStatus(err))
+		})
+	}
+
+	other := ed25519.NewKeyFromSeed([]byte("another key, another application"))
+	_, err = NewVerifier(hex.EncodeToString(other.Public().(ed25519.PublicKey)), 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
+	assert.ErrorIs(t, err, ErrBadSignature, "signed by another key")
+	for _, key := range []string{"", "not hex", "abcd"} {
+		_, err = NewVerifier(key, 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
+		assert.ErrorIs(t, err, ErrBadSignature, "key %q", key)
+		_, err = ParsePublicKey(key)
+		assert.Error(t, err)
+	}
+
+	_, err = NewVerifier(testPublicKey(), 0, clock, failingStore{}).Verify(nil, signedRequest(now.Unix(), "{}"))
+	assert.ErrorIs(t, err, ErrReplayUnavailable)
+	assert.Equal(t, http.StatusServiceUnavailable, verifyStatus(err))
+}
+
+type failingStore struct{}
+
+func (failingStore) FirstSeen(context.Context, string, time.Duration) (bool, error) {
+	return false, errors.New("redis down")
+}
