@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	discordbot "github.com/caracal-bot/caracal-bot/bot/discord"
 	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
@@ -74,8 +75,16 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	g, gctx := errgroup.WithContext(ctx)
 	if cfg.Slack.Enabled() {
 		checks = append(checks, startSlack(gctx, g, cfg, mux, dispatcher, metrics, logger)...)
-	} else {
-		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN); serving the ops endpoints only")
+	}
+	if cfg.Discord.Enabled() {
+		discordChecks, err := startDiscord(gctx, g, cfg, mux, dispatcher, metrics, logger)
+		if err != nil {
+			return err
+		}
+		checks = append(checks, discordChecks...)
+	}
+	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
+		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
 	}
 	mux.Handle("/", ops.Handler(reg, checks))
 
@@ -127,6 +136,40 @@ func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux 
 		}})
 	}
 	return checks
+}
+
+// startDiscord registers the /caracal command, mounts the HTTP
+// interactions endpoint (when a public key is set) and opens the gateway
+// (unless turned off). Both feed the dispatcher.
+func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
+	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) ([]ops.Check, error) {
+	dc := cfg.Discord
+	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds()); err != nil {
+		return nil, fmt.Errorf("discord: register the /caracal command: %w", err)
+	}
+	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
+	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster, Metrics: metrics, Logger: logger}
+	if dc.PublicKey != "" {
+		mux.Handle(discordbot.PathInteractions, discordbot.NewHTTPHandler(inbound))
+	}
+	var checks []ops.Check
+	if dc.UseGateway() {
+		runner := discordbot.NewGatewayRunner(session, inbound)
+		g.Go(func() error { return runner.Run(ctx) })
+		checks = append(checks, ops.Check{Name: "discord gateway", Run: func(context.Context) error {
+			if !runner.Connected() {
+				return errors.New("not connected (reconnecting)")
+			}
+			return nil
+		}})
+	}
+	return checks, nil
 }
 
 // ruleGroups lists every group named in a command rule, once.

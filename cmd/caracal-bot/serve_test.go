@@ -43,8 +43,10 @@ func startServeWithConfig(t *testing.T, fake *slackfake.Server, cfgFile string, 
 	t.Helper()
 	srv := startSim(t)
 	env := simEnv(srv)
-	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
-	env["SLACK_API_URL"] = fake.URL()
+	if fake != nil {
+		env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
+		env["SLACK_API_URL"] = fake.URL()
+	}
 	for k, v := range extra {
 		env[k] = v
 	}
