@@ -26,6 +26,8 @@ type Env struct {
 	Now         func() time.Time
 	// ZoneForChannel maps a chat channel to its configured zone ("" = none).
 	ZoneForChannel func(channelID string) string
+	// BotHealth feeds the digest's bot-health section (nil = left out).
+	BotHealth BotHealth
 }
 
 // Result is a command's answer: the chat reply, the data `--format json`
@@ -66,7 +68,7 @@ func New(env Env) *Registry {
 		env.Now = time.Now
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
-	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), helpCommand(r)} {
+	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), helpCommand(r)} {
 		if _, dup := r.cmds[c.Name]; dup {
 			panic("commands: duplicate command " + c.Name)
 		}

@@ -68,6 +68,12 @@ type Config struct {
 	Discord Discord `yaml:"discord" json:"discord"`
 	// Permissions restrict channels and commands.
 	Permissions Permissions `yaml:"permissions,omitempty" json:"permissions,omitempty"`
+	// Schedules, Watch and StateDir configure the scheduled digests, the
+	// readiness watch and the directory of the scheduler's run log
+	// (BOT_STATE_DIR; "" keeps it in memory). See schedules.go.
+	Schedules []Schedule `yaml:"schedules,omitempty" json:"schedules,omitempty"`
+	Watch     Watch      `yaml:"watch,omitempty" json:"watch,omitempty"`
+	StateDir  string     `yaml:"state_dir,omitempty" json:"state_dir,omitempty"`
 
 	file    string            // the YAML file loaded, "" when none
 	origins map[string]Origin // YAML path → where its value came from
@@ -298,6 +304,7 @@ func (c *Config) settings() []setting {
 		{path: "discord.public_key", env: "DISCORD_PUBLIC_KEY", ptr: &c.Discord.PublicKey, check: checkPublicKey},
 		{path: "discord.guild_ids", env: "DISCORD_GUILD_IDS", ptr: &c.Discord.GuildIDs, check: checkIDList},
 		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
+		{path: "state_dir", env: "BOT_STATE_DIR", ptr: &c.StateDir, check: checkStateDir},
 	}
 }
 

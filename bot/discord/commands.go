@@ -80,8 +80,10 @@ func Command() *discordgo.ApplicationCommand {
 				intOpt("limit", "Rows to show (default 20)", 1, 1000),
 				zoneOpt()),
 			subcommand("bundle", "Build a diagnostic bundle for a request", requestIDOpt(), zoneOpt()),
+			subcommand("digest", "Caracal's health digest: readiness, warnings, denials against the previous window",
+				zoneOpt(), strOpt("since", "Window, e.g. 24h (default 24h)", false)),
 			subcommand("help", "List the commands, or explain one",
-				strOpt("command", "The command to explain", false, "why", "status", "doctor", "trace", "audit", "bundle", "help")),
+				strOpt("command", "The command to explain", false, "why", "status", "doctor", "trace", "audit", "bundle", "digest", "help")),
 		},
 	}
 }

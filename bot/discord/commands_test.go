@@ -33,6 +33,7 @@ func TestCommand_Definition(t *testing.T) {
 		"trace":  {"request_id": S, "zone": S},
 		"audit":  {"decision": S, "since": S, "application": S, "limit": I, "zone": S},
 		"bundle": {"request_id": S, "zone": S},
+		"digest": {"zone": S, "since": S},
 		"help":   {"command": S},
 	}, types)
 

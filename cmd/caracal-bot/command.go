@@ -94,6 +94,12 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
 	}
+	if d, ok := res.Data.(commands.DigestReport); ok && d.Post {
+		if err := postDigest(ctx, cfg, res.Reply, logger); err != nil {
+			fmt.Fprintln(s.err, "caracal-bot: digest not posted:", err)
+			return 1
+		}
+	}
 	if !res.OK {
 		return 1
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/ops"
+	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
 // shutdownGrace is how long in-flight diagnoses get to finish and be
@@ -60,8 +61,11 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 	client := newClient(cfg, logger)
+	env := envFromConfig(cfg, client)
+	env.BotHealth = scheduler.MetricsHealth{Metrics: metrics, Started: time.Now()}
+	registry := commands.New(env)
 	dispatcher := bot.NewDispatcher(bot.Options{
-		Runner: commands.New(envFromConfig(cfg, client)), Policy: policyFromConfig(cfg.Permissions),
+		Runner: registry, Policy: policyFromConfig(cfg.Permissions),
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + 5*time.Second,
 	})
 	checks := []ops.Check{{Name: "caracal", Run: func(ctx context.Context) error {
@@ -73,15 +77,23 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 
 	mux := http.NewServeMux()
 	g, gctx := errgroup.WithContext(ctx)
+	var posters chatPoster
 	if cfg.Slack.Enabled() {
-		checks = append(checks, startSlack(gctx, g, cfg, mux, dispatcher, metrics, logger)...)
+		var slackChecks []ops.Check
+		posters.slack, slackChecks = startSlack(gctx, g, cfg, mux, dispatcher, metrics, logger)
+		checks = append(checks, slackChecks...)
 	}
 	if cfg.Discord.Enabled() {
-		discordChecks, err := startDiscord(gctx, g, cfg, mux, dispatcher, metrics, logger)
+		var discordChecks []ops.Check
+		var err error
+		posters.discord, discordChecks, err = startDiscord(gctx, g, cfg, mux, dispatcher, metrics, logger)
 		if err != nil {
 			return err
 		}
 		checks = append(checks, discordChecks...)
+	}
+	if err := startScheduler(gctx, g, cfg, registry, client, posters, logger); err != nil {
+		return err
 	}
 	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
 		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
@@ -110,7 +122,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 // startSlack mounts the HTTP endpoints (when a signing secret is set) and
 // starts Socket Mode (when an app token is set). Both feed the dispatcher.
 func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) []ops.Check {
+	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) (*slackbot.Poster, []ops.Check) {
 	sc := cfg.Slack
 	api := slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()))
 	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics})
@@ -135,23 +147,23 @@ func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux 
 			return nil
 		}})
 	}
-	return checks
+	return poster, checks
 }
 
 // startDiscord registers the /caracal command, mounts the HTTP
 // interactions endpoint (when a public key is set) and opens the gateway
 // (unless turned off). Both feed the dispatcher.
 func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) ([]ops.Check, error) {
+	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) (*discordbot.Poster, []ops.Check, error) {
 	dc := cfg.Discord
 	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, &http.Client{Timeout: 30 * time.Second})
 	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
+		return nil, nil, fmt.Errorf("discord: %w", err)
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds()); err != nil {
-		return nil, fmt.Errorf("discord: register the /caracal command: %w", err)
+		return nil, nil, fmt.Errorf("discord: register the /caracal command: %w", err)
 	}
 	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
 	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster, Metrics: metrics, Logger: logger}
@@ -169,7 +181,7 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 			return nil
 		}})
 	}
-	return checks, nil
+	return poster, checks, nil
 }
 
 // ruleGroups lists every group named in a command rule, once.

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/slack-go/slack"
+	"golang.org/x/sync/errgroup"
+
+	discordbot "github.com/caracal-bot/caracal-bot/bot/discord"
+	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/scheduler"
+)
+
+// chatPoster posts scheduled replies to a channel on whichever platform the
+// target names.
+type chatPoster struct {
+	slack   *slackbot.Poster
+	discord *discordbot.Poster
+}
+
+// Post implements scheduler.Poster.
+func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) error {
+	switch {
+	case t.Platform == scheduler.PlatformSlack && p.slack != nil:
+		return p.slack.Deliver(ctx, slackbot.Target{ChannelID: t.ChannelID}, r)
+	case t.Platform == scheduler.PlatformDiscord && p.discord != nil:
+		return p.discord.Deliver(ctx, discordbot.Target{ChannelID: t.ChannelID}, r)
+	}
+	return fmt.Errorf("no %s connection to post to channel %s", t.Platform, t.ChannelID)
+}
+
+// startScheduler runs the configured digests and the readiness watch, if any.
+func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, registry *commands.Registry,
+	client *caracal.Client, poster chatPoster, logger *slog.Logger) error {
+	jobs, watch := scheduler.FromConfig(cfg)
+	if len(jobs) == 0 && !watch.Enabled {
+		return nil
+	}
+	runLog, err := scheduler.OpenRunLog(cfg.StateDir)
+	if err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	holder, _ := os.Hostname()
+	sched, err := scheduler.New(scheduler.Options{
+		Jobs: jobs, Watch: watch, Digester: registry, Prober: client, Poster: poster,
+		Lease: scheduler.NewMemoryLeases().Holder(holder), RunLog: runLog, Logger: logger.With("component", "scheduler"),
+	})
+	if err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	g.Go(func() error { return sched.Run(ctx) })
+	return nil
+}
+
+// postDigest implements `digest --post` on the command line: the digest goes
+// to the channels of the configured schedules.
+func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logger *slog.Logger) error {
+	jobs, _ := scheduler.FromConfig(cfg)
+	targets := scheduler.DigestTargets(jobs)
+	if len(targets) == 0 {
+		return fmt.Errorf("--post needs channels: add slack_channels or discord_channels to a schedule in the configuration")
+	}
+	var p chatPoster
+	if cfg.Slack.Enabled() {
+		api := slack.New(cfg.Slack.BotToken.Reveal(), slack.OptionAPIURL(cfg.Slack.APIURL))
+		p.slack = slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger})
+	}
+	if cfg.Discord.Enabled() {
+		s, err := discordbot.NewSession(cfg.Discord.BotToken.Reveal(), cfg.Discord.APIURL, nil)
+		if err != nil {
+			return err
+		}
+		p.discord = discordbot.NewPoster(s, discordbot.PosterOptions{Logger: logger})
+	}
+	return scheduler.PostAll(ctx, p, targets, reply)
+}

@@ -1,0 +1,115 @@
+package scheduler
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/commands"
+)
+
+// runDigest is one scheduled run of a digest job. It records the fire time
+// (so a later start can tell what it missed), and when this replica holds
+// the lease builds the digest and posts it. A digest that fails, or that
+// finishes after shutdown began, posts nothing and is logged; a digest that
+// cannot reach Caracal is posted and says so.
+func (s *Scheduler) runDigest(j *job) {
+	ctx, cancel := context.WithTimeout(s.ctx, s.opts.JobTimeout)
+	defer cancel()
+	start := time.Now()
+	last, err := s.opts.RunLog.LastRun(ctx, j.Name)
+	if err != nil {
+		j.log.Warn("could not read the run log; missed runs are not reported", "err", err)
+	}
+	fire := j.sched.currentFire(start, last)
+	notes := missedNotes(j, last, fire)
+	if err := s.opts.RunLog.RecordRun(ctx, j.Name, fire); err != nil {
+		j.log.Warn("could not record the run; missed runs may be misreported", "err", err)
+	}
+	// Fire times that pass while this run works were skipped on purpose
+	// (SkipIfStillRunning), not missed: record the last one at the end.
+	defer func() {
+		if latest := j.sched.latestFire(fire, time.Now()); latest.After(fire) {
+			if err := s.opts.RunLog.RecordRun(context.WithoutCancel(ctx), j.Name, latest); err != nil {
+				j.log.Warn("could not record the run", "err", err)
+			}
+		}
+	}()
+	token, leader, err := s.lead.acquire(ctx)
+	switch {
+	case err != nil:
+		j.log.Warn("lease unavailable; digest not posted", "err", err)
+		return
+	case !leader:
+		j.log.Info("another replica holds the lease; it posts this digest")
+		return
+	}
+	keepCtx, stopKeeping := context.WithCancel(ctx)
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		s.lead.keep(keepCtx)
+	}()
+	defer func() {
+		stopKeeping()
+		<-kept
+	}()
+	res, err := s.opts.Digester.Digest(ctx, commands.DigestOptions{Zones: j.Zones, Since: j.Since, Notes: notes})
+	if err != nil {
+		j.log.Error("digest failed; nothing posted", "err", err)
+		return
+	}
+	if err := ctx.Err(); err != nil {
+		j.log.Error("digest finished too late; nothing posted", "err", err)
+		return
+	}
+	if n := s.post(ctx, j.log, token, j.Targets, res.Reply); n > 0 {
+		j.log.Info("digest posted", "channels", n, "headline", res.Reply.Summary, "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// missedNotes returns the note about the job's runs missed between its
+// last recorded fire time and fire, nil when none were.
+func missedNotes(j *job, last, fire time.Time) []string {
+	times, total := MissedRuns(j.sched, last, fire, maxListedMissed)
+	if total == 0 {
+		return nil
+	}
+	note := MissedNote(times, total, j.sched.Location())
+	j.log.Warn("scheduled runs were missed", "missed", total, "note", note)
+	return []string{note}
+}
+
+// reportMissedAtStart logs the runs a job missed while the bot was down;
+// its next digest reports them in the channel.
+func (s *Scheduler) reportMissedAtStart(ctx context.Context, j *job) {
+	last, err := s.opts.RunLog.LastRun(ctx, j.Name)
+	if err != nil {
+		j.log.Warn("could not read the run log", "err", err)
+		return
+	}
+	if _, total := MissedRuns(j.sched, last, time.Now(), 0); total > 0 {
+		j.log.Warn("runs were missed while the bot was down; the next digest reports them", "missed", total, "last_run", last)
+	}
+}
+
+// post delivers r to every target while this replica still holds the lease
+// with the same fencing token, and returns how many posts succeeded. A
+// failed post is logged and the others still go out.
+func (s *Scheduler) post(ctx context.Context, log *slog.Logger, token int64, targets []Target, r chat.Reply) int {
+	posted := 0
+	for _, t := range targets {
+		now, leader, err := s.lead.acquire(ctx)
+		if err != nil || !leader || now != token {
+			log.Warn("lost the lease; not posting, another replica may lead now", "target", t.String(), "err", err)
+			return posted
+		}
+		if err := s.opts.Poster.Post(ctx, t, r); err != nil {
+			log.Error("post failed", "target", t.String(), "err", err)
+			continue
+		}
+		posted++
+	}
+	return posted
+}

@@ -1,0 +1,139 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Lease is a named leader lease shared by the bot's replicas, so that only
+// one of them posts. A Lease value acts for one replica (its holder).
+type Lease interface {
+	// Acquire takes the lease for ttl when it is free or expired, or renews
+	// it when this holder already has it. ok reports whether this holder
+	// holds it now; token is the fencing token of the holding, which grows
+	// every time the lease changes hands and stays the same on renewal.
+	Acquire(ctx context.Context, name string, ttl time.Duration) (token int64, ok bool, err error)
+	// Release gives the lease up if this holder still holds it with token.
+	Release(ctx context.Context, name string, token int64) error
+}
+
+// MemoryLeases is an in-process lease table: the single-replica default,
+// and what tests share between schedulers. A Redis implementation with the
+// same semantics (SET NX PX with the holder as value, INCR for the fencing
+// token) is what several replicas need.
+type MemoryLeases struct {
+	mu     sync.Mutex
+	leases map[string]memoryLease
+	tokens int64
+}
+
+type memoryLease struct {
+	holder  string
+	token   int64
+	expires time.Time
+}
+
+// NewMemoryLeases returns an empty lease table.
+func NewMemoryLeases() *MemoryLeases {
+	return &MemoryLeases{leases: map[string]memoryLease{}}
+}
+
+// Holder returns the Lease through which one replica acquires leases of
+// this table.
+func (m *MemoryLeases) Holder(id string) Lease { return memoryHolder{m: m, id: id} }
+
+type memoryHolder struct {
+	m  *MemoryLeases
+	id string
+}
+
+// Acquire implements Lease.
+func (h memoryHolder) Acquire(ctx context.Context, name string, ttl time.Duration) (int64, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
+	if ttl <= 0 {
+		return 0, false, errors.New("lease: ttl must be positive")
+	}
+	m := h.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	cur, held := m.leases[name]
+	switch {
+	case held && cur.holder == h.id && now.Before(cur.expires):
+		cur.expires = now.Add(ttl)
+		m.leases[name] = cur
+		return cur.token, true, nil
+	case held && now.Before(cur.expires):
+		return 0, false, nil
+	}
+	m.tokens++
+	m.leases[name] = memoryLease{holder: h.id, token: m.tokens, expires: now.Add(ttl)}
+	return m.tokens, true, nil
+}
+
+// Release implements Lease.
+func (h memoryHolder) Release(_ context.Context, name string, token int64) error {
+	m := h.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if cur, ok := m.leases[name]; ok && cur.holder == h.id && cur.token == token {
+		delete(m.leases, name)
+	}
+	return nil
+}
+
+// leadership tracks whether this replica holds the scheduler's lease.
+type leadership struct {
+	lease Lease
+	name  string
+	ttl   time.Duration
+
+	mu    sync.Mutex
+	token int64 // the token last granted, 0 when not holding
+}
+
+// acquire takes or renews the lease: ok when this replica leads now.
+func (l *leadership) acquire(ctx context.Context) (token int64, ok bool, err error) {
+	token, ok, err = l.lease.Acquire(ctx, l.name, l.ttl)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil || !ok {
+		l.token = 0
+		return 0, false, err
+	}
+	l.token = token
+	return token, true, nil
+}
+
+// keep renews the lease every third of its ttl until ctx ends or the lease
+// is lost, so that a long run keeps the lease it started with.
+func (l *leadership) keep(ctx context.Context) {
+	t := time.NewTicker(l.ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, ok, err := l.acquire(ctx); err != nil || !ok {
+				return
+			}
+		}
+	}
+}
+
+// release gives the lease up at shutdown if this replica holds it.
+func (l *leadership) release(ctx context.Context) error {
+	l.mu.Lock()
+	token := l.token
+	l.token = 0
+	l.mu.Unlock()
+	if token == 0 {
+		return nil
+	}
+	return l.lease.Release(ctx, l.name, token)
+}
