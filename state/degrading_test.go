@@ -1,0 +1,47 @@
+package state_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/state"
+)
+
+// TestRedisOutageDegradesAndRecovers kills Redis mid-run: de-duplication
+// goes on locally, readiness says so, and both come back with Redis.
+func TestRedisOutageDegradesAndRecovers(t *testing.T) {
+	srv := startRedis(t)
+	r, err := state.NewRedis(srv.url(), "outage:")
+	require.NoError(t, err)
+	defer r.Close()
+	d := state.NewDegrading(r, bot.NewMemoryDeduper(nil), nil)
+	ctx := context.Background()
+
+	first, err := d.FirstSeen(ctx, "before", time.Minute)
+	require.NoError(t, err)
+	assert.True(t, first)
+	require.NoError(t, d.Ready(ctx))
+
+	srv.stop()
+	dup, err := d.FirstSeen(ctx, "before", time.Minute)
+	require.NoError(t, err, "the bot keeps answering")
+	assert.False(t, dup, "a key seen before the outage is still caught locally")
+	during, _ := d.FirstSeen(ctx, "during", time.Minute)
+	assert.True(t, during)
+	assert.ErrorContains(t, d.Ready(ctx), "local to this replica")
+
+	srv.start()
+	require.Eventually(t, func() bool {
+		_, _ = d.FirstSeen(ctx, "probe-"+time.Now().String(), time.Minute)
+		return d.Ready(ctx) == nil
+	}, 10*time.Second, 50*time.Millisecond, "shared de-duplication resumes with Redis")
+	again, _ := d.FirstSeen(ctx, "after", time.Minute)
+	assert.True(t, again)
+	dupAfter, _ := d.FirstSeen(ctx, "after", time.Minute)
+	assert.False(t, dupAfter)
+}

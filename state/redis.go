@@ -1,0 +1,113 @@
+// Package state holds what several bot replicas must share: de-duplication
+// of deliveries and button clicks, and the scheduler's leader lease with
+// fencing tokens. One replica uses the in-memory backends of bot and
+// scheduler; several use Redis (REDIS_URL). When Redis fails the bot keeps
+// answering: Degrading falls back to local de-duplication and says so on
+// /readyz until Redis answers again.
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/caracal-bot/caracal-bot/scheduler"
+)
+
+// Redis is the shared-state backend on one Redis database.
+type Redis struct {
+	c      *redis.Client
+	prefix string
+	lease  *redis.Script
+	free   *redis.Script
+}
+
+// NewRedis connects lazily to the Redis at url (redis://[:password@]host:port/db);
+// every key is prefixed with prefix (default "caracal-bot:").
+func NewRedis(url, prefix string) (*Redis, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("state: REDIS_URL: %w", err)
+	}
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
+	opts.MaxRetries = 1
+	if prefix == "" {
+		prefix = "caracal-bot:"
+	}
+	return &Redis{c: redis.NewClient(opts), prefix: prefix, lease: redis.NewScript(acquireScript), free: redis.NewScript(releaseScript)}, nil
+}
+
+// Ping reports whether Redis answers.
+func (r *Redis) Ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }
+
+// Close closes the connection pool.
+func (r *Redis) Close() error { return r.c.Close() }
+
+// FirstSeen records key for ttl and reports whether it was new (bot.Deduper).
+func (r *Redis) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	ok, err := r.c.SetNX(ctx, r.prefix+"dedup:"+key, 1, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("state: redis de-duplication: %w", err)
+	}
+	return ok, nil
+}
+
+// Forget drops key (bot.Deduper).
+func (r *Redis) Forget(ctx context.Context, key string) error {
+	return r.c.Del(ctx, r.prefix+"dedup:"+key).Err()
+}
+
+// acquireScript takes or renews a lease. KEYS: lease hash, fencing counter.
+// ARGV: holder, ttl in ms. Returns the fencing token, or -1 when another
+// holder has it. The token grows on every change of hands.
+const acquireScript = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return tonumber(redis.call('HGET', KEYS[1], 'token'))
+end
+if holder then return -1 end
+local token = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'token', token)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return token`
+
+// releaseScript drops a lease only when holder and token still match.
+const releaseScript = `
+if redis.call('HGET', KEYS[1], 'holder') == ARGV[1] and redis.call('HGET', KEYS[1], 'token') == ARGV[2] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`
+
+// Holder returns the scheduler.Lease through which the replica id takes
+// leases in Redis.
+func (r *Redis) Holder(id string) scheduler.Lease { return redisHolder{r: r, id: id} }
+
+type redisHolder struct {
+	r  *Redis
+	id string
+}
+
+// Acquire implements scheduler.Lease.
+func (h redisHolder) Acquire(ctx context.Context, name string, ttl time.Duration) (int64, bool, error) {
+	if ttl <= 0 {
+		return 0, false, errors.New("state: lease ttl must be positive")
+	}
+	keys := []string{h.r.prefix + "lease:" + name, h.r.prefix + "fence:" + name}
+	tok, err := h.r.lease.Run(ctx, h.r.c, keys, h.id, ttl.Milliseconds()).Int64()
+	if err != nil {
+		return 0, false, fmt.Errorf("state: redis lease %s: %w", name, err)
+	}
+	if tok < 0 {
+		return 0, false, nil
+	}
+	return tok, true, nil
+}
+
+// Release implements scheduler.Lease.
+func (h redisHolder) Release(ctx context.Context, name string, token int64) error {
+	return h.r.free.Run(ctx, h.r.c, []string{h.r.prefix + "lease:" + name}, h.id, token).Err()
+}
