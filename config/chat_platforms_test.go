@@ -71,3 +71,13 @@ func TestDiscordSettings(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "discord.app_id (DISCORD_APP_ID): is required")
 }
+
+func TestRedisURL(t *testing.T) {
+	cfg, err := loadYAML(t, "", map[string]string{"REDIS_URL": "redis://:s3cret-pass@127.0.0.1:6379/0"})
+	require.NoError(t, err)
+	assert.Equal(t, "redis://:s3cret-pass@127.0.0.1:6379/0", cfg.RedisURL.Reveal())
+	assert.NotContains(t, cfg.Summary(), "s3cret-pass", "the URL may carry a password")
+	_, err = loadYAML(t, "", map[string]string{"REDIS_URL": "http://s3cret@host"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+}

@@ -66,6 +66,9 @@ type Config struct {
 	Slack Slack `yaml:"slack" json:"slack"`
 	// Discord connects the bot to Discord servers (guilds).
 	Discord Discord `yaml:"discord" json:"discord"`
+	// RedisURL is the shared state of several replicas (REDIS_URL,
+	// redis://[:password@]host:port/db); unset keeps state in memory.
+	RedisURL Secret `yaml:"redis_url,omitempty" json:"redis_url,omitempty"`
 	// Permissions restrict channels and commands.
 	Permissions Permissions `yaml:"permissions,omitempty" json:"permissions,omitempty"`
 	// Schedules, Watch and StateDir configure the scheduled digests, the
@@ -304,6 +307,7 @@ func (c *Config) settings() []setting {
 		{path: "discord.public_key", env: "DISCORD_PUBLIC_KEY", ptr: &c.Discord.PublicKey, check: checkPublicKey},
 		{path: "discord.guild_ids", env: "DISCORD_GUILD_IDS", ptr: &c.Discord.GuildIDs, check: checkIDList},
 		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
+		{path: "redis_url", env: "REDIS_URL", ptr: &c.RedisURL, check: checkRedisURL},
 		{path: "state_dir", env: "BOT_STATE_DIR", ptr: &c.StateDir, check: checkStateDir},
 	}
 }

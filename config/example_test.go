@@ -51,6 +51,7 @@ func ExampleLoad() {
 	// discord.public_key           (none)                         default                  DISCORD_PUBLIC_KEY
 	// discord.guild_ids            (none)                         default                  DISCORD_GUILD_IDS
 	// discord.api_url              https://discord.com/api/v9     default                  DISCORD_API_URL
+	// redis_url                    unset                          default                  REDIS_URL
 	// state_dir                    (none)                         default                  BOT_STATE_DIR
 	// channels                     1 mapped                       file, line 27
 	// channels[0]                  C0123ABCD -> zone-payments     file, line 28

@@ -322,9 +322,9 @@ func TestLoadUnknownKeys(t *testing.T) {
 			`channels[1].zone (line 5): unknown key; did you mean "zone_id"?`,
 			`channels[1].zone_id (line 4): is required`}},
 		{"section not built yet", "tickets:\n  jira_url: x\n", []string{
-			`tickets (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, permissions, schedules, watch, state_dir`}},
+			`tickets (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, redis_url, permissions, schedules, watch, state_dir`}},
 		{"every unknown key at once", "foo: 1\ncaracal:\n  bar: 2\nlog:\n  baz: 3\n", []string{
-			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, permissions, schedules, watch, state_dir`,
+			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, redis_url, permissions, schedules, watch, state_dir`,
 			`caracal.bar (line 3): unknown key; expected one of: api_url, sts_url, gateway_url, audit_url, coordinator_url, admin_token, admin_token_file, metrics_bearer, metrics_bearer_file, coordinator_token, coordinator_token_file, zone_id, call_timeout, diagnosis_timeout, max_retries`,
 			`log.baz (line 5): unknown key; expected one of: level, format`}},
 	}

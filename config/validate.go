@@ -193,6 +193,19 @@ func (c *Config) validate() []Problem {
 	return problems
 }
 
+// checkRedisURL reports a REDIS_URL that is not redis:// or rediss://; the
+// value may hold a password, so it is never echoed.
+func checkRedisURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return "must be redis://[:password@]host:port[/db] or rediss://..."
+	}
+	return ""
+}
+
 // checkPublicKey reports a value that is not a hex Ed25519 public key.
 func checkPublicKey(s string) string {
 	if s == "" {
