@@ -63,4 +63,5 @@ const (
 	Busy      OutcomeStatus = "busy"
 	Forbidden OutcomeStatus = "forbidden"
 	Stopping  OutcomeStatus = "stopping"
+	Throttled OutcomeStatus = "throttled"
 )

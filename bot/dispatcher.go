@@ -29,6 +29,10 @@ type Options struct {
 	DeliverTimeout time.Duration
 	// DedupFor is how long delivery keys are remembered (default 10m).
 	DedupFor time.Duration
+	// UserLimit is how many commands one user may start per minute
+	// (0: unlimited); RateLimiter counts them (default: in memory).
+	UserLimit   int
+	RateLimiter RateLimiter
 }
 
 // Dispatcher acknowledges, authorizes, de-duplicates and queues requests,
@@ -71,6 +75,9 @@ func NewDispatcher(opts Options) *Dispatcher {
 	if opts.DedupFor <= 0 {
 		opts.DedupFor = 10 * time.Minute
 	}
+	if opts.RateLimiter == nil {
+		opts.RateLimiter = NewMemoryRateLimiter(nil)
+	}
 	d := &Dispatcher{opts: opts, queue: make(chan job, opts.Queue), done: make(chan struct{})}
 	var wg sync.WaitGroup
 	for range opts.Workers {
@@ -110,6 +117,10 @@ func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
 			return Outcome{Status: Duplicate}
 		}
 	}
+	if !d.withinUserLimit(ctx, req) {
+		d.forget(ctx, req)
+		return Outcome{Status: Throttled, Ack: "You are sending commands faster than caracal-bot allows; try again in a minute."}
+	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if d.stopped {
@@ -123,6 +134,21 @@ func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
 		d.forget(ctx, req)
 		return Outcome{Status: Busy, Ack: "caracal-bot is busy with other diagnoses; try again in a minute."}
 	}
+}
+
+// withinUserLimit applies the per-user rate limit; a limiter that fails lets
+// the request through (the bot keeps answering) and logs why.
+func (d *Dispatcher) withinUserLimit(ctx context.Context, req Request) bool {
+	inv := req.Invocation
+	if d.opts.UserLimit <= 0 || inv.UserID == "" {
+		return true
+	}
+	ok, err := d.opts.RateLimiter.Allow(ctx, inv.Platform+":"+inv.UserID, d.opts.UserLimit, time.Minute)
+	if err != nil {
+		d.opts.Logger.Warn("rate limiter unavailable; not limiting", "err", err)
+		return true
+	}
+	return ok
 }
 
 func (d *Dispatcher) forget(ctx context.Context, req Request) {

@@ -181,3 +181,17 @@ func TestMemoryDeduperExpires(t *testing.T) {
 	assert.False(t, again)
 	assert.True(t, later)
 }
+
+func TestPerUserRateLimit(t *testing.T) {
+	d := bot.NewDispatcher(bot.Options{Runner: echo(), UserLimit: 2})
+	defer d.Shutdown(context.Background())
+	box := newInbox()
+	assert.Equal(t, bot.Accepted, d.Submit(context.Background(), request("why", "1", box)).Status)
+	assert.Equal(t, bot.Accepted, d.Submit(context.Background(), request("why", "2", box)).Status)
+	out := d.Submit(context.Background(), request("why", "3", box))
+	assert.Equal(t, bot.Throttled, out.Status)
+	assert.Contains(t, out.Ack, "faster than caracal-bot allows")
+	other := request("why", "4", box)
+	other.Invocation.UserID = "U2"
+	assert.Equal(t, bot.Accepted, d.Submit(context.Background(), other).Status, "limits are per user")
+}

@@ -19,13 +19,18 @@ import (
 type Check struct {
 	Name string
 	Run  func(ctx context.Context) error
+	// Degraded marks a check whose failure is reported but leaves the bot
+	// ready: it keeps answering in a reduced mode (e.g. local-only
+	// de-duplication while Redis is down).
+	Degraded bool
 }
 
 // CheckResult is one check's outcome on /readyz.
 type CheckResult struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail,omitempty"`
+	Name     string `json:"name"`
+	OK       bool   `json:"ok"`
+	Degraded bool   `json:"degraded,omitempty"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 // Readiness is the /readyz body.
@@ -46,14 +51,14 @@ func Evaluate(ctx context.Context, checks []Check, timeout time.Duration) Readin
 			defer cancel()
 			results[i] = CheckResult{Name: c.Name, OK: true}
 			if err := c.Run(cctx); err != nil {
-				results[i] = CheckResult{Name: c.Name, Detail: err.Error()}
+				results[i] = CheckResult{Name: c.Name, Degraded: c.Degraded, Detail: err.Error()}
 			}
 		}()
 	}
 	wg.Wait()
 	r := Readiness{Ready: true, Checks: results}
 	for _, c := range results {
-		r.Ready = r.Ready && c.OK
+		r.Ready = r.Ready && (c.OK || c.Degraded)
 	}
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,12 @@ func TestEndpoints(t *testing.T) {
 	code, body = get(t, srv.URL+"/metrics")
 	assert.Equal(t, 200, code)
 	assert.Contains(t, body, "caracal_bot_test_total 1")
+}
+
+func TestDegradedChecksAreReportedButKeepTheBotReady(t *testing.T) {
+	r := ops.Evaluate(context.Background(), []ops.Check{
+		{Name: "shared state", Degraded: true, Run: func(context.Context) error { return errors.New("redis unreachable") }},
+	}, time.Second)
+	assert.True(t, r.Ready)
+	assert.Equal(t, []ops.CheckResult{{Name: "shared state", Degraded: true, Detail: "redis unreachable"}}, r.Checks)
 }

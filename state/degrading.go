@@ -19,7 +19,14 @@ type Degrading struct {
 	local    bot.Deduper
 	log      *slog.Logger
 	degraded atomic.Bool
+	// retryAt (unix nanoseconds) is when to try the shared backend again
+	// after a failure, so an outage costs one timeout per interval, not one
+	// per delivery.
+	retryAt atomic.Int64
 }
+
+// sharedRetryInterval is how long Degrading stays local after a failure.
+const sharedRetryInterval = 5 * time.Second
 
 // NewDegrading combines a shared and a local Deduper; logger may be nil.
 func NewDegrading(shared, local bot.Deduper, logger *slog.Logger) *Degrading {
@@ -31,6 +38,9 @@ func NewDegrading(shared, local bot.Deduper, logger *slog.Logger) *Degrading {
 
 // FirstSeen implements bot.Deduper.
 func (d *Degrading) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if d.degraded.Load() && time.Now().UnixNano() < d.retryAt.Load() {
+		return d.local.FirstSeen(ctx, key, ttl)
+	}
 	first, err := d.shared.FirstSeen(ctx, key, ttl)
 	if err == nil {
 		if d.degraded.Swap(false) {
@@ -39,6 +49,7 @@ func (d *Degrading) FirstSeen(ctx context.Context, key string, ttl time.Duration
 		_, _ = d.local.FirstSeen(ctx, key, ttl) // keep the local view warm for the next outage
 		return first, nil
 	}
+	d.retryAt.Store(time.Now().Add(sharedRetryInterval).UnixNano())
 	if !d.degraded.Swap(true) {
 		d.log.Warn("shared state unavailable: de-duplicating locally on this replica until it returns", "err", err)
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/state"
+	"github.com/caracal-bot/caracal-bot/state/redistest"
 )
 
 // TestRedisOutageDegradesAndRecovers kills Redis mid-run: de-duplication
 // goes on locally, readiness says so, and both come back with Redis.
 func TestRedisOutageDegradesAndRecovers(t *testing.T) {
-	srv := startRedis(t)
-	r, err := state.NewRedis(srv.url(), "outage:")
+	srv := redistest.Start(t)
+	r, err := state.NewRedis(srv.URL(), "outage:")
 	require.NoError(t, err)
 	defer r.Close()
 	d := state.NewDegrading(r, bot.NewMemoryDeduper(nil), nil)
@@ -27,7 +28,7 @@ func TestRedisOutageDegradesAndRecovers(t *testing.T) {
 	assert.True(t, first)
 	require.NoError(t, d.Ready(ctx))
 
-	srv.stop()
+	srv.Stop()
 	dup, err := d.FirstSeen(ctx, "before", time.Minute)
 	require.NoError(t, err, "the bot keeps answering")
 	assert.False(t, dup, "a key seen before the outage is still caught locally")
@@ -35,7 +36,7 @@ func TestRedisOutageDegradesAndRecovers(t *testing.T) {
 	assert.True(t, during)
 	assert.ErrorContains(t, d.Ready(ctx), "local to this replica")
 
-	srv.start()
+	srv.Restart()
 	require.Eventually(t, func() bool {
 		_, _ = d.FirstSeen(ctx, "probe-"+time.Now().String(), time.Minute)
 		return d.Ready(ctx) == nil

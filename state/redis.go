@@ -23,6 +23,7 @@ type Redis struct {
 	prefix string
 	lease  *redis.Script
 	free   *redis.Script
+	rate   *redis.Script
 }
 
 // NewRedis connects lazily to the Redis at url (redis://[:password@]host:port/db);
@@ -32,12 +33,17 @@ func NewRedis(url, prefix string) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: REDIS_URL: %w", err)
 	}
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
-	opts.MaxRetries = 1
+	// Fail fast: shared state sits in the ack path (Slack and Discord give
+	// 3 s), and Degrading falls back to local state when Redis is away.
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
+	opts.PoolTimeout = time.Second
+	opts.MaxRetries = -1
+	opts.DialerRetries = 1
 	if prefix == "" {
 		prefix = "caracal-bot:"
 	}
-	return &Redis{c: redis.NewClient(opts), prefix: prefix, lease: redis.NewScript(acquireScript), free: redis.NewScript(releaseScript)}, nil
+	return &Redis{c: redis.NewClient(opts), prefix: prefix, lease: redis.NewScript(acquireScript),
+		free: redis.NewScript(releaseScript), rate: redis.NewScript(countScript)}, nil
 }
 
 // Ping reports whether Redis answers.
@@ -75,6 +81,13 @@ redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'token', token)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return token`
 
+// countScript counts a request in a fixed window. KEYS: counter. ARGV:
+// window in ms. Returns the count so far in the window.
+const countScript = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`
+
 // releaseScript drops a lease only when holder and token still match.
 const releaseScript = `
 if redis.call('HGET', KEYS[1], 'holder') == ARGV[1] and redis.call('HGET', KEYS[1], 'token') == ARGV[2] then
@@ -110,4 +123,14 @@ func (h redisHolder) Acquire(ctx context.Context, name string, ttl time.Duration
 // Release implements scheduler.Lease.
 func (h redisHolder) Release(ctx context.Context, name string, token int64) error {
 	return h.r.free.Run(ctx, h.r.c, []string{h.r.prefix + "lease:" + name}, h.id, token).Err()
+}
+
+// Allow counts one request for key in the current fixed window and reports
+// whether it is within limit (bot.RateLimiter).
+func (r *Redis) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error) {
+	n, err := r.rate.Run(ctx, r.c, []string{r.prefix + "rate:" + key}, window.Milliseconds()).Int64()
+	if err != nil {
+		return false, fmt.Errorf("state: redis rate limit: %w", err)
+	}
+	return n <= int64(limit), nil
 }

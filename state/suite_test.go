@@ -13,6 +13,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 	"github.com/caracal-bot/caracal-bot/state"
+	"github.com/caracal-bot/caracal-bot/state/redistest"
 )
 
 // backend is one implementation of the shared state under test.
@@ -20,18 +21,19 @@ type backend struct {
 	name   string
 	dedup  bot.Deduper
 	holder func(id string) scheduler.Lease
+	rate   bot.RateLimiter
 }
 
 // backends returns the in-memory backends and the Redis one: the same
 // contract tests run against both.
 func backends(t *testing.T) []backend {
 	mem := scheduler.NewMemoryLeases()
-	out := []backend{{name: "memory", dedup: bot.NewMemoryDeduper(nil), holder: mem.Holder}}
-	srv := startRedis(t)
-	r, err := state.NewRedis(srv.url(), "test:"+t.Name()+":")
+	out := []backend{{name: "memory", dedup: bot.NewMemoryDeduper(nil), holder: mem.Holder, rate: bot.NewMemoryRateLimiter(nil)}}
+	srv := redistest.Start(t)
+	r, err := state.NewRedis(srv.URL(), "test:"+t.Name()+":")
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
-	return append(out, backend{name: "redis", dedup: r, holder: r.Holder})
+	return append(out, backend{name: "redis", dedup: r, holder: r.Holder, rate: r})
 }
 
 func TestDeduperContract(t *testing.T) {
@@ -114,6 +116,27 @@ func TestLeaseContract(t *testing.T) {
 			tokA2, ok, _ := a.Acquire(ctx, "digest", time.Minute)
 			assert.True(t, ok, "released leases are free at once")
 			assert.Greater(t, tokA2, tokC)
+		})
+	}
+}
+
+func TestRateLimiterContract(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			for i := range 3 {
+				ok, err := b.rate.Allow(ctx, "slack:U1", 3, 200*time.Millisecond)
+				require.NoError(t, err)
+				assert.True(t, ok, "request %d is within the limit", i+1)
+			}
+			ok, _ := b.rate.Allow(ctx, "slack:U1", 3, 200*time.Millisecond)
+			assert.False(t, ok, "the fourth in the window is refused")
+			other, _ := b.rate.Allow(ctx, "slack:U2", 3, 200*time.Millisecond)
+			assert.True(t, other, "limits are per key")
+			assert.Eventually(t, func() bool {
+				ok, _ := b.rate.Allow(ctx, "slack:U1", 3, 200*time.Millisecond)
+				return ok
+			}, 3*time.Second, 50*time.Millisecond, "a new window starts")
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/slack-go/slack"
 	"golang.org/x/sync/errgroup"
@@ -38,7 +37,7 @@ func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) 
 
 // startScheduler runs the configured digests and the readiness watch, if any.
 func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, registry *commands.Registry,
-	client *caracal.Client, poster chatPoster, logger *slog.Logger) error {
+	client *caracal.Client, poster chatPoster, lease scheduler.Lease, logger *slog.Logger) error {
 	jobs, watch := scheduler.FromConfig(cfg)
 	if len(jobs) == 0 && !watch.Enabled {
 		return nil
@@ -47,10 +46,9 @@ func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, 
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	holder, _ := os.Hostname()
 	sched, err := scheduler.New(scheduler.Options{
 		Jobs: jobs, Watch: watch, Digester: registry, Prober: client, Poster: poster,
-		Lease: scheduler.NewMemoryLeases().Holder(holder), RunLog: runLog, Logger: logger.With("component", "scheduler"),
+		Lease: lease, RunLog: runLog, Logger: logger.With("component", "scheduler"),
 	})
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)

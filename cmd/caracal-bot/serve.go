@@ -25,6 +25,9 @@ import (
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
+// userCommandsPerMinute is how many commands one user may start a minute.
+const userCommandsPerMinute = 30
+
 // shutdownGrace is how long in-flight diagnoses get to finish and be
 // delivered after SIGTERM.
 const shutdownGrace = 25 * time.Second
@@ -64,35 +67,41 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	env := envFromConfig(cfg, client)
 	env.BotHealth = scheduler.MetricsHealth{Metrics: metrics, Started: time.Now()}
 	registry := commands.New(env)
+	shared, err := newSharedState(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer shared.close()
 	dispatcher := bot.NewDispatcher(bot.Options{
-		Runner: registry, Policy: policyFromConfig(cfg.Permissions),
+		Runner: registry, Policy: policyFromConfig(cfg.Permissions), Dedup: shared.dedup,
+		UserLimit: userCommandsPerMinute, RateLimiter: shared.rate,
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + 5*time.Second,
 	})
-	checks := []ops.Check{{Name: "caracal", Run: func(ctx context.Context) error {
+	checks := append(shared.checks, ops.Check{Name: "caracal", Run: func(ctx context.Context) error {
 		if p := client.Health(ctx, caracal.ServiceAPI); !p.OK {
 			return fmt.Errorf("Admin API /health: %s", probeText(p))
 		}
 		return nil
-	}}}
+	}})
 
 	mux := http.NewServeMux()
 	g, gctx := errgroup.WithContext(ctx)
 	var posters chatPoster
 	if cfg.Slack.Enabled() {
 		var slackChecks []ops.Check
-		posters.slack, slackChecks = startSlack(gctx, g, cfg, mux, dispatcher, metrics, logger)
+		posters.slack, slackChecks = startSlack(gctx, g, cfg, mux, dispatcher, shared, metrics, logger)
 		checks = append(checks, slackChecks...)
 	}
 	if cfg.Discord.Enabled() {
 		var discordChecks []ops.Check
 		var err error
-		posters.discord, discordChecks, err = startDiscord(gctx, g, cfg, mux, dispatcher, metrics, logger)
+		posters.discord, discordChecks, err = startDiscord(gctx, g, cfg, mux, dispatcher, shared, metrics, logger)
 		if err != nil {
 			return err
 		}
 		checks = append(checks, discordChecks...)
 	}
-	if err := startScheduler(gctx, g, cfg, registry, client, posters, logger); err != nil {
+	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, logger); err != nil {
 		return err
 	}
 	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
@@ -122,11 +131,12 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 // startSlack mounts the HTTP endpoints (when a signing secret is set) and
 // starts Socket Mode (when an app token is set). Both feed the dispatcher.
 func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) (*slackbot.Poster, []ops.Check) {
+	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger) (*slackbot.Poster, []ops.Check) {
 	sc := cfg.Slack
 	api := slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()))
 	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics})
-	inbound := slackbot.InboundOptions{SigningSecret: sc.SigningSecret.Reveal(), Dispatcher: d, Responders: poster, Metrics: metrics, Logger: logger}
+	inbound := slackbot.InboundOptions{SigningSecret: sc.SigningSecret.Reveal(), Dispatcher: d, Responders: poster,
+		Metrics: metrics, Logger: logger, Replay: shared.dedup}
 	if groups := ruleGroups(cfg.Permissions); len(groups) > 0 {
 		inbound.GroupsOf = slackbot.NewUserGroups(api, groups, 5*time.Minute, logger).Of
 	}
@@ -154,7 +164,7 @@ func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux 
 // interactions endpoint (when a public key is set) and opens the gateway
 // (unless turned off). Both feed the dispatcher.
 func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, metrics *bot.Metrics, logger *slog.Logger) (*discordbot.Poster, []ops.Check, error) {
+	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger) (*discordbot.Poster, []ops.Check, error) {
 	dc := cfg.Discord
 	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, &http.Client{Timeout: 30 * time.Second})
 	if err != nil {
@@ -166,7 +176,8 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 		return nil, nil, fmt.Errorf("discord: register the /caracal command: %w", err)
 	}
 	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
-	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster, Metrics: metrics, Logger: logger}
+	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster,
+		Metrics: metrics, Logger: logger, Replay: shared.dedup}
 	if dc.PublicKey != "" {
 		mux.Handle(discordbot.PathInteractions, discordbot.NewHTTPHandler(inbound))
 	}

@@ -1,4 +1,6 @@
-package state_test
+// Package redistest runs a real redis-server on a loopback port for tests
+// of the shared state.
+package redistest
 
 import (
 	"context"
@@ -12,17 +14,17 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// redisServer is a real redis-server the test runs on a loopback port.
-type redisServer struct {
+// Server is a real redis-server a test runs on a loopback port.
+type Server struct {
 	t    *testing.T
 	port int
 	cmd  *exec.Cmd
 }
 
-// startRedis starts redis-server on a free loopback port, without
+// Start starts redis-server on a free loopback port, without
 // persistence, and stops it when the test ends. Without redis-server on the
 // PATH the test is skipped, except in CI (CI=true), where .ci/run installs it.
-func startRedis(t *testing.T) *redisServer {
+func Start(t *testing.T) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -36,15 +38,17 @@ func startRedis(t *testing.T) *redisServer {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &redisServer{t: t, port: port}
-	s.start()
-	t.Cleanup(s.stop)
+	s := &Server{t: t, port: port}
+	s.Restart()
+	t.Cleanup(s.Stop)
 	return s
 }
 
-func (s *redisServer) url() string { return "redis://127.0.0.1:" + strconv.Itoa(s.port) + "/0" }
+// URL is the redis:// URL of the server.
+func (s *Server) URL() string { return "redis://127.0.0.1:" + strconv.Itoa(s.port) + "/0" }
 
-func (s *redisServer) start() {
+// Restart starts the server again on the same port after Stop.
+func (s *Server) Restart() {
 	s.t.Helper()
 	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--protected-mode", "yes")
@@ -62,7 +66,8 @@ func (s *redisServer) start() {
 	}
 }
 
-func (s *redisServer) stop() {
+// Stop kills the server, as an outage would.
+func (s *Server) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Kill()
 		_ = s.cmd.Wait()

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
+	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/state/redistest"
+)
+
+// replica is one `serve` process-equivalent that the test can kill.
+type replica struct {
+	base string
+	stop context.CancelFunc
+	done chan error
+	once sync.Once
+}
+
+func startReplica(t *testing.T, env map[string]string) *replica {
+	t.Helper()
+	cfg, err := config.Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &replica{base: "http://" + ln.Addr().String(), stop: cancel, done: make(chan error, 1)}
+	go func() { r.done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(r.kill)
+	return r
+}
+
+func (r *replica) kill() {
+	r.once.Do(func() {
+		r.stop()
+		select {
+		case <-r.done:
+		case <-time.After(30 * time.Second):
+		}
+	})
+}
+
+func rootsMentioning(fake *slackfake.Server, text string) int {
+	n := 0
+	for _, m := range fake.Roots(testChannel) {
+		if strings.Contains(m.BlocksJSON, text) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTwoReplicasOnRedisAnswerEachCommandOnce runs two replicas sharing
+// Redis: a command delivered to both runs once; with one replica killed and
+// Redis restarted mid-run, every command is still answered exactly once.
+func TestTwoReplicasOnRedisAnswerEachCommandOnce(t *testing.T) {
+	redis := redistest.Start(t)
+	fake := slackfake.Start(t)
+	env := simEnv(startSim(t))
+	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
+	env["SLACK_API_URL"] = fake.URL()
+	env["SLACK_SIGNING_SECRET"] = testSigningSecret
+	env["REDIS_URL"] = redis.URL()
+	a, b := startReplica(t, env), startReplica(t, env)
+	now := time.Now()
+
+	// One slash command delivered to both replicas (freshly signed each
+	// time, so it is not a replay): one diagnosis.
+	for i, r := range []*replica{a, b, a} {
+		code, _ := signedPost(t, r.base+"/slack/commands", slashForm("why "+denyID, "trig-shared", fake), now.Add(time.Duration(i)*time.Second))
+		require.Equal(t, http.StatusOK, code)
+	}
+	require.Eventually(t, func() bool { return rootsMentioning(fake, denyID) == 1 }, 15*time.Second, 20*time.Millisecond)
+
+	// Replica A dies; B answers.
+	a.kill()
+	code, _ := signedPost(t, b.base+"/slack/commands", slashForm("status", "trig-after-kill", fake), now.Add(5*time.Second))
+	require.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool { return len(fake.Roots(testChannel)) == 2 }, 15*time.Second, 20*time.Millisecond)
+
+	// Redis goes down: B keeps answering, de-duplicating locally, and says so.
+	redis.Stop()
+	code, ack := signedPost(t, b.base+"/slack/commands", slashForm("status", "trig-outage", fake), now.Add(6*time.Second))
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, ack, "Working on it")
+	code, ack = signedPost(t, b.base+"/slack/commands", slashForm("status", "trig-outage", fake), now.Add(7*time.Second))
+	require.Equal(t, http.StatusOK, code)
+	assert.Empty(t, ack, "the repeat is caught by the local fallback")
+	require.Eventually(t, func() bool { return len(fake.Roots(testChannel)) == 3 }, 15*time.Second, 20*time.Millisecond)
+	resp, err := http.Get(b.base + "/readyz")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "degraded, still serving")
+	assert.Contains(t, string(body), "local to this replica")
+
+	// Redis returns: shared de-duplication again.
+	redis.Restart()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(b.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return !strings.Contains(string(body), "degraded")
+	}, 15*time.Second, 50*time.Millisecond)
+	for i := range 2 {
+		code, _ = signedPost(t, b.base+"/slack/commands", slashForm("status", "trig-back", fake), now.Add(time.Duration(8+i)*time.Second))
+		require.Equal(t, http.StatusOK, code)
+	}
+	require.Eventually(t, func() bool { return len(fake.Roots(testChannel)) == 4 }, 15*time.Second, 20*time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // nothing to wait for: prove no fifth root appears
+	assert.Len(t, fake.Roots(testChannel), 4, "every command answered exactly once")
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/ops"
+	"github.com/caracal-bot/caracal-bot/scheduler"
+	"github.com/caracal-bot/caracal-bot/state"
+)
+
+// sharedState is what replicas share: in memory for one replica, in Redis
+// (REDIS_URL) for several. Redis failing never stops the bot: de-duplication
+// degrades to local and /readyz says so.
+type sharedState struct {
+	dedup  *state.Degrading
+	rate   bot.RateLimiter
+	lease  scheduler.Lease
+	checks []ops.Check
+	close  func()
+}
+
+func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, error) {
+	local := bot.NewMemoryDeduper(nil)
+	holder, _ := os.Hostname()
+	holder = fmt.Sprintf("%s-%d", holder, os.Getpid())
+	if !cfg.RedisURL.IsSet() {
+		return &sharedState{dedup: state.NewDegrading(local, local, logger), rate: bot.NewMemoryRateLimiter(nil),
+			lease: scheduler.NewMemoryLeases().Holder(holder), close: func() {}}, nil
+	}
+	r, err := state.NewRedis(cfg.RedisURL.Reveal(), "")
+	if err != nil {
+		return nil, err
+	}
+	dedup := state.NewDegrading(r, local, logger)
+	logger.Info("shared state in Redis", "holder", holder)
+	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder),
+		checks: []ops.Check{{Name: "shared state", Degraded: true, Run: func(ctx context.Context) error {
+			if err := r.Ping(ctx); err != nil {
+				return fmt.Errorf("Redis unreachable; de-duplication is local to this replica and scheduled posts pause: %w", err)
+			}
+			return nil
+		}}},
+		close: func() { _ = r.Close() }}, nil
+}
