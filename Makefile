@@ -5,7 +5,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := bin/caracal-bot
 FUZZTIME  ?= 20s
 
-.PHONY: build test demo lint bench fuzz sim clean
+.PHONY: build test demo lint bench load fuzz sim clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/caracal-bot
@@ -24,8 +24,15 @@ lint:
 	$(GO) vet ./...
 
 ## bench: the why-latency benchmark against the simulator (figures go to docs/BENCHMARKS.md)
-bench:
+bench: load
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./bench/...
+
+## load: two replicas on Redis under signed slash commands (needs redis-server); SOAK=10m adds a soak
+RATES    ?= 50,100,200
+DURATION ?= 10s
+SOAK     ?= 0
+load: build
+	$(GO) run ./bench/loadgen -bin $(BIN) -rates $(RATES) -duration $(DURATION) -soak $(SOAK)
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// stepResult is one rate step's figures.
+type stepResult struct {
+	rate, sent, lost, duplicated int
+	acks                         []time.Duration
+	perSecond                    float64
+	peakMiB                      [2]float64
+}
+
+func (r stepResult) row() string {
+	slices.Sort(r.acks)
+	q := func(p float64) string {
+		if len(r.acks) == 0 {
+			return "-"
+		}
+		return r.acks[int(p*float64(len(r.acks)-1))].Round(100 * time.Microsecond).String()
+	}
+	return fmt.Sprintf("| %d | %d | %s | %s | %s | %.1f | %d | %d | %.0f / %.0f MiB |",
+		r.rate, r.sent, q(0.5), q(0.99), q(1), r.perSecond, r.lost, r.duplicated, r.peakMiB[0], r.peakMiB[1])
+}
+
+// step sends rate commands a second for d, then waits for their replies.
+func (s *stack) step(ctx context.Context, rate int, d time.Duration, dup float64) (stepResult, error) {
+	res := stepResult{rate: rate}
+	before := len(s.slack.Roots(channel))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	start := time.Now()
+	for time.Since(start) < d {
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-tick.C:
+		}
+		s.sent++
+		res.sent++
+		n := s.sent
+		targets := []*replica{s.replicas[n%2]}
+		if rand.Float64() < dup {
+			targets = append(targets, s.replicas[(n+1)%2])
+		}
+		for i, r := range targets {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				took, err := slash(client, r.base, n, time.Now().Add(time.Duration(i)*time.Second))
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					res.acks = append(res.acks, took)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	want := before + res.sent
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(s.slack.Roots(channel)) < want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // late duplicates would show up now
+	got := len(s.slack.Roots(channel)) - before
+	res.perSecond = float64(got) / time.Since(start).Seconds()
+	if got < res.sent {
+		res.lost = res.sent - got
+	} else {
+		res.duplicated = got - res.sent
+	}
+	for i, r := range s.replicas {
+		res.peakMiB[i] = peakRSS(r.cmd.Process.Pid)
+	}
+	return res, nil
+}
+
+// slash sends one signed /caracal why command and returns the ack time.
+func slash(client *http.Client, base string, n int, signedAt time.Time) (time.Duration, error) {
+	trigger := "load-" + strconv.Itoa(n)
+	body := url.Values{"command": {"/caracal"}, "text": {"why " + denyID}, "user_id": {"U" + strconv.Itoa(n)},
+		"channel_id": {channel}, "trigger_id": {trigger}, "response_url": {"http://127.0.0.1:1/unused"}}.Encode()
+	stamp := strconv.FormatInt(signedAt.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return time.Since(start), nil
+}
+
+// soak sends at rate for d and prints memory every 30 s.
+func (s *stack) soak(ctx context.Context, rate int, d time.Duration, dup float64) error {
+	fmt.Printf("\nsoak at %d cmd/s for %s\n\n| minute | RSS replica 1 | RSS replica 2 |\n| ---: | ---: | ---: |\n", rate, d)
+	end := time.Now().Add(d)
+	for i := 0; time.Now().Before(end); i++ {
+		if _, err := s.step(ctx, rate, 30*time.Second, dup); err != nil {
+			return err
+		}
+		fmt.Printf("| %.1f | %.0f MiB | %.0f MiB |\n", float64(i+1)/2, rss(s.replicas[0].cmd.Process.Pid), rss(s.replicas[1].cmd.Process.Pid))
+	}
+	return nil
+}
