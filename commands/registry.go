@@ -13,6 +13,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -28,6 +29,8 @@ type Env struct {
 	ZoneForChannel func(channelID string) string
 	// BotHealth feeds the digest's bot-health section (nil = left out).
 	BotHealth BotHealth
+	// Tickets files the tickets of `ticket` (nil = tickets not configured).
+	Tickets *tickets.Service
 }
 
 // Result is a command's answer: the chat reply, the data `--format json`
@@ -68,7 +71,7 @@ func New(env Env) *Registry {
 		env.Now = time.Now
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
-	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), helpCommand(r)} {
+	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(r), helpCommand(r)} {
 		if _, dup := r.cmds[c.Name]; dup {
 			panic("commands: duplicate command " + c.Name)
 		}

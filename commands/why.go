@@ -34,18 +34,29 @@ func runWhy(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result,
 	if q.ZoneID, err = env.zoneFor(inv, a); err != nil {
 		return Result{}, err
 	}
-	ev := env.collector().Collect(ctx, q)
-	if err := botCannotRun(ev); err != nil {
+	ev, err := collectEvidence(ctx, env, q, "why")
+	if err != nil {
 		return Result{}, err
-	}
-	if ev.UnknownZone {
-		if ev.TraceZone != "" {
-			return Result{}, usageErrorf("unknown zone %q; the request was found in zone %s: run why %s --zone %s", clip(q.ZoneID, 64), ev.TraceZone, clip(q.RequestID, 128), ev.TraceZone)
-		}
-		return Result{}, unknownZone(q.ZoneID)
 	}
 	d := router.Diagnose(ev, env.DocsBase)
 	return Result{Reply: DiagnosisReply(d), Data: d, OK: true}, nil
+}
+
+// collectEvidence gathers the evidence for q and turns what stops a
+// diagnosis into errors: a rejected bot credential, or an unknown zone
+// (naming the zone where the request was found, for command to re-run).
+func collectEvidence(ctx context.Context, env *Env, q router.Query, command string) (*router.Evidence, error) {
+	ev := env.collector().Collect(ctx, q)
+	if err := botCannotRun(ev); err != nil {
+		return nil, err
+	}
+	if ev.UnknownZone {
+		if ev.TraceZone != "" {
+			return nil, usageErrorf("unknown zone %q; the request was found in zone %s: run %s %s --zone %s", clip(q.ZoneID, 64), ev.TraceZone, command, clip(q.RequestID, 128), ev.TraceZone)
+		}
+		return nil, unknownZone(q.ZoneID)
+	}
+	return ev, nil
 }
 
 // whyQuery builds the router query from the pasted text and the hint flags;

@@ -77,6 +77,8 @@ type Config struct {
 	Schedules []Schedule `yaml:"schedules,omitempty" json:"schedules,omitempty"`
 	Watch     Watch      `yaml:"watch,omitempty" json:"watch,omitempty"`
 	StateDir  string     `yaml:"state_dir,omitempty" json:"state_dir,omitempty"`
+	// Tickets configures the ticket systems of `ticket`. See tickets.go.
+	Tickets Tickets `yaml:"tickets,omitempty" json:"tickets,omitempty"`
 
 	file    string            // the YAML file loaded, "" when none
 	origins map[string]Origin // YAML path → where its value came from
@@ -280,7 +282,7 @@ func (s setting) filePath() string { return s.path + "_file" }
 
 func (c *Config) settings() []setting {
 	k := &c.Caracal
-	return []setting{
+	return append([]setting{
 		urlSetting("caracal.api_url", "CARACAL_API_URL", DefaultAPIURL, &k.APIURL),
 		urlSetting("caracal.sts_url", "CARACAL_STS_URL", DefaultSTSURL, &k.STSURL),
 		urlSetting("caracal.gateway_url", "CARACAL_GATEWAY_URL", DefaultGatewayURL, &k.GatewayURL),
@@ -309,7 +311,7 @@ func (c *Config) settings() []setting {
 		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
 		{path: "redis_url", env: "REDIS_URL", ptr: &c.RedisURL, check: checkRedisURL},
 		{path: "state_dir", env: "BOT_STATE_DIR", ptr: &c.StateDir, check: checkStateDir},
-	}
+	}, c.ticketSettings()...)
 }
 
 // envFor returns the environment variable of a YAML path, or "".

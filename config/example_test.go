@@ -53,6 +53,18 @@ func ExampleLoad() {
 	// discord.api_url              https://discord.com/api/v9     default                  DISCORD_API_URL
 	// redis_url                    unset                          default                  REDIS_URL
 	// state_dir                    (none)                         default                  BOT_STATE_DIR
+	// tickets.system               (none)                         default                  TICKET_SYSTEM
+	// tickets.jira_url             (none)                         default                  JIRA_URL
+	// tickets.jira_email           (none)                         default                  JIRA_EMAIL
+	// tickets.jira_api_token       unset                          default                  JIRA_API_TOKEN
+	// tickets.jira_project         (none)                         default                  JIRA_PROJECT
+	// tickets.jira_issue_type      Bug                            default                  JIRA_ISSUE_TYPE
+	// tickets.github_api_url       https://api.github.com         default                  GITHUB_API_URL
+	// tickets.github_token         unset                          default                  GITHUB_TOKEN
+	// tickets.github_repo          (none)                         default                  GITHUB_REPO
+	// tickets.webhook_url          (none)                         default                  TICKET_WEBHOOK_URL
+	// tickets.webhook_secret       unset                          default                  TICKET_WEBHOOK_SECRET
+	// tickets.spool_dir            (none)                         default                  TICKET_SPOOL_DIR
 	// channels                     1 mapped                       file, line 27
 	// channels[0]                  C0123ABCD -> zone-payments     file, line 28
 	// permissions.channels         C0123ABCD C0456EFGH            file, line 51

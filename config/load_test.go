@@ -321,10 +321,10 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{"inside a channel", "channels:\n  - channel: C1\n    zone_id: z\n  - channel: C2\n    zone: z\n", []string{
 			`channels[1].zone (line 5): unknown key; did you mean "zone_id"?`,
 			`channels[1].zone_id (line 4): is required`}},
-		{"section not built yet", "tickets:\n  jira_url: x\n", []string{
-			`tickets (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, redis_url, permissions, schedules, watch, state_dir`}},
+		{"inside tickets", "tickets:\n  jira_ur: https://x.example\n", []string{
+			`tickets.jira_ur (line 2): unknown key; did you mean "jira_url"?`}},
 		{"every unknown key at once", "foo: 1\ncaracal:\n  bar: 2\nlog:\n  baz: 3\n", []string{
-			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, redis_url, permissions, schedules, watch, state_dir`,
+			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, redis_url, permissions, schedules, watch, state_dir, tickets`,
 			`caracal.bar (line 3): unknown key; expected one of: api_url, sts_url, gateway_url, audit_url, coordinator_url, admin_token, admin_token_file, metrics_bearer, metrics_bearer_file, coordinator_token, coordinator_token_file, zone_id, call_timeout, diagnosis_timeout, max_retries`,
 			`log.baz (line 5): unknown key; expected one of: level, format`}},
 	}

@@ -181,6 +181,7 @@ func (c *Config) validate() []Problem {
 		}
 	}
 	c.checkSchedules(add)
+	c.checkTickets(add)
 	if c.Discord.BotToken.IsSet() && c.Discord.AppID == "" {
 		add("discord.app_id", "is required with discord.bot_token (DISCORD_BOT_TOKEN)")
 	}

@@ -73,6 +73,7 @@ func (r reaction) sent() {
 // inbound maps interactions to dispatcher requests; HTTP and the gateway
 // share it.
 type inbound struct {
+	tickets    bool
 	submitter  Submitter
 	responders ResponderFactory
 	metrics    *bot.Metrics
@@ -83,7 +84,7 @@ type inbound struct {
 
 func newInbound(opts InboundOptions) *inbound {
 	in := &inbound{submitter: opts.Dispatcher, responders: opts.Responders, metrics: opts.Metrics,
-		log: opts.Logger, now: opts.Now, appID: opts.AppID}
+		log: opts.Logger, now: opts.Now, appID: opts.AppID, tickets: opts.Tickets}
 	if in.log == nil {
 		in.log = slog.New(slog.DiscardHandler)
 	}
@@ -182,8 +183,11 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *d
 	case ActionTrace:
 		inv.Command = "trace"
 	case ActionTicket:
-		r.resp = ephemeral(TicketNotConfigured)
-		return r
+		if !in.tickets {
+			r.resp = ephemeral(TicketNotConfigured)
+			return r
+		}
+		inv.Command = "ticket"
 	default:
 		r.resp = ephemeral(UnknownButton)
 		return r

@@ -31,6 +31,10 @@ type InboundOptions struct {
 	Now func() time.Time
 	// MaxBody bounds HTTP request bodies (default DefaultMaxBody).
 	MaxBody int64
+	// Tickets turns the Upload bundle to ticket button into the ticket
+	// command (posted in the diagnosis thread); off, it answers that
+	// tickets are not configured.
+	Tickets bool
 	// Replay remembers verified signatures (default in memory; give a
 	// shared store when several replicas serve the endpoint).
 	Replay ReplayStore

@@ -51,12 +51,13 @@ type inbound struct {
 	log        *slog.Logger
 	now        func() time.Time
 	groupsOf   func(ctx context.Context, userID string) []string
+	tickets    bool
 	ephemerals chan struct{} // bounds concurrent asynchronous ephemerals
 }
 
 func newInbound(opts InboundOptions) *inbound {
 	in := &inbound{submitter: opts.Dispatcher, responders: opts.Responders, metrics: opts.Metrics,
-		log: opts.Logger, now: opts.Now, groupsOf: opts.GroupsOf, ephemerals: make(chan struct{}, maxAsyncEphemerals)}
+		log: opts.Logger, now: opts.Now, groupsOf: opts.GroupsOf, tickets: opts.Tickets, ephemerals: make(chan struct{}, maxAsyncEphemerals)}
 	if in.log == nil {
 		in.log = slog.New(slog.DiscardHandler)
 	}
@@ -140,8 +141,13 @@ func (in *inbound) interaction(ctx context.Context, raw []byte) error {
 		inv.Command, inv.ThreadID = "trace", root
 		t = Target{ChannelID: channel, UserID: p.User.ID, ThreadTS: root}
 	case ActionTicket:
-		in.ephemeral(ctx, ack, TicketNotConfigured)
-		return nil
+		if !in.tickets {
+			in.ephemeral(ctx, ack, TicketNotConfigured)
+			return nil
+		}
+		root := cmp.Or(p.Container.ThreadTS, msgTS)
+		inv.Command, inv.ThreadID = "ticket", root
+		t = Target{ChannelID: channel, UserID: p.User.ID, ThreadTS: root, ResponseURL: p.ResponseURL}
 	default:
 		return nil
 	}

@@ -52,6 +52,10 @@ type InboundOptions struct {
 	// GroupsOf returns the permission groups a user belongs to (optional;
 	// see UserGroups). It runs in the ack path, so it must be cached.
 	GroupsOf func(ctx context.Context, userID string) []string
+	// Tickets turns the Upload bundle to ticket button into the ticket
+	// command (posted in the diagnosis thread); off, it answers that
+	// tickets are not configured.
+	Tickets bool
 }
 
 // httpInbound serves Slack's HTTP deliveries.

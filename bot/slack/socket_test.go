@@ -74,7 +74,7 @@ func TestSocketMode_EndToEnd(t *testing.T) {
 	e := startSocketEnv(t)
 	require.NoError(t, e.sm.WaitConnections(waitCtx(t), 1))
 	require.Eventually(t, e.runner.Connected, 5*time.Second, 5*time.Millisecond)
-	assert.Equal(t, 1.0, testutil.ToFloat64(e.metrics.Connected.WithLabelValues("slack")))
+	assert.Eventually(t, func() bool { return testutil.ToFloat64(e.metrics.Connected.WithLabelValues("slack")) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	cmd := slack.SlashCommand{Command: "/caracal", Text: "why req-1", UserID: "U1", UserName: "ana", ChannelID: "C1",
 		TriggerID: "T1", ResponseURL: "https://hooks.slack.com/commands/x"}
@@ -89,17 +89,17 @@ func TestSocketMode_EndToEnd(t *testing.T) {
 		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ResponseURL: "https://hooks.slack.com/commands/x"}},
 	}
 	assert.Equal(t, []bot.Request{want}, e.sub.dispatched())
-	assert.Equal(t, 1, testutil.CollectAndCount(e.metrics.AckLatency))
+	assert.Eventually(t, func() bool { return testutil.CollectAndCount(e.metrics.AckLatency) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	// The server drops the connection; the runner notices, then reconnects.
 	e.sm.Hold()
 	e.sm.Drop()
 	require.Eventually(t, func() bool { return !e.runner.Connected() }, 5*time.Second, 5*time.Millisecond)
-	assert.Equal(t, 0.0, testutil.ToFloat64(e.metrics.Connected.WithLabelValues("slack")))
+	assert.Eventually(t, func() bool { return testutil.ToFloat64(e.metrics.Connected.WithLabelValues("slack")) == 0 }, 5*time.Second, 5*time.Millisecond)
 	e.sm.Release()
 	require.NoError(t, e.sm.WaitConnections(waitCtx(t), 2))
 	require.Eventually(t, e.runner.Connected, 5*time.Second, 5*time.Millisecond)
-	assert.Equal(t, 1.0, testutil.ToFloat64(e.metrics.Reconnects.WithLabelValues("slack")))
+	assert.Eventually(t, func() bool { return testutil.ToFloat64(e.metrics.Reconnects.WithLabelValues("slack")) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	// Slack asks for a reconnect (e.g. before a deploy); the runner follows.
 	require.NoError(t, e.sm.Disconnect("refresh_requested"))

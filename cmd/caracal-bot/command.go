@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 )
 
 // cliOptions are the flags every diagnosis command takes on the command line
@@ -74,7 +76,12 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		return 1
 	}
 	logger := newLogger(s.err, cfg)
-	registry := commands.New(envFromConfig(cfg, newClient(cfg, logger)))
+	env, err := envFromConfig(cfg, newClient(cfg, logger), logger)
+	if err != nil {
+		fmt.Fprintln(s.err, "caracal-bot:", err)
+		return 1
+	}
+	registry := commands.New(env)
 	inv := chat.Invocation{Platform: "cli", Command: rest[0], Text: strings.Join(rest[1:], " ")}
 	if _, ok := registry.Lookup(inv.Command); !ok {
 		_, err := registry.Run(ctx, inv)
@@ -93,6 +100,12 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	if err := writeResult(s.out, res, opts, s.tty); err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
+	}
+	if path, err := commands.WriteOutFile(inv, res); err != nil {
+		fmt.Fprintln(s.err, "caracal-bot:", err)
+		return 1
+	} else if path != "" {
+		fmt.Fprintln(s.err, "caracal-bot: bundle written to", path)
 	}
 	if d, ok := res.Data.(commands.DigestReport); ok && d.Post {
 		if err := postDigest(ctx, cfg, res.Reply, logger); err != nil {
@@ -130,8 +143,10 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 	})
 }
 
-func envFromConfig(cfg *config.Config, client *caracal.Client) commands.Env {
-	return commands.Env{
+// envFromConfig builds what the commands need; the ticket systems are
+// left out (nil) when none is configured.
+func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger) (commands.Env, error) {
+	env := commands.Env{
 		Caracal:        client,
 		DefaultZone:    cfg.Caracal.ZoneID,
 		DocsBase:       cfg.DocsURL,
@@ -139,6 +154,15 @@ func envFromConfig(cfg *config.Config, client *caracal.Client) commands.Env {
 		CallTimeout:    cfg.Caracal.CallTimeout,
 		ZoneForChannel: cfg.ZoneForChannel,
 	}
+	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version}, tickets.Options{Logger: logger})
+	switch {
+	case errors.Is(err, tickets.ErrNotConfigured):
+	case err != nil:
+		return env, fmt.Errorf("tickets: %w", err)
+	default:
+		env.Tickets = svc
+	}
+	return env, nil
 }
 
 func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {

@@ -47,6 +47,9 @@ Diagnosis commands (the same words work in chat as /caracal <command>):
   doctor                            Caracal's Doctor checks plus the ones the Console skips
   trace <request-id>                the request trace as a table
   audit                             recent audit events of a zone
+  digest [--since 24h] [--post]     Caracal's health digest
+  bundle <request-id> [--out FILE]  the redacted diagnostic bundle (zip)
+  ticket <request-id> [--to SYSTEM] file the bundle in Jira, GitHub Issues or a webhook
   help [command]                    usage of the commands
 
 Other commands:

@@ -25,6 +25,11 @@ import (
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
+// ticketBudget is the time a command may take beyond a diagnosis: the
+// ticket command builds a bundle and calls the ticket system (a deadline
+// hit spools the ticket rather than losing it).
+const ticketBudget = 35 * time.Second
+
 // userCommandsPerMinute is how many commands one user may start a minute.
 const userCommandsPerMinute = 30
 
@@ -64,7 +69,10 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 	client := newClient(cfg, logger)
-	env := envFromConfig(cfg, client)
+	env, err := envFromConfig(cfg, client, logger)
+	if err != nil {
+		return err
+	}
 	env.BotHealth = scheduler.MetricsHealth{Metrics: metrics, Started: time.Now()}
 	registry := commands.New(env)
 	shared, err := newSharedState(cfg, logger)
@@ -75,7 +83,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	dispatcher := bot.NewDispatcher(bot.Options{
 		Runner: registry, Policy: policyFromConfig(cfg.Permissions), Dedup: shared.dedup,
 		UserLimit: userCommandsPerMinute, RateLimiter: shared.rate,
-		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + 5*time.Second,
+		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget,
 	})
 	checks := append(shared.checks, ops.Check{Name: "caracal", Run: func(ctx context.Context) error {
 		if p := client.Health(ctx, caracal.ServiceAPI); !p.OK {
@@ -103,6 +111,9 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	}
 	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, logger); err != nil {
 		return err
+	}
+	if env.Tickets != nil {
+		g.Go(func() error { env.Tickets.Spool().Run(gctx, time.Minute); return nil })
 	}
 	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
 		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
@@ -136,7 +147,7 @@ func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux 
 	api := slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()))
 	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics})
 	inbound := slackbot.InboundOptions{SigningSecret: sc.SigningSecret.Reveal(), Dispatcher: d, Responders: poster,
-		Metrics: metrics, Logger: logger, Replay: shared.dedup}
+		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}
 	if groups := ruleGroups(cfg.Permissions); len(groups) > 0 {
 		inbound.GroupsOf = slackbot.NewUserGroups(api, groups, 5*time.Minute, logger).Of
 	}
@@ -177,7 +188,7 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 	}
 	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
 	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster,
-		Metrics: metrics, Logger: logger, Replay: shared.dedup}
+		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}
 	if dc.PublicKey != "" {
 		mux.Handle(discordbot.PathInteractions, discordbot.NewHTTPHandler(inbound))
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
 )
 
 const (
@@ -271,4 +272,29 @@ func TestServeSlackRefusesCommandsOutsideTheAllowlist(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "not enabled in this channel")
 	assert.Zero(t, fake.Calls("chat.postMessage"), "a refused command runs nothing")
+}
+
+func TestServeSlackTicketButtonFilesOneTicketInTheThread(t *testing.T) {
+	fake := slackfake.Start(t)
+	receiver := ticketstest.StartWebhook(t, "webhook-secret-for-tests")
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret,
+		"TICKET_WEBHOOK_URL": receiver.URL, "TICKET_WEBHOOK_SECRET": "webhook-secret-for-tests"})
+	code, _ := signedPost(t, base+"/slack/commands", slashForm("why "+denyID, "trig-ticket", fake), time.Now())
+	require.Equal(t, http.StatusOK, code)
+	root, thread := waitThread(t, fake, 3)
+	value := denyID + " --zone 019f1ce8-1680-793b-b480-86d4734b60a7"
+
+	for i := range 2 {
+		code, _ = signedPost(t, base+"/slack/interactions", clickPayload("ticket", value, root.TS, fake), time.Now().Add(time.Duration(i+1)*time.Second))
+		require.Equal(t, http.StatusOK, code)
+		if i == 0 {
+			require.Eventually(t, func() bool {
+				return len(receiver.Issues()) == 1 && len(fake.Thread(testChannel, root.TS)) > len(thread)
+			},
+				15*time.Second, 20*time.Millisecond, "the ticket is filed and its link posted in the thread")
+		}
+	}
+	require.Eventually(t, func() bool { return len(fake.Thread(testChannel, root.TS)) > len(thread)+1 }, 15*time.Second, 20*time.Millisecond)
+	assert.Len(t, receiver.Issues(), 1, "a second click answers with the same ticket")
+	assert.NotEmpty(t, fake.Files(), "the bundle is attached to the thread")
 }

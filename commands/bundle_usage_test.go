@@ -1,0 +1,128 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bundle"
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+)
+
+func TestBundleUsageErrors(t *testing.T) {
+	srv := newSim(t)
+	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	for _, tc := range []struct{ name, text, has string }{
+		{"no ID", "", "bundle needs exactly one request ID"},
+		{"two IDs", "a b", "bundle needs exactly one request ID"},
+		{"bad zone", "abc --zone bad/zone", "--zone must be a Caracal zone id"},
+		{"zone without value", "abc --zone", "--zone needs a value"},
+		{"non-ASCII ID", "réquest", "request ID"},
+		{"unknown zone", "abc --zone 019f0000-0000-7000-8000-000000000000", "unknown zone"},
+		{"unknown flag", "abc --format json", "unknown flag --format"},
+		{"out without value", "abc --out", "--out needs a value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, reg, "bundle", tc.text)
+			require.Error(t, err)
+			var u *commands.UsageError
+			require.True(t, errors.As(err, &u), "%T: %v", err, err)
+			assert.Equal(t, 2, commands.ExitCode(err))
+			assert.Contains(t, err.Error(), tc.has)
+		})
+	}
+}
+
+func TestBundleOutIsCommandLineOnly(t *testing.T) {
+	sc := scenario(t, "deny-no-grant")
+	srv := newSim(t, caracaltest.WithScenario(sc.ID))
+	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	for _, platform := range []string{"slack", "discord", "console"} {
+		_, err := reg.Run(ctx, chat.Invocation{Platform: platform, Command: "bundle", Text: sc.ID + " --out /tmp/x.zip"})
+		assert.ErrorContains(t, err, "--out works only on the command line", platform)
+		assert.Equal(t, 2, commands.ExitCode(err))
+	}
+
+	out := filepath.Join(t.TempDir(), "bundle.zip")
+	inv := chat.Invocation{Platform: "cli", Command: "bundle", Text: sc.ID + " --out " + out}
+	res, err := reg.Run(ctx, inv)
+	require.NoError(t, err)
+	_, statErr := os.Stat(out)
+	assert.True(t, os.IsNotExist(statErr), "the command itself writes nothing")
+
+	path, err := commands.WriteOutFile(inv, res)
+	require.NoError(t, err)
+	assert.Equal(t, out, path)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, res.Reply.Files[0].Data, data)
+	info, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	entries, err := os.ReadDir(filepath.Dir(out))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+
+	path, err = commands.WriteOutFile(chat.Invocation{Platform: "cli", Command: "bundle", Text: sc.ID}, res)
+	assert.NoError(t, err)
+	assert.Empty(t, path, "no --out, nothing written")
+	path, err = commands.WriteOutFile(chat.Invocation{Platform: "cli", Command: "why", Text: sc.ID + " --out x"}, res)
+	assert.NoError(t, err)
+	assert.Empty(t, path, "other commands are left alone")
+	_, err = commands.WriteOutFile(inv, commands.Result{})
+	assert.Error(t, err, "no zip to write")
+}
+
+func TestBundleRejectedAdminToken(t *testing.T) {
+	sc := scenario(t, "deny-no-grant")
+	srv := newSim(t, caracaltest.WithScenario(sc.ID))
+	reg := newRegistry(srv, "not-the-admin-token")
+	_, err := run(t, reg, "bundle", sc.ID)
+	var u *commands.UnavailableError
+	require.True(t, errors.As(err, &u), "%T: %v", err, err)
+	assert.Equal(t, 1, commands.ExitCode(err))
+}
+
+// TestRegistryBuildBundle is the entry point of the ticket command.
+func TestRegistryBuildBundle(t *testing.T) {
+	sc := scenario(t, "deny-no-grant")
+	srv := newSim(t, caracaltest.WithScenario(sc.ID))
+	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	b, d, err := reg.BuildBundle(ctx, sc.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, sc.Cause, d.Cause)
+	assert.Equal(t, caracaltest.ZoneResearch, b.Manifest.ZoneID, "the default zone")
+	assert.Equal(t, bundle.Name(caracaltest.ZoneResearch, sc.ID), b.Name)
+	assert.NotEmpty(t, b.Zip)
+
+	res, err := run(t, reg, "bundle", sc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, res.Data.(bundle.Manifest).Files[0], b.Manifest.Files[0], "the same bundle as the command")
+
+	_, _, err = reg.BuildBundle(ctx, "", "")
+	assert.Equal(t, 2, commands.ExitCode(err))
+	_, _, err = reg.BuildBundle(ctx, sc.ID, "bad zone")
+	assert.Equal(t, 2, commands.ExitCode(err))
+}
+
+func TestBundleHelp(t *testing.T) {
+	reg := newRegistry(newSim(t), caracaltest.DefaultAdminToken)
+	res, err := run(t, reg, "help", "bundle")
+	require.NoError(t, err)
+	assert.Equal(t, "bundle <request-id> [--zone Z] [--out FILE]", res.Reply.Summary)
+	assert.Contains(t, reg.Names(), "bundle")
+}
