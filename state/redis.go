@@ -24,6 +24,7 @@ type Redis struct {
 	lease  *redis.Script
 	free   *redis.Script
 	rate   *redis.Script
+	unlock *redis.Script
 }
 
 // NewRedis connects lazily to the Redis at url (redis://[:password@]host:port/db);
@@ -43,7 +44,7 @@ func NewRedis(url, prefix string) (*Redis, error) {
 		prefix = "caracal-bot:"
 	}
 	return &Redis{c: redis.NewClient(opts), prefix: prefix, lease: redis.NewScript(acquireScript),
-		free: redis.NewScript(releaseScript), rate: redis.NewScript(countScript)}, nil
+		free: redis.NewScript(releaseScript), rate: redis.NewScript(countScript), unlock: redis.NewScript(unlockScript)}, nil
 }
 
 // Ping reports whether Redis answers.

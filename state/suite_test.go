@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 	"github.com/caracal-bot/caracal-bot/state"
 	"github.com/caracal-bot/caracal-bot/state/redistest"
@@ -18,22 +19,23 @@ import (
 
 // backend is one implementation of the shared state under test.
 type backend struct {
-	name   string
-	dedup  bot.Deduper
-	holder func(id string) scheduler.Lease
-	rate   bot.RateLimiter
+	name    string
+	dedup   bot.Deduper
+	holder  func(id string) scheduler.Lease
+	rate    bot.RateLimiter
+	tickets tickets.Store
 }
 
 // backends returns the in-memory backends and the Redis one: the same
 // contract tests run against both.
 func backends(t *testing.T) []backend {
 	mem := scheduler.NewMemoryLeases()
-	out := []backend{{name: "memory", dedup: bot.NewMemoryDeduper(nil), holder: mem.Holder, rate: bot.NewMemoryRateLimiter(nil)}}
+	out := []backend{{name: "memory", dedup: bot.NewMemoryDeduper(nil), holder: mem.Holder, rate: bot.NewMemoryRateLimiter(nil), tickets: tickets.NewMemoryStore(nil)}}
 	srv := redistest.Start(t)
 	r, err := state.NewRedis(srv.URL(), "test:"+t.Name()+":")
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
-	return append(out, backend{name: "redis", dedup: r, holder: r.Holder, rate: r})
+	return append(out, backend{name: "redis", dedup: r, holder: r.Holder, rate: r, tickets: r.Tickets()})
 }
 
 func TestDeduperContract(t *testing.T) {
@@ -137,6 +139,33 @@ func TestRateLimiterContract(t *testing.T) {
 				ok, _ := b.rate.Allow(ctx, "slack:U1", 3, 200*time.Millisecond)
 				return ok
 			}, 3*time.Second, 50*time.Millisecond, "a new window starts")
+		})
+	}
+}
+
+func TestTicketStoreContract(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			_, ok, err := b.tickets.Get(ctx, "zone|req|rules")
+			require.NoError(t, err)
+			assert.False(t, ok)
+
+			unlock, ok, err := b.tickets.Lock(ctx, "zone|req|rules", time.Minute)
+			require.NoError(t, err)
+			require.True(t, ok)
+			_, other, _ := b.tickets.Lock(ctx, "zone|req|rules", time.Minute)
+			assert.False(t, other, "one click at a time per key")
+			rec := tickets.Record{Ref: tickets.Ref{System: "jira", ID: "OPS-1", URL: "https://jira.example/OPS-1"}, DiagnosisHash: "h1", UpdatedAt: time.Unix(1, 0).UTC()}
+			require.NoError(t, b.tickets.Put(ctx, "zone|req|rules", rec))
+			unlock()
+			got, ok, err := b.tickets.Get(ctx, "zone|req|rules")
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, rec, got)
+			again, ok, _ := b.tickets.Lock(ctx, "zone|req|rules", time.Minute)
+			assert.True(t, ok, "released locks are free")
+			again()
 		})
 	}
 }

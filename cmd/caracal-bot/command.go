@@ -76,7 +76,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		return 1
 	}
 	logger := newLogger(s.err, cfg)
-	env, err := envFromConfig(cfg, newClient(cfg, logger), logger)
+	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, nil)
 	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
@@ -144,8 +144,9 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 }
 
 // envFromConfig builds what the commands need; the ticket systems are
-// left out (nil) when none is configured.
-func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger) (commands.Env, error) {
+// left out (nil) when none is configured. store keeps ticket idempotency
+// keys (nil: in memory).
+func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger, store tickets.Store) (commands.Env, error) {
 	env := commands.Env{
 		Caracal:        client,
 		DefaultZone:    cfg.Caracal.ZoneID,
@@ -154,7 +155,7 @@ func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logg
 		CallTimeout:    cfg.Caracal.CallTimeout,
 		ZoneForChannel: cfg.ZoneForChannel,
 	}
-	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version}, tickets.Options{Logger: logger})
+	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version}, tickets.Options{Logger: logger, Store: store})
 	switch {
 	case errors.Is(err, tickets.ErrNotConfigured):
 	case err != nil:

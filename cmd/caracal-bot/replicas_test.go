@@ -16,6 +16,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
 	"github.com/caracal-bot/caracal-bot/state/redistest"
 )
 
@@ -122,4 +123,40 @@ func TestTwoReplicasOnRedisAnswerEachCommandOnce(t *testing.T) {
 	require.Eventually(t, func() bool { return len(fake.Roots(testChannel)) == 4 }, 15*time.Second, 20*time.Millisecond)
 	time.Sleep(300 * time.Millisecond) // nothing to wait for: prove no fifth root appears
 	assert.Len(t, fake.Roots(testChannel), 4, "every command answered exactly once")
+}
+
+// TestTwoReplicasFileOneTicket clicks Upload bundle to ticket on both
+// replicas at once: the shared idempotency key yields one ticket.
+func TestTwoReplicasFileOneTicket(t *testing.T) {
+	redis := redistest.Start(t)
+	fake := slackfake.Start(t)
+	receiver := ticketstest.StartWebhook(t, "")
+	env := simEnv(startSim(t))
+	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
+	env["SLACK_API_URL"] = fake.URL()
+	env["SLACK_SIGNING_SECRET"] = testSigningSecret
+	env["REDIS_URL"] = redis.URL()
+	env["TICKET_WEBHOOK_URL"] = receiver.URL
+	a, b := startReplica(t, env), startReplica(t, env)
+
+	code, _ := signedPost(t, a.base+"/slack/commands", slashForm("why "+denyID, "trig-ticket", fake), time.Now())
+	require.Equal(t, http.StatusOK, code)
+	root, _ := waitThread(t, fake, 3)
+	value := denyID + " --zone 019f1ce8-1680-793b-b480-86d4734b60a7"
+	var wg sync.WaitGroup
+	for i, r := range []*replica{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := clickPayload("ticket", value, root.TS, fake)
+			// Two different users click, so the per-click de-duplication
+			// does not hide the race; the ticket key must.
+			form.Set("payload", strings.Replace(form.Get("payload"), "U0ONCALL", "U0USER"+string(rune('A'+i)), 1))
+			signedPost(t, r.base+"/slack/interactions", form, time.Now().Add(time.Duration(i+1)*time.Second))
+		}()
+	}
+	wg.Wait()
+	require.Eventually(t, func() bool { return len(receiver.Issues()) >= 1 }, 15*time.Second, 20*time.Millisecond)
+	time.Sleep(time.Second) // nothing to wait for: a second ticket would appear now
+	assert.Len(t, receiver.Issues(), 1, "one ticket across replicas")
 }

@@ -69,17 +69,17 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 	client := newClient(cfg, logger)
-	env, err := envFromConfig(cfg, client, logger)
-	if err != nil {
-		return err
-	}
-	env.BotHealth = scheduler.MetricsHealth{Metrics: metrics, Started: time.Now()}
-	registry := commands.New(env)
 	shared, err := newSharedState(cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer shared.close()
+	env, err := envFromConfig(cfg, client, logger, shared.tickets)
+	if err != nil {
+		return err
+	}
+	env.BotHealth = scheduler.MetricsHealth{Metrics: metrics, Started: time.Now()}
+	registry := commands.New(env)
 	dispatcher := bot.NewDispatcher(bot.Options{
 		Runner: registry, Policy: policyFromConfig(cfg.Permissions), Dedup: shared.dedup,
 		UserLimit: userCommandsPerMinute, RateLimiter: shared.rate,

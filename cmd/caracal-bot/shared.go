@@ -8,6 +8,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/ops"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 	"github.com/caracal-bot/caracal-bot/state"
@@ -17,11 +18,13 @@ import (
 // (REDIS_URL) for several. Redis failing never stops the bot: de-duplication
 // degrades to local and /readyz says so.
 type sharedState struct {
-	dedup  *state.Degrading
-	rate   bot.RateLimiter
-	lease  scheduler.Lease
-	checks []ops.Check
-	close  func()
+	dedup *state.Degrading
+	rate  bot.RateLimiter
+	lease scheduler.Lease
+	// tickets keeps ticket idempotency keys; nil means in memory.
+	tickets tickets.Store
+	checks  []ops.Check
+	close   func()
 }
 
 func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, error) {
@@ -38,7 +41,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	}
 	dedup := state.NewDegrading(r, local, logger)
 	logger.Info("shared state in Redis", "holder", holder)
-	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder),
+	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(),
 		checks: []ops.Check{{Name: "shared state", Degraded: true, Run: func(ctx context.Context) error {
 			if err := r.Ping(ctx); err != nil {
 				return fmt.Errorf("Redis unreachable; de-duplication is local to this replica and scheduled posts pause: %w", err)
