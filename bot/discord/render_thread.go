@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -24,7 +23,7 @@ func RenderThread(r chat.Reply) []Message {
 			continue
 		}
 		if size := runeLen(strings.Join(pieces, "\n")); size > fileThreshold {
-			f := sectionFile(s, used)
+			f := chat.SectionFile(s, used)
 			note := "This section is too long for a message (" + chat.FileSize(size) + "): it is attached as " + f.Name + "."
 			if title := escapeOne(s.Title); title != "" {
 				note = "**" + clipEscaped(title, 200) + "**\n" + note
@@ -177,61 +176,6 @@ func namesOf(files []chat.File) string {
 		names[i] = f.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-// sectionFile is a section as a plain-text file: title, paragraph, marked
-// list lines with their URLs, and the aligned table. Names are unique
-// within a reply ("request-trace.txt", "request-trace-2.txt").
-func sectionFile(s chat.Section, used map[string]int) chat.File {
-	var b strings.Builder
-	if title := chat.OneLine(s.Title); title != "" {
-		b.WriteString(title + "\n\n")
-	}
-	if text := strings.TrimSpace(chat.StripControl(s.Text)); text != "" {
-		b.WriteString(text + "\n\n")
-	}
-	for _, it := range s.Items {
-		b.WriteString(chat.MarkSymbol(it.Mark) + " " + chat.OneLine(it.Text) + "\n")
-		if u := chat.OneLine(it.URL); u != "" {
-			b.WriteString("  " + u + "\n")
-		}
-	}
-	if s.Table != nil {
-		for _, line := range chat.AlignTable(*s.Table, chat.OneLine) {
-			b.WriteString(line + "\n")
-		}
-	}
-	base := slug(s.Title)
-	used[base]++
-	if n := used[base]; n > 1 {
-		base += "-" + strconv.Itoa(n)
-	}
-	return chat.File{Name: base + ".txt", ContentType: "text/plain; charset=utf-8", Data: []byte(b.String())}
-}
-
-// slug is a file-name-safe form of a title: lowercase ASCII letters and
-// digits joined by single dashes, at most 60 bytes, "section" if empty.
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-		if b.Len() >= 60 {
-			break
-		}
-	}
-	if b.Len() == 0 {
-		return "section"
-	}
-	return b.String()
 }
 
 // fileName is a file's name fit to upload: one line without path

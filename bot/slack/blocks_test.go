@@ -129,7 +129,7 @@ func TestRender_HugeTableBecomesFile(t *testing.T) {
 	require.Len(t, out.Files, 1)
 	f := out.Files[0]
 	assert.Equal(t, "request-trace.txt", f.Name)
-	assert.Equal(t, "text/plain", f.ContentType)
+	assert.Equal(t, "text/plain; charset=utf-8", f.ContentType)
 	assert.Equal(t, 600+3, bytes.Count(f.Data, []byte("\n")), "title, blank line, header and every row")
 	assert.Contains(t, string(f.Data), "row-599")
 	require.Len(t, out.Thread, 1)
