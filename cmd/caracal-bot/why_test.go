@@ -171,7 +171,7 @@ func TestWhyWhenCaracalIsDown(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			d, res := whyJSON(t, env, denyID)
-			assert.Less(t, res.elapsed, 5*time.Second, "a closed port answers at once")
+			assert.Less(t, res.elapsed, 10*time.Second, "a closed port answers at once (well under the 15 s diagnosis deadline)")
 			assert.Equal(t, "infrastructure", d.Surface, "verdict: %s", d.Verdict)
 			assert.Equal(t, "api_unreachable", d.Cause, "verdict: %s", d.Verdict)
 			assert.Equal(t, denyID, d.RequestID)
