@@ -123,13 +123,15 @@ func slash(client *http.Client, base string, n int, signedAt time.Time) (time.Du
 
 // soak sends at rate for d and prints memory every 30 s.
 func (s *stack) soak(ctx context.Context, rate int, d time.Duration, dup float64) error {
-	fmt.Printf("\nsoak at %d cmd/s for %s\n\n| minute | RSS replica 1 | RSS replica 2 |\n| ---: | ---: | ---: |\n", rate, d)
+	fmt.Printf("\nsoak at %d cmd/s for %s\n\n| minute | sent | lost | duplicated | RSS replica 1 | RSS replica 2 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n", rate, d)
 	end := time.Now().Add(d)
 	for i := 0; time.Now().Before(end); i++ {
-		if _, err := s.step(ctx, rate, 30*time.Second, dup); err != nil {
+		r, err := s.step(ctx, rate, 30*time.Second, dup)
+		if err != nil {
 			return err
 		}
-		fmt.Printf("| %.1f | %.0f MiB | %.0f MiB |\n", float64(i+1)/2, rss(s.replicas[0].cmd.Process.Pid), rss(s.replicas[1].cmd.Process.Pid))
+		fmt.Printf("| %.1f | %d | %d | %d | %.0f MiB | %.0f MiB |\n", float64(i+1)/2, r.sent, r.lost, r.duplicated,
+			rss(s.replicas[0].cmd.Process.Pid), rss(s.replicas[1].cmd.Process.Pid))
 	}
 	return nil
 }
