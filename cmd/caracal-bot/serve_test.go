@@ -301,5 +301,5 @@ func TestServeSlackTicketButtonFilesOneTicketInTheThread(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return len(fake.Thread(testChannel, root.TS)) > len(thread)+1 }, 15*time.Second, 20*time.Millisecond)
 	assert.Len(t, receiver.Issues(), 1, "a second click answers with the same ticket")
-	assert.NotEmpty(t, fake.Files(), "the bundle is attached to the thread")
+	assert.Eventually(t, func() bool { return len(fake.Files()) > 0 }, 15*time.Second, 20*time.Millisecond, "the bundle is attached to the thread")
 }
