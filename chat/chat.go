@@ -10,7 +10,9 @@ package chat
 
 import (
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Severity grades a reply: how urgently the channel should read it.
@@ -189,4 +191,23 @@ func FileSize(n int) string {
 	default:
 		return strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MiB"
 	}
+}
+
+// maxRequestIDLen bounds RequestID, which ends up in logs and thread names.
+const maxRequestIDLen = 128
+
+// RequestID is the value of the reply's "Request ID" field on one line,
+// at most 128 bytes, or "" when the reply has none.
+func (r Reply) RequestID() string {
+	for _, f := range r.Fields {
+		if strings.EqualFold(strings.TrimSpace(f.Label), "request id") {
+			id := OneLine(f.Value)
+			for len(id) > maxRequestIDLen {
+				_, size := utf8.DecodeLastRuneInString(id)
+				id = id[:len(id)-size]
+			}
+			return id
+		}
+	}
+	return ""
 }

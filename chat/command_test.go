@@ -79,3 +79,11 @@ func TestFileSize(t *testing.T) {
 	assert.Equal(t, "12.3 KiB", FileSize(12_634))
 	assert.Equal(t, "4.0 MiB", FileSize(4<<20))
 }
+
+func TestReplyRequestID(t *testing.T) {
+	assert.Equal(t, "", Reply{}.RequestID())
+	r := Reply{Fields: []Field{{Label: "Zone", Value: "z"}, {Label: " Request ID ", Value: "req_1\nsecond line"}}}
+	assert.Equal(t, "req_1 second line", r.RequestID())
+	long := Reply{Fields: []Field{{Label: "Request ID", Value: strings.Repeat("é", 100)}}}
+	assert.Len(t, long.RequestID(), 128, "clipped to 128 bytes at a character boundary")
+}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Target says where a reply goes.
@@ -83,7 +83,7 @@ func NewPoster(s *discordgo.Session, opts PosterOptions) *Poster {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = clock.Sleep
 	}
 	if opts.ThreadName == nil {
 		opts.ThreadName = DefaultThreadName
@@ -95,7 +95,7 @@ func NewPoster(s *discordgo.Session, opts PosterOptions) *Poster {
 // field, else its summary; one line of at most 100 characters.
 func DefaultThreadName(r chat.Reply) string {
 	name := chat.OneLine(r.Summary)
-	if id := requestIDOf(r); id != "" && id != "(none)" {
+	if id := r.RequestID(); id != "" && id != "(none)" {
 		name = "why " + id
 	}
 	if name == "" {
@@ -136,22 +136,22 @@ func (p *Poster) Deliver(ctx context.Context, t Target, reply chat.Reply) error 
 	d, cancel := p.start(ctx, t, reply)
 	defer cancel()
 	if err := d.waitAcked(); err != nil {
-		return d.finish(err)
+		return d.Finish(err)
 	}
 	switch {
 	case reply.Ephemeral:
 		if t.MessageID == "" && t.InteractionToken != "" {
 			if err := d.deleteOriginal(); err != nil {
-				return d.finish(err)
+				return d.Finish(err)
 			}
 		}
-		return d.finish(d.followup(RenderSingle(reply), true))
+		return d.Finish(d.followup(RenderSingle(reply), true))
 	case t.MessageID == "":
-		return d.finish(d.newRoot(reply))
+		return d.Finish(d.newRoot(reply))
 	case t.Replace:
-		return d.finish(d.rerun(reply))
+		return d.Finish(d.rerun(reply))
 	default:
-		return d.finish(d.postThread(t.ChannelID, t.MessageID, renderIntoThread(reply)))
+		return d.Finish(d.postThread(t.ChannelID, t.MessageID, renderIntoThread(reply)))
 	}
 }
 
@@ -162,9 +162,9 @@ func (p *Poster) Ephemeral(ctx context.Context, t Target, reply chat.Reply) erro
 	d, cancel := p.start(ctx, t, reply)
 	defer cancel()
 	if err := d.waitAcked(); err != nil {
-		return d.finish(err)
+		return d.Finish(err)
 	}
-	return d.finish(d.followup(RenderSingle(reply), true))
+	return d.Finish(d.followup(RenderSingle(reply), true))
 }
 
 // newRoot posts the root (editing @original), starts its thread and posts
@@ -185,8 +185,8 @@ func (d *delivery) rerun(reply chat.Reply) error {
 	t := d.target
 	err := d.editMessage(t.ChannelID, t.MessageID, out.Root)
 	if errorCode(err) == discordgo.ErrCodeUnknownMessage {
-		d.recovered()
-		d.p.opts.Logger.Warn("discord: root message to re-run is gone; posting a new one", "channel", t.ChannelID, "request_id", d.requestID)
+		d.Recovered()
+		d.p.opts.Logger.Warn("discord: root message to re-run is gone; posting a new one", "channel", t.ChannelID, "request_id", d.RequestID)
 		root, err := d.postRoot(out.Root)
 		if err != nil {
 			return err
@@ -214,9 +214,9 @@ func (d *delivery) startAndPost(root *discordgo.Message, msgs []Message) error {
 		if !noThreadAccess(err) || d.target.InteractionToken == "" {
 			return err
 		}
-		d.recovered()
+		d.Recovered()
 		d.p.opts.Logger.Warn("discord: cannot start a thread here; posting the thread as followups",
-			"channel", channel, "request_id", d.requestID, "error_code", errorCode(err))
+			"channel", channel, "request_id", d.RequestID, "error_code", errorCode(err))
 		return d.postFollowups(msgs)
 	}
 	return d.postAll(thread, msgs)
@@ -230,11 +230,11 @@ func (d *delivery) postThread(channel, messageID string, msgs []Message) error {
 	}
 	err := d.send(messageID, msgs[0])
 	if errorCode(err) == discordgo.ErrCodeUnknownChannel {
-		d.recovered()
+		d.Recovered()
 		return d.startAndPost(&discordgo.Message{ID: messageID, ChannelID: channel}, msgs)
 	}
 	if noThreadAccess(err) && d.target.InteractionToken != "" {
-		d.recovered()
+		d.Recovered()
 		return d.postFollowups(msgs)
 	}
 	errs := []error{err}
@@ -276,14 +276,4 @@ func noThreadAccess(err error) bool {
 		return true
 	}
 	return false
-}
-
-// requestIDOf is the reply's "Request ID" field, one line, for logs and names.
-func requestIDOf(r chat.Reply) string {
-	for _, f := range r.Fields {
-		if strings.EqualFold(strings.TrimSpace(f.Label), "request id") {
-			return clipPlain(chat.OneLine(f.Value), 128)
-		}
-	}
-	return ""
 }

@@ -79,7 +79,7 @@ func (d *delivery) postRoot(m Message) (*discordgo.Message, error) {
 func (d *delivery) editOriginal(m Message) (*discordgo.Message, error) {
 	i, err := d.webhookInteraction()
 	if err != nil {
-		return nil, d.fail(methodEditOriginal, err)
+		return nil, d.Fail(methodEditOriginal, err)
 	}
 	var msg *discordgo.Message
 	err = d.call(methodEditOriginal, func(opt discordgo.RequestOption) error {
@@ -90,7 +90,7 @@ func (d *delivery) editOriginal(m Message) (*discordgo.Message, error) {
 		return err
 	})
 	if err == nil && (msg == nil || msg.ID == "") {
-		err = d.fail(methodEditOriginal, errors.New("answer has no message ID"))
+		err = d.Fail(methodEditOriginal, errors.New("answer has no message ID"))
 	}
 	return msg, err
 }
@@ -99,13 +99,13 @@ func (d *delivery) editOriginal(m Message) (*discordgo.Message, error) {
 func (d *delivery) deleteOriginal() error {
 	i, err := d.webhookInteraction()
 	if err != nil {
-		return d.fail(methodDeleteOriginal, err)
+		return d.Fail(methodDeleteOriginal, err)
 	}
 	err = d.call(methodDeleteOriginal, func(opt discordgo.RequestOption) error {
 		return d.p.s.InteractionResponseDelete(i, opt)
 	})
 	if errorCode(err) == discordgo.ErrCodeUnknownMessage {
-		d.recovered()
+		d.Recovered()
 		return nil
 	}
 	return err
@@ -121,7 +121,7 @@ func (d *delivery) followup(m Message, ephemeral bool) error {
 func (d *delivery) followupMessage(m Message, ephemeral bool) (*discordgo.Message, error) {
 	i, err := d.webhookInteraction()
 	if err != nil {
-		return nil, d.fail(methodFollowup, err)
+		return nil, d.Fail(methodFollowup, err)
 	}
 	var flags discordgo.MessageFlags
 	if ephemeral {
@@ -136,7 +136,7 @@ func (d *delivery) followupMessage(m Message, ephemeral bool) (*discordgo.Messag
 		return err
 	})
 	if err == nil && (msg == nil || msg.ID == "") {
-		err = d.fail(methodFollowup, errors.New("answer has no message ID"))
+		err = d.Fail(methodFollowup, errors.New("answer has no message ID"))
 	}
 	return msg, err
 }
@@ -149,7 +149,7 @@ func (d *delivery) send(channel string, m Message) error {
 
 func (d *delivery) sendMessage(channel string, m Message) (*discordgo.Message, error) {
 	if channel == "" {
-		return nil, d.fail(methodSend, errors.New("no channel to post in"))
+		return nil, d.Fail(methodSend, errors.New("no channel to post in"))
 	}
 	var msg *discordgo.Message
 	err := d.call(methodSend, func(opt discordgo.RequestOption) error {
@@ -159,7 +159,7 @@ func (d *delivery) sendMessage(channel string, m Message) (*discordgo.Message, e
 		return err
 	})
 	if err == nil && (msg == nil || msg.ID == "") {
-		err = d.fail(methodSend, errors.New("answer has no message ID"))
+		err = d.Fail(methodSend, errors.New("answer has no message ID"))
 	}
 	return msg, err
 }
@@ -186,7 +186,7 @@ func (d *delivery) startThread(channel, messageID string) (string, error) {
 	})
 	switch {
 	case errorCode(err) == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
-		d.recovered()
+		d.Recovered()
 		return messageID, nil
 	case err != nil:
 		return "", err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Target says where a reply goes.
@@ -77,7 +78,7 @@ func NewPoster(api *slackapi.Client, opts PosterOptions) *Poster {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = clock.Sleep
 	}
 	return &Poster{api: api, opts: opts}
 }
@@ -108,17 +109,17 @@ func (p *Poster) Deliver(ctx context.Context, t Target, reply chat.Reply) error 
 	defer cancel()
 	if t.ChannelID == "" {
 		if t.ResponseURL != "" {
-			return d.finish(d.respond(responseInChannel, RenderSingle(reply)))
+			return d.Finish(d.respond(responseInChannel, RenderSingle(reply)))
 		}
-		return d.finish(errors.New("slack: no channel and no response_url to deliver to"))
+		return d.Finish(errors.New("slack: no channel and no response_url to deliver to"))
 	}
 	out := Render(reply)
 	threadTS, err := d.postRoot(out.Root)
 	if err != nil {
 		if code, ok := channelAccessError(err); ok {
-			return d.finish(d.fallback(code, reply))
+			return d.Finish(d.fallback(code, reply))
 		}
-		return d.finish(err)
+		return d.Finish(err)
 	}
 	var errs []error
 	for _, m := range out.Thread {
@@ -131,7 +132,7 @@ func (p *Poster) Deliver(ctx context.Context, t Target, reply chat.Reply) error 
 			errs = append(errs, err)
 		}
 	}
-	return d.finish(errors.Join(errs...))
+	return d.Finish(errors.Join(errs...))
 }
 
 // Ephemeral answers only the user: chat.postEphemeral when the channel and
@@ -143,24 +144,24 @@ func (p *Poster) Ephemeral(ctx context.Context, t Target, reply chat.Reply) erro
 	msg := RenderSingle(reply)
 	var err error
 	if t.ChannelID != "" && t.UserID != "" {
-		if err = d.postEphemeral(msg); err == nil || t.ResponseURL == "" || d.ctx.Err() != nil {
-			return d.finish(err)
+		if err = d.postEphemeral(msg); err == nil || t.ResponseURL == "" || d.Ctx.Err() != nil {
+			return d.Finish(err)
 		}
-		d.recovered()
+		d.Recovered()
 		d.p.opts.Logger.Warn("slack: chat.postEphemeral failed; answering through the response_url",
-			"channel", t.ChannelID, "request_id", d.requestID, "err", err)
+			"channel", t.ChannelID, "request_id", d.RequestID, "err", err)
 	}
 	if t.ResponseURL == "" {
-		return d.finish(errors.New("slack: cannot answer ephemerally without a channel and user or a response_url"))
+		return d.Finish(errors.New("slack: cannot answer ephemerally without a channel and user or a response_url"))
 	}
-	return d.finish(d.respond(responseEphemeral, msg))
+	return d.Finish(d.respond(responseEphemeral, msg))
 }
 
 // postRoot posts or updates the root message and returns the thread's ts.
 func (d *delivery) postRoot(root Message) (string, error) {
 	t := d.target
 	if t.UpdateTS != "" {
-		err := d.call("chat.update", func(ctx context.Context) error {
+		err := d.Call("chat.update", func(ctx context.Context) error {
 			_, _, _, err := d.p.api.UpdateMessageContext(ctx, t.ChannelID, t.UpdateTS,
 				slackapi.MsgOptionText(root.Text, false), slackapi.MsgOptionBlocks(root.Blocks...))
 			return err
@@ -168,8 +169,8 @@ func (d *delivery) postRoot(root Message) (string, error) {
 		if err == nil || !isGoneMessage(err) {
 			return t.UpdateTS, err
 		}
-		d.recovered()
-		d.p.opts.Logger.Warn("slack: root message to update is gone; posting a new one", "channel", t.ChannelID, "request_id", d.requestID)
+		d.Recovered()
+		d.p.opts.Logger.Warn("slack: root message to update is gone; posting a new one", "channel", t.ChannelID, "request_id", d.RequestID)
 		ts, err := d.postMessage(root, "")
 		return ts, err
 	}
@@ -190,7 +191,7 @@ func (d *delivery) postMessage(m Message, threadTS string) (string, error) {
 		opts = append(opts, slackapi.MsgOptionTS(threadTS))
 	}
 	var ts string
-	err := d.call("chat.postMessage", func(ctx context.Context) error {
+	err := d.Call("chat.postMessage", func(ctx context.Context) error {
 		var err error
 		_, ts, err = d.p.api.PostMessageContext(ctx, d.target.ChannelID, opts...)
 		return err
@@ -203,7 +204,7 @@ func (d *delivery) postEphemeral(m Message) error {
 	if ts := cmp.Or(d.target.ThreadTS, d.target.UpdateTS); ts != "" {
 		opts = append(opts, slackapi.MsgOptionTS(ts))
 	}
-	return d.call("chat.postEphemeral", func(ctx context.Context) error {
+	return d.Call("chat.postEphemeral", func(ctx context.Context) error {
 		_, err := d.p.api.PostEphemeralContext(ctx, d.target.ChannelID, d.target.UserID, opts...)
 		return err
 	})
@@ -216,9 +217,9 @@ func (d *delivery) fallback(code string, reply chat.Reply) error {
 		return fmt.Errorf("slack: cannot post in channel %s (%s) and there is no response_url to answer through: %s",
 			d.target.ChannelID, code, inviteAdvice(code, d.p.opts.BotName))
 	}
-	d.recovered()
+	d.Recovered()
 	d.p.opts.Logger.Warn("slack: cannot post in the channel; answering through the response_url",
-		"channel", d.target.ChannelID, "request_id", d.requestID, "error_code", code)
+		"channel", d.target.ChannelID, "request_id", d.RequestID, "error_code", code)
 	if err := d.respond(responseInChannel, RenderSingle(reply)); err != nil {
 		return err
 	}

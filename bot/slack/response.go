@@ -35,13 +35,13 @@ type responseMessage struct {
 func (d *delivery) respond(responseType string, m Message) error {
 	u, err := url.Parse(d.target.ResponseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return d.fail("response_url", errors.New("the response_url is not an http(s) URL"))
+		return d.Fail("response_url", errors.New("the response_url is not an http(s) URL"))
 	}
 	body, err := json.Marshal(responseMessage{ResponseType: responseType, Text: m.Text, Blocks: m.Blocks})
 	if err != nil {
-		return d.fail("response_url", err)
+		return d.Fail("response_url", err)
 	}
-	return d.call("response_url", func(ctx context.Context) error {
+	return d.Call("response_url", func(ctx context.Context) error {
 		return d.postResponse(ctx, body)
 	})
 }

@@ -16,12 +16,12 @@ import (
 // refuses them).
 func (d *delivery) upload(f chat.File, threadTS string) error {
 	if len(f.Data) == 0 {
-		d.p.opts.Logger.Warn("slack: empty file not uploaded", "channel", d.target.ChannelID, "request_id", d.requestID)
+		d.p.opts.Logger.Warn("slack: empty file not uploaded", "channel", d.target.ChannelID, "request_id", d.RequestID)
 		return nil
 	}
 	name := fileName(f.Name)
 	var u *slackapi.GetUploadURLExternalResponse
-	err := d.call("files.getUploadURLExternal", func(ctx context.Context) error {
+	err := d.Call("files.getUploadURLExternal", func(ctx context.Context) error {
 		var err error
 		u, err = d.p.api.GetUploadURLExternalContext(ctx, slackapi.GetUploadURLExternalParameters{FileName: name, FileSize: len(f.Data)})
 		return err
@@ -30,16 +30,16 @@ func (d *delivery) upload(f chat.File, threadTS string) error {
 		return err
 	}
 	if u.UploadURL == "" || u.FileID == "" {
-		return d.fail("files.getUploadURLExternal", errors.New("answer has no upload_url or file_id"))
+		return d.Fail("files.getUploadURLExternal", errors.New("answer has no upload_url or file_id"))
 	}
-	err = d.call("files.upload", func(ctx context.Context) error {
+	err = d.Call("files.upload", func(ctx context.Context) error {
 		// A fresh reader per attempt: a retried POST must send the bytes again.
 		return d.p.api.UploadToURL(ctx, slackapi.UploadToURLParameters{UploadURL: u.UploadURL, Reader: bytes.NewReader(f.Data), Filename: name})
 	})
 	if err != nil {
 		return err
 	}
-	return d.call("files.completeUploadExternal", func(ctx context.Context) error {
+	return d.Call("files.completeUploadExternal", func(ctx context.Context) error {
 		_, err := d.p.api.CompleteUploadExternalContext(ctx, slackapi.CompleteUploadExternalParameters{
 			Files: []slackapi.FileSummary{{ID: u.FileID, Title: name}}, Channel: d.target.ChannelID, ThreadTimestamp: threadTS})
 		return err

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Retry defaults.
@@ -52,23 +54,12 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.MaxWait = DefaultMaxWait
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleepCtx
+		p.Sleep = clock.Sleep
 	}
 	if p.Now == nil {
 		p.Now = time.Now
 	}
 	return p
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // ClientOptions are the HTTP settings shared by the Ticketers.

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Service defaults.
@@ -215,7 +217,7 @@ func (s *Service) awaitOther(ctx context.Context, out Outcome) (Outcome, error) 
 			out.Existing, out.Ref = true, rec.Ref
 			return out, nil
 		}
-		if !time.Now().Before(deadline) || sleepCtx(ctx, s.o.PollEvery) != nil {
+		if !time.Now().Before(deadline) || clock.Sleep(ctx, s.o.PollEvery) != nil {
 			break
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Spool limits.
@@ -232,7 +234,7 @@ func (s *Spool) Run(ctx context.Context, interval time.Duration) {
 	}
 	wait := interval
 	for {
-		if sleepCtx(ctx, wait) != nil {
+		if clock.Sleep(ctx, wait) != nil {
 			return
 		}
 		rep, err := s.RetrySpooled(ctx)
