@@ -36,13 +36,8 @@ func (s *Scheduler) runDigest(j *job) {
 			}
 		}
 	}()
-	token, leader, err := s.lead.acquire(ctx)
-	switch {
-	case err != nil:
-		j.log.Warn("lease unavailable; digest not posted", "err", err)
-		return
-	case !leader:
-		j.log.Info("another replica holds the lease; it posts this digest")
+	token, ok := s.awaitTurn(ctx, j, fire)
+	if !ok {
 		return
 	}
 	keepCtx, stopKeeping := context.WithCancel(ctx)
@@ -64,8 +59,59 @@ func (s *Scheduler) runDigest(j *job) {
 		j.log.Error("digest finished too late; nothing posted", "err", err)
 		return
 	}
-	if n := s.post(ctx, j.log, token, j.Targets, res.Reply); n > 0 {
+	n, held := s.post(ctx, j.log, token, j.Targets, res.Reply)
+	if !held {
+		return
+	}
+	// Recorded even when some channels failed: another replica posting
+	// again would repeat the digest where it did arrive.
+	if err := s.opts.Lease.MarkPosted(context.WithoutCancel(ctx), j.Name, fire); err != nil {
+		j.log.Warn("could not record the digest as posted; a replica waiting on it may post it again", "err", err)
+	}
+	if n > 0 {
 		j.log.Info("digest posted", "channels", n, "headline", res.Reply.Summary, "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// awaitTurn decides whether this replica posts job's run at fire. It does
+// when it holds the lease and no replica has posted that run yet. A replica
+// that does not lead waits, polling, until the leader has posted it; if the
+// leader dies first, its lease expires and a waiting replica takes over. It
+// also waits out a shared-state outage. It gives up, and nothing is posted,
+// when ctx ends (job timeout or shutdown).
+func (s *Scheduler) awaitTurn(ctx context.Context, j *job, fire time.Time) (token int64, ok bool) {
+	poll := time.NewTicker(s.leasePoll)
+	defer poll.Stop()
+	var waitingOn string
+	for {
+		token, leader, err := s.lead.acquire(ctx)
+		posted := false
+		if err == nil {
+			posted, err = s.opts.Lease.Posted(ctx, j.Name, fire)
+		}
+		switch {
+		case err == nil && posted:
+			j.log.Info("digest posted by another replica")
+			return 0, false
+		case err == nil && leader:
+			return token, true
+		}
+		reason := "another replica leads; waiting for it to post the digest"
+		if err != nil {
+			reason = "shared state unavailable; waiting to post the digest"
+		}
+		if reason != waitingOn {
+			j.log.Info(reason, "err", err)
+			waitingOn = reason
+		}
+		select {
+		case <-ctx.Done():
+			if s.ctx.Err() == nil {
+				j.log.Error("digest not posted: no replica could post it within the job timeout", "waiting", waitingOn, "err", err)
+			}
+			return 0, false
+		case <-poll.C:
+		}
 	}
 }
 
@@ -95,15 +141,15 @@ func (s *Scheduler) reportMissedAtStart(ctx context.Context, j *job) {
 }
 
 // post delivers r to every target while this replica still holds the lease
-// with the same fencing token, and returns how many posts succeeded. A
-// failed post is logged and the others still go out.
-func (s *Scheduler) post(ctx context.Context, log *slog.Logger, token int64, targets []Target, r chat.Reply) int {
-	posted := 0
+// with the same fencing token. It returns how many posts succeeded and
+// whether the lease was held to the end. A failed post is logged and the
+// others still go out.
+func (s *Scheduler) post(ctx context.Context, log *slog.Logger, token int64, targets []Target, r chat.Reply) (posted int, held bool) {
 	for _, t := range targets {
 		now, leader, err := s.lead.acquire(ctx)
 		if err != nil || !leader || now != token {
 			log.Warn("lost the lease; not posting, another replica may lead now", "target", t.String(), "err", err)
-			return posted
+			return posted, false
 		}
 		if err := s.opts.Poster.Post(ctx, t, r); err != nil {
 			log.Error("post failed", "target", t.String(), "err", err)
@@ -111,5 +157,5 @@ func (s *Scheduler) post(ctx context.Context, log *slog.Logger, token int64, tar
 		}
 		posted++
 	}
-	return posted
+	return posted, true
 }

@@ -7,8 +7,11 @@ import (
 	"time"
 )
 
-// Lease is a named leader lease shared by the bot's replicas, so that only
-// one of them posts. A Lease value acts for one replica (its holder).
+// Lease is how the bot's replicas agree on scheduled posts: a named leader
+// lease, so that only one of them posts, and the record of which runs were
+// posted, so that a replica that did not lead can tell a digest its leader
+// posted from one a dead leader never did. A Lease value acts for one
+// replica (its holder).
 type Lease interface {
 	// Acquire takes the lease for ttl when it is free or expired, or renews
 	// it when this holder already has it. ok reports whether this holder
@@ -17,16 +20,21 @@ type Lease interface {
 	Acquire(ctx context.Context, name string, ttl time.Duration) (token int64, ok bool, err error)
 	// Release gives the lease up if this holder still holds it with token.
 	Release(ctx context.Context, name string, token int64) error
+	// Posted reports whether job's run at fire (or a later one) was posted
+	// by any replica.
+	Posted(ctx context.Context, job string, fire time.Time) (bool, error)
+	// MarkPosted records that job's run at fire was posted.
+	MarkPosted(ctx context.Context, job string, fire time.Time) error
 }
 
-// MemoryLeases is an in-process lease table: the single-replica default,
-// and what tests share between schedulers. A Redis implementation with the
-// same semantics (SET NX PX with the holder as value, INCR for the fencing
-// token) is what several replicas need.
+// MemoryLeases is an in-process lease table and post record: the
+// single-replica default, and what tests share between schedulers. Several
+// replicas share the Redis one (package state).
 type MemoryLeases struct {
 	mu     sync.Mutex
 	leases map[string]memoryLease
 	tokens int64
+	posted map[string]time.Time // job → latest fire time posted
 }
 
 type memoryLease struct {
@@ -37,7 +45,7 @@ type memoryLease struct {
 
 // NewMemoryLeases returns an empty lease table.
 func NewMemoryLeases() *MemoryLeases {
-	return &MemoryLeases{leases: map[string]memoryLease{}}
+	return &MemoryLeases{leases: map[string]memoryLease{}, posted: map[string]time.Time{}}
 }
 
 // Holder returns the Lease through which one replica acquires leases of
@@ -82,6 +90,26 @@ func (h memoryHolder) Release(_ context.Context, name string, token int64) error
 	defer m.mu.Unlock()
 	if cur, ok := m.leases[name]; ok && cur.holder == h.id && cur.token == token {
 		delete(m.leases, name)
+	}
+	return nil
+}
+
+// Posted implements Lease.
+func (h memoryHolder) Posted(ctx context.Context, job string, fire time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	h.m.mu.Lock()
+	defer h.m.mu.Unlock()
+	return !h.m.posted[job].Before(fire), nil
+}
+
+// MarkPosted implements Lease.
+func (h memoryHolder) MarkPosted(_ context.Context, job string, fire time.Time) error {
+	h.m.mu.Lock()
+	defer h.m.mu.Unlock()
+	if fire.After(h.m.posted[job]) {
+		h.m.posted[job] = fire
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ const (
 	DefaultWatchHold     = 2
 	// maxListedMissed is how many missed fire times a note spells out.
 	maxListedMissed = 5
+	// maxLeasePoll is how often, at most, a replica that does not lead asks
+	// whether the leader posted: short, so that it learns of the post well
+	// before anything could make it take over.
+	maxLeasePoll = 2 * time.Second
 )
 
 // Digester builds a digest; *commands.Registry is one.
@@ -93,6 +97,8 @@ type Scheduler struct {
 	lead  *leadership
 	jobs  []*job
 	watch *watcher
+	// leasePoll is how often a replica waiting on the leader asks again.
+	leasePoll time.Duration
 	// ctx is Run's context, set before any job can start.
 	ctx context.Context
 }
@@ -121,7 +127,7 @@ func New(opts Options) (*Scheduler, error) {
 		return nil, errors.New("scheduler: the readiness watch has no channels to post to")
 	}
 	defaults(&opts)
-	s := &Scheduler{opts: opts, log: opts.Logger,
+	s := &Scheduler{opts: opts, log: opts.Logger, leasePoll: min(maxLeasePoll, opts.LeaseTTL/3),
 		lead: &leadership{lease: opts.Lease, name: opts.LeaseName, ttl: opts.LeaseTTL}}
 	seen := map[string]bool{}
 	for _, j := range opts.Jobs {

@@ -1,6 +1,6 @@
 // Package state holds what several bot replicas must share: de-duplication
-// of deliveries and button clicks, and the scheduler's leader lease with
-// fencing tokens. One replica uses the in-memory backends of bot and
+// of deliveries and button clicks, rate limits, the scheduler's leader lease
+// with fencing tokens and its record of posted digests, and ticket keys. One replica uses the in-memory backends of bot and
 // scheduler; several use Redis (REDIS_URL). When Redis fails the bot keeps
 // answering: Degrading falls back to local de-duplication and says so on
 // /readyz until Redis answers again.
@@ -25,6 +25,7 @@ type Redis struct {
 	free   *redis.Script
 	rate   *redis.Script
 	unlock *redis.Script
+	posted *redis.Script
 }
 
 // NewRedis connects lazily to the Redis at url (redis://[:password@]host:port/db);
@@ -44,7 +45,8 @@ func NewRedis(url, prefix string) (*Redis, error) {
 		prefix = "caracal-bot:"
 	}
 	return &Redis{c: redis.NewClient(opts), prefix: prefix, lease: redis.NewScript(acquireScript),
-		free: redis.NewScript(releaseScript), rate: redis.NewScript(countScript), unlock: redis.NewScript(unlockScript)}, nil
+		free: redis.NewScript(releaseScript), rate: redis.NewScript(countScript), unlock: redis.NewScript(unlockScript),
+		posted: redis.NewScript(markPostedScript)}, nil
 }
 
 // Ping reports whether Redis answers.
@@ -124,6 +126,35 @@ func (h redisHolder) Acquire(ctx context.Context, name string, ttl time.Duration
 // Release implements scheduler.Lease.
 func (h redisHolder) Release(ctx context.Context, name string, token int64) error {
 	return h.r.free.Run(ctx, h.r.c, []string{h.r.prefix + "lease:" + name}, h.id, token).Err()
+}
+
+// markPostedScript raises a job's latest posted fire time. KEYS: the job's
+// key. ARGV: the fire time in Unix milliseconds.
+const markPostedScript = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`
+
+// Posted implements scheduler.Lease: the job's key holds the latest fire
+// time posted, one small key per job.
+func (h redisHolder) Posted(ctx context.Context, job string, fire time.Time) (bool, error) {
+	last, err := h.r.c.Get(ctx, h.r.prefix+"posted:"+job).Int64()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("state: redis posted %s: %w", job, err)
+	}
+	return last >= fire.UnixMilli(), nil
+}
+
+// MarkPosted implements scheduler.Lease.
+func (h redisHolder) MarkPosted(ctx context.Context, job string, fire time.Time) error {
+	err := h.r.posted.Run(ctx, h.r.c, []string{h.r.prefix + "posted:" + job}, fire.UnixMilli()).Err()
+	if err != nil {
+		return fmt.Errorf("state: redis mark posted %s: %w", job, err)
+	}
+	return nil
 }
 
 // Allow counts one request for key in the current fixed window and reports

@@ -122,6 +122,33 @@ func TestLeaseContract(t *testing.T) {
 	}
 }
 
+func TestPostRecordContract(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			a, c := b.holder("replica-a"), b.holder("replica-b")
+			nine := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+			posted, err := c.Posted(ctx, "morning", nine)
+			require.NoError(t, err)
+			assert.False(t, posted, "nothing posted yet")
+
+			require.NoError(t, a.MarkPosted(ctx, "morning", nine))
+			posted, err = c.Posted(ctx, "morning", nine)
+			require.NoError(t, err)
+			assert.True(t, posted, "another replica sees the post")
+			posted, _ = c.Posted(ctx, "morning", nine.Add(24*time.Hour))
+			assert.False(t, posted, "the next day's run is not posted")
+			posted, _ = c.Posted(ctx, "evening", nine)
+			assert.False(t, posted, "jobs are apart")
+
+			require.NoError(t, a.MarkPosted(ctx, "morning", nine.Add(24*time.Hour)))
+			require.NoError(t, c.MarkPosted(ctx, "morning", nine), "a late mark of an older run")
+			posted, _ = a.Posted(ctx, "morning", nine.Add(24*time.Hour))
+			assert.True(t, posted, "an older mark does not undo a newer one")
+		})
+	}
+}
+
 func TestRateLimiterContract(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
