@@ -120,6 +120,10 @@ func TestTwoProcessesOnRedisPostEachDigestOnce(t *testing.T) {
 	for _, r := range replicas {
 		require.Eventually(t, func() bool { return r.logged("scheduler started") }, 30*time.Second, 20*time.Millisecond, "%s did not start", r.name)
 	}
+	// At start each replica says what it can tell of its admin token.
+	require.Eventually(t, func() bool {
+		return replicas[0].logged(`level=WARN msg="admin token scope: global`) && replicas[0].logged(`level=WARN msg="admin token capability: not verifiable`)
+	}, 15*time.Second, 20*time.Millisecond)
 
 	// The first digest: one post, and the other replica knows it was posted.
 	require.Eventually(t, func() bool { return len(fake.Roots(channel)) >= 1 }, 75*time.Second, 100*time.Millisecond)

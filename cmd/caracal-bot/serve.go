@@ -22,6 +22,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/ops"
+	"github.com/caracal-bot/caracal-bot/router"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
@@ -119,6 +120,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
 	}
 	mux.Handle("/", ops.Handler(reg, checks))
+	g.Go(func() error { logCredential(gctx, client, cfg.Caracal.ZoneID, logger); return nil })
 
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
 	g.Go(func() error {
@@ -238,4 +240,25 @@ func probeText(p caracal.Probe) string {
 		return fmt.Sprintf("%d %s", p.Status, p.Reason)
 	}
 	return fmt.Sprintf("%d", p.Status)
+}
+
+// credentialCheckTime bounds the start-up look at the admin token.
+const credentialCheckTime = 15 * time.Second
+
+// logCredential logs, once at start, what the bot can tell of its admin
+// token without writing: its scope, and that its capability cannot be
+// verified. It never stops the bot: Caracal may simply be down.
+func logCredential(ctx context.Context, client *caracal.Client, zone string, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, credentialCheckTime)
+	defer cancel()
+	for _, c := range router.CheckCredential(ctx, client, zone) {
+		level := slog.LevelInfo
+		switch c.Status {
+		case router.CheckWarn:
+			level = slog.LevelWarn
+		case router.CheckFail:
+			level = slog.LevelError
+		}
+		logger.Log(ctx, level, c.Name+": "+c.Detail, "source", c.Source)
+	}
 }

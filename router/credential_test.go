@@ -1,0 +1,60 @@
+package router_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/router"
+)
+
+func TestCheckCredential(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []caracaltest.Option
+		token  string
+		zone   string
+		fault  *caracaltest.Fault
+		status string
+		detail string
+	}{
+		{name: "global token", zone: caracaltest.ZoneResearch, status: router.CheckWarn,
+			detail: "global: the token reaches every zone"},
+		{name: "zone token in its zone", opts: []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch)},
+			zone: caracaltest.ZoneResearch, status: router.CheckOK, detail: "zone-scoped to " + caracaltest.ZoneResearch},
+		{name: "zone token of another zone", opts: []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneStaging)},
+			zone: caracaltest.ZoneResearch, status: router.CheckFail, detail: "another zone than the configured"},
+		{name: "zone token without a zone", opts: []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch)},
+			status: router.CheckFail, detail: "no zone is configured"},
+		{name: "refused token", token: "wrong-token", zone: caracaltest.ZoneResearch, status: router.CheckFail,
+			detail: "invalid_admin_token"},
+		{name: "Console-derived token", zone: caracaltest.ZoneResearch, status: router.CheckFail, detail: "Console-derived token",
+			fault: &caracaltest.Fault{Status: 401, Body: `{"error":"invalid_account_assertion"}`}},
+		{name: "API down", zone: caracaltest.ZoneResearch, status: router.CheckWarn, detail: "not checked: HTTP 503",
+			fault: &caracaltest.Fault{Status: 503}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := sim(t, tc.opts...)
+			if tc.fault != nil {
+				srv.Inject("api GET /v1/zones", *tc.fault)
+			}
+			client := newClient(srv, func(c *caracal.Config) {
+				if tc.token != "" {
+					c.AdminToken = tc.token
+				}
+			})
+			checks := router.CheckCredential(context.Background(), client, tc.zone)
+			require.Len(t, checks, 2)
+			assert.Equal(t, router.CredentialScopeCheck, checks[0].Name)
+			assert.Equal(t, tc.status, checks[0].Status, checks[0].Detail)
+			assert.Contains(t, checks[0].Detail, tc.detail)
+			assert.Equal(t, router.CredentialCapabilityCheck, checks[1].Name)
+			assert.Equal(t, router.CheckWarn, checks[1].Status, "a token's capability cannot be read without writing")
+		})
+	}
+}
