@@ -19,10 +19,12 @@ import (
 
 // stepResult is one rate step's figures.
 type stepResult struct {
-	rate, sent, lost, duplicated int
-	acks                         []time.Duration
-	perSecond                    float64
-	peakMiB                      [2]float64
+	// busy counts commands no replica took: every delivery was answered
+	// "busy" (the bounded queue was full). They expect no diagnosis.
+	rate, sent, busy, lost, duplicated int
+	acks                               []time.Duration
+	perSecond                          float64
+	peakMiB                            [2]float64
 }
 
 func (r stepResult) row() string {
@@ -33,8 +35,8 @@ func (r stepResult) row() string {
 		}
 		return r.acks[int(p*float64(len(r.acks)-1))].Round(100 * time.Microsecond).String()
 	}
-	return fmt.Sprintf("| %d | %d | %s | %s | %s | %.1f | %d | %d | %.0f / %.0f MiB |",
-		r.rate, r.sent, q(0.5), q(0.99), q(1), r.perSecond, r.lost, r.duplicated, r.peakMiB[0], r.peakMiB[1])
+	return fmt.Sprintf("| %d | %d | %s | %s | %s | %.1f | %d | %d | %d | %.0f / %.0f MiB |",
+		r.rate, r.sent, q(0.5), q(0.99), q(1), r.perSecond, r.busy, r.lost, r.duplicated, r.peakMiB[0], r.peakMiB[1])
 }
 
 // step sends rate commands a second for d, then waits for their replies.
@@ -60,11 +62,16 @@ func (s *stack) step(ctx context.Context, rate int, d time.Duration, dup float64
 		if rand.Float64() < dup {
 			targets = append(targets, s.replicas[(n+1)%2])
 		}
+		cmdAcks := make([]string, len(targets))
+		var cmdWG sync.WaitGroup
 		for i, r := range targets {
 			wg.Add(1)
+			cmdWG.Add(1)
 			go func() {
 				defer wg.Done()
-				took, err := slash(client, r.base, n, time.Now().Add(time.Duration(i)*time.Second))
+				defer cmdWG.Done()
+				took, ack, err := slash(client, r.base, n, time.Now().Add(time.Duration(i)*time.Second))
+				cmdAcks[i] = ack
 				mu.Lock()
 				defer mu.Unlock()
 				if err == nil {
@@ -72,20 +79,36 @@ func (s *stack) step(ctx context.Context, rate int, d time.Duration, dup float64
 				}
 			}()
 		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmdWG.Wait()
+			if refusedAsBusy(cmdAcks) {
+				mu.Lock()
+				res.busy++
+				mu.Unlock()
+			}
+		}()
 	}
 	wg.Wait()
-	want := before + res.sent
+	// Wait for every accepted command's diagnosis; the rate is measured up
+	// to the last one that arrived.
+	want := before + res.sent - res.busy
 	deadline := time.Now().Add(2 * time.Minute)
-	for len(s.slack.Roots(channel)) < want && time.Now().Before(deadline) {
+	last, lastAt := len(s.slack.Roots(channel)), time.Now()
+	for last < want && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
+		if n := len(s.slack.Roots(channel)); n > last {
+			last, lastAt = n, time.Now()
+		}
 	}
 	time.Sleep(time.Second) // late duplicates would show up now
 	got := len(s.slack.Roots(channel)) - before
-	res.perSecond = float64(got) / time.Since(start).Seconds()
-	if got < res.sent {
-		res.lost = res.sent - got
+	res.perSecond = float64(got) / lastAt.Sub(start).Seconds()
+	if expected := res.sent - res.busy; got < expected {
+		res.lost = expected - got
 	} else {
-		res.duplicated = got - res.sent
+		res.duplicated = got - expected
 	}
 	for i, r := range s.replicas {
 		res.peakMiB[i] = peakRSS(r.cmd.Process.Pid)
@@ -93,8 +116,9 @@ func (s *stack) step(ctx context.Context, rate int, d time.Duration, dup float64
 	return res, nil
 }
 
-// slash sends one signed /caracal why command and returns the ack time.
-func slash(client *http.Client, base string, n int, signedAt time.Time) (time.Duration, error) {
+// slash sends one signed /caracal why command and returns the ack time
+// and the ack's body.
+func slash(client *http.Client, base string, n int, signedAt time.Time) (time.Duration, string, error) {
 	trigger := "load-" + strconv.Itoa(n)
 	body := url.Values{"command": {"/caracal"}, "text": {"why " + denyID}, "user_id": {"U" + strconv.Itoa(n)},
 		"channel_id": {channel}, "trigger_id": {trigger}, "response_url": {"http://127.0.0.1:1/unused"}}.Encode()
@@ -103,7 +127,7 @@ func slash(client *http.Client, base string, n int, signedAt time.Time) (time.Du
 	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
 	req, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", stamp)
@@ -111,26 +135,42 @@ func slash(client *http.Client, base string, n int, signedAt time.Time) (time.Du
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	ack, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	took := time.Since(start)
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
+		return 0, "", fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	return time.Since(start), nil
+	return took, string(ack), nil
+}
+
+// refusedAsBusy reports a command that no replica took: at least one
+// delivery was answered "busy" and none was accepted.
+func refusedAsBusy(acks []string) bool {
+	busy := false
+	for _, a := range acks {
+		switch {
+		case strings.Contains(a, "Working on it"):
+			return false
+		case strings.Contains(a, "busy"):
+			busy = true
+		}
+	}
+	return busy
 }
 
 // soak sends at rate for d and prints memory every 30 s.
 func (s *stack) soak(ctx context.Context, rate int, d time.Duration, dup float64) error {
-	fmt.Printf("\nsoak at %d cmd/s for %s\n\n| minute | sent | lost | duplicated | RSS replica 1 | RSS replica 2 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n", rate, d)
+	fmt.Printf("\nsoak at %d cmd/s for %s\n\n| minute | sent | busy | lost | duplicated | RSS replica 1 | RSS replica 2 |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n", rate, d)
 	end := time.Now().Add(d)
 	for i := 0; time.Now().Before(end); i++ {
 		r, err := s.step(ctx, rate, 30*time.Second, dup)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("| %.1f | %d | %d | %d | %.0f MiB | %.0f MiB |\n", float64(i+1)/2, r.sent, r.lost, r.duplicated,
+		fmt.Printf("| %.1f | %d | %d | %d | %d | %.0f MiB | %.0f MiB |\n", float64(i+1)/2, r.sent, r.busy, r.lost, r.duplicated,
 			rss(s.replicas[0].cmd.Process.Pid), rss(s.replicas[1].cmd.Process.Pid))
 	}
 	return nil

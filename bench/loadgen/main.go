@@ -58,8 +58,8 @@ func run(bin string, rates []int, duration time.Duration, dup float64, soak time
 	}
 	defer stop()
 	fmt.Printf("two replicas at %s and %s, Redis, simulator and fake Slack on loopback\n\n", env.replicas[0].base, env.replicas[1].base)
-	fmt.Println("| rate (cmd/s) | sent | ack p50 | ack p99 | ack max | diagnoses/s | lost | duplicated | peak RSS per replica |")
-	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println("| rate (cmd/s) | sent | ack p50 | ack p99 | ack max | diagnoses/s | busy | lost | duplicated | peak RSS per replica |")
+	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, rate := range rates {
 		r, err := env.step(ctx, rate, duration, dup)
 		if err != nil {
