@@ -29,10 +29,12 @@ type Options struct {
 	DeliverTimeout time.Duration
 	// DedupFor is how long delivery keys are remembered (default 10m).
 	DedupFor time.Duration
-	// UserLimit is how many commands one user may start per minute
-	// (0: unlimited); RateLimiter counts them (default: in memory).
-	UserLimit   int
-	RateLimiter RateLimiter
+	// UserLimit is how many commands one user may start per minute, and
+	// ChannelLimit how many may start in one channel (0: unlimited);
+	// RateLimiter counts them (default: in memory).
+	UserLimit    int
+	ChannelLimit int
+	RateLimiter  RateLimiter
 }
 
 // Dispatcher acknowledges, authorizes, de-duplicates and queues requests,
@@ -117,9 +119,14 @@ func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
 			return Outcome{Status: Duplicate}
 		}
 	}
-	if !d.withinUserLimit(ctx, req) {
+	inv := req.Invocation
+	if !d.withinLimit(ctx, "user:"+inv.Platform+":"+inv.UserID, inv.UserID, d.opts.UserLimit) {
 		d.forget(ctx, req)
 		return Outcome{Status: Throttled, Ack: "You are sending commands faster than caracal-bot allows; try again in a minute."}
+	}
+	if !d.withinLimit(ctx, "channel:"+inv.Platform+":"+inv.ChannelID, inv.ChannelID, d.opts.ChannelLimit) {
+		d.forget(ctx, req)
+		return Outcome{Status: Throttled, Ack: fmt.Sprintf("This channel has started %d commands in the last minute, caracal-bot's limit; try again in a minute.", d.opts.ChannelLimit)}
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
@@ -136,14 +143,14 @@ func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
 	}
 }
 
-// withinUserLimit applies the per-user rate limit; a limiter that fails lets
-// the request through (the bot keeps answering) and logs why.
-func (d *Dispatcher) withinUserLimit(ctx context.Context, req Request) bool {
-	inv := req.Invocation
-	if d.opts.UserLimit <= 0 || inv.UserID == "" {
+// withinLimit counts one command against key's per-minute limit; an empty
+// id or no limit is not limited, and a limiter that fails lets the command
+// through (the bot keeps answering) and logs why.
+func (d *Dispatcher) withinLimit(ctx context.Context, key, id string, limit int) bool {
+	if limit <= 0 || id == "" {
 		return true
 	}
-	ok, err := d.opts.RateLimiter.Allow(ctx, inv.Platform+":"+inv.UserID, d.opts.UserLimit, time.Minute)
+	ok, err := d.opts.RateLimiter.Allow(ctx, key, limit, time.Minute)
 	if err != nil {
 		d.opts.Logger.Warn("rate limiter unavailable; not limiting", "err", err)
 		return true

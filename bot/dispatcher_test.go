@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -194,4 +195,27 @@ func TestPerUserRateLimit(t *testing.T) {
 	other := request("why", "4", box)
 	other.Invocation.UserID = "U2"
 	assert.Equal(t, bot.Accepted, d.Submit(context.Background(), other).Status, "limits are per user")
+}
+
+func TestPerChannelRateLimit(t *testing.T) {
+	d := bot.NewDispatcher(bot.Options{Runner: echo(), UserLimit: 10, ChannelLimit: 3})
+	defer d.Shutdown(context.Background())
+	box := newInbox()
+	for i, user := range []string{"U1", "U2", "U3"} {
+		req := request("why", strconv.Itoa(i), box)
+		req.Invocation.UserID = user
+		assert.Equal(t, bot.Accepted, d.Submit(context.Background(), req).Status)
+	}
+	req := request("why", "3", box)
+	req.Invocation.UserID = "U4"
+	out := d.Submit(context.Background(), req)
+	assert.Equal(t, bot.Throttled, out.Status, "a fourth user in the same channel is over the channel's limit")
+	assert.Contains(t, out.Ack, "This channel has started 3 commands in the last minute")
+
+	again := d.Submit(context.Background(), req)
+	assert.Equal(t, bot.Throttled, again.Status, "a throttled delivery is forgotten, so its retry is judged again, not dropped as a duplicate")
+
+	elsewhere := request("why", "5", box)
+	elsewhere.Invocation.ChannelID = "C0OTHER"
+	assert.Equal(t, bot.Accepted, d.Submit(context.Background(), elsewhere).Status, "limits are per channel")
 }

@@ -39,6 +39,10 @@ const (
 	DefaultCallTimeout      = 5 * time.Second
 	DefaultDiagnosisTimeout = 15 * time.Second
 	DefaultMaxRetries       = 2
+	// DefaultUserPerMinute and DefaultChannelPerMinute are the command
+	// rate limits: one user, one channel.
+	DefaultUserPerMinute    = 30
+	DefaultChannelPerMinute = 60
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "text"
 	DefaultSlackAPIURL      = "https://slack.com/api/"
@@ -71,6 +75,8 @@ type Config struct {
 	RedisURL Secret `yaml:"redis_url,omitempty" json:"redis_url,omitempty"`
 	// Permissions restrict channels and commands.
 	Permissions Permissions `yaml:"permissions,omitempty" json:"permissions,omitempty"`
+	// Limits bound how fast users and channels may start commands.
+	Limits Limits `yaml:"limits" json:"limits"`
 	// Schedules, Watch and StateDir configure the scheduled digests, the
 	// readiness watch and the directory of the scheduler's run log
 	// (BOT_STATE_DIR; "" keeps it in memory). See schedules.go.
@@ -82,6 +88,19 @@ type Config struct {
 
 	file    string            // the YAML file loaded, "" when none
 	origins map[string]Origin // YAML path → where its value came from
+}
+
+// Limits are per-minute command rate limits, shared by all replicas
+// through Redis; 0 is unlimited. A command over a limit is answered at once
+// and not run.
+type Limits struct {
+	// UserPerMinute is how many commands one user may start a minute
+	// (BOT_USER_COMMANDS_PER_MINUTE, default 30).
+	UserPerMinute int `yaml:"user_per_minute" json:"user_per_minute"`
+	// ChannelPerMinute is how many commands may start in one channel a
+	// minute (BOT_CHANNEL_COMMANDS_PER_MINUTE, default 60): an incident
+	// channel keeps readable and within the platform's posting limits.
+	ChannelPerMinute int `yaml:"channel_per_minute" json:"channel_per_minute"`
 }
 
 // Caracal holds the Caracal endpoints, credentials and call budgets. URLs
@@ -311,6 +330,8 @@ func (c *Config) settings() []setting {
 		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
 		{path: "redis_url", env: "REDIS_URL", ptr: &c.RedisURL, check: checkRedisURL},
 		{path: "state_dir", env: "BOT_STATE_DIR", ptr: &c.StateDir, check: checkStateDir},
+		{path: "limits.user_per_minute", env: "BOT_USER_COMMANDS_PER_MINUTE", def: strconv.Itoa(DefaultUserPerMinute), ptr: &c.Limits.UserPerMinute},
+		{path: "limits.channel_per_minute", env: "BOT_CHANNEL_COMMANDS_PER_MINUTE", def: strconv.Itoa(DefaultChannelPerMinute), ptr: &c.Limits.ChannelPerMinute},
 	}, c.ticketSettings()...)
 }
 

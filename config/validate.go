@@ -19,6 +19,7 @@ const (
 	maxCallTimeout      = 2 * time.Minute
 	maxDiagnosisTimeout = 10 * time.Minute
 	maxRetries          = 10
+	maxPerMinute        = 1_000_000
 	maxIDLen            = 128
 	maxShownProblems    = 50
 	maxQuotedRunes      = 120
@@ -138,6 +139,14 @@ func (c *Config) validate() []Problem {
 	}
 	if k.MaxRetries < 0 || k.MaxRetries > maxRetries {
 		add("caracal.max_retries", fmt.Sprintf("must be between 0 and %d, got %d", maxRetries, k.MaxRetries))
+	}
+	for _, l := range []struct {
+		path string
+		n    int
+	}{{"limits.user_per_minute", c.Limits.UserPerMinute}, {"limits.channel_per_minute", c.Limits.ChannelPerMinute}} {
+		if l.n < 0 || l.n > maxPerMinute {
+			add(l.path, fmt.Sprintf("must be between 0 (unlimited) and %d, got %d", maxPerMinute, l.n))
+		}
 	}
 
 	first := map[string]int{}

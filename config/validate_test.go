@@ -59,6 +59,10 @@ func TestValidationMessages(t *testing.T) {
 			want: `caracal.max_retries (line 2): must be between 0 and 10, got -1`},
 		{name: "too many retries", doc: "caracal:\n  max_retries: 11\n",
 			want: `caracal.max_retries (line 2): must be between 0 and 10, got 11`},
+		{name: "negative channel limit", doc: "limits:\n  channel_per_minute: -5\n",
+			want: `limits.channel_per_minute (BOT_CHANNEL_COMMANDS_PER_MINUTE, line 2): must be between 0 (unlimited) and 1000000, got -5`},
+		{name: "user limit from the environment", env: map[string]string{"BOT_USER_COMMANDS_PER_MINUTE": "lots"},
+			want: `limits.user_per_minute (BOT_USER_COMMANDS_PER_MINUTE): must be a whole number, got "lots"`},
 
 		// ids and channels
 		{name: "zone id with space", env: map[string]string{"CARACAL_ZONE_ID": "my zone"},

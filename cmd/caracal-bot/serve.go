@@ -31,9 +31,6 @@ import (
 // hit spools the ticket rather than losing it).
 const ticketBudget = 35 * time.Second
 
-// userCommandsPerMinute is how many commands one user may start a minute.
-const userCommandsPerMinute = 30
-
 // shutdownGrace is how long in-flight diagnoses get to finish and be
 // delivered after SIGTERM.
 const shutdownGrace = 25 * time.Second
@@ -83,7 +80,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	registry := commands.New(env)
 	dispatcher := bot.NewDispatcher(bot.Options{
 		Runner: registry, Policy: policyFromConfig(cfg.Permissions), Dedup: shared.dedup,
-		UserLimit: userCommandsPerMinute, RateLimiter: shared.rate,
+		UserLimit: cfg.Limits.UserPerMinute, ChannelLimit: cfg.Limits.ChannelPerMinute, RateLimiter: shared.rate,
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget,
 	})
 	checks := append(shared.checks, ops.Check{Name: "caracal", Run: func(ctx context.Context) error {
