@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
@@ -45,7 +46,16 @@ type Dispatcher struct {
 	mu      sync.RWMutex // guards stopped against sends on a closed queue
 	stopped bool
 	done    chan struct{}
+	// abort ends when Shutdown's grace period is over: running commands
+	// are cancelled and they, and queued ones, are handed back.
+	abort     context.Context
+	abortNow  context.CancelFunc
+	handedOff atomic.Int64 // commands handed back, for Shutdown's error
 }
+
+// handBackTime bounds the delivery of the notes that hand commands back
+// once Shutdown's grace period is over.
+const handBackTime = 5 * time.Second
 
 type job struct {
 	req      Request
@@ -81,6 +91,7 @@ func NewDispatcher(opts Options) *Dispatcher {
 		opts.RateLimiter = NewMemoryRateLimiter(nil)
 	}
 	d := &Dispatcher{opts: opts, queue: make(chan job, opts.Queue), done: make(chan struct{})}
+	d.abort, d.abortNow = context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Add(1)
@@ -168,17 +179,39 @@ func (d *Dispatcher) forget(ctx context.Context, req Request) {
 // the adapter becomes an error reply, never a crash.
 func (d *Dispatcher) run(j job) {
 	inv := j.req.Invocation
-	reply := d.execute(inv)
-	ctx, cancel := context.WithTimeout(context.Background(), d.opts.DeliverTimeout)
+	if d.abort.Err() == nil {
+		reply := d.execute(inv)
+		if d.abort.Err() == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), d.opts.DeliverTimeout)
+			defer cancel()
+			if err := d.deliver(ctx, j.req.Responder, reply); err != nil {
+				d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
+			}
+			return
+		}
+	}
+	d.handBack(j)
+}
+
+// handBack tells the user that a command was cut short by a restart and
+// must be run again: better than a diagnosis built from half the evidence,
+// or silence.
+func (d *Dispatcher) handBack(j job) {
+	d.handedOff.Add(1)
+	inv := j.req.Invocation
+	ctx, cancel := context.WithTimeout(context.Background(), handBackTime)
 	defer cancel()
-	if err := d.deliver(ctx, j.req.Responder, reply); err != nil {
-		d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
+	note := chat.Reply{Summary: "caracal-bot restarted before it could finish " + commandName(inv.Command) + "; please run it again.",
+		Severity: chat.SeverityWarning, Ephemeral: true}
+	if err := d.deliver(ctx, j.req.Responder, note); err != nil {
+		d.opts.Logger.Error("command handed back at shutdown; the user could not be told", "platform", inv.Platform,
+			"command", inv.Command, "channel", inv.ChannelID, "err", err)
 	}
 }
 
 func (d *Dispatcher) execute(inv chat.Invocation) (reply chat.Reply) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), d.opts.RunTimeout)
+	ctx, cancel := context.WithTimeout(d.abort, d.opts.RunTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
@@ -209,8 +242,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r Responder, reply chat.Reply)
 	return r.Deliver(ctx, reply)
 }
 
-// Shutdown stops taking new requests, lets queued and running ones finish
-// and be delivered, and returns when they have or ctx ends.
+// Shutdown stops taking new requests and lets queued and running ones
+// finish and be delivered. When ctx ends first, the grace period is over:
+// running commands are cancelled, and they and the queued ones are handed
+// back (each user is told to run the command again, within a few seconds);
+// the error says how many.
 func (d *Dispatcher) Shutdown(ctx context.Context) error {
 	d.mu.Lock()
 	if !d.stopped {
@@ -222,8 +258,13 @@ func (d *Dispatcher) Shutdown(ctx context.Context) error {
 	case <-d.done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("dispatcher: %d request(s) still queued at shutdown: %w", len(d.queue), ctx.Err())
 	}
+	d.abortNow()
+	select {
+	case <-d.done:
+	case <-time.After(handBackTime + time.Second):
+	}
+	return fmt.Errorf("dispatcher: grace period over, %d command(s) handed back to their users: %w", d.handedOff.Load(), ctx.Err())
 }
 
 func (d *Dispatcher) count(command, outcome string) {

@@ -219,3 +219,29 @@ func TestPerChannelRateLimit(t *testing.T) {
 	elsewhere.Invocation.ChannelID = "C0OTHER"
 	assert.Equal(t, bot.Accepted, d.Submit(context.Background(), elsewhere).Status, "limits are per channel")
 }
+
+func TestShutdownHandsBackWhatTheGracePeriodCannotFinish(t *testing.T) {
+	started := make(chan struct{}, 1)
+	slow := runnerFunc(func(ctx context.Context, inv chat.Invocation) chat.Reply {
+		started <- struct{}{}
+		<-ctx.Done() // a diagnosis still waiting on Caracal
+		return chat.Reply{Summary: "half a diagnosis"}
+	})
+	d := bot.NewDispatcher(bot.Options{Runner: slow, Workers: 1, Queue: 8})
+	box := newInbox()
+	for _, k := range []string{"1", "2", "3"} {
+		require.Equal(t, bot.Accepted, d.Submit(context.Background(), request("why", k, box)).Status)
+	}
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := d.Shutdown(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "3 command(s) handed back")
+	for range 3 {
+		r := box.next(t)
+		assert.Equal(t, "caracal-bot restarted before it could finish why; please run it again.", r.Summary,
+			"the running command and the two queued ones are handed back, never half a diagnosis")
+		assert.True(t, r.Ephemeral)
+	}
+}

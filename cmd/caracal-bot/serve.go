@@ -32,8 +32,9 @@ import (
 const ticketBudget = 35 * time.Second
 
 // shutdownGrace is how long in-flight diagnoses get to finish and be
-// delivered after SIGTERM.
-const shutdownGrace = 25 * time.Second
+// delivered after SIGTERM; those still unfinished are then handed back
+// within a few more seconds, inside Kubernetes' default 30 s.
+const shutdownGrace = 20 * time.Second
 
 // runServe runs the bot: the chat adapters, the dispatcher and the ops
 // endpoints, until the context ends (SIGINT/SIGTERM).
