@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
@@ -54,7 +55,7 @@ func TestDailyDigestRunsOncePerDay(t *testing.T) {
 
 func TestJobIsSkippedWhileStillRunning(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		poster := &fakePoster{}
 		dig := &fakeDigester{fn: func(_ context.Context, n int) (commands.Result, error) {
 			if n == 1 {
@@ -63,7 +64,7 @@ func TestJobIsSkippedWhileStillRunning(t *testing.T) {
 			return digestResult(n), nil
 		}}
 		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: poster,
-			JobTimeout: 48 * time.Hour, Logger: logs.logger()}))
+			JobTimeout: 48 * time.Hour, Logger: testLogger(&logs)}))
 		time.Sleep(time.Until(day(3, 12)))
 		synctest.Wait()
 		stop()
@@ -77,7 +78,7 @@ func TestJobIsSkippedWhileStillRunning(t *testing.T) {
 
 func TestPanickingJobRunsAgainNextTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		poster := &fakePoster{}
 		dig := &fakeDigester{fn: func(_ context.Context, n int) (commands.Result, error) {
 			if n == 1 {
@@ -85,7 +86,7 @@ func TestPanickingJobRunsAgainNextTime(t *testing.T) {
 			}
 			return digestResult(n), nil
 		}}
-		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: poster, Logger: logs.logger()}))
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: poster, Logger: testLogger(&logs)}))
 		time.Sleep(time.Until(day(3, 12)))
 		synctest.Wait()
 		stop()
@@ -99,7 +100,7 @@ func TestPanickingJobRunsAgainNextTime(t *testing.T) {
 
 func TestFailuresPostNothingHalfMade(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		poster := &fakePoster{fail: map[string]bool{"C0ARCHIVED": true}}
 		dig := &fakeDigester{fn: func(ctx context.Context, n int) (commands.Result, error) {
 			switch n {
@@ -112,7 +113,7 @@ func TestFailuresPostNothingHalfMade(t *testing.T) {
 		}}
 		job := morningJob()
 		job.Targets = append(slack("C0ARCHIVED"), slack("C0ONCALL")...)
-		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: dig, Poster: poster, Logger: logs.logger()}))
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: dig, Poster: poster, Logger: testLogger(&logs)}))
 		time.Sleep(time.Until(day(2, 8).Add(30 * time.Minute)))
 		synctest.Wait()
 		stop()
@@ -122,11 +123,11 @@ func TestFailuresPostNothingHalfMade(t *testing.T) {
 		assert.Contains(t, logs.String(), "digest finished too late; nothing posted")
 	})
 	synctest.Test(t, func(t *testing.T) {
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		poster := &fakePoster{fail: map[string]bool{"C0ARCHIVED": true}}
 		job := morningJob()
 		job.Targets = append(slack("C0ARCHIVED"), slack("C0ONCALL")...)
-		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: &fakeDigester{}, Poster: poster, Logger: logs.logger()}))
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: &fakeDigester{}, Poster: poster, Logger: testLogger(&logs)}))
 		time.Sleep(time.Until(day(1, 12)))
 		stop()
 		assert.Len(t, poster.all(), 1, "one archived channel does not stop the others")
@@ -145,10 +146,10 @@ func TestMissedRunsAreReportedInTheNextDigest(t *testing.T) {
 		// The bot last ran the job on 29 December, then was down until 1 January.
 		require.NoError(t, runs.RecordRun(ctx, "morning", time.Date(1999, 12, 29, 9, 0, 0, 0, paris)))
 
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		poster, dig := &fakePoster{}, &fakeDigester{}
 		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: poster,
-			RunLog: runs, Logger: logs.logger()}))
+			RunLog: runs, Logger: testLogger(&logs)}))
 		time.Sleep(time.Until(day(2, 12)))
 		synctest.Wait()
 		stop()

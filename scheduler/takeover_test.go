@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
@@ -75,7 +76,7 @@ func TestAReplicaTakesOverFromAFrozenLeader(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		leases := scheduler.NewMemoryLeases()
 		poster := &fakePoster{}
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		frozen := &pausableLease{Lease: leases.Holder("replica-a")}
 		leaderDigest := &fakeDigester{fn: func(ctx context.Context, n int) (commands.Result, error) {
 			frozen.paused.Store(true)
@@ -86,7 +87,7 @@ func TestAReplicaTakesOverFromAFrozenLeader(t *testing.T) {
 		stops := []func(){
 			start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: leaderDigest, Poster: poster, Lease: frozen})),
 			start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: summaryDigester("from replica b"),
-				Poster: poster, Lease: leases.Holder("replica-b"), Logger: logs.logger()})),
+				Poster: poster, Lease: leases.Holder("replica-b"), Logger: testLogger(&logs)})),
 		}
 		// Replica A leads: it took the lease a moment before 09:00 Paris.
 		time.Sleep(time.Until(day(1, 8).Add(-time.Second)))
@@ -116,12 +117,12 @@ func TestDigestWaitsOutASharedStateOutage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		leases := scheduler.NewMemoryLeases()
 		poster := &fakePoster{}
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		var down atomic.Bool
 		var stops []func()
 		for _, id := range []string{"replica-a", "replica-b"} {
 			stops = append(stops, start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: &fakeDigester{},
-				Poster: poster, Lease: flakyLease{Lease: leases.Holder(id), down: &down}, Logger: logs.logger()})))
+				Poster: poster, Lease: flakyLease{Lease: leases.Holder(id), down: &down}, Logger: testLogger(&logs)})))
 		}
 		time.Sleep(time.Until(day(1, 8).Add(-time.Second)))
 		down.Store(true)
@@ -147,11 +148,11 @@ func TestDigestWaitsOutASharedStateOutage(t *testing.T) {
 func TestDigestIsDroppedWhenSharedStateStaysDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		poster := &fakePoster{}
-		var logs logBuffer
+		var logs syncbuf.Buffer
 		var down atomic.Bool
 		down.Store(true)
 		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: &fakeDigester{},
-			Poster: poster, Lease: flakyLease{Lease: scheduler.NewMemoryLeases().Holder("a"), down: &down}, Logger: logs.logger()}))
+			Poster: poster, Lease: flakyLease{Lease: scheduler.NewMemoryLeases().Holder("a"), down: &down}, Logger: testLogger(&logs)}))
 		time.Sleep(time.Until(day(1, 12)))
 		down.Store(false)
 		time.Sleep(time.Until(day(2, 12)))

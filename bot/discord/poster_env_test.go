@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 )
 
 const (
@@ -57,24 +57,6 @@ func (c *fakeClock) Sleeps() []time.Duration {
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-// lockedBuffer collects log output safely.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // posterEnv is a Poster wired to a fake Discord over loopback HTTP, with a
 // fake clock, metrics and a log.
 type posterEnv struct {
@@ -83,7 +65,7 @@ type posterEnv struct {
 	poster  *Poster
 	clock   *fakeClock
 	metrics *bot.Metrics
-	log     *lockedBuffer
+	log     *syncbuf.Buffer
 }
 
 func newPosterEnv(t *testing.T, opts ...discordfake.Option) *posterEnv {
@@ -92,7 +74,7 @@ func newPosterEnv(t *testing.T, opts ...discordfake.Option) *posterEnv {
 	s, err := NewSession(posterBotToken, srv.URL(), nil)
 	require.NoError(t, err)
 	e := &posterEnv{srv: srv, session: s, clock: &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
-		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &lockedBuffer{}}
+		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &syncbuf.Buffer{}}
 	e.poster = NewPoster(s, PosterOptions{
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: e.metrics, Now: e.clock.Now, Sleep: e.clock.Sleep,

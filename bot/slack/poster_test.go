@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
+	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 )
 
 const (
@@ -58,25 +58,6 @@ func (c *fakeClock) Sleeps() []time.Duration {
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-// lockedBuffer collects log output safely.
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // posterEnv is a Poster wired to a fake Slack, with a fake clock, metrics and a log.
 
 type posterEnv struct {
@@ -84,14 +65,14 @@ type posterEnv struct {
 	poster  *Poster
 	clock   *fakeClock
 	metrics *bot.Metrics
-	log     *lockedBuffer
+	log     *syncbuf.Buffer
 }
 
 func newPosterEnv(t *testing.T, fakeOpts ...slackfake.Option) *posterEnv {
 	t.Helper()
 	srv := slackfake.Start(t, append([]slackfake.Option{slackfake.WithToken(posterToken)}, fakeOpts...)...)
 	e := &posterEnv{srv: srv, clock: &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
-		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &lockedBuffer{}}
+		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &syncbuf.Buffer{}}
 	e.poster = NewPoster(srv.Client(posterToken), PosterOptions{
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: e.metrics, Now: e.clock.Now, Sleep: e.clock.Sleep,
