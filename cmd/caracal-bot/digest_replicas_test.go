@@ -26,12 +26,7 @@ func TestTwoProcessesOnRedisPostEachDigestOnce(t *testing.T) {
 	t.Parallel()
 	redis := redistest.Start(t)
 	fake := slackfake.Start(t)
-	env := simEnv(startSim(t))
-	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
-	env["SLACK_API_URL"] = fake.URL()
-	env["SLACK_SIGNING_SECRET"] = testSigningSecret
-	env["REDIS_URL"] = redis.URL()
-	env["BOT_LISTEN_ADDR"] = "127.0.0.1:0"
+	env := with(slackRedisEnv(t, fake, redis), "BOT_LISTEN_ADDR", "127.0.0.1:0")
 	const channel = "C0DIGEST"
 	configPath := filepath.Join(t.TempDir(), "caracal-bot.yaml")
 	require.NoError(t, os.WriteFile(configPath, []byte(`schedules:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
 	"github.com/caracal-bot/caracal-bot/state/redistest"
 )
@@ -51,6 +52,14 @@ func (r *replica) kill() {
 	})
 }
 
+// slackRedisEnv is the environment of a replica on Slack's HTTP mode
+// (fake) and Redis, with the Caracal simulator started with opts.
+func slackRedisEnv(t *testing.T, fake *slackfake.Server, redis *redistest.Server, opts ...caracaltest.Option) map[string]string {
+	t.Helper()
+	return with(simEnv(startSim(t, opts...)), "SLACK_BOT_TOKEN", "xoxb-test-bot-token", "SLACK_API_URL", fake.URL(),
+		"SLACK_SIGNING_SECRET", testSigningSecret, "REDIS_URL", redis.URL())
+}
+
 func rootsMentioning(fake *slackfake.Server, text string) int {
 	n := 0
 	for _, m := range fake.Roots(testChannel) {
@@ -67,11 +76,7 @@ func rootsMentioning(fake *slackfake.Server, text string) int {
 func TestTwoReplicasOnRedisAnswerEachCommandOnce(t *testing.T) {
 	redis := redistest.Start(t)
 	fake := slackfake.Start(t)
-	env := simEnv(startSim(t))
-	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
-	env["SLACK_API_URL"] = fake.URL()
-	env["SLACK_SIGNING_SECRET"] = testSigningSecret
-	env["REDIS_URL"] = redis.URL()
+	env := slackRedisEnv(t, fake, redis)
 	a, b := startReplica(t, env), startReplica(t, env)
 	now := time.Now()
 
@@ -131,11 +136,7 @@ func TestTwoReplicasFileOneTicket(t *testing.T) {
 	redis := redistest.Start(t)
 	fake := slackfake.Start(t)
 	receiver := ticketstest.StartWebhook(t, "")
-	env := simEnv(startSim(t))
-	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
-	env["SLACK_API_URL"] = fake.URL()
-	env["SLACK_SIGNING_SECRET"] = testSigningSecret
-	env["REDIS_URL"] = redis.URL()
+	env := slackRedisEnv(t, fake, redis)
 	env["TICKET_WEBHOOK_URL"] = receiver.URL
 	a, b := startReplica(t, env), startReplica(t, env)
 

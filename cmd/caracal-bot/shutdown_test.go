@@ -27,12 +27,7 @@ func TestSIGTERMFinishesInFlightWorkAndReleasesTheLease(t *testing.T) {
 	srv := redistest.Start(t)
 	fake := slackfake.Start(t)
 	// Each Caracal call takes a second: a diagnosis takes two.
-	env := simEnv(startSim(t, caracaltest.WithLatency(time.Second)))
-	env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
-	env["SLACK_API_URL"] = fake.URL()
-	env["SLACK_SIGNING_SECRET"] = testSigningSecret
-	env["REDIS_URL"] = srv.URL()
-	env["BOT_LISTEN_ADDR"] = "127.0.0.1:0"
+	env := with(slackRedisEnv(t, fake, srv, caracaltest.WithLatency(time.Second)), "BOT_LISTEN_ADDR", "127.0.0.1:0")
 	configPath := filepath.Join(t.TempDir(), "caracal-bot.yaml")
 	require.NoError(t, os.WriteFile(configPath, []byte("watch:\n  enabled: true\n  interval: 5s\n  slack_channels: [C0WATCH]\n"), 0o600))
 
