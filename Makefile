@@ -34,16 +34,14 @@ SOAK     ?= 0
 load: build
 	$(GO) run ./bench/loadgen -bin $(BIN) -rates $(RATES) -duration $(DURATION) -soak $(SOAK)
 
-## fuzz: run each fuzz target for FUZZTIME
+## fuzz: run every fuzz target (found with go test -list) for FUZZTIME each
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParsePasted -fuzztime $(FUZZTIME) ./router/
-	$(GO) test -run '^$$' -fuzz FuzzDecodeExplain -fuzztime $(FUZZTIME) ./integrations/caracal/
-	$(GO) test -run '^$$' -fuzz FuzzDecodeErrorEnvelope -fuzztime $(FUZZTIME) ./integrations/caracal/
-	$(GO) test -run '^$$' -fuzz FuzzProbeReason -fuzztime $(FUZZTIME) ./integrations/caracal/
-	$(GO) test -run '^$$' -fuzz FuzzLoadYAML -fuzztime $(FUZZTIME) ./config/
-	$(GO) test -run '^$$' -fuzz FuzzCommandText -fuzztime $(FUZZTIME) ./commands/
-	$(GO) test -run '^$$' -fuzz '^FuzzRedactText$$' -fuzztime $(FUZZTIME) ./bundle/
-	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./bundle/
+	@for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "$$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 ## sim: the Caracal simulator on one port (path prefixes /api /sts /gateway /audit /coordinator)
 sim:
