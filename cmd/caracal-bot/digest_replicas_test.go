@@ -35,6 +35,10 @@ func TestTwoProcessesOnRedisPostEachDigestOnce(t *testing.T) {
     slack_channels: [`+channel+`]
 `), 0o600))
 
+	// Both replicas must be up before the first fire: not too close to a minute boundary.
+	if untilFire := time.Until(time.Now().Truncate(time.Minute).Add(time.Minute)); untilFire < 10*time.Second {
+		time.Sleep(untilFire + time.Second)
+	}
 	replicas := []*botProcess{startBotProcess(t, "replica-a", configPath, env), startBotProcess(t, "replica-b", configPath, env)}
 	for _, r := range replicas {
 		require.Eventually(t, func() bool { return r.logged("scheduler started") }, 30*time.Second, 20*time.Millisecond, "%s did not start", r.name)
