@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
 // PathInteractions is served by NewHTTPHandler; configure it (on the bot's
@@ -29,7 +30,7 @@ type InboundOptions struct {
 	Logger     *slog.Logger // optional
 	// Now is the clock (default time.Now); tests inject one.
 	Now func() time.Time
-	// MaxBody bounds HTTP request bodies (default DefaultMaxBody).
+	// MaxBody bounds HTTP request bodies (default signedhttp.DefaultMaxBody).
 	MaxBody int64
 	// Tickets turns the Upload bundle to ticket button into the ticket
 	// command (posted in the diagnosis thread); off, it answers that
@@ -37,7 +38,7 @@ type InboundOptions struct {
 	Tickets bool
 	// Replay remembers verified signatures (default in memory; give a
 	// shared store when several replicas serve the endpoint).
-	Replay ReplayStore
+	Replay signedhttp.ReplayStore
 }
 
 // httpInbound serves Discord's HTTP interactions.
@@ -72,7 +73,7 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The reason only: never the headers, the body or the key.
 		h.in.log.Warn("discord: interaction refused", "remote", r.RemoteAddr, "reason", err)
-		status := verifyStatus(err)
+		status := signedhttp.Status(err)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}

@@ -13,9 +13,6 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// metricsPlatform is this adapter's platform label in bot.Metrics.
-const metricsPlatform = "discord"
-
 // redactedText replaces secrets in error messages.
 const redactedText = "[redacted]"
 
@@ -38,7 +35,7 @@ func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delive
 		}
 	}
 	bd, cancel := bot.NewDelivery(ctx, p.opts.MaxDeliveryTime, bot.Delivery{
-		Platform: metricsPlatform, Channel: t.ChannelID, RequestID: reply.RequestID(),
+		Platform: platform, Channel: t.ChannelID, RequestID: reply.RequestID(),
 		Logger: p.opts.Logger, Metrics: p.opts.Metrics, Now: p.opts.Now, Sleep: p.opts.Sleep,
 		Classify: classify,
 		Redact:   func(err error) error { return redact(err, secrets) },

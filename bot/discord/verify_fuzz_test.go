@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
 // fuzzClock is the Verifier's clock (Discord's check reads no other) and
@@ -22,8 +24,8 @@ var (
 )
 
 // verifyFailures are the documented refusals.
-var verifyFailures = []error{ErrMissingSignature, ErrBadSignature, ErrStaleTimestamp,
-	ErrReplayed, ErrBodyTooLarge, ErrReplayUnavailable}
+var verifyFailures = []error{signedhttp.ErrMissingSignature, signedhttp.ErrBadSignature, signedhttp.ErrStaleTimestamp,
+	signedhttp.ErrReplayed, signedhttp.ErrBodyTooLarge, signedhttp.ErrReplayUnavailable}
 
 // interaction builds the request; odd-sized bodies have no Content-Length,
 // so that both size checks are reached.
@@ -46,7 +48,7 @@ func genuine(ts, sig string, body []byte) bool {
 	}
 	n, err := strconv.ParseInt(ts, 10, 64)
 	age := fuzzClock.Sub(time.Unix(n, 0)).Abs()
-	return err == nil && n >= 0 && age <= SignatureWindow &&
+	return err == nil && n >= 0 && age <= signedhttp.Window &&
 		ed25519.Verify(testKey.Public().(ed25519.PublicKey), append([]byte(ts), body...), raw)
 }
 
@@ -86,14 +88,14 @@ func FuzzVerifier(f *testing.F) {
 		case err == nil && !bytes.Equal(got, body):
 			t.Fatalf("body changed: sent %q, got %q", body, got)
 		case err == nil:
-			if _, again := v.Verify(nil, interaction(ts, sig, body)); !errors.Is(again, ErrReplayed) {
+			if _, again := v.Verify(nil, interaction(ts, sig, body)); !errors.Is(again, signedhttp.ErrReplayed) {
 				t.Fatalf("replay not refused: %v", again)
 			}
 		case got != nil:
 			t.Fatalf("refused (%v) but returned a body", err)
-		case verifyStatus(err) < 400 || !slices.ContainsFunc(verifyFailures, func(e error) bool { return errors.Is(err, e) }):
+		case signedhttp.Status(err) < 400 || !slices.ContainsFunc(verifyFailures, func(e error) bool { return errors.Is(err, e) }):
 			t.Fatalf("undocumented refusal %v", err)
-		case sign && !errors.Is(err, ErrBodyTooLarge):
+		case sign && !errors.Is(err, signedhttp.ErrBodyTooLarge):
 			t.Fatalf("correctly signed request refused: %v", err)
 		case sign && int64(len(body)) <= fuzzLimit:
 			t.Fatalf("%d bytes refused as too large", len(body))

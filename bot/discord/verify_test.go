@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
 // testKey is a fixed Ed25519 key pair standing in for Discord's.
@@ -61,28 +63,28 @@ func TestVerifier_ClockAndReplay(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"type":1}`, string(body))
 	_, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
-	assert.ErrorIs(t, err, ErrReplayed)
+	assert.ErrorIs(t, err, signedhttp.ErrReplayed)
 	r := signedRequest(ts, `{"type":1}`)
 	r.Header.Set("X-Signature-Ed25519", strings.ToUpper(r.Header.Get("X-Signature-Ed25519")))
 	_, err = v.Verify(nil, r)
-	assert.ErrorIs(t, err, ErrReplayed, "the same signature in upper case is the same signature")
+	assert.ErrorIs(t, err, signedhttp.ErrReplayed, "the same signature in upper case is the same signature")
 	_, err = v.Verify(nil, signedRequest(ts, `{"type": 1}`))
 	assert.NoError(t, err, "another body is another signature")
 
 	// A timestamp 6 minutes old, or ahead, is refused.
 	_, err = v.Verify(nil, signedRequest(ts-6*60, `{"type":2}`))
-	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
 	_, err = v.Verify(nil, signedRequest(ts+6*60, `{"type":2}`))
-	assert.ErrorIs(t, err, ErrStaleTimestamp)
+	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
 	_, err = v.Verify(nil, signedRequest(ts-4*60, `{"type":2}`))
 	assert.NoError(t, err, "4 minutes is inside the window")
 
 	// Once the window has passed, the remembered signature may be
 	// forgotten: the request is stale by then.
-	clock.Add(SignatureWindow + 2*time.Second)
+	clock.Add(signedhttp.Window + 2*time.Second)
 	_, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
-	assert.ErrorIs(t, err, ErrStaleTimestamp)
-	assert.Equal(t, http.StatusUnauthorized, verifyStatus(err))
+	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
+	assert.Equal(t, http.StatusUnauthorized, signedhttp.Status(err))
 }
 
 func TestVerifier_Failures(t *testing.T) {
@@ -90,29 +92,29 @@ func TestVerifier_Failures(t *testing.T) {
 	clock := func() time.Time { return now }
 	v := NewVerifier(testPublicKey(), 16, clock, nil)
 	_, err := v.Verify(nil, signedRequest(now.Unix(), strings.Repeat("x", 17)))
-	assert.ErrorIs(t, err, ErrBodyTooLarge)
-	assert.Equal(t, http.StatusRequestEntityTooLarge, verifyStatus(err))
+	assert.ErrorIs(t, err, signedhttp.ErrBodyTooLarge)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, signedhttp.Status(err))
 	r := signedRequest(now.Unix()-1, strings.Repeat("x", 17))
 	r.ContentLength = -1 // unknown: the limit applies while reading
 	_, err = v.Verify(nil, r)
-	assert.ErrorIs(t, err, ErrBodyTooLarge)
+	assert.ErrorIs(t, err, signedhttp.ErrBodyTooLarge)
 
 	tests := []struct {
 		name   string
 		mutate func(r *http.Request)
 		want   error
 	}{
-		{"no signature", func(r *http.Request) { r.Header.Del("X-Signature-Ed25519") }, ErrMissingSignature},
-		{"no timestamp", func(r *http.Request) { r.Header.Del("X-Signature-Timestamp") }, ErrMissingSignature},
-		{"signature not hex", func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "zz") }, ErrBadSignature},
-		{"signature too short", func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "abcd") }, ErrBadSignature},
+		{"no signature", func(r *http.Request) { r.Header.Del("X-Signature-Ed25519") }, signedhttp.ErrMissingSignature},
+		{"no timestamp", func(r *http.Request) { r.Header.Del("X-Signature-Timestamp") }, signedhttp.ErrMissingSignature},
+		{"signature not hex", func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "zz") }, signedhttp.ErrBadSignature},
+		{"signature too short", func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "abcd") }, signedhttp.ErrBadSignature},
 		{"signature of another body", func(r *http.Request) {
 			r.Header.Set("X-Signature-Ed25519", signature(r.Header.Get("X-Signature-Timestamp"), "{}"))
-		}, ErrBadSignature},
+		}, signedhttp.ErrBadSignature},
 		{"timestamp changed after signing", func(r *http.Request) {
 			r.Header.Set("X-Signature-Timestamp", strconv.FormatInt(now.Unix()-1, 10))
-		}, ErrBadSignature},
-		{"timestamp unreadable", func(r *http.Request) { r.Header.Set("X-Signature-Timestamp", "yesterday") }, ErrStaleTimestamp},
+		}, signedhttp.ErrBadSignature},
+		{"timestamp unreadable", func(r *http.Request) { r.Header.Set("X-Signature-Timestamp", "yesterday") }, signedhttp.ErrStaleTimestamp},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,23 +122,23 @@ func TestVerifier_Failures(t *testing.T) {
 			tt.mutate(r)
 			_, err := v.Verify(nil, r)
 			assert.ErrorIs(t, err, tt.want)
-			assert.Equal(t, http.StatusUnauthorized, verifyStatus(err))
+			assert.Equal(t, http.StatusUnauthorized, signedhttp.Status(err))
 		})
 	}
 
 	other := ed25519.NewKeyFromSeed([]byte("another key, another application"))
 	_, err = NewVerifier(hex.EncodeToString(other.Public().(ed25519.PublicKey)), 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
-	assert.ErrorIs(t, err, ErrBadSignature, "signed by another key")
+	assert.ErrorIs(t, err, signedhttp.ErrBadSignature, "signed by another key")
 	for _, key := range []string{"", "not hex", "abcd"} {
 		_, err = NewVerifier(key, 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
-		assert.ErrorIs(t, err, ErrBadSignature, "key %q", key)
+		assert.ErrorIs(t, err, signedhttp.ErrBadSignature, "key %q", key)
 		_, err = ParsePublicKey(key)
 		assert.Error(t, err)
 	}
 
 	_, err = NewVerifier(testPublicKey(), 0, clock, failingStore{}).Verify(nil, signedRequest(now.Unix(), "{}"))
-	assert.ErrorIs(t, err, ErrReplayUnavailable)
-	assert.Equal(t, http.StatusServiceUnavailable, verifyStatus(err))
+	assert.ErrorIs(t, err, signedhttp.ErrReplayUnavailable)
+	assert.Equal(t, http.StatusServiceUnavailable, signedhttp.Status(err))
 }
 
 type failingStore struct{}

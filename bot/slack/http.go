@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -45,10 +46,10 @@ type InboundOptions struct {
 	Logger        *slog.Logger // optional
 	// Now is the clock (default time.Now); tests inject one.
 	Now func() time.Time
-	// MaxBody bounds HTTP request bodies (default DefaultMaxBody).
+	// MaxBody bounds HTTP request bodies (default signedhttp.DefaultMaxBody).
 	MaxBody int64
 	// Replay remembers verified signatures (default in memory).
-	Replay ReplayStore
+	Replay signedhttp.ReplayStore
 	// GroupsOf returns the permission groups a user belongs to (optional;
 	// see UserGroups). It runs in the ack path, so it must be cached.
 	GroupsOf func(ctx context.Context, userID string) []string
@@ -92,7 +93,7 @@ func (h *httpInbound) verified(next func(w http.ResponseWriter, r *http.Request,
 		if err != nil {
 			// The reason only: never the headers, the body or the secret.
 			h.in.log.Warn("slack: request refused", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
-			status := verifyStatus(err)
+			status := signedhttp.Status(err)
 			http.Error(w, http.StatusText(status), status)
 			return
 		}

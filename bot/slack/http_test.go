@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -178,7 +179,7 @@ func TestHTTP_ReplayRefused(t *testing.T) {
 
 func TestHTTP_OversizedBody(t *testing.T) {
 	e := newHTTPEnv(t)
-	big := slashForm(strings.Repeat("x", int(DefaultMaxBody)), "T1")
+	big := slashForm(strings.Repeat("x", int(signedhttp.DefaultMaxBody)), "T1")
 	status, _ := e.post(t, PathCommands, big, 0, nil)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
 // fuzzMaxBody is small so that the fuzzer reaches the size limit.
@@ -38,11 +40,11 @@ func fuzzRequest(ts, sig string, body []byte) *http.Request {
 	return r
 }
 
-// inWindow reports whether ts is a Unix time within SignatureWindow of now.
+// inWindow reports whether ts is a Unix time within signedhttp.Window of now.
 func inWindow(ts string, now time.Time) bool {
 	n, err := strconv.ParseInt(ts, 10, 64)
 	d := now.Sub(time.Unix(n, 0))
-	return err == nil && d <= SignatureWindow && d >= -SignatureWindow
+	return err == nil && d <= signedhttp.Window && d >= -signedhttp.Window
 }
 
 // FuzzVerifier: only the exact signature of (timestamp, body) in the window
@@ -89,14 +91,14 @@ func FuzzVerifier(f *testing.F) {
 			if got != nil {
 				t.Fatalf("refused (%v) but returned a body", err)
 			}
-			if !slices.ContainsFunc(verifyErrors, func(e error) bool { return errors.Is(err, e) }) || verifyStatus(err) < 400 {
-				t.Fatalf("unexpected refusal %v (status %d)", err, verifyStatus(err))
+			if !slices.ContainsFunc(verifyErrors, func(e error) bool { return errors.Is(err, e) }) || signedhttp.Status(err) < 400 {
+				t.Fatalf("unexpected refusal %v (status %d)", err, signedhttp.Status(err))
 			}
 			if sign && len(body) <= fuzzMaxBody {
 				t.Fatalf("correctly signed request refused: %v", err)
 			}
-			if sign && !errors.Is(err, ErrBodyTooLarge) {
-				t.Fatalf("oversized signed body: %v, want ErrBodyTooLarge", err)
+			if sign && !errors.Is(err, signedhttp.ErrBodyTooLarge) {
+				t.Fatalf("oversized signed body: %v, want signedhttp.ErrBodyTooLarge", err)
 			}
 			return
 		}
@@ -110,12 +112,12 @@ func FuzzVerifier(f *testing.F) {
 		if !bytes.Equal(got, body) {
 			t.Fatalf("body changed: sent %q, got %q", body, got)
 		}
-		if _, err := v.Verify(nil, fuzzRequest(ts, sig, body)); !errors.Is(err, ErrReplayed) {
+		if _, err := v.Verify(nil, fuzzRequest(ts, sig, body)); !errors.Is(err, signedhttp.ErrReplayed) {
 			t.Fatalf("replay not refused: %v", err)
 		}
 	})
 }
 
 // verifyErrors are the documented refusals.
-var verifyErrors = []error{ErrMissingSignature, ErrBadSignature, ErrStaleTimestamp,
-	ErrReplayed, ErrBodyTooLarge, ErrReplayUnavailable}
+var verifyErrors = []error{signedhttp.ErrMissingSignature, signedhttp.ErrBadSignature, signedhttp.ErrStaleTimestamp,
+	signedhttp.ErrReplayed, signedhttp.ErrBodyTooLarge, signedhttp.ErrReplayUnavailable}

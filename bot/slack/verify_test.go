@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
 func signedRequest(ts int64, body string) *http.Request {
@@ -49,36 +51,36 @@ func TestVerifier_ClockAndReplay(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "a=1", string(body))
 	_, err = v.Verify(nil, signedRequest(ts, "a=1"))
-	assert.ErrorIs(t, err, ErrReplayed)
+	assert.ErrorIs(t, err, signedhttp.ErrReplayed)
 	_, err = v.Verify(nil, signedRequest(ts, "a=2"))
 	assert.NoError(t, err, "another body is another signature")
 
 	// Once the window has passed, the remembered signature may be
 	// forgotten: the request is stale by then.
-	clock.Add(SignatureWindow + 2*time.Second)
+	clock.Add(signedhttp.Window + 2*time.Second)
 	_, err = v.Verify(nil, signedRequest(ts, "a=1"))
-	assert.ErrorIs(t, err, ErrStaleTimestamp)
-	assert.Equal(t, http.StatusUnauthorized, verifyStatus(err))
+	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
+	assert.Equal(t, http.StatusUnauthorized, signedhttp.Status(err))
 }
 
 func TestVerifier_Failures(t *testing.T) {
 	now := time.Now()
 	v := NewVerifier(testSecret, 16, func() time.Time { return now }, nil)
 	_, err := v.Verify(nil, signedRequest(now.Unix(), strings.Repeat("x", 17)))
-	assert.ErrorIs(t, err, ErrBodyTooLarge)
-	assert.Equal(t, http.StatusRequestEntityTooLarge, verifyStatus(err))
+	assert.ErrorIs(t, err, signedhttp.ErrBodyTooLarge)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, signedhttp.Status(err))
 	r := signedRequest(now.Unix()-1, strings.Repeat("x", 17))
 	r.ContentLength = -1 // unknown: the limit applies while reading
 	_, err = v.Verify(nil, r)
-	assert.ErrorIs(t, err, ErrBodyTooLarge)
+	assert.ErrorIs(t, err, signedhttp.ErrBodyTooLarge)
 
 	r = signedRequest(now.Unix(), "a=1")
 	r.Header.Set("X-Slack-Signature", "v0=zz")
 	_, err = v.Verify(nil, r)
-	assert.ErrorIs(t, err, ErrBadSignature)
+	assert.ErrorIs(t, err, signedhttp.ErrBadSignature)
 
 	_, err = NewVerifier("", 0, nil, nil).Verify(nil, signedRequest(now.Unix(), "a=1"))
-	assert.ErrorIs(t, err, ErrBadSignature, "no secret refuses everything")
+	assert.ErrorIs(t, err, signedhttp.ErrBadSignature, "no secret refuses everything")
 }
 
 type failingStore struct{}
@@ -90,6 +92,6 @@ func (failingStore) FirstSeen(context.Context, string, time.Duration) (bool, err
 func TestVerifier_ReplayStoreDown(t *testing.T) {
 	v := NewVerifier(testSecret, 0, nil, failingStore{})
 	_, err := v.Verify(nil, signedRequest(time.Now().Unix(), "a=1"))
-	assert.ErrorIs(t, err, ErrReplayUnavailable)
-	assert.Equal(t, http.StatusServiceUnavailable, verifyStatus(err))
+	assert.ErrorIs(t, err, signedhttp.ErrReplayUnavailable)
+	assert.Equal(t, http.StatusServiceUnavailable, signedhttp.Status(err))
 }
