@@ -37,7 +37,7 @@ func ButtonID(action, value string) string {
 	if len(id) <= MaxCustomID {
 		return id
 	}
-	return id[:runeCutBytes(id, MaxCustomID)]
+	return id[:chat.CutBytes(id, MaxCustomID)]
 }
 
 // ParseButtonID splits a custom_id made by ButtonID into the action and
@@ -62,17 +62,6 @@ func dropZone(value string) string {
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-// runeCutBytes is the largest index ≤ max that starts a character of s.
-func runeCutBytes(s string, max int) int {
-	if max >= len(s) {
-		return len(s)
-	}
-	for max > 0 && s[max]&0xC0 == 0x80 {
-		max--
-	}
-	return max
 }
 
 // buttonRows lays the buttons out five to an action row, at most 25;

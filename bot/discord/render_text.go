@@ -59,42 +59,8 @@ func runeIndex(s string, n int) int {
 	return i
 }
 
-// packLines joins lines with newlines into chunks of at most max code
-// points, breaking between lines, and inside a line (at a space when one is
-// near, never inside a "<url>" link or after a lone backslash) only when
-// the line alone is too long.
-func packLines(lines []string, max int) []string {
-	var chunks []string
-	var cur strings.Builder
-	curLen := 0
-	flush := func() {
-		if cur.Len() > 0 {
-			chunks = append(chunks, cur.String())
-			cur.Reset()
-			curLen = 0
-		}
-	}
-	for _, line := range lines {
-		for runeLen(line) > max {
-			flush()
-			cut := lineCut(line, max)
-			chunks = append(chunks, line[:cut])
-			line = line[cut:]
-		}
-		n := runeLen(line)
-		if cur.Len() > 0 && curLen+1+n > max {
-			flush()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte('\n')
-			curLen++
-		}
-		cur.WriteString(line)
-		curLen += n
-	}
-	flush()
-	return chunks
-}
+// packer splits message content: Discord counts characters.
+var packer = chat.Packer{Len: runeLen, Cut: lineCut}
 
 // lineCut is where to cut a line longer than max code points.
 func lineCut(line string, max int) int {

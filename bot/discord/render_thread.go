@@ -31,7 +31,7 @@ func RenderThread(r chat.Reply) []Message {
 			msgs = append(msgs, Message{Content: note, Files: []chat.File{f}})
 			continue
 		}
-		for _, chunk := range packLines(pieces, maxMessageContent) {
+		for _, chunk := range packer.Lines(pieces, maxMessageContent) {
 			msgs = append(msgs, Message{Content: chunk})
 		}
 	}
@@ -87,32 +87,7 @@ func itemLine(it chat.Item) string {
 // tableChunks lays the table out in aligned columns inside ``` code blocks
 // of at most max characters, repeating the header at the top of each.
 func tableChunks(t chat.Table, max int) []string {
-	lines := chat.AlignTable(t, tableCell)
-	if len(lines) == 0 {
-		return nil
-	}
-	const open, closing = "```\n", "\n```"
-	budget := max - len(open) - len(closing)
-	var header []string
-	if len(t.Header) > 0 && runeLen(lines[0])+1 < budget/2 {
-		header, lines = lines[:1], lines[1:]
-		budget -= runeLen(header[0]) + 1
-	}
-	if len(lines) == 0 {
-		return []string{open + header[0] + closing}
-	}
-	var chunks []string
-	for _, body := range packLines(lines, budget) {
-		chunks = append(chunks, open+strings.Join(append(header[:len(header):len(header)], body), "\n")+closing)
-	}
-	return chunks
-}
-
-// tableCell is one table cell: one line, defanged, and with no run of
-// backticks that could close the code block. The zero-width spaces take
-// no column, so alignment holds.
-func tableCell(s string) string {
-	return strings.ReplaceAll(chat.Defang(chat.OneLine(s)), "`", "`\u200b")
+	return packer.CodeBlocks(chat.AlignTable(t, chat.CodeCell), len(t.Header) > 0, max)
 }
 
 // fileMessages attach the reply's files to thread messages: ten per
@@ -132,7 +107,7 @@ func fileMessages(files []chat.File) []Message {
 		for i, n := range notes {
 			notes[i] = "⚠️ " + escapeOne(n)
 		}
-		for _, chunk := range packLines(notes, maxMessageContent) {
+		for _, chunk := range packer.Lines(notes, maxMessageContent) {
 			msgs = append(msgs, Message{Content: chunk})
 		}
 	}
@@ -182,7 +157,7 @@ func namesOf(files []chat.File) string {
 // separators, at most 200 bytes, "attachment" if empty.
 func fileName(name string) string {
 	n := strings.NewReplacer("/", "_", `\`, "_").Replace(chat.OneLine(name))
-	if n = n[:runeCutBytes(n, 200)]; n != "" {
+	if n = n[:chat.CutBytes(n, 200)]; n != "" {
 		return n
 	}
 	return "attachment"

@@ -225,7 +225,7 @@ func clipBytes(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	return s[:runeCut(s, max)]
+	return s[:chat.CutBytes(s, max)]
 }
 
 // clipRunes shortens s to at most max characters, ending with "…".

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -70,7 +69,7 @@ func sectionBlocks(s chat.Section) []slackapi.Block {
 		lines = append(lines, itemLine(it))
 	}
 	var blocks []slackapi.Block
-	for _, chunk := range packLines(lines, maxSectionText) {
+	for _, chunk := range packer.Lines(lines, maxSectionText) {
 		blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(chunk), nil, nil))
 	}
 	if s.Table != nil {
@@ -97,79 +96,33 @@ func itemLine(it chat.Item) string {
 	return line
 }
 
+// packer splits Block Kit text: Slack counts bytes.
+var packer = chat.Packer{Len: func(s string) int { return len(s) }, Cut: lineCut}
+
 // tableChunks lays the table out in aligned columns inside ``` code blocks
-// of at most max characters, repeating the header at the top of each.
+// of at most max bytes, repeating the header at the top of each.
 func tableChunks(t chat.Table, max int) []string {
-	lines := chat.AlignTable(t, tableCell)
-	if len(lines) == 0 {
-		return nil
-	}
+	lines := chat.AlignTable(t, chat.CodeCell)
 	for i, l := range lines {
 		lines[i] = entities.Replace(l)
 	}
-	const open, closing = "```\n", "\n```"
-	var header []string
-	if len(t.Header) > 0 && len(lines[0])+1 < max/2 {
-		header, lines = lines[:1], lines[1:]
-	}
-	budget := max - len(open) - len(closing)
-	if len(header) > 0 {
-		budget -= len(header[0]) + 1
-	}
-	if len(lines) == 0 {
-		return []string{open + header[0] + closing}
-	}
-	var chunks []string
-	for _, body := range packLines(lines, budget) {
-		chunks = append(chunks, open+strings.Join(append(header[:len(header):len(header)], body), "\n")+closing)
-	}
-	return chunks
+	return packer.CodeBlocks(lines, len(t.Header) > 0, max)
 }
 
-// tableCell is one table cell: one line, defanged, and with no run of
-// backticks that could close the code block. The zero-width spaces take no
-// column, so alignment holds.
-func tableCell(s string) string {
-	return strings.ReplaceAll(chat.Defang(chat.OneLine(s)), "`", "`\u200b")
-}
-
-// packLines joins lines with newlines into chunks of at most max bytes,
-// breaking between lines, and inside a line only when it alone is too long.
-func packLines(lines []string, max int) []string {
-	var chunks []string
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() > 0 {
-			chunks = append(chunks, cur.String())
-			cur.Reset()
-		}
+// lineCut is where packer cuts a line too long for one block: at a space
+// in the second half when there is one, never inside an entity or a link.
+func lineCut(line string, max int) int {
+	cut := safeCut(line, max)
+	if sp := strings.LastIndexByte(line[:cut], ' '); sp > max/2 {
+		cut = sp
 	}
-	for _, line := range lines {
-		for len(line) > max {
-			flush()
-			cut := safeCut(line, max)
-			if sp := strings.LastIndexByte(line[:cut], ' '); sp > max/2 {
-				cut = sp
-			}
-			chunks = append(chunks, line[:cut])
-			line = line[cut:]
-		}
-		if cur.Len() > 0 && cur.Len()+1+len(line) > max {
-			flush()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte('\n')
-		}
-		cur.WriteString(line)
-	}
-	flush()
-	return chunks
+	return cut
 }
 
 // safeCut returns an index ≤ max at which s can be cut without splitting a
 // character, an entity such as "&amp;" or a "<url|docs>" link.
 func safeCut(s string, max int) int {
-	cut := runeCut(s, max)
+	cut := chat.CutBytes(s, max)
 	if amp := strings.LastIndexByte(s[:cut], '&'); amp >= 0 && !strings.Contains(s[amp:cut], ";") && cut-amp <= 6 {
 		cut = amp
 	}
@@ -177,20 +130,9 @@ func safeCut(s string, max int) int {
 		cut = lt
 	}
 	if cut == 0 { // a single unbreakable token longer than max: cut it anyway
-		cut = runeCut(s, max)
+		cut = chat.CutBytes(s, max)
 	}
 	return cut
-}
-
-// runeCut is the largest index ≤ max that starts a character.
-func runeCut(s string, max int) int {
-	if max >= len(s) {
-		return len(s)
-	}
-	for max > 0 && !utf8.RuneStart(s[max]) {
-		max--
-	}
-	return max
 }
 
 // blocksSize is the total text length of section blocks.
