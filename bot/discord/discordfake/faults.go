@@ -5,6 +5,8 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+
+	"github.com/caracal-bot/caracal-bot/internal/faultlist"
 )
 
 // Routes, the names of Calls and Fault.Route: ServeMux patterns below
@@ -62,9 +64,7 @@ type Fault struct {
 // Inject adds a fault. Faults apply in the order they were added; the
 // first that matches a call answers it.
 func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults.Add(faultlist.Match{Key: f.Route, Channel: f.Channel, After: f.After, Times: f.Times}, f)
 }
 
 // RateLimit makes the next times calls of route answer 429 with this
@@ -87,39 +87,13 @@ func (s *Server) FailCode(route, channel string, status, code, times int) {
 }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 // applyFault answers the call with the first matching fault, if any.
 func (s *Server) applyFault(w http.ResponseWriter, route, channel string) bool {
-	s.mu.Lock()
-	var hit *Fault
-	for i, f := range s.faults {
-		if f.Route != route || (f.Channel != "" && f.Channel != channel) {
-			continue
-		}
-		if f.After > 0 {
-			f.After--
-			continue
-		}
-		hit = f
-		if f.Times > 0 {
-			if f.Times--; f.Times == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		break
-	}
-	var f Fault
-	if hit != nil {
-		f = *hit
-	}
-	s.mu.Unlock()
+	f, hit := s.faults.Take(route, channel)
 	switch {
-	case hit == nil:
+	case !hit:
 		return false
 	case f.Status == http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter))))

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/caracal-bot/caracal-bot/internal/faultlist"
 )
 
 // Identity of the fake application and bot.
@@ -54,7 +56,7 @@ type Server struct {
 	callbacks    []Callback
 	commands     map[string]CommandSet // by guild ("" = global)
 	calls        map[string]int
-	faults       []*Fault
+	faults       faultlist.List[Fault]
 }
 
 type route struct {

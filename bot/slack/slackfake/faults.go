@@ -3,6 +3,8 @@ package slackfake
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/caracal-bot/caracal-bot/internal/faultlist"
 )
 
 // Fault makes a method misbehave. With Error set the method answers 200
@@ -28,9 +30,7 @@ type Fault struct {
 // Inject adds a fault. Faults apply in the order they were added; the
 // first that matches a call answers it.
 func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults.Add(faultlist.Match{Key: f.Method, Channel: f.Channel, After: f.After, Times: f.Times}, f)
 }
 
 // FailChannel makes method answer ok:false with code for channel ("" = any)
@@ -52,39 +52,13 @@ func (s *Server) FailHTTP(method string, status, times int) {
 }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 // applyFault answers the call with the first matching fault, if any.
 func (s *Server) applyFault(w http.ResponseWriter, method, channel string) bool {
-	s.mu.Lock()
-	var hit *Fault
-	for i, f := range s.faults {
-		if f.Method != method || (f.Channel != "" && f.Channel != channel) {
-			continue
-		}
-		if f.After > 0 {
-			f.After--
-			continue
-		}
-		hit = f
-		if f.Times > 0 {
-			if f.Times--; f.Times == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		break
-	}
-	var f Fault
-	if hit != nil {
-		f = *hit
-	}
-	s.mu.Unlock()
+	f, hit := s.faults.Take(method, channel)
 	switch {
-	case hit == nil:
+	case !hit:
 		return false
 	case f.Error != "":
 		writeJSON(w, map[string]any{"ok": false, "error": f.Error})

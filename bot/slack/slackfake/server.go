@@ -19,6 +19,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
+
+	"github.com/caracal-bot/caracal-bot/internal/faultlist"
 )
 
 // Identity of the fake workspace and bot, as auth.test reports it.
@@ -47,7 +49,7 @@ type Server struct {
 	files      []File           // completed uploads, in order
 	responses  []ResponsePost
 	calls      map[string]int
-	faults     []*Fault
+	faults     faultlist.List[Fault]
 }
 
 type route struct {
