@@ -44,7 +44,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(),
 		checks: []ops.Check{{Name: "shared state", Degraded: true, Run: func(ctx context.Context) error {
 			if err := r.Ping(ctx); err != nil {
-				return fmt.Errorf("Redis unreachable; de-duplication is local to this replica and scheduled posts pause: %w", err)
+				return fmt.Errorf("Redis unreachable; de-duplication is local to this replica and scheduled posts wait for it: %w", err)
 			}
 			return nil
 		}}},
