@@ -1,38 +1,20 @@
 package chat_test
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./chat -update to create it")
-	assert.Equal(t, string(want), got)
-}
 
 func TestMarkdown_Golden(t *testing.T) {
 	for _, s := range chattest.Samples() {
 		t.Run(s.Name, func(t *testing.T) {
-			golden(t, "markdown-"+s.Name+".golden", chat.Markdown(s.Reply))
+			golden.Check(t, "markdown-"+s.Name+".golden", []byte(chat.Markdown(s.Reply)))
 		})
 	}
 }
@@ -40,7 +22,7 @@ func TestMarkdown_Golden(t *testing.T) {
 func TestPlainText_Golden(t *testing.T) {
 	for _, s := range chattest.Samples() {
 		t.Run(s.Name, func(t *testing.T) {
-			golden(t, "plain-"+s.Name+".golden", chat.PlainText(s.Reply))
+			golden.Check(t, "plain-"+s.Name+".golden", []byte(chat.PlainText(s.Reply)))
 		})
 	}
 }

@@ -3,9 +3,6 @@ package console
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,22 +11,8 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./bot/console -update to create it")
-	assert.Equal(t, string(want), got)
-}
 
 func render(t *testing.T, r chat.Reply, opt Options) string {
 	t.Helper()
@@ -41,7 +24,7 @@ func render(t *testing.T, r chat.Reply, opt Options) string {
 func TestRender_Golden(t *testing.T) {
 	for _, s := range chattest.Samples() {
 		t.Run(s.Name, func(t *testing.T) {
-			golden(t, s.Name+".golden", render(t, s.Reply, Options{}))
+			golden.Check(t, s.Name+".golden", []byte(render(t, s.Reply, Options{})))
 		})
 	}
 }
@@ -61,7 +44,7 @@ func TestRender_GoldenVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name+".golden", render(t, tt.reply, tt.opt))
+			golden.Check(t, tt.name+".golden", []byte(render(t, tt.reply, tt.opt)))
 		})
 	}
 }

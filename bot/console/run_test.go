@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
 
 // sgr matches ANSI colour codes.
@@ -147,7 +148,7 @@ func TestRunScript_Golden(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, RunScript(context.Background(), strings.NewReader(script), &out, rec.handle, Options{}))
 	assert.Equal(t, []string{"why", "boom", "status"}, rec.commands())
-	golden(t, "script.golden", out.String())
+	golden.Check(t, "script.golden", out.Bytes())
 }
 
 func TestRunScript_StopsAtExitAndCancel(t *testing.T) {

@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -21,37 +17,8 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
-
-// The -update flag may be registered by another test file of the package.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// loopbackAddr hides the simulator's random ports so renderings are stable.
-var loopbackAddr = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-
-// goldenFile compares got with testdata/name, or rewrites it under -update.
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	got = loopbackAddr.ReplaceAll(got, []byte("127.0.0.1:PORT"))
-	path := filepath.Join("testdata", name)
-	if updatingGolden() {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./bot/discord -update")
-	assert.Equal(t, string(want), string(got), "rendering of %s changed; run go test ./bot/discord -update if intended", name)
-}
 
 // goldenMessage and goldenRendering are the JSON shape of the golden files.
 type goldenMessage struct {
@@ -108,7 +75,7 @@ func renderingJSON(t *testing.T, r chat.Reply) []byte {
 func TestRender_GoldenSamples(t *testing.T) {
 	for _, s := range chattest.Samples() {
 		t.Run(s.Name, func(t *testing.T) {
-			goldenFile(t, s.Name+".golden", renderingJSON(t, s.Reply))
+			golden.Check(t, s.Name+".golden", renderingJSON(t, s.Reply))
 			assertWithinLimits(t, s.Reply)
 		})
 	}
@@ -127,7 +94,7 @@ func TestRender_GoldenFromCommands(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := commandReply(t, tc.command, tc.scenario)
-			goldenFile(t, tc.name+".golden", renderingJSON(t, r))
+			golden.Check(t, tc.name+".golden", renderingJSON(t, r))
 			assertWithinLimits(t, r)
 		})
 	}

@@ -4,15 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/chat"
@@ -20,37 +15,8 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
-
-// The -update flag may be registered by another test file of the package.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// loopbackAddr hides the simulator's random ports so renderings are stable.
-var loopbackAddr = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-
-// goldenFile compares got with testdata/name, or rewrites it under -update.
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	got = loopbackAddr.ReplaceAll(got, []byte("127.0.0.1:PORT"))
-	path := filepath.Join("testdata", name)
-	if updatingGolden() {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./bot/slack -update")
-	assert.Equal(t, string(want), string(got), "rendering of %s changed; run go test ./bot/slack -update if intended", name)
-}
 
 // goldenMessage and goldenRendering are the JSON shape of the golden files.
 type goldenMessage struct {
@@ -107,7 +73,7 @@ func TestRender_GoldenSamples(t *testing.T) {
 	for _, s := range chattest.Samples() {
 		t.Run(s.Name, func(t *testing.T) {
 			r := s.Reply
-			goldenFile(t, s.Name+".golden", renderingJSON(t, r))
+			golden.Check(t, s.Name+".golden", renderingJSON(t, r))
 			assertWithinLimits(t, r)
 		})
 	}
@@ -116,7 +82,7 @@ func TestRender_GoldenSamples(t *testing.T) {
 // TestRender_GoldenSingle pins the one-message form the response_url
 // fallback posts for a channel reply.
 func TestRender_GoldenSingle(t *testing.T) {
-	goldenFile(t, "deny-single.golden", renderingJSONAs(t, chattest.Deny(), true))
+	golden.Check(t, "deny-single.golden", renderingJSONAs(t, chattest.Deny(), true))
 }
 
 // TestRender_GoldenFromCommands renders real replies: diagnoses the router
@@ -157,7 +123,7 @@ func TestRender_GoldenFromCommands(t *testing.T) {
 			defer cancel()
 			res, err := reg.Run(ctx, chat.Invocation{Platform: "slack", Command: tc.command, Text: args})
 			require.NoError(t, err)
-			goldenFile(t, tc.name+".golden", renderingJSON(t, res.Reply))
+			golden.Check(t, tc.name+".golden", renderingJSON(t, res.Reply))
 			assertWithinLimits(t, res.Reply)
 		})
 	}
