@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 )
 
 // Errors a fake platform fails with, read by fakeClassify.
@@ -38,29 +39,15 @@ func fakeClassify(err error) bot.Failure {
 	return bot.Failure{Transient: bot.TransportFailure(err)}
 }
 
-// fakeClock is a Now and Sleep pair where sleeping advances the clock.
-type fakeClock struct {
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time { return c.now }
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return ctx.Err()
-}
-
 type deliveryEnv struct {
-	clock   *fakeClock
+	clock   *bottest.Clock
 	metrics *bot.Metrics
 	log     *bytes.Buffer
 }
 
 func newDelivery(t *testing.T, maxTime time.Duration) (*bot.Delivery, *deliveryEnv) {
 	t.Helper()
-	env := &deliveryEnv{clock: &fakeClock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)},
+	env := &deliveryEnv{clock: bottest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &bytes.Buffer{}}
 	d, cancel := bot.NewDelivery(context.Background(), maxTime, bot.Delivery{
 		Platform: "chatx", Channel: "C1", RequestID: "req_1",
@@ -88,10 +75,10 @@ func TestDeliveryHonoursRetryAfterAndBacksOff(t *testing.T) {
 	call, calls := failing(errLimited, errFlaky, errFlaky, errLimitedNA)
 	require.NoError(t, d.Call("post", call))
 	assert.Equal(t, 5, *calls)
-	require.Len(t, env.clock.sleeps, 4)
-	assert.Equal(t, 7*time.Second, env.clock.sleeps[0], "the platform's Retry-After is used as is")
+	require.Len(t, env.clock.Sleeps(), 4)
+	assert.Equal(t, 7*time.Second, env.clock.Sleeps()[0], "the platform's Retry-After is used as is")
 	for i, step := range []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second} {
-		got := env.clock.sleeps[i+1]
+		got := env.clock.Sleeps()[i+1]
 		assert.True(t, got >= step/2 && got <= step, "backoff %d = %s, want within [%s, %s]", i, got, step/2, step)
 	}
 	assert.Equal(t, 2.0, testutil.ToFloat64(env.metrics.RateLimited.WithLabelValues("chatx", "post")))
@@ -106,7 +93,7 @@ func TestDeliveryStopsAtPermanentErrors(t *testing.T) {
 	require.ErrorIs(t, err, errDenied)
 	assert.Equal(t, "chatx post: not_in_channel", err.Error())
 	assert.Equal(t, 1, *calls)
-	assert.Empty(t, env.clock.sleeps)
+	assert.Empty(t, env.clock.Sleeps())
 }
 
 func TestDeliveryGivesUpBeforeTheDeadline(t *testing.T) {
@@ -116,7 +103,7 @@ func TestDeliveryGivesUpBeforeTheDeadline(t *testing.T) {
 	require.ErrorIs(t, err, errLimited)
 	assert.Contains(t, err.Error(), "giving up after 2 attempts")
 	assert.Equal(t, 2, *calls, "the second 7 s wait would pass the 10 s deadline")
-	assert.Equal(t, []time.Duration{7 * time.Second}, env.clock.sleeps)
+	assert.Equal(t, []time.Duration{7 * time.Second}, env.clock.Sleeps())
 
 	require.ErrorIs(t, d.Finish(err), errLimited)
 	line := env.log.String()
@@ -136,7 +123,7 @@ func TestDeliveryRetriesTransportFailures(t *testing.T) {
 
 func TestDeliveryStopsWhenCancelled(t *testing.T) {
 	ctx, cancelCaller := context.WithCancel(context.Background())
-	clock := &fakeClock{now: time.Now()}
+	clock := bottest.NewClock(time.Now())
 	d, cancel := bot.NewDelivery(ctx, time.Minute, bot.Delivery{Platform: "chatx",
 		Now: clock.Now, Sleep: clock.Sleep, Classify: fakeClassify})
 	defer cancel()

@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 )
 
 func TestHandle_Responses(t *testing.T) {
-	sub := newFakeSubmitter()
+	sub := bottest.NewSubmitter()
 	in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}, AppID: "A-default"})
 
 	res := in.handle(t.Context(), nil)
@@ -25,7 +25,7 @@ func TestHandle_Responses(t *testing.T) {
 	require.NotNil(t, res.resp)
 	assert.Equal(t, discordgo.InteractionResponseDeferredChannelMessageWithSource, res.resp.Type)
 	assert.False(t, res.redelivery)
-	tg, acked := targetOf(t, sub.next(t))
+	tg, acked := targetOf(t, sub.Next(t))
 	assert.Equal(t, "A-default", tg.AppID, "the configured app ID when the interaction has none")
 	assert.False(t, isClosed(acked), "Acked waits for the response")
 	res.sent()
@@ -41,7 +41,7 @@ func TestHandle_Responses(t *testing.T) {
 	p.Data = &d
 	res = in.handle(t.Context(), p)
 	require.NotNil(t, res.resp)
-	assert.Equal(t, "status", sub.next(t).Invocation.Command)
+	assert.Equal(t, "status", sub.Next(t).Invocation.Command)
 
 	b := buttonInteraction("B1", ButtonID(ActionTrace, "r"), "U1")
 	bd := b.Data.(discordgo.MessageComponentInteractionData)
@@ -91,7 +91,7 @@ func FuzzInteractionPayload(f *testing.F) {
 	f.Add([]byte(`{"id":"1","token":"t","type":3,"channel_id":"c","user":{"id":"u"},"message":{"id":"m","components":[{"type":1}]},"data":{"custom_id":"why:"}}`))
 	f.Add([]byte(`{"id":"1","token":"t","type":2,"data":null,"member":{"user":null}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		sub := newFakeSubmitter()
+		sub := bottest.NewSubmitter()
 		in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}})
 		i, err := decodeInteraction(body)
 		if err != nil {
@@ -100,17 +100,17 @@ func FuzzInteractionPayload(f *testing.F) {
 		res := in.handle(t.Context(), i)
 		defer res.sent()
 		if res.resp == nil {
-			assert.Empty(t, sub.submitted())
+			assert.Empty(t, sub.Submitted())
 			return
 		}
 		_, err = json.Marshal(res.resp)
 		require.NoError(t, err)
-		for _, req := range sub.submitted() {
+		for _, req := range sub.Submitted() {
 			assert.Equal(t, "discord", req.Invocation.Platform)
 			assert.NotEmpty(t, req.Invocation.UserID)
 			assert.NotEmpty(t, req.DedupKey)
 		}
-		if len(sub.submitted()) > 0 && sub.outcome.Status == bot.Accepted {
+		if len(sub.Dispatched()) > 0 { // accepted: a fresh Submitter accepts what is not a duplicate
 			assert.Contains(t, []discordgo.InteractionResponseType{discordgo.InteractionResponseDeferredChannelMessageWithSource,
 				discordgo.InteractionResponseDeferredMessageUpdate}, res.resp.Type)
 		}

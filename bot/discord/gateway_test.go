@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -23,7 +24,7 @@ type gatewayEnv struct {
 	srv     *discordfake.Server
 	gw      *discordfake.Gateway
 	runner  *GatewayRunner
-	sub     *fakeSubmitter
+	sub     *bottest.Submitter
 	metrics *bot.Metrics
 	cancel  context.CancelFunc
 	done    chan error
@@ -33,7 +34,7 @@ type gatewayEnv struct {
 
 func startGateway(t *testing.T, opts ...discordfake.Option) *gatewayEnv {
 	t.Helper()
-	e := &gatewayEnv{gw: discordfake.NewGateway(0), sub: newFakeSubmitter(), metrics: bot.NewMetrics(prometheus.NewRegistry()),
+	e := &gatewayEnv{gw: discordfake.NewGateway(0), sub: bottest.NewSubmitter(), metrics: bot.NewMetrics(prometheus.NewRegistry()),
 		done: make(chan error, 1)}
 	e.srv = discordfake.Start(t, append(opts, discordfake.WithGateway(e.gw))...)
 	t.Cleanup(e.gw.Close)
@@ -101,7 +102,7 @@ func TestGateway_InteractionEndToEnd(t *testing.T) {
 	assert.Equal(t, discordgo.IntentsNone, ids[0].Intents, "interactions need no intent, privileged or not")
 
 	i := e.send(t, commandInteraction("", "why", str("request_id", "req-1"), str("zone", "z")))
-	req := e.sub.next(t)
+	req := e.sub.Next(t)
 	assert.Equal(t, "why", req.Invocation.Command)
 	assert.Equal(t, "req-1 --zone z", req.Invocation.Text)
 	assert.Equal(t, "discord", req.Invocation.Platform)
@@ -118,13 +119,13 @@ func TestGateway_InteractionEndToEnd(t *testing.T) {
 
 	// Refusals are answered with an ephemeral callback, buttons with a
 	// deferred update.
-	e.sub.setOutcome(bot.Outcome{Status: bot.Busy, Ack: "busy now"})
+	e.sub.SetOutcome(bot.Outcome{Status: bot.Busy, Ack: "busy now"})
 	e.send(t, commandInteraction("", "status"))
-	_, acked = targetOf(t, e.sub.next(t))
+	_, acked = targetOf(t, e.sub.Next(t))
 	waitClosed(t, acked, "Acked")
-	e.sub.setOutcome(bot.Outcome{Status: bot.Accepted})
+	e.sub.SetOutcome(bot.Outcome{Status: bot.Accepted})
 	e.send(t, buttonInteraction("", ButtonID(ActionTrace, "req-1"), "U1"))
-	_, acked = targetOf(t, e.sub.next(t))
+	_, acked = targetOf(t, e.sub.Next(t))
 	waitClosed(t, acked, "Acked")
 	cbs = e.srv.Callbacks()
 	require.Len(t, cbs, 3)
@@ -160,14 +161,14 @@ func TestGateway_Reconnect(t *testing.T) {
 	// settling it: a dispatch written in that instant can be missed, or the
 	// connection closed once more and replaced; send again until one arrives.
 	require.Eventually(t, func() bool {
-		if len(e.sub.dispatched()) > 0 {
+		if len(e.sub.Dispatched()) > 0 {
 			return true
 		}
 		// A connection being replaced refuses it; the next try goes on the new one.
 		_ = e.trySend(commandInteraction("", "doctor", boolean("strict", true)))
 		return false
 	}, 20*time.Second, 500*time.Millisecond)
-	got := e.sub.dispatched()[0].Invocation
+	got := e.sub.Dispatched()[0].Invocation
 	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "doctor", Text: "--strict", UserID: "U1", UserName: "ana",
 		ChannelID: "C1", TriggeredAt: got.TriggeredAt}, got)
 }
@@ -179,7 +180,7 @@ func TestGateway_BadToken(t *testing.T) {
 	t.Cleanup(gw.Close)
 	s, err := NewSession("a-wrong-token", srv.URL(), nil)
 	require.NoError(t, err)
-	r := NewGatewayRunner(s, InboundOptions{Dispatcher: newFakeSubmitter(), Responders: fakeResponders{}})
+	r := NewGatewayRunner(s, InboundOptions{Dispatcher: bottest.NewSubmitter(), Responders: fakeResponders{}})
 	err = r.Run(waitCtx(t))
 	require.Error(t, err, "a refused token is not retried")
 	assert.NotContains(t, err.Error(), "a-wrong-token")

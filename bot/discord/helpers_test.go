@@ -2,9 +2,7 @@ package discord
 
 import (
 	"context"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/stretchr/testify/require"
@@ -12,67 +10,6 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
-
-// fakeSubmitter records requests and de-duplicates keys like the dispatcher.
-type fakeSubmitter struct {
-	mu      sync.Mutex
-	calls   []bot.Request // every Submit
-	run     []bot.Request // those that were not duplicates
-	seen    map[string]bool
-	outcome bot.Outcome
-	got     chan bot.Request
-}
-
-func newFakeSubmitter() *fakeSubmitter {
-	return &fakeSubmitter{seen: map[string]bool{}, got: make(chan bot.Request, 64),
-		outcome: bot.Outcome{Status: bot.Accepted, Ack: "Working on it: running why…"}}
-}
-
-func (f *fakeSubmitter) Submit(_ context.Context, req bot.Request) bot.Outcome {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, req)
-	if req.DedupKey != "" && f.seen[req.DedupKey] {
-		return bot.Outcome{Status: bot.Duplicate}
-	}
-	f.seen[req.DedupKey] = true
-	f.run = append(f.run, req)
-	select {
-	case f.got <- req:
-	default:
-	}
-	return f.outcome
-}
-
-func (f *fakeSubmitter) setOutcome(o bot.Outcome) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.outcome = o
-}
-
-func (f *fakeSubmitter) dispatched() []bot.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]bot.Request(nil), f.run...)
-}
-
-func (f *fakeSubmitter) submitted() []bot.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]bot.Request(nil), f.calls...)
-}
-
-// next waits for the next dispatched request.
-func (f *fakeSubmitter) next(t *testing.T) bot.Request {
-	t.Helper()
-	select {
-	case r := <-f.got:
-		return r
-	case <-time.After(5 * time.Second):
-		require.FailNow(t, "no request dispatched")
-		return bot.Request{}
-	}
-}
 
 // fakeResponders hands out responders that only remember their target.
 type fakeResponders struct{}

@@ -22,7 +22,7 @@ func TestHTTP_Buttons(t *testing.T) {
 	status, body := e.interact(t, buttonInteraction("B1", ButtonID(ActionRerun, value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":6}`, body)
-	req := e.sub.next(t)
+	req := e.sub.Next(t)
 	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "why", Text: value, UserID: "U1", UserName: "ana",
 		ChannelID: "C1", ThreadID: "M1", TriggeredAt: e.clock.Now()}, req.Invocation)
 	assert.Equal(t, "discord:button:M1:"+ButtonID(ActionRerun, value)+":U1", req.DedupKey)
@@ -36,7 +36,7 @@ func TestHTTP_Buttons(t *testing.T) {
 	status, body = e.interact(t, buttonInteraction("B2", ButtonID(ActionTrace, value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":6}`, body)
-	req = e.sub.next(t)
+	req = e.sub.Next(t)
 	assert.Equal(t, "trace", req.Invocation.Command)
 	assert.Equal(t, value, req.Invocation.Text)
 	tg, _ = targetOf(t, req)
@@ -48,9 +48,9 @@ func TestHTTP_Buttons(t *testing.T) {
 	status, body = e.interact(t, buttonInteraction("B4", ButtonID("launch", value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assertEphemeral(t, UnknownButton, body)
-	assert.Len(t, e.sub.submitted(), 2, "ticket and unknown buttons are not dispatched")
+	assert.Len(t, e.sub.Submitted(), 2, "ticket and unknown buttons are not dispatched")
 
-	e.sub.setOutcome(bot.Outcome{Status: bot.Busy, Ack: "busy"})
+	e.sub.SetOutcome(bot.Outcome{Status: bot.Busy, Ack: "busy"})
 	status, body = e.interact(t, buttonInteraction("B5", ButtonID(ActionRerun, "other"), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assertEphemeral(t, "busy", body)
@@ -67,11 +67,11 @@ func TestHTTP_DoubleClick(t *testing.T) {
 	status, _ := e.interact(t, buttonInteraction("B3", id, "U2"))
 	require.Equal(t, http.StatusOK, status)
 
-	calls := e.sub.submitted()
+	calls := e.sub.Submitted()
 	require.Len(t, calls, 3)
 	assert.Equal(t, calls[0].DedupKey, calls[1].DedupKey, "two clicks of one user share a key")
 	assert.NotEqual(t, calls[0].DedupKey, calls[2].DedupKey, "another user's click is its own")
-	assert.Len(t, e.sub.dispatched(), 2)
+	assert.Len(t, e.sub.Dispatched(), 2)
 }
 
 // recordingRunner is the dispatcher's command runner in the end-to-end test.

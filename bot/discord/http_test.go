@@ -17,21 +17,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
 // httpEnv is the HTTP handler on a loopback server with fakes around it.
 type httpEnv struct {
 	srv     *httptest.Server
-	sub     *fakeSubmitter
+	sub     *bottest.Submitter
 	metrics *bot.Metrics
-	clock   *manualClock
+	clock   *bottest.Clock
 }
 
 func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory) *httpEnv {
-	e := &httpEnv{metrics: bot.NewMetrics(prometheus.NewRegistry()), clock: &manualClock{now: time.Unix(1_700_000_000, 0)}}
+	e := &httpEnv{metrics: bot.NewMetrics(prometheus.NewRegistry()), clock: bottest.NewClock(time.Unix(1_700_000_000, 0))}
 	if sub == nil {
-		e.sub = newFakeSubmitter()
+		e.sub = bottest.NewSubmitter()
 		sub = e.sub
 	}
 	if responders == nil {
@@ -110,7 +111,7 @@ func TestHTTP_Ping(t *testing.T) {
 	status, body := e.post(t, `{"id":"P1","type":1,"application_id":"A1","token":"t","version":1}`, 0)
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":1}`, body)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }
 
 func TestHTTP_ApplicationCommand(t *testing.T) {
@@ -121,7 +122,7 @@ func TestHTTP_ApplicationCommand(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":5}`, body)
 
-	reqs := e.sub.dispatched()
+	reqs := e.sub.Dispatched()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "why", Text: "req-1 --zone z --status 403 --error access_denied --symptom no-audit",
 		UserID: "U1", UserName: "ana", ChannelID: "C1", TriggeredAt: e.clock.Now()}, reqs[0].Invocation)
@@ -138,7 +139,7 @@ func TestHTTP_ApplicationCommand(t *testing.T) {
 	status, body = e.interactAt(t, i, e.clock.Now().Unix()-1)
 	assert.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":5}`, body)
-	assert.Len(t, e.sub.dispatched(), 1)
+	assert.Len(t, e.sub.Dispatched(), 1)
 
 	// In a DM the user comes without member: no roles.
 	dm := commandInteraction("I2", "status")
@@ -146,8 +147,8 @@ func TestHTTP_ApplicationCommand(t *testing.T) {
 	status, body = e.interact(t, dm)
 	assert.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":5}`, body)
-	_ = e.sub.next(t) // I1's
-	req := e.sub.next(t)
+	_ = e.sub.Next(t) // I1's
+	req := e.sub.Next(t)
 	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "status", UserID: "U9", UserName: "bo", ChannelID: "C1",
 		TriggeredAt: e.clock.Now()}, req.Invocation)
 	assert.Nil(t, req.Groups)
@@ -183,7 +184,7 @@ func TestHTTP_Refused(t *testing.T) {
 	status, _ = e.post(t, big, 0)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "oversized body")
 
-	assert.Empty(t, e.sub.submitted(), "nothing refused reaches the dispatcher")
+	assert.Empty(t, e.sub.Submitted(), "nothing refused reaches the dispatcher")
 
 	// Replay: the first delivery runs, the same signed request again does not.
 	req1 := signedHTTP(t, e, body, now)
@@ -191,7 +192,7 @@ func TestHTTP_Refused(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	status, _ = do(t, signedHTTP(t, e, body, now))
 	assert.Equal(t, http.StatusUnauthorized, status, "replayed signature")
-	assert.Len(t, e.sub.submitted(), 1)
+	assert.Len(t, e.sub.Submitted(), 1)
 
 	status, _ = do(t, mustRequest(t, http.MethodGet, e.srv.URL+PathInteractions))
 	assert.Equal(t, http.StatusMethodNotAllowed, status)
@@ -223,12 +224,12 @@ func TestHTTP_NotAccepted(t *testing.T) {
 	} {
 		t.Run(string(out.Status), func(t *testing.T) {
 			e := newHTTPEnv(t, nil, nil)
-			e.sub.setOutcome(out)
+			e.sub.SetOutcome(out)
 			status, body := e.interact(t, commandInteraction("I1", "bundle", str("request_id", "r1")))
 			require.Equal(t, http.StatusOK, status)
 			assertEphemeral(t, out.Ack, body)
 			assert.NotContains(t, body, "@everyone", "mentions are defanged")
-			req := e.sub.next(t)
+			req := e.sub.Next(t)
 			_, acked := targetOf(t, req)
 			waitClosed(t, acked, "Acked")
 		})
@@ -257,5 +258,5 @@ func TestHTTP_Unhandled(t *testing.T) {
 	status, body = e.interact(t, i)
 	assert.Equal(t, http.StatusOK, status)
 	assertEphemeral(t, NoUser, body)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }

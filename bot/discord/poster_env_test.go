@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
@@ -27,43 +27,13 @@ const (
 	denyRequestID  = "01a028ea-d354-7443-96e4-46e5643d943c"
 )
 
-// fakeClock is the poster's clock in tests: Sleep advances it at once.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.sleeps = append(c.sleeps, d)
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
-
 // posterEnv is a Poster wired to a fake Discord over loopback HTTP, with a
 // fake clock, metrics and a log.
 type posterEnv struct {
 	srv     *discordfake.Server
 	session *discordgo.Session
 	poster  *Poster
-	clock   *fakeClock
+	clock   *bottest.Clock
 	metrics *bot.Metrics
 	log     *syncbuf.Buffer
 }
@@ -73,7 +43,7 @@ func newPosterEnv(t *testing.T, opts ...discordfake.Option) *posterEnv {
 	srv := discordfake.Start(t, append([]discordfake.Option{discordfake.WithBotToken(posterBotToken), discordfake.WithChannel(posterChannel)}, opts...)...)
 	s, err := NewSession(posterBotToken, srv.URL(), nil)
 	require.NoError(t, err)
-	e := &posterEnv{srv: srv, session: s, clock: &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
+	e := &posterEnv{srv: srv, session: s, clock: bottest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &syncbuf.Buffer{}}
 	e.poster = NewPoster(s, PosterOptions{
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),

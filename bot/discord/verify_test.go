@@ -9,13 +9,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
@@ -36,26 +36,8 @@ func signedRequest(ts int64, body string) *http.Request {
 	return r
 }
 
-// manualClock is a clock a test moves by hand.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestVerifier_ClockAndReplay(t *testing.T) {
-	clock := &manualClock{now: time.Unix(1_700_000_000, 0)}
+	clock := bottest.NewClock(time.Unix(1_700_000_000, 0))
 	v := NewVerifier(testPublicKey(), 0, clock.Now, nil)
 	ts := clock.Now().Unix()
 

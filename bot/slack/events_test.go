@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,51 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
-
-// fakeSubmitter records requests and de-duplicates keys like the dispatcher.
-type fakeSubmitter struct {
-	mu      sync.Mutex
-	calls   []bot.Request // every Submit
-	run     []bot.Request // those that were not duplicates
-	seen    map[string]bool
-	outcome bot.Outcome
-	got     chan bot.Request
-}
-
-func newFakeSubmitter() *fakeSubmitter {
-	return &fakeSubmitter{seen: map[string]bool{}, got: make(chan bot.Request, 64),
-		outcome: bot.Outcome{Status: bot.Accepted, Ack: "Working on it: running why…"}}
-}
-
-func (f *fakeSubmitter) Submit(_ context.Context, req bot.Request) bot.Outcome {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, req)
-	if req.DedupKey != "" && f.seen[req.DedupKey] {
-		return bot.Outcome{Status: bot.Duplicate}
-	}
-	f.seen[req.DedupKey] = true
-	f.run = append(f.run, req)
-	select {
-	case f.got <- req:
-	default:
-	}
-	return f.outcome
-}
-
-func (f *fakeSubmitter) dispatched() []bot.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]bot.Request(nil), f.run...)
-}
-
-func (f *fakeSubmitter) submitted() []bot.Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]bot.Request(nil), f.calls...)
-}
 
 // fakeResponder stands for the Poster's responder for one target.
 type fakeResponder struct{ t Target }
@@ -108,8 +65,8 @@ func (f *fakeResponders) none(t *testing.T) {
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func newTestInbound() (*inbound, *fakeSubmitter, *fakeResponders) {
-	sub, resp := newFakeSubmitter(), newFakeResponders()
+func newTestInbound() (*inbound, *bottest.Submitter, *fakeResponders) {
+	sub, resp := bottest.NewSubmitter(), newFakeResponders()
 	in := newInbound(InboundOptions{Dispatcher: sub, Responders: resp, Now: func() time.Time { return testNow }})
 	return in, sub, resp
 }
@@ -125,7 +82,7 @@ func TestSlashCommand_Mapping(t *testing.T) {
 		DedupKey:   "slack:cmd:T1",
 		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ResponseURL: "https://hooks/x"}},
 	}
-	assert.Equal(t, []bot.Request{want}, sub.dispatched())
+	assert.Equal(t, []bot.Request{want}, sub.Dispatched())
 }
 
 func TestSlashCommand_UsageAndErrorsAreEscaped(t *testing.T) {
@@ -141,7 +98,7 @@ func TestSlashCommand_UsageAndErrorsAreEscaped(t *testing.T) {
 	assert.Contains(t, ack.Text, "is not a command")
 	assert.NotContains(t, ack.Text, "<!channel>")
 	assert.NotContains(t, ack.Text, "<")
-	assert.Empty(t, sub.submitted())
+	assert.Empty(t, sub.Submitted())
 }
 
 func TestMention_ThreadsAndSelf(t *testing.T) {
@@ -228,10 +185,10 @@ func TestHTTP_Buttons(t *testing.T) {
 			// A double click: the second delivery has the same key and is dropped.
 			status, _ = e.post(t, PathInteractions, form, e.now.Unix()-1, nil)
 			require.Equal(t, http.StatusOK, status)
-			calls := e.sub.submitted()
+			calls := e.sub.Submitted()
 			require.Len(t, calls, 2)
 			assert.Equal(t, calls[0].DedupKey, calls[1].DedupKey)
-			assert.Equal(t, []bot.Request{tt.want}, e.sub.dispatched())
+			assert.Equal(t, []bot.Request{tt.want}, e.sub.Dispatched())
 			ack := e.resp.next(t)
 			assert.Equal(t, "Working on it: running why…", ack.r.Summary)
 			assert.Equal(t, Target{ChannelID: "C1", UserID: "U1", ResponseURL: "https://hooks.slack.com/actions/y"}, ack.t)
@@ -252,6 +209,6 @@ func TestHTTP_TicketButtonAndUnknownActions(t *testing.T) {
 		status, _ = e.post(t, PathInteractions, url.Values{"payload": {p}}.Encode(), e.now.Unix()-int64(i+1), nil)
 		assert.Equal(t, http.StatusOK, status)
 	}
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 	e.resp.none(t)
 }

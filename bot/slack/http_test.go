@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -29,14 +30,14 @@ const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 // httpEnv is the HTTP handler on a loopback server with fakes around it.
 type httpEnv struct {
 	srv     *httptest.Server
-	sub     *fakeSubmitter
+	sub     *bottest.Submitter
 	resp    *fakeResponders
 	metrics *bot.Metrics
 	now     time.Time // the injected clock; real time, as slack-go checks that too
 }
 
 func newHTTPEnv(t *testing.T) *httpEnv {
-	e := &httpEnv{sub: newFakeSubmitter(), resp: newFakeResponders(),
+	e := &httpEnv{sub: bottest.NewSubmitter(), resp: newFakeResponders(),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), now: time.Now().Truncate(time.Second)}
 	e.srv = httptest.NewServer(NewHTTPHandler(InboundOptions{SigningSecret: testSecret, Dispatcher: e.sub,
 		Responders: e.resp, Metrics: e.metrics, Now: func() time.Time { return e.now }}))
@@ -107,14 +108,14 @@ func TestHTTP_SlashCommand(t *testing.T) {
 		DedupKey:   "slack:cmd:T1",
 		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ResponseURL: "https://hooks.slack.com/commands/x"}},
 	}
-	assert.Equal(t, []bot.Request{want}, e.sub.submitted())
+	assert.Equal(t, []bot.Request{want}, e.sub.Submitted())
 	assert.Equal(t, 1, testutil.CollectAndCount(e.metrics.AckLatency, "caracal_bot_ack_latency_seconds"))
 
 	// The same trigger delivered again (signed anew) is a duplicate: empty 200.
 	status, body = e.post(t, PathCommands, slashForm("why req-1", "T1"), e.now.Unix()-1, nil)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Empty(t, body)
-	assert.Len(t, e.sub.dispatched(), 1)
+	assert.Len(t, e.sub.Dispatched(), 1)
 }
 
 func TestHTTP_Refused(t *testing.T) {
@@ -149,7 +150,7 @@ func TestHTTP_Refused(t *testing.T) {
 			tt.mutate(e, req)
 			status, _ := do(t, req)
 			assert.Equal(t, tt.status, status)
-			assert.Empty(t, e.sub.submitted())
+			assert.Empty(t, e.sub.Submitted())
 			assert.Equal(t, 0, testutil.CollectAndCount(e.metrics.AckLatency))
 		})
 	}
@@ -174,7 +175,7 @@ func TestHTTP_ReplayRefused(t *testing.T) {
 	req.Header.Set("X-Slack-Signature", "v0="+strings.ToUpper(strings.TrimPrefix(req.Header.Get("X-Slack-Signature"), "v0=")))
 	status, _ = do(t, req)
 	assert.Equal(t, http.StatusUnauthorized, status, "the same signature in upper case")
-	assert.Len(t, e.sub.submitted(), 1)
+	assert.Len(t, e.sub.Submitted(), 1)
 }
 
 func TestHTTP_OversizedBody(t *testing.T) {
@@ -189,7 +190,7 @@ func TestHTTP_OversizedBody(t *testing.T) {
 	resign(req, e.now.Unix()-1, big)
 	status, _ = do(t, req)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }
 
 func TestHTTP_Routes(t *testing.T) {
@@ -200,7 +201,7 @@ func TestHTTP_Routes(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
 	status, _ := e.post(t, "/slack/other", "x=1", 0, nil)
 	assert.Equal(t, http.StatusNotFound, status)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }
 
 func TestHTTP_URLVerification(t *testing.T) {
@@ -208,7 +209,7 @@ func TestHTTP_URLVerification(t *testing.T) {
 	status, body := e.post(t, PathEvents, `{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`, 0, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`, body)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }
 
 func TestHTTP_MentionRetriesRunOnce(t *testing.T) {
@@ -223,7 +224,7 @@ func TestHTTP_MentionRetriesRunOnce(t *testing.T) {
 	status, _ = e.post(t, PathEvents, ev, e.now.Unix()-2, nil)
 	assert.Equal(t, http.StatusOK, status)
 
-	calls := e.sub.submitted()
+	calls := e.sub.Submitted()
 	require.Len(t, calls, 3)
 	for _, c := range calls {
 		assert.Equal(t, "slack:event:Ev1", c.DedupKey)
@@ -233,7 +234,7 @@ func TestHTTP_MentionRetriesRunOnce(t *testing.T) {
 		DedupKey:   "slack:event:Ev1",
 		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000001.000200"}},
 	}
-	assert.Equal(t, []bot.Request{want}, e.sub.dispatched())
+	assert.Equal(t, []bot.Request{want}, e.sub.Dispatched())
 	ack := e.resp.next(t)
 	assert.Equal(t, chat.Reply{Summary: "Working on it: running why…", Severity: chat.SeverityInfo, Ephemeral: true}, ack.r)
 	e.resp.none(t) // duplicates are acknowledged silently
@@ -243,7 +244,7 @@ func TestHTTP_MentionInThread(t *testing.T) {
 	e := newHTTPEnv(t)
 	status, _ := e.post(t, PathEvents, mentionEvent("Ev2", "<@UBOT|caracal-bot> status", "1699999999.000001", ""), 0, nil)
 	require.Equal(t, http.StatusOK, status)
-	got := e.sub.dispatched()
+	got := e.sub.Dispatched()
 	require.Len(t, got, 1)
 	assert.Equal(t, "status", got[0].Invocation.Command)
 	assert.Equal(t, "1699999999.000001", got[0].Invocation.ThreadID)
@@ -256,7 +257,7 @@ func TestHTTP_MentionIgnoredOrUsage(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	status, _ = e.post(t, PathEvents, `{"type":"event_callback","event_id":"Ev4","event":{"type":"reaction_added","user":"U1"}}`, 0, nil)
 	require.Equal(t, http.StatusOK, status)
-	assert.Empty(t, e.sub.submitted(), "bot messages and other events are ignored")
+	assert.Empty(t, e.sub.Submitted(), "bot messages and other events are ignored")
 	e.resp.none(t)
 
 	status, _ = e.post(t, PathEvents, mentionEvent("Ev5", "<@UBOT>", "", ""), 0, nil)
@@ -265,7 +266,7 @@ func TestHTTP_MentionIgnoredOrUsage(t *testing.T) {
 	assert.Equal(t, chat.Usage, usage.r.Summary)
 	assert.True(t, usage.r.Ephemeral)
 	assert.Equal(t, Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000001.000200"}, usage.t)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }
 
 func TestHTTP_EventsBadPayload(t *testing.T) {
@@ -276,5 +277,5 @@ func TestHTTP_EventsBadPayload(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	status, _ = e.post(t, PathInteractions, "nothing=here", 0, nil)
 	assert.Equal(t, http.StatusBadRequest, status)
-	assert.Empty(t, e.sub.submitted())
+	assert.Empty(t, e.sub.Submitted())
 }

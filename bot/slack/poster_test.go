@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
@@ -27,43 +27,12 @@ const (
 	posterUser    = "U0ALICE"
 )
 
-// fakeClock is the poster's clock in tests: Sleep advances it at once.
-
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.sleeps = append(c.sleeps, d)
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
-
 // posterEnv is a Poster wired to a fake Slack, with a fake clock, metrics and a log.
 
 type posterEnv struct {
 	srv     *slackfake.Server
 	poster  *Poster
-	clock   *fakeClock
+	clock   *bottest.Clock
 	metrics *bot.Metrics
 	log     *syncbuf.Buffer
 }
@@ -71,7 +40,7 @@ type posterEnv struct {
 func newPosterEnv(t *testing.T, fakeOpts ...slackfake.Option) *posterEnv {
 	t.Helper()
 	srv := slackfake.Start(t, append([]slackfake.Option{slackfake.WithToken(posterToken)}, fakeOpts...)...)
-	e := &posterEnv{srv: srv, clock: &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
+	e := &posterEnv{srv: srv, clock: bottest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &syncbuf.Buffer{}}
 	e.poster = NewPoster(srv.Client(posterToken), PosterOptions{
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -22,14 +23,14 @@ import (
 type socketEnv struct {
 	sm      *slackfake.SocketMode
 	runner  *SocketRunner
-	sub     *fakeSubmitter
+	sub     *bottest.Submitter
 	resp    *fakeResponders
 	metrics *bot.Metrics
 }
 
 func startSocketEnv(t *testing.T) *socketEnv {
 	t.Helper()
-	e := &socketEnv{sub: newFakeSubmitter(), resp: newFakeResponders(), metrics: bot.NewMetrics(prometheus.NewRegistry())}
+	e := &socketEnv{sub: bottest.NewSubmitter(), resp: newFakeResponders(), metrics: bot.NewMetrics(prometheus.NewRegistry())}
 	srv, sm := startFakeSlack(t)
 	e.sm = sm
 	e.runner = runSocket(t, srv, InboundOptions{Dispatcher: e.sub, Responders: e.resp, Metrics: e.metrics,
@@ -88,7 +89,7 @@ func TestSocketMode_EndToEnd(t *testing.T) {
 		DedupKey:   "slack:cmd:T1",
 		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ResponseURL: "https://hooks.slack.com/commands/x"}},
 	}
-	assert.Equal(t, []bot.Request{want}, e.sub.dispatched())
+	assert.Equal(t, []bot.Request{want}, e.sub.Dispatched())
 	assert.Eventually(t, func() bool { return testutil.CollectAndCount(e.metrics.AckLatency) == 1 }, 5*time.Second, 5*time.Millisecond)
 
 	// The server drops the connection; the runner notices, then reconnects.
@@ -114,8 +115,8 @@ func TestSocketMode_EndToEnd(t *testing.T) {
 	ack, err = e.sm.WaitAck(waitCtx(t), id)
 	require.NoError(t, err)
 	assert.Nil(t, ack.Payload)
-	assert.Len(t, e.sub.submitted(), 2)
-	assert.Len(t, e.sub.dispatched(), 1)
+	assert.Len(t, e.sub.Submitted(), 2)
+	assert.Len(t, e.sub.Dispatched(), 1)
 }
 
 func TestSocketMode_ActionsAndMentions(t *testing.T) {
@@ -145,13 +146,13 @@ func TestSocketMode_ActionsAndMentions(t *testing.T) {
 	_, err = e.sm.WaitAck(waitCtx(t), id)
 	require.NoError(t, err)
 
-	got := e.sub.dispatched()
+	got := e.sub.Dispatched()
 	require.Len(t, got, 2)
 	assert.Equal(t, "trace", got[0].Invocation.Command)
 	assert.Equal(t, fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000000.000100"}}, got[0].Responder)
 	assert.Equal(t, "slack:event:Ev9", got[1].DedupKey)
 	assert.Equal(t, fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1699999999.000001"}}, got[1].Responder)
-	assert.Len(t, e.sub.submitted(), 3)
+	assert.Len(t, e.sub.Submitted(), 3)
 	// The mention's ack and the ticket answer, sent concurrently.
 	assert.ElementsMatch(t, []string{"Working on it: running why…", TicketNotConfigured},
 		[]string{e.resp.next(t).r.Summary, e.resp.next(t).r.Summary})

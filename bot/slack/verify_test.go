@@ -7,13 +7,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
@@ -24,26 +24,8 @@ func signedRequest(ts int64, body string) *http.Request {
 	return r
 }
 
-// manualClock is a clock a test moves by hand.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestVerifier_ClockAndReplay(t *testing.T) {
-	clock := &manualClock{now: time.Now()}
+	clock := bottest.NewClock(time.Now())
 	v := NewVerifier(testSecret, 0, clock.Now, nil)
 	ts := clock.Now().Unix()
 
