@@ -84,9 +84,11 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		UserLimit: cfg.Limits.UserPerMinute, ChannelLimit: cfg.Limits.ChannelPerMinute, RateLimiter: shared.rate,
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget,
 	})
-	checks := append(shared.checks, ops.Check{Name: "caracal", Run: func(ctx context.Context) error {
+	// Caracal down is degraded, not unready: a replica taken out of the load
+	// balancer could not tell the channel that Caracal is down.
+	checks := append(shared.checks, ops.Check{Name: "caracal", Degraded: true, Run: func(ctx context.Context) error {
 		if p := client.Health(ctx, caracal.ServiceAPI); !p.OK {
-			return fmt.Errorf("Admin API /health: %s", probeText(p))
+			return fmt.Errorf("Admin API /health: %s; the bot keeps answering and diagnoses the outage", probeText(p))
 		}
 		return nil
 	}})

@@ -209,6 +209,27 @@ func TestServeExposesOpsEndpoints(t *testing.T) {
 	}
 }
 
+// TestServeStaysReadyWhenCaracalIsDown: with Caracal's Admin API away the
+// replica stays in the load balancer (degraded) and still answers, which is
+// when the channel needs it most.
+func TestServeStaysReadyWhenCaracalIsDown(t *testing.T) {
+	fake := slackfake.Start(t)
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret, "CARACAL_API_URL": closedURL(t)})
+	resp, err := http.Get(base + "/readyz")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(b), `"degraded":true`)
+	assert.Contains(t, string(b), "the bot keeps answering")
+
+	code, ack := signedPost(t, base+"/slack/commands", slashForm("status", "trig-caracal-down", fake), time.Now())
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, ack, "Working on it")
+	require.Eventually(t, func() bool { return len(fake.Roots(testChannel)) == 1 }, 15*time.Second, 20*time.Millisecond)
+	assert.Contains(t, fake.Roots(testChannel)[0].BlocksJSON, "1 of 5 Caracal services not ready", "the status reply tells of the outage")
+}
+
 // clickPayload is a block_actions interaction on a root message.
 func clickPayload(action, value, rootTS string, fake *slackfake.Server) url.Values {
 	p := map[string]any{
