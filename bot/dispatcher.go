@@ -179,18 +179,20 @@ func (d *Dispatcher) forget(ctx context.Context, req Request) {
 // the adapter becomes an error reply, never a crash.
 func (d *Dispatcher) run(j job) {
 	inv := j.req.Invocation
-	if d.abort.Err() == nil {
-		reply := d.execute(inv)
-		if d.abort.Err() == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), d.opts.DeliverTimeout)
-			defer cancel()
-			if err := d.deliver(ctx, j.req.Responder, reply); err != nil {
-				d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
-			}
-			return
-		}
+	if d.abort.Err() != nil { // queued when the grace period ran out
+		d.handBack(j)
+		return
 	}
-	d.handBack(j)
+	reply := d.execute(inv)
+	if d.abort.Err() != nil { // cut short: the reply rests on half the evidence
+		d.handBack(j)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.DeliverTimeout)
+	defer cancel()
+	if err := d.deliver(ctx, j.req.Responder, reply); err != nil {
+		d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
+	}
 }
 
 // handBack tells the user that a command was cut short by a restart and
