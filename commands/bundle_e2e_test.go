@@ -16,6 +16,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/router"
@@ -51,7 +52,7 @@ func scenario(t *testing.T, name string) caracaltest.Scenario {
 func TestBundleDenyEndToEnd(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))
-	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 
 	res, err := run(t, reg, "bundle", sc.ID)
 	require.NoError(t, err)
@@ -130,7 +131,7 @@ func TestBundleDenyEndToEnd(t *testing.T) {
 func TestBundleOutageEndToEnd(t *testing.T) {
 	sc := scenario(t, "api-unreachable")
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))
-	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 
 	res, err := run(t, reg, "bundle", sc.ID)
 	require.NoError(t, err, "Caracal down is evidence, not an error")
@@ -214,7 +215,7 @@ func TestBundleEveryScenario(t *testing.T) {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			srv := newSim(t, caracaltest.WithScenario(sc.ID))
-			reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+			reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 			args := sc.ID
 			if sc.AskZone != "" && sc.AskZone != caracaltest.ZoneResearch {
 				args += " --zone " + sc.AskZone

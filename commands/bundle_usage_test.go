@@ -14,12 +14,13 @@ import (
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 )
 
 func TestBundleUsageErrors(t *testing.T) {
 	srv := newSim(t)
-	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 	for _, tc := range []struct{ name, text, has string }{
 		{"no ID", "", "bundle needs exactly one request ID"},
 		{"two IDs", "a b", "bundle needs exactly one request ID"},
@@ -44,7 +45,7 @@ func TestBundleUsageErrors(t *testing.T) {
 func TestBundleOutIsCommandLineOnly(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))
-	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -87,7 +88,7 @@ func TestBundleOutIsCommandLineOnly(t *testing.T) {
 func TestBundleRejectedAdminToken(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))
-	reg := newRegistry(srv, "not-the-admin-token")
+	reg := commandstest.Registry(srv, "not-the-admin-token")
 	_, err := run(t, reg, "bundle", sc.ID)
 	var u *commands.UnavailableError
 	require.True(t, errors.As(err, &u), "%T: %v", err, err)
@@ -98,7 +99,7 @@ func TestBundleRejectedAdminToken(t *testing.T) {
 func TestRegistryBuildBundle(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))
-	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -120,7 +121,7 @@ func TestRegistryBuildBundle(t *testing.T) {
 }
 
 func TestBundleHelp(t *testing.T) {
-	reg := newRegistry(newSim(t), caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(newSim(t), caracaltest.DefaultAdminToken)
 	res, err := run(t, reg, "help", "bundle")
 	require.NoError(t, err)
 	assert.Equal(t, "bundle <request-id> [--zone Z] [--out FILE]", res.Reply.Summary)

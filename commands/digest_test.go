@@ -14,6 +14,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 )
@@ -67,7 +68,7 @@ func tableRow(t *testing.T, tab *chat.Table, first string) []string {
 
 func TestDigest_DenialsMatchTheSimulatorsAuditTable(t *testing.T) {
 	srv := newSim(t)
-	res, err := run(t, newRegistry(srv, caracaltest.DefaultAdminToken), "digest", "--since 12h")
+	res, err := run(t, commandstest.Registry(srv, caracaltest.DefaultAdminToken), "digest", "--since 12h")
 	require.NoError(t, err)
 	rep, ok := res.Data.(commands.DigestReport)
 	require.True(t, ok, "data is a DigestReport, got %T", res.Data)
@@ -109,7 +110,7 @@ func TestDigest_DenialsMatchTheSimulatorsAuditTable(t *testing.T) {
 
 func TestDigest_CaracalUnreachableSaysWhatIsMissing(t *testing.T) {
 	srv := newSim(t, caracaltest.WithScenario("api-unreachable"))
-	res, err := run(t, newRegistry(srv, caracaltest.DefaultAdminToken), "digest", "")
+	res, err := run(t, commandstest.Registry(srv, caracaltest.DefaultAdminToken), "digest", "")
 	require.NoError(t, err, "an unreachable Caracal is news for the channel, not a command error")
 	assert.False(t, res.OK)
 	assert.Equal(t, chat.SeverityOutage, res.Reply.Severity)
@@ -157,7 +158,7 @@ func TestDigest_BotHealthAndNotes(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Uptime: 2d2h", "Chat reconnects: 2", "Failed deliveries: 1", "Commands run: status 3, why 12"}, lines)
 
-	res, err = newRegistry(srv, caracaltest.DefaultAdminToken).Digest(ctx, commands.DigestOptions{})
+	res, err = commandstest.Registry(srv, caracaltest.DefaultAdminToken).Digest(ctx, commands.DigestOptions{})
 	require.NoError(t, err)
 	for _, s := range res.Reply.Sections {
 		assert.NotEqual(t, "caracal-bot", s.Title, "no BotHealth, no section")
@@ -166,7 +167,7 @@ func TestDigest_BotHealthAndNotes(t *testing.T) {
 
 func TestDigest_Flags(t *testing.T) {
 	srv := newSim(t)
-	reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+	reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 	res, err := run(t, reg, "digest", "--post --zone "+caracaltest.ZoneStaging+" --since 2d")
 	require.NoError(t, err)
 	rep := res.Data.(commands.DigestReport)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot/console"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
@@ -21,7 +22,7 @@ func TestDiagnosisRenderings(t *testing.T) {
 			sc, ok := caracaltest.ScenarioByName(name)
 			require.True(t, ok)
 			srv := newSim(t, caracaltest.WithScenario(sc.ID))
-			res, err := run(t, newRegistry(srv, caracaltest.DefaultAdminToken), "why", sc.WhyArgs())
+			res, err := run(t, commandstest.Registry(srv, caracaltest.DefaultAdminToken), "why", sc.WhyArgs())
 			require.NoError(t, err)
 
 			var text bytes.Buffer

@@ -7,7 +7,6 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
-	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 )
 
@@ -20,19 +19,6 @@ func newSim(t *testing.T, opts ...caracaltest.Option) *caracaltest.Server {
 	t.Helper()
 	opts = append([]caracaltest.Option{caracaltest.WithClock(fixedNow)}, opts...)
 	return caracaltest.Start(t, opts...)
-}
-
-// newRegistry wires the commands to a real client pointed at the simulator.
-func newRegistry(srv *caracaltest.Server, adminToken string) *commands.Registry {
-	client := caracal.New(caracal.Config{
-		APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
-		AdminToken: adminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
-		CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
-	})
-	return commands.New(commands.Env{
-		Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
-		Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: fixedNow,
-	})
 }
 
 func run(t *testing.T, reg *commands.Registry, command, text string) (commands.Result, error) {

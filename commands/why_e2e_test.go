@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/router"
 )
@@ -20,7 +21,7 @@ func TestWhyEveryScenario(t *testing.T) {
 		rows[sc.Row] = true
 		t.Run(fmt.Sprintf("row%02d_%s", sc.Row, sc.Name), func(t *testing.T) {
 			srv := newSim(t, caracaltest.WithScenario(sc.ID))
-			reg := newRegistry(srv, caracaltest.DefaultAdminToken)
+			reg := commandstest.Registry(srv, caracaltest.DefaultAdminToken)
 
 			res, err := run(t, reg, "why", sc.WhyArgs())
 			require.NoError(t, err)

@@ -2,10 +2,8 @@ package discord
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -14,9 +12,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
-	"github.com/caracal-bot/caracal-bot/commands"
-	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
 
@@ -93,42 +89,11 @@ func TestRender_GoldenFromCommands(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := commandReply(t, tc.command, tc.scenario)
+			r := commandstest.ScenarioReply(t, "discord", tc.command, tc.scenario)
 			golden.Check(t, tc.name+".golden", renderingJSON(t, r))
 			assertWithinLimits(t, r)
 		})
 	}
-}
-
-// commandReply runs a command against the simulator, with a scenario.
-func commandReply(t *testing.T, command, scenario string) chat.Reply {
-	t.Helper()
-	opts := []caracaltest.Option{caracaltest.WithClock(caracaltest.ReferenceTime)}
-	args := ""
-	if scenario != "" {
-		sc, ok := caracaltest.ScenarioByName(scenario)
-		require.True(t, ok)
-		opts = append(opts, caracaltest.WithScenario(sc.ID))
-		switch command {
-		case "why":
-			args = sc.WhyArgs()
-		case "trace":
-			args = sc.ID + " --zone " + sc.Zone
-		}
-	}
-	srv := caracaltest.Start(t, opts...)
-	client := caracal.New(caracal.Config{
-		APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
-		AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
-		CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
-	})
-	reg := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
-		Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: caracaltest.ReferenceTime})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	res, err := reg.Run(ctx, chat.Invocation{Platform: "discord", Command: command, Text: args})
-	require.NoError(t, err)
-	return res.Reply
 }
 
 // assertWithinLimits checks every message of every rendering of r against

@@ -2,19 +2,15 @@ package slack
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
-	"github.com/caracal-bot/caracal-bot/commands"
-	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
 
@@ -98,33 +94,9 @@ func TestRender_GoldenFromCommands(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := []caracaltest.Option{caracaltest.WithClock(caracaltest.ReferenceTime)}
-			args := ""
-			if tc.scenario != "" {
-				sc, ok := caracaltest.ScenarioByName(tc.scenario)
-				require.True(t, ok)
-				opts = append(opts, caracaltest.WithScenario(sc.ID))
-				switch tc.command {
-				case "why":
-					args = sc.WhyArgs()
-				case "trace":
-					args = sc.ID + " --zone " + sc.Zone
-				}
-			}
-			srv := caracaltest.Start(t, opts...)
-			client := caracal.New(caracal.Config{
-				APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
-				AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
-				CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
-			})
-			reg := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
-				Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: caracaltest.ReferenceTime})
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			res, err := reg.Run(ctx, chat.Invocation{Platform: "slack", Command: tc.command, Text: args})
-			require.NoError(t, err)
-			golden.Check(t, tc.name+".golden", renderingJSON(t, res.Reply))
-			assertWithinLimits(t, res.Reply)
+			reply := commandstest.ScenarioReply(t, "slack", tc.command, tc.scenario)
+			golden.Check(t, tc.name+".golden", renderingJSON(t, reply))
+			assertWithinLimits(t, reply)
 		})
 	}
 }
