@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -54,6 +55,9 @@ type Meta struct {
 	// Denials is the audit list of denials around the request, read by the
 	// caller; nil when it was not read (missing.json then says so).
 	Denials *AuditWindow
+	// Scrubber removes secrets from every file (nil: one that knows the
+	// shapes of secrets but no configured value; the bot passes its own).
+	Scrubber *redact.Scrubber
 }
 
 // AuditWindow is a window of the zone's audit list around the request:
@@ -99,7 +103,7 @@ type Manifest struct {
 	// Files lists every other file of the zip with its SHA-256.
 	Files []FileEntry `json:"files"`
 	// Redactions lists every value removed, by file and path.
-	Redactions []Redaction `json:"redactions"`
+	Redactions []redact.Redaction `json:"redactions"`
 }
 
 // Bundle is a built bundle: its file name, the zip and its manifest.
@@ -118,15 +122,18 @@ func Build(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport,
 	if ev == nil {
 		return nil, errors.New("bundle: no evidence")
 	}
-	r := NewRedactor()
+	r := meta.Scrubber
+	if r == nil {
+		r = redact.New()
+	}
 	if meta.GeneratedAt.IsZero() {
 		meta.GeneratedAt = ev.CollectedAt
 	}
-	header, headerReds := r.sanitizeMeta(meta)
+	header, headerReds := sanitizeMeta(r, meta)
 	var files []zipFile
-	var reds []Redaction
+	var reds []redact.Redaction
 	for _, doc := range documents(ev, d, doctor, meta.Denials) {
-		data, docReds, err := r.render(doc)
+		data, docReds, err := render(r, doc)
 		if err != nil {
 			return nil, fmt.Errorf("bundle: %s: %w", doc.name, err)
 		}
@@ -144,7 +151,7 @@ func Build(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport,
 	}
 	// The manifest's own values (IDs, the pasted hints) go through the
 	// redactor like every document; the file list and redactions are ours.
-	data, ownReds, err := r.render(document{name: FileManifest, value: m})
+	data, ownReds, err := render(r, document{name: FileManifest, value: m})
 	if err != nil {
 		return nil, fmt.Errorf("bundle: manifest: %w", err)
 	}
@@ -155,16 +162,12 @@ func Build(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport,
 		sum := sha256.Sum256(f.data)
 		m.Files = append(m.Files, FileEntry{Name: f.name, Size: len(f.data), SHA256: hex.EncodeToString(sum[:])})
 	}
-	m.Redactions = append(append(append([]Redaction{}, headerReds...), ownReds...), reds...)
-	raw, err := json.Marshal(m)
+	m.Redactions = append(append(append([]redact.Redaction{}, headerReds...), ownReds...), reds...)
+	manifest, _, err := r.Encode(m) // finds nothing new: its values were scrubbed above
 	if err != nil {
 		return nil, fmt.Errorf("bundle: manifest: %w", err)
 	}
-	tree, err := decodeOrdered(raw)
-	if err != nil {
-		return nil, fmt.Errorf("bundle: manifest: %w", err)
-	}
-	files = append([]zipFile{{name: FileManifest, data: encodeOrdered(tree)}}, files...)
+	files = append([]zipFile{{name: FileManifest, data: manifest}}, files...)
 	zipped, err := writeZip(files, meta.GeneratedAt)
 	if err != nil {
 		return nil, err
@@ -172,21 +175,21 @@ func Build(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport,
 	return &Bundle{Name: Name(m.ZoneID, m.RequestID), Zip: zipped, Manifest: m}, nil
 }
 
-// render encodes one document, redacted. JSON documents keep their key
-// order; diagnosis.md is redacted value by value, then once more whole.
-func (r *Redactor) render(doc document) ([]byte, []Redaction, error) {
-	var reds []Redaction
+// render encodes one document, scrubbed. JSON documents keep their key
+// order; diagnosis.md is scrubbed value by value, then once more whole.
+func render(r *redact.Scrubber, doc document) ([]byte, []redact.Redaction, error) {
+	var reds []redact.Redaction
 	var data []byte
 	if md, ok := doc.value.(markdownDiagnosis); ok {
-		text, valueReds := r.diagnosisMarkdown(router.Diagnosis(md))
-		out, textReds := r.textRedactions(text)
+		text, valueReds := diagnosisMarkdown(r, router.Diagnosis(md))
+		out, textReds := r.TextRedactions(text)
 		data, reds = []byte(out), append(valueReds, textReds...)
 	} else {
-		tree, hits, err := r.tree(doc.value)
+		out, hits, err := r.Encode(doc.value)
 		if err != nil {
 			return nil, nil, err
 		}
-		data, reds = encodeOrdered(tree), hits
+		data, reds = out, hits
 	}
 	for i := range reds {
 		reds[i].File = doc.name

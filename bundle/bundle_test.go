@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bundle"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -86,22 +87,22 @@ func TestPlantedSecretsNeverReachTheZip(t *testing.T) {
 
 	// The manifest lists each redaction by file, path and kind, never the value.
 	manifest := string(files[bundle.FileManifest])
-	for _, want := range []bundle.Redaction{
-		{File: bundle.FileManifest, Path: "$.endpoints.api", Kind: bundle.KindURLCredentials},
-		{File: bundle.FileManifest, Path: "$.endpoints.sts", Kind: bundle.KindURLQuerySecret},
-		{File: bundle.FileManifest, Path: "$.query.hints.error_description", Kind: bundle.KindInlineSecret},
-		{File: bundle.FileTrace, Path: "$.events[0].metadata_json.client_secret", Kind: bundle.KindSecretKey},
-		{File: bundle.FileTrace, Path: "$.events[0].metadata_json.upstream.headers.Authorization", Kind: bundle.KindSecretKey},
-		{File: bundle.FileTrace, Path: "$.denied[0].policy_input.subject_token", Kind: bundle.KindSecretKey},
-		{File: bundle.FileMissing, Path: "$[0].reason", Kind: bundle.KindAuthHeader},
-		{File: bundle.FileDiagnosis, Path: "$.missing_evidence[0].reason", Kind: bundle.KindAuthHeader},
-		{File: bundle.FileDiagnosis, Path: "$.verdict", Kind: bundle.KindSlackToken},
-		{File: bundle.FileDiagnosis, Path: "$.next_actions[0].text", Kind: bundle.KindGitHubToken},
-		{File: bundle.FileDiagnosisMD, Path: "line 3", Kind: bundle.KindSlackToken},
-		{File: bundle.FileAuditWindow, Path: "$.denials_around.events[1].metadata_json.note", Kind: bundle.KindJWTSignature},
-		{File: bundle.FileAuditWindow, Path: "$.after_revocation[0].metadata_json.mandate", Kind: bundle.KindJWTSignature},
-		{File: bundle.FileAuditWindow, Path: `$.after_revocation[0].metadata_json["key id AKIA[redacted]"] (key)`, Kind: bundle.KindAWSAccessKey},
-		{File: bundle.FileReadiness, Path: "$[0].ready.url", Kind: bundle.KindURLCredentials},
+	for _, want := range []redact.Redaction{
+		{File: bundle.FileManifest, Path: "$.endpoints.api", Kind: redact.KindURLCredentials},
+		{File: bundle.FileManifest, Path: "$.endpoints.sts", Kind: redact.KindURLQuerySecret},
+		{File: bundle.FileManifest, Path: "$.query.hints.error_description", Kind: redact.KindInlineSecret},
+		{File: bundle.FileTrace, Path: "$.events[0].metadata_json.client_secret", Kind: redact.KindSecretKey},
+		{File: bundle.FileTrace, Path: "$.events[0].metadata_json.upstream.headers.Authorization", Kind: redact.KindSecretKey},
+		{File: bundle.FileTrace, Path: "$.denied[0].policy_input.subject_token", Kind: redact.KindSecretKey},
+		{File: bundle.FileMissing, Path: "$[0].reason", Kind: redact.KindAuthHeader},
+		{File: bundle.FileDiagnosis, Path: "$.missing_evidence[0].reason", Kind: redact.KindAuthHeader},
+		{File: bundle.FileDiagnosis, Path: "$.verdict", Kind: redact.KindSlackToken},
+		{File: bundle.FileDiagnosis, Path: "$.next_actions[0].text", Kind: redact.KindGitHubToken},
+		{File: bundle.FileDiagnosisMD, Path: "line 3", Kind: redact.KindSlackToken},
+		{File: bundle.FileAuditWindow, Path: "$.denials_around.events[1].metadata_json.note", Kind: redact.KindJWTSignature},
+		{File: bundle.FileAuditWindow, Path: "$.after_revocation[0].metadata_json.mandate", Kind: redact.KindJWTSignature},
+		{File: bundle.FileAuditWindow, Path: `$.after_revocation[0].metadata_json["key id AKIA[redacted]"] (key)`, Kind: redact.KindAWSAccessKey},
+		{File: bundle.FileReadiness, Path: "$[0].ready.url", Kind: redact.KindURLCredentials},
 	} {
 		assert.Contains(t, b.Manifest.Redactions, want)
 	}

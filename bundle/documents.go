@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -140,13 +141,13 @@ func missing(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorRepor
 }
 
 // sanitizeMeta removes credentials from the caller's metadata: endpoint
-// URLs lose userinfo, query and fragment; every string is redacted.
-func (r *Redactor) sanitizeMeta(meta Meta) (Meta, []Redaction) {
-	var reds []Redaction
+// URLs lose userinfo, query and fragment; every string is scrubbed.
+func sanitizeMeta(r *redact.Scrubber, meta Meta) (Meta, []redact.Redaction) {
+	var reds []redact.Redaction
 	text := func(path, s string) string {
-		out, hits := r.redactText(s)
+		out, hits := r.Text(s)
 		for _, h := range hits {
-			reds = append(reds, Redaction{File: FileManifest, Path: path, Kind: h.kind})
+			reds = append(reds, redact.Redaction{File: FileManifest, Path: path, Kind: h.Kind})
 		}
 		return out
 	}
@@ -162,10 +163,10 @@ func (r *Redactor) sanitizeMeta(meta Meta) (Meta, []Redaction) {
 	sort.Strings(services)
 	for _, svc := range services {
 		name := text("$.endpoints (key)", svc)
-		path := childPath("$.endpoints", name)
+		path := redact.ChildPath("$.endpoints", name)
 		base, kinds := stripURL(meta.Endpoints[svc])
 		for _, k := range kinds {
-			reds = append(reds, Redaction{File: FileManifest, Path: path, Kind: k})
+			reds = append(reds, redact.Redaction{File: FileManifest, Path: path, Kind: k})
 		}
 		out.Endpoints[name] = text(path, base)
 	}
@@ -177,11 +178,11 @@ func stripURL(raw string) (string, []string) {
 	var kinds []string
 	if u, err := url.Parse(raw); err == nil && u.Host != "" {
 		if u.User != nil {
-			kinds = append(kinds, KindURLCredentials)
+			kinds = append(kinds, redact.KindURLCredentials)
 			u.User = nil
 		}
 		if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-			kinds = append(kinds, KindURLQuerySecret)
+			kinds = append(kinds, redact.KindURLQuerySecret)
 			u.RawQuery, u.Fragment, u.ForceQuery = "", "", false
 		}
 		raw = u.String()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -12,7 +13,7 @@ import (
 // taking the chat reply) so it depends on the Diagnosis alone. Each value
 // is redacted before it is escaped for markdown (escaping could hide a
 // token from the patterns), and each redaction is located by line.
-func (r *Redactor) diagnosisMarkdown(d router.Diagnosis) (string, []Redaction) {
+func diagnosisMarkdown(r *redact.Scrubber, d router.Diagnosis) (string, []redact.Redaction) {
 	w := &mdWriter{r: r}
 	w.line("# Caracal diagnosis of request %s", w.code(d.RequestID))
 	w.line("")
@@ -55,10 +56,10 @@ func (r *Redactor) diagnosisMarkdown(d router.Diagnosis) (string, []Redaction) {
 
 // mdWriter builds diagnosis.md line by line, redacting values as they go.
 type mdWriter struct {
-	r    *Redactor
+	r    *redact.Scrubber
 	b    strings.Builder
 	n    int // lines written
-	reds []Redaction
+	reds []redact.Redaction
 }
 
 func (w *mdWriter) line(format string, a ...any) {
@@ -78,9 +79,9 @@ func (w *mdWriter) section(title string, n int) {
 
 // redact removes secrets from one value of the line being written.
 func (w *mdWriter) redact(s string) string {
-	out, hits := w.r.redactText(oneLine(s))
+	out, hits := w.r.Text(oneLine(s))
 	for _, h := range hits {
-		w.reds = append(w.reds, Redaction{Path: fmt.Sprintf("line %d", w.n+1), Kind: h.kind})
+		w.reds = append(w.reds, redact.Redaction{Path: fmt.Sprintf("line %d", w.n+1), Kind: h.Kind})
 	}
 	return out
 }
@@ -118,7 +119,7 @@ func oneLine(s string) string {
 func text(s string) string {
 	s = strings.NewReplacer("\\", "\\\\", "<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]", "*", "\\*", "_", "\\_", "`", "\\`").Replace(oneLine(s))
 	// Placeholders are not link syntax; keep them readable.
-	return strings.NewReplacer(`\[redacted\]`, Redacted, `\[redacted-signature\]`, RedactedSignature).Replace(s)
+	return strings.NewReplacer(`\[redacted\]`, redact.Redacted, `\[redacted-signature\]`, redact.RedactedSignature).Replace(s)
 }
 
 // code is s as an inline code span that s cannot close early.

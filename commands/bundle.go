@@ -16,6 +16,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -56,7 +57,7 @@ func runBundle(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Reply: bundleReply(b, d), Data: b.Manifest, OK: true}, nil
+	return Result{Reply: bundleReply(b, d, env.Scrubber), Data: b.Manifest, OK: true}, nil
 }
 
 // BuildBundle collects the evidence of a request the way why does, runs the
@@ -91,7 +92,7 @@ func (env *Env) buildBundle(ctx context.Context, requestID, zone string) (*bundl
 	wg.Wait()
 	b, err := bundle.Build(ev, d, &doctor, bundle.Meta{
 		BotVersion: botVersion(), RulesetVersion: rulesetVersion, Endpoints: probedEndpoints(ev),
-		GeneratedAt: env.Now().UTC(), Denials: denials,
+		GeneratedAt: env.Now().UTC(), Denials: denials, Scrubber: env.Scrubber,
 	})
 	if err != nil {
 		return nil, d, fmt.Errorf("could not build the bundle: %w", err)
@@ -194,9 +195,9 @@ func botVersion() string {
 }
 
 // bundleReply summarises the bundle and attaches the zip.
-func bundleReply(b *bundle.Bundle, d router.Diagnosis) chat.Reply {
+func bundleReply(b *bundle.Bundle, d router.Diagnosis, s *redact.Scrubber) chat.Reply {
 	m := b.Manifest
-	verdict, _ := bundle.RedactText(d.Verdict) // the reply says what the bundle says
+	verdict := s.String(d.Verdict) // the reply says what the bundle says
 	return chat.Reply{
 		Summary:  fmt.Sprintf("Diagnostic bundle for %s (%s, %d redaction(s)): %s", orNone(m.RequestID), chat.FileSize(len(b.Zip)), len(m.Redactions), verdict),
 		Severity: chat.Severity(d.Severity()),
@@ -217,7 +218,7 @@ func bundleReply(b *bundle.Bundle, d router.Diagnosis) chat.Reply {
 }
 
 // redactionSummary is "4 (1 bearer, 1 jwt_signature, 2 secret_key)".
-func redactionSummary(reds []bundle.Redaction) string {
+func redactionSummary(reds []redact.Redaction) string {
 	if len(reds) == 0 {
 		return "0"
 	}

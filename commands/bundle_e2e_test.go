@@ -19,6 +19,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands/commandstest"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -179,7 +180,7 @@ func TestBundleNeverLeaksTheAdminTokenFromAnEndpointURL(t *testing.T) {
 	assert.Equal(t, sc.Cause, m.Cause, "the bot still reads Caracal")
 	assert.Equal(t, srv.APIURL, m.Endpoints["api"], "userinfo removed from the endpoint")
 	assert.Equal(t, srv.STSURL, m.Endpoints["sts"])
-	assert.Contains(t, m.Redactions, bundle.Redaction{File: bundle.FileManifest, Path: "$.endpoints.sts", Kind: bundle.KindURLCredentials})
+	assert.Contains(t, m.Redactions, redact.Redaction{File: bundle.FileManifest, Path: "$.endpoints.sts", Kind: redact.KindURLCredentials})
 	for name, data := range unzipBundle(t, res) {
 		assert.NotContains(t, string(data), token, name)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -31,6 +32,9 @@ type Env struct {
 	BotHealth BotHealth
 	// Tickets files the tickets of `ticket` (nil = tickets not configured).
 	Tickets *tickets.Service
+	// Scrubber removes secrets from bundles and ticket texts (default: one
+	// that knows the shapes of secrets but no configured value).
+	Scrubber *redact.Scrubber
 }
 
 // Result is a command's answer: the chat reply, the data `--format json`
@@ -69,6 +73,9 @@ type Registry struct {
 func New(env Env) *Registry {
 	if env.Now == nil {
 		env.Now = time.Now
+	}
+	if env.Scrubber == nil {
+		env.Scrubber = redact.New()
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
 	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(r), helpCommand(r)} {

@@ -78,7 +78,7 @@ func runTicket(ctx context.Context, r *Registry, env *Env, inv chat.Invocation, 
 	if err != nil {
 		return Result{}, err
 	}
-	text := renderTicket(d, b, inv)
+	text := renderTicket(d, b, inv, env.Scrubber)
 	out, err := svc.Submit(ctx, tickets.Request{
 		System: to, Zone: cmp.Or(d.ZoneID, zone), RequestID: cmp.Or(d.RequestID, a.rest[0]),
 		RulesetVersion: b.Manifest.RulesetVersion,

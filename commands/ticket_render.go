@@ -8,6 +8,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -23,12 +24,11 @@ type ticketText struct {
 
 // renderTicket writes the ticket's title and summary from the diagnosis:
 // verdict, surface and cause, the eight steps, next actions and missing
-// evidence. Every value goes through the bundle's redaction first, then
+// evidence. Every value goes through the bot's scrubber first, then
 // markdown escaping, so neither a token nor markup in Caracal data reaches
 // the ticket system.
-func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation) ticketText {
-	red := bundle.NewRedactor()
-	clean := func(s string) string { v, _ := red.Text(s); return v }
+func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red *redact.Scrubber) ticketText {
+	clean := red.String
 	txt := func(s string) string { return chat.EscapeMarkdown(chat.OneLine(clean(s))) }
 	code := func(s string) string {
 		return "`" + strings.ReplaceAll(chat.StripControl(chat.OneLine(clean(orNone(s)))), "`", "'") + "`"

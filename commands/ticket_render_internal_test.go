@@ -7,6 +7,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -28,7 +29,7 @@ func hostileDiagnosis() router.Diagnosis {
 
 func TestRenderTicketRedactsAndEscapes(t *testing.T) {
 	b := &bundle.Bundle{Name: "caracal-bundle-zone-a-req-1.zip", Manifest: bundle.Manifest{RulesetVersion: "r1", Format: bundle.Format}}
-	txt := renderTicket(hostileDiagnosis(), b, chat.Invocation{Platform: "slack", UserName: "lead"})
+	txt := renderTicket(hostileDiagnosis(), b, chat.Invocation{Platform: "slack", UserName: "lead"}, redact.New())
 	for _, s := range []string{txt.Title, txt.Markdown, txt.Comment} {
 		assert.NotContains(t, s, renderGitHubToken)
 		assert.NotContains(t, s, "c2lnbmF0dXJlLXRoYXQtbXVzdC1nbw")

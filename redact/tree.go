@@ -1,4 +1,4 @@
-package bundle
+package redact
 
 import (
 	"bytes"
@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// The redactor works on a JSON tree that keeps object keys in document
-// order, so a bundle's files read like the structs they came from (the
+// The scrubber works on a JSON tree that keeps object keys in document
+// order, so a document reads like the struct it came from (the
 // Diagnosis contract keeps request_id first) rather than sorted.
 
 // member is one key and value of a JSON object.
@@ -35,14 +35,14 @@ func decodeOrdered(data []byte) (any, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("bundle: trailing data after JSON document")
+		return nil, fmt.Errorf("redact: trailing data after JSON document")
 	}
 	return v, nil
 }
 
 func decodeValue(dec *json.Decoder, depth int) (any, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("bundle: JSON nested deeper than %d", maxDepth)
+		return nil, fmt.Errorf("redact: JSON nested deeper than %d", maxDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -81,7 +81,7 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 		_, err := dec.Token()
 		return arr, err
 	}
-	return nil, fmt.Errorf("bundle: unexpected JSON delimiter %q", d)
+	return nil, fmt.Errorf("redact: unexpected JSON delimiter %q", d)
 }
 
 // encodeOrdered writes v as indented JSON (two spaces, a final newline),

@@ -1,0 +1,302 @@
+package redact
+
+import (
+	"encoding/base64"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Redaction kinds, as bundle manifests and notes name them.
+const (
+	KindConfigured       = "configured_secret"  // a credential the bot was configured with
+	KindSecretKey        = "secret_key"         // the value of a key that names a secret
+	KindBearer           = "bearer"             // "Bearer <credential>" anywhere in a string
+	KindBasic            = "basic"              // "Basic <base64 user:password>"
+	KindAuthHeader       = "auth_header"        // "Authorization: <credential>", "X-Api-Key: ..." in text
+	KindCookie           = "cookie"             // "Cookie: ..." and "Set-Cookie: ..." header values
+	KindInlineSecret     = "inline_secret"      // "db_password=...", "client_secret: ...", `"token":"..."` in text
+	KindJWTSignature     = "jwt_signature"      // a JWT: header and payload kept, signature removed
+	KindSlackToken       = "slack_token"        // xoxb-, xoxp-, xoxa-, xapp-...
+	KindGitHubToken      = "github_token"       // ghp_, gho_, ghu_, ghs_, ghr_, github_pat_
+	KindAWSAccessKey     = "aws_access_key"     // AKIA..., ASIA...
+	KindDiscordToken     = "discord_token"      // a Discord bot token
+	KindProviderKey      = "provider_key"       // AI and payment provider API keys (sk-..., AIza..., sk_live_...)
+	KindCaracalSecret    = "caracal_credential" // Caracal admin tokens and client, workload and sink secrets
+	KindPrivateKey       = "private_key"        // a PEM private key block
+	KindURLCredentials   = "url_credentials"    // user:password@ in a URL
+	KindURLQuerySecret   = "url_query"          // ?code=..., &X-Amz-Signature=... in a URL
+	KindUnencodable      = "unencodable"        // a value dropped because it is not JSON
+	maxKeyValueKeyLength = 64
+)
+
+// rule finds one kind of secret in free text and says what replaces it.
+type rule struct {
+	kind string
+	// hints are lower-case substrings one of which any match contains: a
+	// text with none of them skips the regexp (most strings are evidence).
+	hints []string
+	// minLen is the length of the shortest match.
+	minLen int
+	re     *regexp.Regexp
+	// replace returns the replacement of one match given its submatches,
+	// and false to leave the match alone (a false positive).
+	replace func(m []string) (string, bool)
+	// resume is the submatch whose end the search resumes from after a
+	// match left alone (0: the match's end), so a harmless "note:" cannot
+	// swallow the "password=x" that follows it.
+	resume int
+}
+
+// newRules compiles the shapes, most specific first: PEM blocks, then
+// credentials introduced by a word (Authorization:, Bearer, Basic, a
+// secret-named key), then tokens recognised by their format, then URL parts.
+func newRules() []rule {
+	keepPrefix := func(m []string) (string, bool) { return m[1] + Redacted, true }
+	return []rule{
+		{kind: KindPrivateKey, hints: []string{"private key-----"}, minLen: 27,
+			re:      regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`),
+			replace: func([]string) (string, bool) { return "[redacted private key]", true }},
+		{kind: KindAuthHeader, hints: []string{"authorization", "x-api-key", "x-auth-token", "x-caracal-account", "x-amz-security-token"}, minLen: 8,
+			re:      regexp.MustCompile(`(?i)\b((?:proxy-)?authorization|x-api-key|x-auth-token|x-caracal-account|x-amz-security-token)("?\s*[:=]\s*"?)((?:bearer|basic|digest|token)\s+)?([^\s"',;()<>\[\]{}]+)`),
+			replace: authHeader},
+		{kind: KindCookie, hints: []string{"cookie"}, minLen: 8,
+			re:      regexp.MustCompile(`(?i)\b((?:set-)?cookie)(\s*:\s*)([^\r\n"]+)`),
+			replace: func(m []string) (string, bool) { return m[1] + m[2] + Redacted, !placeholder(m[3]) }},
+		{kind: KindBearer, hints: []string{"bearer"}, minLen: 8,
+			re:      regexp.MustCompile(`(?i)\b(bearer\s+)([A-Za-z0-9\-._~+/]+=*)(\\?\[redacted-signature|"|[A-Za-z0-9])?`),
+			replace: bearer},
+		{kind: KindBasic, hints: []string{"basic"}, minLen: 12,
+			re:      regexp.MustCompile(`(?i)\b(basic\s+)([A-Za-z0-9+/]{6,}={0,2})`),
+			replace: basic},
+		{kind: KindInlineSecret, hints: keyValueHints, minLen: 3,
+			re:      regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]{0,63})(\\?["']?\s*[=:]\s*)(?:"((?:[^"\\\r\n]|\\.)*)"|'((?:[^'\\\r\n]|\\.)*)'|\\"((?:[^"\\\r\n]|\\[^"])*)\\"|([^\s"',;&()<>\[\]{}\\]+))`),
+			replace: keyValue, resume: 1},
+		{kind: KindJWTSignature, hints: []string{"eyj"}, minLen: 21,
+			re:      regexp.MustCompile(`\b(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.)([A-Za-z0-9_-]{8,})`),
+			replace: func(m []string) (string, bool) { return m[1] + RedactedSignature, true }},
+		{kind: KindSlackToken, hints: []string{"xox", "xapp-"}, minLen: 13,
+			re: regexp.MustCompile(`\b(xox[a-z]-|xoxe\.xox[a-z]-|xapp-)[A-Za-z0-9-]{8,}`), replace: keepPrefix},
+		{kind: KindGitHubToken, hints: []string{"gh", "github_pat_"}, minLen: 24,
+			re: regexp.MustCompile(`\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}`), replace: keepPrefix},
+		{kind: KindAWSAccessKey, hints: []string{"akia", "asia", "abia", "acca"}, minLen: 20,
+			re: regexp.MustCompile(`\b(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`), replace: keepPrefix},
+		{kind: KindCaracalSecret, hints: []string{"cat_", "cs_", "ws_", "nsk_"}, minLen: 40,
+			re: regexp.MustCompile(`\b(cat_|cs_|ws_)[A-Za-z0-9_-]{40,}|\b(nsk_)[0-9a-f]{40,}`), replace: caracalPrefix},
+		{kind: KindProviderKey, hints: []string{"sk-", "aiza", "_live_", "_test_"}, minLen: 20,
+			re: regexp.MustCompile(`\b(sk-(?:ant-|proj-)?|AIza|(?:sk|rk|pk)_(?:live|test)_)[A-Za-z0-9_-]{16,}`), replace: keepPrefix},
+		{kind: KindDiscordToken, hints: []string{"."}, minLen: 59,
+			re: regexp.MustCompile(`\b()[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b`), replace: keepPrefix},
+		{kind: KindURLCredentials, hints: []string{"@"}, minLen: 5,
+			re: regexp.MustCompile(`\b([a-zA-Z][a-zA-Z0-9+.-]*://)([^/\s@?#"']+)@`),
+			replace: func(m []string) (string, bool) {
+				return m[1] + Redacted + "@", !placeholder(m[2])
+			}},
+		{kind: KindURLQuerySecret, hints: []string{"="}, minLen: 5,
+			re:      regexp.MustCompile(`(?i)([?&](?:code|key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|awsaccesskeyid)=)([^&#\s"']+)`),
+			replace: urlQuery},
+	}
+}
+
+// keyValueHints are the substrings one of which every secret-named key
+// contains (see SecretKey).
+var keyValueHints = []string{"pass", "pwd", "secret", "token", "key", "auth", "cookie", "assertion", "credential",
+	"kek", "sig", "session", "bearer", "x-amz", "x_amz"}
+
+// authHeader replaces the credential of an Authorization-style header.
+func authHeader(m []string) (string, bool) {
+	switch strings.ToLower(m[4]) {
+	case "bearer", "basic", "digest", "token": // the scheme alone: no credential here
+		return "", false
+	}
+	if placeholder(m[4]) {
+		return "", false
+	}
+	return m[1] + m[2] + m[3] + Redacted, true
+}
+
+// bearer replaces the credential after "Bearer", keeping a JWT's header
+// and payload, and leaving words ("bearer token", "Bearer authentication")
+// and auth-params (`Bearer error="invalid_token"`) alone.
+func bearer(m []string) (string, bool) {
+	cred, after := m[2], m[3]
+	if after != "" {
+		return "", false // a JWT already without its signature, or an auth-param (error="...")
+	}
+	core := strings.TrimRight(cred, ".")
+	if word(core) || placeholder(core) {
+		return "", false
+	}
+	if jwt := signatureless(core); jwt != "" {
+		return m[1] + jwt + cred[len(core):], true
+	}
+	return m[1] + Redacted + cred[len(core):], true
+}
+
+// word reports whether s reads as an English word rather than a
+// credential: letters only, at most 15, all lower case or capitalised.
+func word(s string) bool {
+	if s == "" || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		lower := c >= 'a' && c <= 'z'
+		if !lower && !(i == 0 && c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// basic replaces a Basic credential: base64 that decodes to
+// "user:password", or a long base64 string with digits or padding.
+func basic(m []string) (string, bool) {
+	v := m[2]
+	if decodesToPair(v) || (len(v) >= 20 && strings.ContainsAny(v, "0123456789+/=")) {
+		return m[1] + Redacted, true
+	}
+	return "", false
+}
+
+// decodesToPair reports whether v is base64 of printable "user:password".
+func decodesToPair(v string) bool {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+		b, err := enc.DecodeString(v)
+		if err != nil || !utf8.Valid(b) {
+			continue
+		}
+		s := string(b)
+		if strings.Contains(s, ":") && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) {
+			return true
+		}
+	}
+	return false
+}
+
+// uuidShape matches a UUID, the form of Caracal's Session IDs.
+var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// keyValue replaces the value of key=value, key: value and "key":"value"
+// text whose key names a secret. Empty values, nulls, placeholders, bare
+// auth schemes and a Session ID after "session" are left alone.
+func keyValue(m []string) (string, bool) {
+	key, sep := m[1], m[2]
+	if len(key) > maxKeyValueKeyLength || !SecretKey(key) {
+		return "", false
+	}
+	value, open, closing := m[6], "", ""
+	switch {
+	case m[3] != "" || strings.HasSuffix(m[0], `""`):
+		value, open, closing = m[3], `"`, `"`
+	case m[4] != "" || strings.HasSuffix(m[0], `''`):
+		value, open, closing = m[4], "'", "'"
+	case m[5] != "" || strings.HasSuffix(m[0], `\"\"`):
+		value, open, closing = m[5], `\"`, `\"`
+	}
+	switch strings.ToLower(value) {
+	case "", "null", "none", "nil", "undefined", "true", "false", "bearer", "basic", "digest", "token":
+		return "", false // nothing secret: empty, absent, a flag or an auth scheme
+	}
+	if placeholder(value) || (normalizeKey(key) == "session" && uuidShape.MatchString(value)) {
+		return "", false
+	}
+	return key + sep + open + Redacted + closing, true
+}
+
+// caracalPrefix keeps a Caracal credential's prefix (cat_, cs_, ws_, nsk_).
+func caracalPrefix(m []string) (string, bool) { return m[1] + m[2] + Redacted, true }
+
+// urlQuery replaces a signed-URL or OAuth parameter's value.
+func urlQuery(m []string) (string, bool) {
+	return m[1] + Redacted, !placeholder(m[2])
+}
+
+// placeholder reports whether s is already a redaction placeholder, also
+// when escaped for markdown.
+func placeholder(s string) bool {
+	s = strings.ReplaceAll(s, `\`, "")
+	return s == Redacted || s == RedactedSignature
+}
+
+// signatureless returns a JWT with its signature replaced, or "" when s is
+// not a JWT (three dot-separated base64url parts, the header starting {").
+func signatureless(s string) string {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "eyJ") || parts[1] == "" || parts[2] == "" {
+		return ""
+	}
+	return parts[0] + "." + parts[1] + "." + RedactedSignature
+}
+
+// shapes applies every rule to s and returns the result with each removal,
+// in rule order.
+func (s *Scrubber) shapes(text string) (string, []Hit) {
+	var hits []Hit
+	lower := strings.ToLower(text)
+	for _, r := range s.rules {
+		if len(text) < r.minLen || !containsAny(lower, r.hints) {
+			continue
+		}
+		out, found := r.apply(text)
+		if len(found) > 0 {
+			hits = append(hits, found...)
+			text, lower = out, strings.ToLower(out)
+		}
+	}
+	return text, hits
+}
+
+// apply runs one rule over text.
+func (r rule) apply(text string) (string, []Hit) {
+	var b strings.Builder
+	var hits []Hit
+	last, pos, line, counted := 0, 0, 1, 0
+	for pos <= len(text) {
+		loc := r.re.FindStringSubmatchIndex(text[pos:])
+		if loc == nil {
+			break
+		}
+		sub := make([]string, len(loc)/2)
+		for i := range sub {
+			if loc[2*i] >= 0 {
+				sub[i] = text[pos+loc[2*i] : pos+loc[2*i+1]]
+			}
+		}
+		start, end := pos+loc[0], pos+loc[1]
+		out, ok := r.replace(sub)
+		if !ok || out == sub[0] {
+			next := end
+			if r.resume > 0 && loc[2*r.resume] >= 0 {
+				next = pos + loc[2*r.resume+1]
+			}
+			pos = max(next, start+1)
+			continue
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(out)
+		last, pos = end, max(end, start+1)
+		kind := r.kind
+		if kind == KindBearer && strings.Contains(out, RedactedSignature) {
+			kind = KindJWTSignature
+		}
+		line += strings.Count(text[counted:start], "\n")
+		counted = start
+		hits = append(hits, Hit{Kind: kind, Line: line})
+	}
+	if len(hits) == 0 {
+		return text, nil
+	}
+	b.WriteString(text[last:])
+	return b.String(), hits
+}
+
+// containsAny reports whether s contains one of subs.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
