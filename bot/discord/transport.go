@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/caracal-bot/caracal-bot/egress"
 )
 
 // DefaultAPIURL is Discord's REST base (DISCORD_API_URL), the one discordgo
@@ -109,7 +111,8 @@ func closeBody(req *http.Request) {
 // NewSession returns a discordgo session for the bot with this token
 // (without the "Bot " prefix, which is added) whose REST calls go to apiURL
 // ("" = DefaultAPIURL) through httpClient (nil: a client with a 20 s
-// timeout; its Transport, Timeout, Jar and CheckRedirect are kept). The
+// timeout; its Transport, Timeout and Jar are kept, and redirects to
+// another origin are refused whatever its CheckRedirect said). The
 // session never retries on its own: rate limits come back as
 // *discordgo.RateLimitError (ShouldRetryOnRateLimit is off) and 502s as
 // *discordgo.RESTError (MaxRestRetries is 0), for the Poster to handle
@@ -119,12 +122,10 @@ func NewSession(token, apiURL string, httpClient *http.Client) (*discordgo.Sessi
 	if token == "" {
 		return nil, errors.New("discord: no bot token")
 	}
-	var client http.Client
-	if httpClient != nil {
-		client = *httpClient
-	} else {
-		client.Timeout = defaultHTTPTimeout
+	if httpClient == nil {
+		httpClient = egress.New(defaultHTTPTimeout, nil)
 	}
+	client := egress.Client(httpClient, nil) // the token never follows a redirect to another origin
 	rt, err := NewTransport(apiURL, client.Transport)
 	if err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func NewSession(token, apiURL string, httpClient *http.Client) (*discordgo.Sessi
 	if err != nil {
 		return nil, fmt.Errorf("discord: new session: %w", err)
 	}
-	s.Client = &client
+	s.Client = client
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 0
 	s.Debug = false // debug logging would print request headers, the token included

@@ -14,6 +14,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/egress"
 	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
@@ -71,8 +72,9 @@ func NewPoster(api *slackapi.Client, opts PosterOptions) *Poster {
 		opts.MaxDeliveryTime = DefaultMaxDeliveryTime
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = egress.New(30*time.Second, nil)
 	}
+	opts.HTTPClient = egress.Client(opts.HTTPClient, nil) // a response_url never redirects elsewhere
 	opts.BotName = strings.TrimPrefix(cmp.Or(opts.BotName, "caracal-bot"), "@")
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/caracal-bot/caracal-bot/egress"
 )
 
 // call describes one GET: the service, the escaped route path (no query), the
@@ -85,6 +87,9 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 	c.log.LogAttrs(ctx, slog.LevelDebug, "caracal call", attrs...)
 
 	if err != nil && !answered {
+		if r, ok := egress.AsRedirect(err); ok {
+			err = r // its URLs carry no credentials; the *url.Error's may carry a query
+		}
 		return nil, &TransportError{Service: cl.svc, Method: http.MethodGet, Path: cl.path, Timeout: isTimeout(err), Err: err}
 	}
 	return resp, err

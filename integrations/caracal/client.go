@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/caracal-bot/caracal-bot/egress"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -50,7 +52,8 @@ type Config struct {
 	// MaxRetryWait caps one wait between attempts, Retry-After included (default 2s).
 	MaxRetryWait time.Duration
 
-	// HTTPClient supplies the transport; it is copied, never modified.
+	// HTTPClient supplies the transport; it is copied, never modified, and
+	// its redirect policy is replaced by egress.SameOrigin.
 	HTTPClient *http.Client
 	// Logger receives debug records of calls and retries (default: discard).
 	Logger *slog.Logger
@@ -105,11 +108,10 @@ func New(cfg Config) *Client {
 		ua = DefaultUserAgent
 	}
 
-	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		cp := *cfg.HTTPClient
-		hc = &cp
-	}
+	// A redirect to another origin is refused whatever client is given, so
+	// the admin token, metrics bearer and Coordinator token stay with the
+	// services they were configured for.
+	hc := egress.Client(cfg.HTTPClient, nil)
 	hc.Timeout = timeout // per attempt; resty's SetTimeout would do the same
 
 	c := &Client{

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/caracal-bot/caracal-bot/egress"
 )
 
 const (
@@ -36,7 +38,8 @@ func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
 		return false
 	}
 	if err != nil {
-		return !errors.Is(err, resty.ErrResponseBodyTooLarge)
+		_, refused := egress.AsRedirect(err)
+		return !refused && !errors.Is(err, resty.ErrResponseBodyTooLarge)
 	}
 	switch resp.StatusCode() {
 	case http.StatusTooManyRequests, http.StatusBadGateway,

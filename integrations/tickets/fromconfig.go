@@ -24,5 +24,8 @@ func FromConfig(cfg *config.Config, co ClientOptions, o Options) (*Service, erro
 		return nil, ErrNotConfigured
 	}
 	o.Labels = mergeLabels(t.Labels, o.Labels)
+	if o.Scrubber == nil {
+		o.Scrubber = co.Scrubber
+	}
 	return NewService(systems, t.DefaultSystem(), cfg.TicketSpoolDir(), o)
 }

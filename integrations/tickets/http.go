@@ -12,7 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caracal-bot/caracal-bot/egress"
 	"github.com/caracal-bot/caracal-bot/internal/clock"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 // Retry defaults.
@@ -70,6 +72,10 @@ type ClientOptions struct {
 	Retry RetryPolicy
 	// UserAgent is sent with every request (default "caracal-bot").
 	UserAgent string
+	// Scrubber removes secrets from error texts and, as the last guard,
+	// the bot's configured secrets from every request body (default: one
+	// that knows the system's own credentials).
+	Scrubber *redact.Scrubber
 }
 
 // caller sends one logical call with retries and turns failures into *Error.
@@ -78,21 +84,24 @@ type caller struct {
 	client *http.Client
 	retry  RetryPolicy
 	agent  string
-	masks  []string // old, new pairs replaced in every error text
+	scrub  *redact.Scrubber // for every error text
 }
 
-func newCaller(system string, o ClientOptions, secrets ...string) *caller {
-	c := &caller{system: system, client: o.HTTPClient, retry: o.Retry.withDefaults(), agent: o.UserAgent}
-	if c.client == nil {
-		c.client = &http.Client{Timeout: 30 * time.Second}
+// newCaller builds the caller of one system; own are the system's
+// credentials, sent in its Authorization header and nowhere else: the
+// client refuses redirects to another origin and scrubs request bodies.
+func newCaller(system string, o ClientOptions, own ...string) *caller {
+	c := &caller{system: system, retry: o.Retry.withDefaults(), agent: o.UserAgent, scrub: o.Scrubber}
+	if c.scrub == nil {
+		c.scrub = redact.New(own...)
 	}
+	base := o.HTTPClient
+	if base == nil {
+		base = &http.Client{Timeout: 30 * time.Second}
+	}
+	c.client = egress.Client(base, c.scrub)
 	if c.agent == "" {
 		c.agent = "caracal-bot"
-	}
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			c.masks = append(c.masks, s, "[redacted]")
-		}
 	}
 	return c
 }
@@ -112,7 +121,7 @@ func (c *caller) do(ctx context.Context, op string, build func(ctx context.Conte
 		last.Attempts = attempt
 		req, err := build(ctx)
 		if err != nil {
-			last.Err = errors.New(c.scrub(err.Error()))
+			last.Err = errors.New(c.scrub.String(err.Error()))
 			return nil, last
 		}
 		req.Header.Set("User-Agent", c.agent)
@@ -123,7 +132,7 @@ func (c *caller) do(ctx context.Context, op string, build func(ctx context.Conte
 				last.Err = ctx.Err()
 				return nil, last
 			}
-			last.Status, last.Message, last.Err = 0, "", errors.New(c.scrub(err.Error()))
+			last.Status, last.Message, last.Err = 0, "", c.transportError(err)
 			if !dialFailed(err) {
 				// The request may have reached the system: sending it again
 				// could file a second ticket, so the caller spools it instead.
@@ -232,17 +241,18 @@ func rateLimitReset(h http.Header, now time.Time) (time.Duration, bool) {
 // message clips and scrubs an error answer's text for an *Error.
 func (c *caller) message(body []byte) string {
 	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "?")), " ")
-	s = c.scrub(s)
+	s = c.scrub.String(s)
 	if utf8.RuneCountInString(s) > maxMessageRunes {
 		s = string([]rune(s)[:maxMessageRunes]) + "…"
 	}
 	return s
 }
 
-// scrub removes the caller's credentials from s.
-func (c *caller) scrub(s string) string {
-	for i := 0; i+1 < len(c.masks); i += 2 {
-		s = strings.ReplaceAll(s, c.masks[i], c.masks[i+1])
+// transportError is a failed request's error, scrubbed; a refused
+// redirect is reported alone, its URLs free of credentials and queries.
+func (c *caller) transportError(err error) error {
+	if r, ok := egress.AsRedirect(err); ok {
+		return r
 	}
-	return s
+	return errors.New(c.scrub.String(err.Error()))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/internal/clock"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 // Service defaults.
@@ -37,6 +38,10 @@ type Options struct {
 	PollEvery time.Duration
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// Scrubber removes secrets from every ticket, comment and spooled item
+	// before anything is sent or written (default: one that knows the
+	// shapes of secrets but no configured value).
+	Scrubber *redact.Scrubber
 }
 
 // Service files tickets idempotently and spools what it cannot deliver.
@@ -76,6 +81,9 @@ func NewService(systems []Ticketer, defaultSystem, spoolDir string, o Options) (
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Scrubber == nil {
+		o.Scrubber = redact.New()
 	}
 	s.o = o
 	sp, err := NewSpool(spoolDir, s.deliverSpooled, o.Logger, o.Now)
@@ -123,6 +131,7 @@ func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
 	out := Outcome{Key: key}
 	req.Ticket.Key = key
 	req.Ticket.Labels = mergeLabels(s.o.Labels, req.Ticket.Labels)
+	req.Ticket, req.Comment = s.scrub(req.Ticket), s.o.Scrubber.String(req.Comment)
 	unlock, ok, err := s.store.Lock(ctx, key, s.o.LockTTL)
 	if err != nil {
 		return out, fmt.Errorf("tickets: lock %s: %w", key, err)
@@ -256,6 +265,23 @@ func (s *Service) deliverSpooled(ctx context.Context, it Item) (Ref, error) {
 		s.o.Logger.Error("cannot record the ticket", "key", it.Key, "ticket", ref.ID, "err", err)
 	}
 	return ref, nil
+}
+
+// scrub removes secrets from everything a ticket carries; the bundle,
+// built by a scrubbing bundle.Build, loses only configured secrets.
+func (s *Service) scrub(t Ticket) Ticket {
+	sc := s.o.Scrubber
+	t.Title, t.Markdown, t.BundleLink = sc.String(t.Title), sc.String(t.Markdown), sc.String(t.BundleLink)
+	labels := make([]string, len(t.Labels))
+	for i, l := range t.Labels {
+		labels[i] = sc.String(l)
+	}
+	t.Labels = labels
+	if a := t.Attachment; a != nil {
+		data, _ := sc.Known(a.Data)
+		t.Attachment = &Attachment{Name: sc.String(a.Name), ContentType: a.ContentType, Data: data}
+	}
+	return t
 }
 
 // mergeLabels joins label lists without duplicates, in order.

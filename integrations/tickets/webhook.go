@@ -81,12 +81,19 @@ func NewWebhook(cfg WebhookConfig, o ClientOptions) *Webhook {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := newCaller(SystemWebhook, o, cfg.Secret)
-	if u, err := url.Parse(cfg.URL); err == nil && u.Path != "" && u.Path != "/" {
-		// The URL's path may itself be a capability: keep it out of errors.
-		c.masks = append(c.masks, cfg.URL, u.Scheme+"://"+u.Host+"/[redacted]")
+	own := []string{cfg.Secret}
+	if CapabilityURL(cfg.URL) {
+		own = append(own, cfg.URL) // its path may itself grant posting: keep it out of errors
 	}
-	return &Webhook{cfg: cfg, c: c}
+	return &Webhook{cfg: cfg, c: newCaller(SystemWebhook, o, own...)}
+}
+
+// CapabilityURL reports whether a webhook URL has a path, which may itself
+// grant posting (like a chat platform's incoming webhook) and is then
+// treated as a secret.
+func CapabilityURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Path != "" && u.Path != "/"
 }
 
 // Name implements Ticketer.
