@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 // Options configure a Dispatcher. Zero values take the defaults noted.
@@ -36,6 +39,10 @@ type Options struct {
 	UserLimit    int
 	ChannelLimit int
 	RateLimiter  RateLimiter
+	// Scrubber removes secrets from every command text before it runs and
+	// from every reply and acknowledgement before the adapter sees it
+	// (default: one that knows the shapes of secrets but no configured value).
+	Scrubber *redact.Scrubber
 }
 
 // Dispatcher acknowledges, authorizes, de-duplicates and queues requests,
@@ -60,6 +67,9 @@ const handBackTime = 5 * time.Second
 type job struct {
 	req      Request
 	received time.Time
+	// removed lists the secrets taken out of the user's text, for the
+	// private note that says so.
+	removed []redact.Hit
 }
 
 // NewDispatcher starts the worker pool.
@@ -90,6 +100,9 @@ func NewDispatcher(opts Options) *Dispatcher {
 	if opts.RateLimiter == nil {
 		opts.RateLimiter = NewMemoryRateLimiter(nil)
 	}
+	if opts.Scrubber == nil {
+		opts.Scrubber = redact.New()
+	}
 	d := &Dispatcher{opts: opts, queue: make(chan job, opts.Queue), done: make(chan struct{})}
 	d.abort, d.abortNow = context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -108,13 +121,19 @@ func NewDispatcher(opts Options) *Dispatcher {
 
 // Submit decides at once what happens to a request and never blocks on the
 // command itself: the adapter acknowledges the user with Outcome.Ack.
+// Secrets in what the user typed or pasted are removed before anything
+// else sees the text.
 func (d *Dispatcher) Submit(ctx context.Context, req Request) Outcome {
-	out := d.submit(ctx, req)
+	var removed []redact.Hit
+	req.Invocation.Text, removed = d.opts.Scrubber.Text(req.Invocation.Text)
+	req.Invocation.Command = d.opts.Scrubber.String(req.Invocation.Command)
+	out := d.submit(ctx, req, removed)
+	out.Ack = d.opts.Scrubber.String(out.Ack)
 	d.count(req.Invocation.Command, string(out.Status))
 	return out
 }
 
-func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
+func (d *Dispatcher) submit(ctx context.Context, req Request, removed []redact.Hit) Outcome {
 	if err := d.opts.Policy.Authorize(req); err != nil {
 		return Outcome{Status: Forbidden, Ack: err.Error()}
 	}
@@ -146,7 +165,7 @@ func (d *Dispatcher) submit(ctx context.Context, req Request) Outcome {
 		return Outcome{Status: Stopping, Ack: "caracal-bot is restarting; try again in a few seconds."}
 	}
 	select {
-	case d.queue <- job{req: req, received: time.Now()}:
+	case d.queue <- job{req: req, received: time.Now(), removed: removed}:
 		return Outcome{Status: Accepted, Ack: fmt.Sprintf("Working on it: running %s…", commandName(req.Invocation.Command))}
 	default:
 		d.forget(ctx, req)
@@ -193,6 +212,26 @@ func (d *Dispatcher) run(j job) {
 	if err := d.deliver(ctx, j.req.Responder, reply); err != nil {
 		d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
 	}
+	if len(j.removed) > 0 {
+		if err := d.deliver(ctx, j.req.Responder, RemovedNote(j.removed)); err != nil {
+			d.opts.Logger.Warn("the note on removed secrets was not delivered", "platform", inv.Platform, "channel", inv.ChannelID, "err", err)
+		}
+	}
+}
+
+// RemovedNote is the private note telling a user that secrets were taken
+// out of what they typed or pasted, and what to do about them.
+func RemovedNote(removed []redact.Hit) chat.Reply {
+	var kinds []string
+	for _, h := range removed {
+		if !slices.Contains(kinds, h.Kind) {
+			kinds = append(kinds, h.Kind)
+		}
+	}
+	return chat.Reply{Severity: chat.SeverityWarning, Ephemeral: true, Summary: fmt.Sprintf(
+		"caracal-bot removed %d secret(s) (%s) from what you sent before running it; nothing it posted contains them. "+
+			"If you also pasted them in a channel message, delete that message and rotate the credentials.",
+		len(removed), strings.Join(kinds, ", "))}
 }
 
 // handBack tells the user that a command was cut short by a restart and
@@ -232,10 +271,13 @@ func (d *Dispatcher) execute(inv chat.Invocation) (reply chat.Reply) {
 	return d.opts.Runner.Handle(ctx, inv)
 }
 
+// deliver hands a reply, scrubbed, to the adapter: no reply reaches a
+// platform any other way.
 func (d *Dispatcher) deliver(ctx context.Context, r Responder, reply chat.Reply) (err error) {
 	if r == nil {
 		return errors.New("no responder")
 	}
+	reply, _ = d.opts.Scrubber.Reply(reply)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("responder panicked: %v", p)

@@ -85,6 +85,10 @@ type Config struct {
 	StateDir  string     `yaml:"state_dir,omitempty" json:"state_dir,omitempty"`
 	// Tickets configures the ticket systems of `ticket`. See tickets.go.
 	Tickets Tickets `yaml:"tickets,omitempty" json:"tickets,omitempty"`
+	// RequireHTTPS refuses to start when a credential-carrying URL is plain
+	// http to a host other than loopback (BOT_REQUIRE_HTTPS); otherwise
+	// such URLs are warnings (see InsecureEndpoints).
+	RequireHTTPS bool `yaml:"require_https,omitempty" json:"require_https,omitempty"`
 
 	file    string            // the YAML file loaded, "" when none
 	origins map[string]Origin // YAML path → where its value came from
@@ -281,7 +285,7 @@ type setting struct {
 	path string
 	env  string
 	def  string
-	ptr  any     // *string, *Secret, *time.Duration or *int
+	ptr  any     // *string, *Secret, *time.Duration, *int or *bool
 	file *string // tokens only: the *_file field
 	// check returns what is wrong with a set value, or "".
 	check func(string) string
@@ -330,6 +334,7 @@ func (c *Config) settings() []setting {
 		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
 		{path: "redis_url", env: "REDIS_URL", ptr: &c.RedisURL, check: checkRedisURL},
 		{path: "state_dir", env: "BOT_STATE_DIR", ptr: &c.StateDir, check: checkStateDir},
+		{path: "require_https", env: "BOT_REQUIRE_HTTPS", ptr: &c.RequireHTTPS},
 		{path: "limits.user_per_minute", env: "BOT_USER_COMMANDS_PER_MINUTE", def: strconv.Itoa(DefaultUserPerMinute), ptr: &c.Limits.UserPerMinute},
 		{path: "limits.channel_per_minute", env: "BOT_CHANNEL_COMMANDS_PER_MINUTE", def: strconv.Itoa(DefaultChannelPerMinute), ptr: &c.Limits.ChannelPerMinute},
 	}, c.ticketSettings()...)

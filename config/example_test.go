@@ -53,6 +53,7 @@ func ExampleLoad() {
 	// discord.api_url              https://discord.com/api/v9     default                  DISCORD_API_URL
 	// redis_url                    unset                          default                  REDIS_URL
 	// state_dir                    (none)                         default                  BOT_STATE_DIR
+	// require_https                false                          default                  BOT_REQUIRE_HTTPS
 	// limits.user_per_minute       30                             default                  BOT_USER_COMMANDS_PER_MINUTE
 	// limits.channel_per_minute    60                             default                  BOT_CHANNEL_COMMANDS_PER_MINUTE
 	// tickets.system               (none)                         default                  TICKET_SYSTEM

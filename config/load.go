@@ -211,6 +211,12 @@ func setFromString(ptr any, s string) error {
 			return fmt.Errorf("must be a whole number, got %s", quote(s))
 		}
 		*p = n
+	case *bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %s", quote(s))
+		}
+		*p = b
 	default:
 		return fmt.Errorf("unsupported setting type %T", ptr)
 	}

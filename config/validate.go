@@ -191,6 +191,11 @@ func (c *Config) validate() []Problem {
 	}
 	c.checkSchedules(add)
 	c.checkTickets(add)
+	if c.RequireHTTPS {
+		for _, e := range c.InsecureEndpoints() {
+			add(e.Field, fmt.Sprintf("sends %s over plain http to %s, and require_https is on; use https", e.Credential, e.Host))
+		}
+	}
 	if c.Discord.BotToken.IsSet() && c.Discord.AppID == "" {
 		add("discord.app_id", "is required with discord.bot_token (DISCORD_BOT_TOKEN)")
 	}

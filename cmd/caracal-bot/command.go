@@ -2,19 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/console"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 // cliOptions are the flags every diagnosis command takes on the command line
@@ -70,19 +71,23 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 2
 	}
-	cfg, err := config.Load(opts.configPath, s.getenv)
+	cfg, err := loadConfig(opts.configPath, s)
 	if err != nil {
 		printConfigError(s.err, err)
 		return 1
 	}
-	logger := newLogger(s.err, cfg)
-	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, nil)
+	logger := newLogger(s.err, cfg, s.scrub)
+	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, nil, s.scrub)
 	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
 	}
 	registry := commands.New(env)
-	inv := chat.Invocation{Platform: "cli", Command: rest[0], Text: strings.Join(rest[1:], " ")}
+	text, removed := s.scrub.Text(strings.Join(rest[1:], " "))
+	if len(removed) > 0 {
+		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
+	}
+	inv := chat.Invocation{Platform: "cli", Command: rest[0], Text: text}
 	if _, ok := registry.Lookup(inv.Command); !ok {
 		_, err := registry.Run(ctx, inv)
 		fmt.Fprintln(s.err, "caracal-bot:", err)
@@ -97,7 +102,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		}
 		return 1
 	}
-	if err := writeResult(s.out, res, opts, s.tty); err != nil {
+	if err := writeResult(s.out, res, opts, s.tty, s.scrub); err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
 	}
@@ -108,7 +113,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot: bundle written to", path)
 	}
 	if d, ok := res.Data.(commands.DigestReport); ok && d.Post {
-		if err := postDigest(ctx, cfg, res.Reply, logger); err != nil {
+		if err := postDigest(ctx, cfg, res.Reply, logger, s.scrub); err != nil {
 			fmt.Fprintln(s.err, "caracal-bot: digest not posted:", err)
 			return 1
 		}
@@ -119,18 +124,23 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	return 0
 }
 
-// writeResult prints a command's result in the chosen format.
-func writeResult(w io.Writer, res commands.Result, opts cliOptions, tty bool) error {
-	switch opts.format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res.Data)
-	case "markdown":
-		_, err := io.WriteString(w, chat.Markdown(res.Reply))
+// writeResult prints a command's result in the chosen format, scrubbed
+// while it is still structured (before wrapping and escaping can split a
+// secret the stream's own scrubbing would then miss).
+func writeResult(w io.Writer, res commands.Result, opts cliOptions, tty bool, scrub *redact.Scrubber) error {
+	if opts.format == "json" {
+		out, _, err := scrub.Encode(res.Data)
+		if err == nil {
+			_, err = w.Write(out)
+		}
 		return err
 	}
-	return console.Render(w, res.Reply, console.Options{Color: tty && !opts.noColor})
+	reply, _ := scrub.Reply(res.Reply)
+	if opts.format == "markdown" {
+		_, err := io.WriteString(w, chat.Markdown(reply))
+		return err
+	}
+	return console.Render(w, reply, console.Options{Color: tty && !opts.noColor})
 }
 
 // newClient builds the read-only Caracal client from the configuration.
@@ -146,8 +156,9 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 // envFromConfig builds what the commands need; the ticket systems are
 // left out (nil) when none is configured. store keeps ticket idempotency
 // keys (nil: in memory).
-func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger, store tickets.Store) (commands.Env, error) {
+func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger, store tickets.Store, scrub *redact.Scrubber) (commands.Env, error) {
 	env := commands.Env{
+		Scrubber:       scrub,
 		Caracal:        client,
 		DefaultZone:    cfg.Caracal.ZoneID,
 		DocsBase:       cfg.DocsURL,
@@ -155,7 +166,8 @@ func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logg
 		CallTimeout:    cfg.Caracal.CallTimeout,
 		ZoneForChannel: cfg.ZoneForChannel,
 	}
-	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version}, tickets.Options{Logger: logger, Store: store})
+	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version, Scrubber: scrub},
+		tickets.Options{Logger: logger, Store: store, Scrubber: scrub})
 	switch {
 	case errors.Is(err, tickets.ErrNotConfigured):
 	case err != nil:
@@ -166,10 +178,13 @@ func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logg
 	return env, nil
 }
 
-func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+// newLogger logs at the configured level and format through the scrubber,
+// which sees every record's message and attributes whole.
+func newLogger(w io.Writer, cfg *config.Config, scrub *redact.Scrubber) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.Log.SlogLevel()}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(redact.NewHandler(h, scrub))
 }

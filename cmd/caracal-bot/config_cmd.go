@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-
-	"github.com/caracal-bot/caracal-bot/config"
 )
 
 // runConfig implements `config check`: validate and print a redacted summary.
@@ -20,10 +18,13 @@ func runConfig(args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot:", usage)
 		return 2
 	}
-	cfg, err := config.Load(opts.configPath, s.getenv)
+	cfg, err := loadConfig(opts.configPath, s)
 	if err != nil {
 		printConfigError(s.err, err)
 		return 1
+	}
+	for _, e := range cfg.InsecureEndpoints() {
+		fmt.Fprintln(s.err, "caracal-bot: warning:", e)
 	}
 	if opts.format == "json" {
 		enc := json.NewEncoder(s.out)

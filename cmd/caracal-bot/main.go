@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -27,6 +28,10 @@ type streams struct {
 	err    io.Writer
 	getenv func(string) (string, bool)
 	tty    bool
+	// scrub is the process's egress scrubber: run wraps out and err in it,
+	// and every sink the commands build (logs, chat, tickets, bundles) uses
+	// it. loadConfig adds the configured secrets to it.
+	scrub *redact.Scrubber
 }
 
 func main() {
@@ -63,6 +68,10 @@ Run 'caracal-bot <command> --help' for a command's flags.
 `
 
 func run(ctx context.Context, args []string, s streams) int {
+	if s.scrub == nil {
+		s.scrub = redact.New()
+	}
+	s.out, s.err = redact.NewWriter(s.out, s.scrub), redact.NewWriter(s.err, s.scrub)
 	if len(args) == 0 {
 		fmt.Fprint(s.err, usage)
 		return 2
@@ -110,6 +119,17 @@ func printFlagUsage(w io.Writer, fs *flag.FlagSet) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
+}
+
+// loadConfig loads the configuration and teaches the scrubber its secrets,
+// so no output from then on can carry them.
+func loadConfig(path string, s streams) (*config.Config, error) {
+	cfg, err := config.Load(path, s.getenv)
+	if err != nil {
+		return nil, err
+	}
+	s.scrub.Add(cfg.Secrets()...)
+	return cfg, nil
 }
 
 // printConfigError reports a configuration that failed to load; a

@@ -18,6 +18,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/state/redistest"
 )
 
@@ -37,7 +38,7 @@ func startReplica(t *testing.T, env map[string]string) *replica {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replica{base: "http://" + ln.Addr().String(), stop: cancel, done: make(chan error, 1)}
-	go func() { r.done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
+	go func() { r.done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...)) }()
 	t.Cleanup(r.kill)
 	return r
 }

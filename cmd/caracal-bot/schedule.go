@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/slack-go/slack"
 	"golang.org/x/sync/errgroup"
 
 	discordbot "github.com/caracal-bot/caracal-bot/bot/discord"
@@ -14,18 +13,21 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
-// chatPoster posts scheduled replies to a channel on whichever platform the
-// target names.
+// chatPoster posts scheduled replies, scrubbed, to a channel on whichever
+// platform the target names.
 type chatPoster struct {
 	slack   *slackbot.Poster
 	discord *discordbot.Poster
+	scrub   *redact.Scrubber
 }
 
 // Post implements scheduler.Poster.
 func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) error {
+	r, _ = p.scrub.Reply(r)
 	switch {
 	case t.Platform == scheduler.PlatformSlack && p.slack != nil:
 		return p.slack.Deliver(ctx, slackbot.Target{ChannelID: t.ChannelID}, r)
@@ -59,19 +61,18 @@ func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, 
 
 // postDigest implements `digest --post` on the command line: the digest goes
 // to the channels of the configured schedules.
-func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logger *slog.Logger) error {
+func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logger *slog.Logger, scrub *redact.Scrubber) error {
 	jobs, _ := scheduler.FromConfig(cfg)
 	targets := scheduler.DigestTargets(jobs)
 	if len(targets) == 0 {
 		return fmt.Errorf("--post needs channels: add slack_channels or discord_channels to a schedule in the configuration")
 	}
-	var p chatPoster
+	p := chatPoster{scrub: scrub}
 	if cfg.Slack.Enabled() {
-		api := slack.New(cfg.Slack.BotToken.Reveal(), slack.OptionAPIURL(cfg.Slack.APIURL))
-		p.slack = slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger})
+		p.slack = slackbot.NewPoster(newSlackAPI(cfg, scrub), slackbot.PosterOptions{Logger: logger})
 	}
 	if cfg.Discord.Enabled() {
-		s, err := discordbot.NewSession(cfg.Discord.BotToken.Reveal(), cfg.Discord.APIURL, nil)
+		s, err := newDiscordSession(cfg, scrub)
 		if err != nil {
 			return err
 		}

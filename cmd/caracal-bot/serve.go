@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/slack-go/slack"
@@ -20,8 +21,10 @@ import (
 	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/egress"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/ops"
+	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/router"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
@@ -44,18 +47,21 @@ func runServe(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot: usage: caracal-bot serve [--config FILE]")
 		return 2
 	}
-	cfg, err := config.Load(opts.configPath, s.getenv)
+	cfg, err := loadConfig(opts.configPath, s)
 	if err != nil {
 		printConfigError(s.err, err)
 		return 1
 	}
-	logger := newLogger(s.err, cfg)
+	logger := newLogger(s.err, cfg, s.scrub)
+	for _, e := range cfg.InsecureEndpoints() {
+		logger.Warn("credential over plain http: " + e.String())
+	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		logger.Error("cannot listen", "addr", cfg.ListenAddr, "err", err)
 		return 1
 	}
-	if err := serve(ctx, cfg, ln, logger); err != nil {
+	if err := serve(ctx, cfg, ln, logger, s.scrub); err != nil {
 		logger.Error("serve stopped", "err", err)
 		return 1
 	}
@@ -63,7 +69,9 @@ func runServe(ctx context.Context, args []string, s streams) int {
 }
 
 // serve wires everything on an open listener and blocks until ctx ends.
-func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger) error {
+// Every reply, acknowledgement, HTTP response, request body and log line
+// goes through scrub.
+func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger, scrub *redact.Scrubber) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
@@ -73,7 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		return err
 	}
 	defer shared.close()
-	env, err := envFromConfig(cfg, client, logger, shared.tickets)
+	env, err := envFromConfig(cfg, client, logger, shared.tickets, scrub)
 	if err != nil {
 		return err
 	}
@@ -82,7 +90,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	dispatcher := bot.NewDispatcher(bot.Options{
 		Runner: registry, Policy: policyFromConfig(cfg.Permissions), Dedup: shared.dedup,
 		UserLimit: cfg.Limits.UserPerMinute, ChannelLimit: cfg.Limits.ChannelPerMinute, RateLimiter: shared.rate,
-		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget,
+		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget, Scrubber: scrub,
 	})
 	// Caracal down is degraded, not unready: a replica taken out of the load
 	// balancer could not tell the channel that Caracal is down.
@@ -95,16 +103,16 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 
 	mux := http.NewServeMux()
 	g, gctx := errgroup.WithContext(ctx)
-	var posters chatPoster
+	posters := chatPoster{scrub: scrub}
 	if cfg.Slack.Enabled() {
 		var slackChecks []ops.Check
-		posters.slack, slackChecks = startSlack(gctx, g, cfg, mux, dispatcher, shared, metrics, logger)
+		posters.slack, slackChecks = startSlack(gctx, g, cfg, mux, dispatcher, shared, metrics, logger, scrub)
 		checks = append(checks, slackChecks...)
 	}
 	if cfg.Discord.Enabled() {
 		var discordChecks []ops.Check
 		var err error
-		posters.discord, discordChecks, err = startDiscord(gctx, g, cfg, mux, dispatcher, shared, metrics, logger)
+		posters.discord, discordChecks, err = startDiscord(gctx, g, cfg, mux, dispatcher, shared, metrics, logger, scrub)
 		if err != nil {
 			return err
 		}
@@ -122,7 +130,7 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	mux.Handle("/", ops.Handler(reg, checks))
 	g.Go(func() error { logCredential(gctx, client, cfg.Caracal.ZoneID, logger); return nil })
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: redact.Middleware(mux, scrub), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
 	g.Go(func() error {
 		logger.Info("caracal-bot serving", "addr", ln.Addr().String(), "slack", cfg.Slack.Enabled())
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -144,10 +152,10 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 // startSlack mounts the HTTP endpoints (when a signing secret is set) and
 // starts Socket Mode (when an app token is set). Both feed the dispatcher.
 func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger) (*slackbot.Poster, []ops.Check) {
+	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger, scrub *redact.Scrubber) (*slackbot.Poster, []ops.Check) {
 	sc := cfg.Slack
-	api := slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()))
-	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics})
+	api := newSlackAPI(cfg, scrub)
+	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics, HTTPClient: egress.New(platformTimeout, scrub)})
 	inbound := slackbot.InboundOptions{SigningSecret: sc.SigningSecret.Reveal(), Dispatcher: d, Responders: poster,
 		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}
 	if groups := ruleGroups(cfg.Permissions); len(groups) > 0 {
@@ -177,11 +185,11 @@ func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux 
 // interactions endpoint (when a public key is set) and opens the gateway
 // (unless turned off). Both feed the dispatcher.
 func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger) (*discordbot.Poster, []ops.Check, error) {
+	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger, scrub *redact.Scrubber) (*discordbot.Poster, []ops.Check, error) {
 	dc := cfg.Discord
-	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, &http.Client{Timeout: 30 * time.Second})
+	session, err := newDiscordSession(cfg, scrub)
 	if err != nil {
-		return nil, nil, fmt.Errorf("discord: %w", err)
+		return nil, nil, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -206,6 +214,30 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 		}})
 	}
 	return poster, checks, nil
+}
+
+// platformTimeout bounds one call to a chat platform.
+const platformTimeout = 30 * time.Second
+
+// newSlackAPI is the Slack Web API client. Its HTTP client refuses
+// redirects to another origin and removes every configured secret but the
+// Slack tokens (which slack-go sends in the form body) from what it posts.
+func newSlackAPI(cfg *config.Config, scrub *redact.Scrubber) *slack.Client {
+	sc := cfg.Slack
+	hc := egress.New(platformTimeout, scrub, sc.BotToken.Reveal(), sc.AppToken.Reveal())
+	return slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()),
+		slack.OptionHTTPClient(hc))
+}
+
+// newDiscordSession is the Discord REST session, on an HTTP client like
+// Slack's (discordgo sends the token in a header, so none is exempt).
+func newDiscordSession(cfg *config.Config, scrub *redact.Scrubber) (*discordgo.Session, error) {
+	dc := cfg.Discord
+	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, egress.New(platformTimeout, scrub))
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	return session, nil
 }
 
 // ruleGroups lists every group named in a command rule, once.

@@ -25,6 +25,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 const (
@@ -57,7 +58,7 @@ func startServeWithConfig(t *testing.T, fake *slackfake.Server, cfgFile string, 
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...)) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
