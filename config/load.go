@@ -132,7 +132,6 @@ func (c *Config) applyEnv(env func(string) (string, bool)) []Problem {
 			continue
 		}
 		if err := setFromString(s.ptr, val); err != nil {
-			// Only strings and secrets have environment names today.
 			problems = append(problems, Problem{Field: s.path, Env: s.env, Message: err.Error()})
 			continue
 		}
@@ -211,6 +210,12 @@ func setFromString(ptr any, s string) error {
 			return fmt.Errorf("must be a whole number, got %s", quote(s))
 		}
 		*p = n
+	case *bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %s", quote(s))
+		}
+		*p = b
 	default:
 		return fmt.Errorf("unsupported setting type %T", ptr)
 	}

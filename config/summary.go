@@ -85,6 +85,8 @@ func (c *Config) SummaryEntries() []SummaryEntry {
 			e.Value = p.String()
 		case *int:
 			e.Value = strconv.Itoa(*p)
+		case *bool:
+			e.Value = strconv.FormatBool(*p)
 		}
 		entries = append(entries, e)
 	}
