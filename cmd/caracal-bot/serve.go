@@ -185,12 +185,14 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds()); err != nil {
+	access := discordbot.Access{AllowDMs: dc.AllowDMs, MemberPermissions: dc.MemberPermissions()}
+	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds(), access); err != nil {
 		return nil, nil, fmt.Errorf("discord: register the /caracal command: %w", err)
 	}
 	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
 	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster,
-		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}
+		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled(),
+		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs}
 	if dc.PublicKey != "" {
 		mux.Handle(discordbot.PathInteractions, discordbot.NewHTTPHandler(inbound))
 	}
