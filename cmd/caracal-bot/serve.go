@@ -183,6 +183,7 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 	if err != nil {
 		return nil, nil, fmt.Errorf("discord: %w", err)
 	}
+	warnDiscordOpen(dc, logger)
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	access := discordbot.Access{AllowDMs: dc.AllowDMs, MemberPermissions: dc.MemberPermissions()}
@@ -208,6 +209,16 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 		}})
 	}
 	return poster, checks, nil
+}
+
+// warnDiscordOpen warns, at start, when no guild list restricts Discord:
+// then any server the bot is invited to can use it.
+func warnDiscordOpen(dc config.Discord, logger *slog.Logger) {
+	if len(dc.Guilds()) == 0 {
+		logger.Warn("discord: DISCORD_GUILD_IDS is not set, so any server the bot is invited to can use it and see " +
+			"diagnoses and audit data; set DISCORD_GUILD_IDS to your servers' IDs and turn off Public Bot on the " +
+			"Bot page of the developer portal")
+	}
 }
 
 // ruleGroups lists every group named in a command rule, once.
