@@ -104,7 +104,8 @@ func newInbound(opts InboundOptions) *inbound {
 
 // handle maps one interaction. Interactions without an id or token (which
 // cannot be answered) and types the bot does not use (autocomplete, modals)
-// get no response.
+// get no response; commands and buttons from a place the bot does not
+// serve get a refusal (see refusal).
 func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reaction {
 	if i == nil {
 		return reaction{}
@@ -115,6 +116,11 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reactio
 	if i.ID == "" || i.Token == "" {
 		in.log.Warn("discord: interaction without id or token ignored", "type", int(i.Type))
 		return reaction{}
+	}
+	if i.Type == discordgo.InteractionApplicationCommand || i.Type == discordgo.InteractionMessageComponent {
+		if msg := in.refusal(i); msg != "" {
+			return reaction{resp: ephemeral(msg)}
+		}
 	}
 	switch d := i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData:
@@ -140,9 +146,6 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reactio
 
 // command maps /caracal <subcommand> [options].
 func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, d *discordgo.ApplicationCommandInteractionData) reaction {
-	if msg := in.refusal(i); msg != "" {
-		return reaction{resp: ephemeral(msg)}
-	}
 	if d.Name != CommandName || len(d.Options) == 0 || d.Options[0] == nil ||
 		d.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
 		return reaction{resp: ephemeral(chat.Usage)}
@@ -174,9 +177,6 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, d *dis
 // dispatched (and acknowledged with a silent deferred update), Upload
 // bundle to ticket is answered at once.
 func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *discordgo.MessageComponentInteractionData) reaction {
-	if msg := in.refusal(i); msg != "" {
-		return reaction{resp: ephemeral(msg)}
-	}
 	userID, userName, roles := invoker(i)
 	if userID == "" || i.ChannelID == "" {
 		return reaction{resp: ephemeral(NoUser)}
@@ -220,8 +220,8 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *d
 
 // refusal is the answer to an interaction from a place the bot does not
 // serve, or "" when it serves it: a DM only with AllowDMs, a guild only
-// among Guilds when those are set. It is checked before anything else, so
-// a refused interaction sees no data and nothing is dispatched.
+// among Guilds when those are set. It is checked before anything is
+// mapped, so a refused interaction sees no data and nothing is dispatched.
 func (in *inbound) refusal(i *discordgo.Interaction) string {
 	msg := ""
 	switch {
