@@ -72,6 +72,60 @@ func TestDiscordSettings(t *testing.T) {
 	assert.Contains(t, err.Error(), "discord.app_id (DISCORD_APP_ID): is required")
 }
 
+func TestDiscordAccessSettings(t *testing.T) {
+	cfg, err := loadYAML(t, "", nil)
+	require.NoError(t, err)
+	assert.False(t, cfg.Discord.AllowDMs, "DMs are refused by default")
+	assert.Equal(t, "2048", cfg.Discord.DefaultMemberPermissions)
+	assert.Equal(t, int64(2048), cfg.Discord.MemberPermissions())
+
+	doc := "discord:\n  allow_dms: true\n  default_member_permissions: 0\n"
+	cfg, err = loadYAML(t, doc, nil)
+	require.NoError(t, err)
+	assert.True(t, cfg.Discord.AllowDMs)
+	assert.Equal(t, int64(0), cfg.Discord.MemberPermissions(), "a YAML number is read as the bitfield")
+	assert.Regexp(t, `discord\.allow_dms +true +file, line 2 +DISCORD_ALLOW_DMS`, cfg.Summary())
+	assert.Regexp(t, `discord\.default_member_permissions +0 +file, line 3 +DISCORD_DEFAULT_MEMBER_PERMISSIONS`, cfg.Summary())
+
+	cfg, err = loadYAML(t, doc, map[string]string{"DISCORD_ALLOW_DMS": "false", "DISCORD_DEFAULT_MEMBER_PERMISSIONS": "8"})
+	require.NoError(t, err)
+	assert.False(t, cfg.Discord.AllowDMs, "the environment overrides the file")
+	assert.Equal(t, int64(8), cfg.Discord.MemberPermissions())
+	assert.Regexp(t, `discord\.allow_dms +false +env DISCORD_ALLOW_DMS`, cfg.Summary())
+}
+
+func TestDiscordAccessValidation(t *testing.T) {
+	const perms = "must be a decimal permission bitfield such as 2048 (Send Messages) or 0 (administrators only), got "
+	for _, tc := range []struct {
+		name, doc string
+		env       map[string]string
+		want      string
+	}{
+		{"allow_dms from the environment", "", map[string]string{"DISCORD_ALLOW_DMS": "sometimes"},
+			`discord.allow_dms (DISCORD_ALLOW_DMS): must be true or false, got "sometimes"`},
+		{"allow_dms in the file", "discord:\n  allow_dms: [true]\n", nil,
+			`discord.allow_dms (line 2): must be true or false, got a list`},
+		{"negative permissions", "", map[string]string{"DISCORD_DEFAULT_MEMBER_PERMISSIONS": "-1"},
+			`discord.default_member_permissions (DISCORD_DEFAULT_MEMBER_PERMISSIONS): ` + perms + `"-1"`},
+		{"signed permissions", "", map[string]string{"DISCORD_DEFAULT_MEMBER_PERMISSIONS": "+2048"},
+			`discord.default_member_permissions (DISCORD_DEFAULT_MEMBER_PERMISSIONS): ` + perms + `"+2048"`},
+		{"hex permissions", "discord:\n  default_member_permissions: \"0x800\"\n", nil,
+			`discord.default_member_permissions (DISCORD_DEFAULT_MEMBER_PERMISSIONS, line 2): ` + perms + `"0x800"`},
+		{"permissions beyond int64", "", map[string]string{"DISCORD_DEFAULT_MEMBER_PERMISSIONS": "9223372036854775808"},
+			`discord.default_member_permissions (DISCORD_DEFAULT_MEMBER_PERMISSIONS): ` + perms + `"9223372036854775808"`},
+		{"empty permissions in the file", "discord:\n  default_member_permissions: \"\"\n", nil,
+			`discord.default_member_permissions (DISCORD_DEFAULT_MEMBER_PERMISSIONS, line 2): ` + perms + `""`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadYAML(t, tc.doc, tc.env)
+			assert.Equal(t, []string{tc.want}, problems(t, err))
+		})
+	}
+	cfg, err := loadYAML(t, "", map[string]string{"DISCORD_DEFAULT_MEMBER_PERMISSIONS": "9223372036854775807"})
+	require.NoError(t, err, "the largest int64 fits")
+	assert.Equal(t, int64(9223372036854775807), cfg.Discord.MemberPermissions())
+}
+
 func TestRedisURL(t *testing.T) {
 	cfg, err := loadYAML(t, "", map[string]string{"REDIS_URL": "redis://:s3cret-pass@127.0.0.1:6379/0"})
 	require.NoError(t, err)

@@ -50,6 +50,10 @@ const (
 	DefaultListenAddr       = ":8787"
 )
 
+// DefaultDiscordMemberPermissions is Send Messages (2048): the /caracal
+// command shows to every member who may write in a channel.
+const DefaultDiscordMemberPermissions = "2048"
+
 // Config is caracal-bot's whole configuration. Build it with Load (or
 // Default in tests). Sections for chat platforms, tickets, schedules and
 // shared state are added as top-level fields next to Caracal.
@@ -180,9 +184,18 @@ type Discord struct {
 	AppID string `yaml:"app_id,omitempty" json:"app_id,omitempty"`
 	// PublicKey is the application's Ed25519 public key, hex (DISCORD_PUBLIC_KEY).
 	PublicKey string `yaml:"public_key,omitempty" json:"public_key,omitempty"`
-	// GuildIDs register the commands per guild (instant) instead of
-	// globally (DISCORD_GUILD_IDS, comma separated).
+	// GuildIDs are the only guilds the bot answers in, and where it
+	// registers its command (instant) instead of globally
+	// (DISCORD_GUILD_IDS, comma separated). Unset, every guild the bot is
+	// invited to may use it.
 	GuildIDs string `yaml:"guild_ids,omitempty" json:"guild_ids,omitempty"`
+	// AllowDMs answers in direct messages with the bot too
+	// (DISCORD_ALLOW_DMS); off, they are refused.
+	AllowDMs bool `yaml:"allow_dms,omitempty" json:"allow_dms,omitempty"`
+	// DefaultMemberPermissions is the decimal permission bitfield a member
+	// needs to see and use the command until a server admin changes it
+	// (DISCORD_DEFAULT_MEMBER_PERMISSIONS; "0": administrators only).
+	DefaultMemberPermissions string `yaml:"default_member_permissions" json:"default_member_permissions"`
 	// APIURL is the REST base (DISCORD_API_URL).
 	APIURL string `yaml:"api_url" json:"api_url"`
 	// Gateway turns the gateway connection off when false (HTTP interactions only).
@@ -194,6 +207,13 @@ func (d Discord) Enabled() bool { return d.BotToken.IsSet() }
 
 // UseGateway reports whether to open the gateway connection (default yes).
 func (d Discord) UseGateway() bool { return d.Gateway == nil || *d.Gateway }
+
+// MemberPermissions returns DefaultMemberPermissions as a number (0 when
+// it does not parse, which validation prevents).
+func (d Discord) MemberPermissions() int64 {
+	n, _ := strconv.ParseInt(d.DefaultMemberPermissions, 10, 64)
+	return n
+}
 
 // Guilds returns the configured guild IDs.
 func (d Discord) Guilds() []string {
@@ -331,6 +351,9 @@ func (c *Config) settings() []setting {
 		{path: "discord.app_id", env: "DISCORD_APP_ID", ptr: &c.Discord.AppID, check: checkOptionalID},
 		{path: "discord.public_key", env: "DISCORD_PUBLIC_KEY", ptr: &c.Discord.PublicKey, check: checkPublicKey},
 		{path: "discord.guild_ids", env: "DISCORD_GUILD_IDS", ptr: &c.Discord.GuildIDs, check: checkIDList},
+		{path: "discord.allow_dms", env: "DISCORD_ALLOW_DMS", def: "false", ptr: &c.Discord.AllowDMs},
+		{path: "discord.default_member_permissions", env: "DISCORD_DEFAULT_MEMBER_PERMISSIONS", def: DefaultDiscordMemberPermissions,
+			ptr: &c.Discord.DefaultMemberPermissions, check: checkPermissions},
 		urlSetting("discord.api_url", "DISCORD_API_URL", DefaultDiscordAPIURL, &c.Discord.APIURL),
 		{path: "redis_url", env: "REDIS_URL", ptr: &c.RedisURL, check: checkRedisURL},
 		{path: "state_dir", env: "BOT_STATE_DIR", ptr: &c.StateDir, check: checkStateDir},

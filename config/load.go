@@ -132,7 +132,6 @@ func (c *Config) applyEnv(env func(string) (string, bool)) []Problem {
 			continue
 		}
 		if err := setFromString(s.ptr, val); err != nil {
-			// Only strings and secrets have environment names today.
 			problems = append(problems, Problem{Field: s.path, Env: s.env, Message: err.Error()})
 			continue
 		}

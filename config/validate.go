@@ -232,6 +232,16 @@ func checkPublicKey(s string) string {
 	return ""
 }
 
+// checkPermissions reports a value that is not a Discord permission
+// bitfield: decimal digits that fit in an int64.
+func checkPermissions(s string) string {
+	_, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strings.TrimLeft(s, "0123456789") != "" {
+		return "must be a decimal permission bitfield such as 2048 (Send Messages) or 0 (administrators only), got " + quote(s)
+	}
+	return ""
+}
+
 // checkIDList reports a comma-separated list with a malformed id.
 func checkIDList(s string) string {
 	if s == "" {

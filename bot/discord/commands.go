@@ -55,14 +55,34 @@ func subcommand(name, desc string, opts ...*discordgo.ApplicationCommandOption) 
 	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
 }
 
+// Access is where and to whom Discord offers the /caracal command.
+type Access struct {
+	// AllowDMs offers it in DMs with the bot too, not only in servers.
+	AllowDMs bool
+	// MemberPermissions is the permission bitfield a member needs to see
+	// and use it (default_member_permissions) until a server admin changes
+	// that under Server Settings → Integrations; 0 limits it to
+	// administrators.
+	MemberPermissions int64
+}
+
 // Command is the /caracal application command with one subcommand per bot
-// command and typed options for their flags. It needs no privileged intent:
-// the bot never reads message content.
-func Command() *discordgo.ApplicationCommand {
+// command and typed options for their flags, offered as a guild install
+// in servers (and DMs with the bot when a.AllowDMs) to members with
+// a.MemberPermissions. It needs no privileged intent: the bot never reads
+// message content.
+func Command(a Access) *discordgo.ApplicationCommand {
+	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	if a.AllowDMs {
+		contexts = append(contexts, discordgo.InteractionContextBotDM)
+	}
 	return &discordgo.ApplicationCommand{
-		Name:        CommandName,
-		Type:        discordgo.ChatApplicationCommand,
-		Description: "Diagnose Caracal authorization failures",
+		Name:                     CommandName,
+		Type:                     discordgo.ChatApplicationCommand,
+		Description:              "Diagnose Caracal authorization failures",
+		DefaultMemberPermissions: ptr(a.MemberPermissions),
+		Contexts:                 &contexts,
+		IntegrationTypes:         &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
 		Options: []*discordgo.ApplicationCommandOption{
 			subcommand("why", "Explain why a protected call failed",
 				requestIDOpt(), zoneOpt(),
@@ -88,14 +108,14 @@ func Command() *discordgo.ApplicationCommand {
 	}
 }
 
-// Register installs the /caracal command with a bulk overwrite, which
-// replaces whatever commands the application had: per guild when guildIDs
-// are given (changes show at once; useful while testing), else globally.
-func Register(ctx context.Context, s *discordgo.Session, appID string, guildIDs []string) error {
+// Register installs the /caracal command (Command(a)) with a bulk
+// overwrite, which replaces whatever commands the application had: per
+// guild when guildIDs are given (changes show at once), else globally.
+func Register(ctx context.Context, s *discordgo.Session, appID string, guildIDs []string, a Access) error {
 	if appID == "" {
 		return fmt.Errorf("discord: register commands: no application ID")
 	}
-	cmds := []*discordgo.ApplicationCommand{Command()}
+	cmds := []*discordgo.ApplicationCommand{Command(a)}
 	targets := guildIDs
 	if len(targets) == 0 {
 		targets = []string{""}
@@ -160,7 +180,7 @@ func invocationText(sub *discordgo.ApplicationCommandInteractionDataOption) (com
 
 // subcommandOptions are the options the definition gives a subcommand.
 func subcommandOptions(name string) []*discordgo.ApplicationCommandOption {
-	for _, sub := range Command().Options {
+	for _, sub := range Command(Access{}).Options {
 		if sub.Name == name {
 			return sub.Options
 		}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func TestCommand_Definition(t *testing.T) {
-	c := Command()
+	c := Command(Access{MemberPermissions: 2048})
 	assert.Equal(t, "caracal", c.Name)
 	types := map[string]map[string]discordgo.ApplicationCommandOptionType{}
 	for _, sub := range c.Options {
@@ -165,9 +166,10 @@ func TestRegister(t *testing.T) {
 	srv := discordfake.Start(t)
 	s, err := NewSession(discordfake.DefaultBotToken, srv.URL(), nil)
 	require.NoError(t, err)
-	want := Command()
+	access := Access{MemberPermissions: 2048}
+	want := Command(access)
 
-	require.NoError(t, Register(t.Context(), s, srv.AppID(), nil))
+	require.NoError(t, Register(t.Context(), s, srv.AppID(), nil, access))
 	sets := srv.Commands()
 	require.Len(t, sets, 1)
 	assert.Equal(t, "", sets[0].GuildID, "global without guilds")
@@ -176,20 +178,54 @@ func TestRegister(t *testing.T) {
 	assert.Equal(t, want.Name, got.Name)
 	assert.Equal(t, want.Description, got.Description)
 	assert.Equal(t, want.Options, got.Options, "every subcommand, option type, range and choice arrives")
+	assertAccess(t, sets[0], "2048", discordgo.InteractionContextGuild)
 
-	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1", "G2"}))
+	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1", "G2"}, access))
 	sets = srv.Commands()
 	require.Len(t, sets, 3)
 	for i, g := range []string{"", "G1", "G2"} {
 		assert.Equal(t, g, sets[i].GuildID)
 		require.Len(t, sets[i].Commands, 1)
 		assert.Equal(t, want.Options, sets[i].Commands[0].Options)
+		assertAccess(t, sets[i], "2048", discordgo.InteractionContextGuild)
 	}
 
-	err = Register(t.Context(), s, "someone-else", nil)
+	err = Register(t.Context(), s, "someone-else", nil, access)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "globally")
-	require.Error(t, Register(t.Context(), s, "", nil))
+	require.Error(t, Register(t.Context(), s, "", nil, access))
+}
+
+func TestRegister_Access(t *testing.T) {
+	srv := discordfake.Start(t)
+	s, err := NewSession(discordfake.DefaultBotToken, srv.URL(), nil)
+	require.NoError(t, err)
+
+	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1"}, Access{AllowDMs: true, MemberPermissions: 8}))
+	assertAccess(t, srv.Commands()[0], "8", discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM)
+
+	// 0 (administrators only) is sent, not left out as empty.
+	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1"}, Access{}))
+	assertAccess(t, srv.Commands()[0], "0", discordgo.InteractionContextGuild)
+}
+
+// assertAccess checks what a bulk overwrite said about where the command
+// may be used and by whom, on the wire: the contexts, the
+// default_member_permissions bitfield (a string, as Discord wants it) and
+// a guild install only (a user install would escape both).
+func assertAccess(t *testing.T, set discordfake.CommandSet, perms string, contexts ...discordgo.InteractionContextType) {
+	t.Helper()
+	var sent []struct {
+		Contexts                 []discordgo.InteractionContextType `json:"contexts"`
+		DefaultMemberPermissions *string                            `json:"default_member_permissions"`
+		IntegrationTypes         []int                              `json:"integration_types"`
+	}
+	require.NoError(t, json.Unmarshal(set.Payload, &sent))
+	require.Len(t, sent, 1)
+	assert.Equal(t, contexts, sent[0].Contexts)
+	require.NotNil(t, sent[0].DefaultMemberPermissions, "default_member_permissions is sent")
+	assert.Equal(t, perms, *sent[0].DefaultMemberPermissions)
+	assert.Equal(t, []int{0}, sent[0].IntegrationTypes)
 }
 
 // TestCommand_DiscordRules checks the rules Discord enforces on a command
@@ -206,7 +242,7 @@ func TestCommand_DiscordRules(t *testing.T) {
 		}
 		return true
 	}
-	c := Command()
+	c := Command(Access{})
 	assert.True(t, name(c.Name))
 	assert.LessOrEqual(t, len(c.Options), 25)
 	for _, sub := range c.Options {

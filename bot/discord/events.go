@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,11 @@ const (
 	TicketNotConfigured = "Uploading a bundle to a ticket is not configured on this bot yet."
 	UnknownButton       = "This button is not handled by caracal-bot any more; run the command again."
 	NoUser              = "caracal-bot cannot tell who ran this; try again from a server channel or a DM with the bot."
+	// NotThisServer answers an interaction from a guild that is not
+	// configured (InboundOptions.Guilds).
+	NotThisServer = "caracal-bot is not enabled in this server."
+	// NoDMs answers an interaction from a DM unless InboundOptions.AllowDMs.
+	NoDMs = "caracal-bot does not answer in direct messages; use it in a server channel."
 )
 
 const (
@@ -74,6 +80,8 @@ func (r reaction) sent() {
 // share it.
 type inbound struct {
 	tickets    bool
+	guilds     []string // none: every guild
+	allowDMs   bool
 	submitter  Submitter
 	responders ResponderFactory
 	metrics    *bot.Metrics
@@ -84,7 +92,7 @@ type inbound struct {
 
 func newInbound(opts InboundOptions) *inbound {
 	in := &inbound{submitter: opts.Dispatcher, responders: opts.Responders, metrics: opts.Metrics,
-		log: opts.Logger, now: opts.Now, appID: opts.AppID, tickets: opts.Tickets}
+		log: opts.Logger, now: opts.Now, appID: opts.AppID, tickets: opts.Tickets, guilds: opts.Guilds, allowDMs: opts.AllowDMs}
 	if in.log == nil {
 		in.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,7 +104,8 @@ func newInbound(opts InboundOptions) *inbound {
 
 // handle maps one interaction. Interactions without an id or token (which
 // cannot be answered) and types the bot does not use (autocomplete, modals)
-// get no response.
+// get no response; commands and buttons from a place the bot does not
+// serve get a refusal (see refusal).
 func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reaction {
 	if i == nil {
 		return reaction{}
@@ -107,6 +116,11 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reactio
 	if i.ID == "" || i.Token == "" {
 		in.log.Warn("discord: interaction without id or token ignored", "type", int(i.Type))
 		return reaction{}
+	}
+	if i.Type == discordgo.InteractionApplicationCommand || i.Type == discordgo.InteractionMessageComponent {
+		if msg := in.refusal(i); msg != "" {
+			return reaction{resp: ephemeral(msg)}
+		}
 	}
 	switch d := i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData:
@@ -202,6 +216,24 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *d
 		r.resp = ephemeral(cmp.Or(out.Ack, "caracal-bot cannot run this now; try again later."))
 	}
 	return r
+}
+
+// refusal is the answer to an interaction from a place the bot does not
+// serve, or "" when it serves it: a DM only with AllowDMs, a guild only
+// among Guilds when those are set. It is checked before anything is
+// mapped, so a refused interaction sees no data and nothing is dispatched.
+func (in *inbound) refusal(i *discordgo.Interaction) string {
+	msg := ""
+	switch {
+	case i.GuildID == "" && !in.allowDMs:
+		msg = NoDMs
+	case i.GuildID != "" && len(in.guilds) > 0 && !slices.Contains(in.guilds, i.GuildID):
+		msg = NotThisServer
+	default:
+		return ""
+	}
+	in.log.Info("discord: interaction refused", "id", i.ID, "guild", i.GuildID, "channel", i.ChannelID, "reason", msg)
+	return msg
 }
 
 // decodeInteraction reads an interaction payload; a payload that makes

@@ -34,13 +34,24 @@ type gatewayEnv struct {
 
 func startGateway(t *testing.T, opts ...discordfake.Option) *gatewayEnv {
 	t.Helper()
+	return startGatewayWith(t, nil, opts...)
+}
+
+// startGatewayWith is startGateway with the runner's options changed by
+// configure (when not nil).
+func startGatewayWith(t *testing.T, configure func(*InboundOptions), opts ...discordfake.Option) *gatewayEnv {
+	t.Helper()
 	e := &gatewayEnv{gw: discordfake.NewGateway(0), sub: bottest.NewSubmitter(), metrics: bot.NewMetrics(prometheus.NewRegistry()),
 		done: make(chan error, 1)}
 	e.srv = discordfake.Start(t, append(opts, discordfake.WithGateway(e.gw))...)
 	t.Cleanup(e.gw.Close)
 	s, err := NewSession(discordfake.DefaultBotToken, e.srv.URL(), nil)
 	require.NoError(t, err)
-	e.runner = NewGatewayRunner(s, InboundOptions{AppID: e.srv.AppID(), Dispatcher: e.sub, Responders: fakeResponders{}, Metrics: e.metrics})
+	in := InboundOptions{AppID: e.srv.AppID(), Dispatcher: e.sub, Responders: fakeResponders{}, Metrics: e.metrics}
+	if configure != nil {
+		configure(&in)
+	}
+	e.runner = NewGatewayRunner(s, in)
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	wctx, stopWaits := context.WithTimeout(context.Background(), 10*time.Second)
@@ -137,6 +148,45 @@ func TestGateway_InteractionEndToEnd(t *testing.T) {
 	e.stop(t)
 	assert.False(t, e.runner.Connected())
 	assert.Equal(t, 0.0, testutil.ToFloat64(e.metrics.Connected.WithLabelValues("discord")))
+}
+
+// TestGateway_ClosedByDefault is TestHTTP_ClosedByDefault over the gateway:
+// the refusals go out as ephemeral callbacks and nothing is dispatched.
+func TestGateway_ClosedByDefault(t *testing.T) {
+	t.Parallel()
+	e := startGatewayWith(t, func(o *InboundOptions) { o.Guilds = []string{"G1"} })
+	require.NoError(t, e.runner.waitConnected(e.waitCtx, true))
+	rerun := ButtonID(ActionRerun, "req-1")
+	refused := map[string]string{}
+	for _, r := range []struct {
+		i    *discordgo.Interaction
+		want string
+	}{
+		{inGuild(commandInteraction("", "why", str("request_id", "req-1")), "G2"), NotThisServer},
+		{inGuild(buttonInteraction("", rerun, "U1"), "G2"), NotThisServer},
+		{dm(commandInteraction("", "audit")), NoDMs},
+		{dm(buttonInteraction("", rerun, "U9")), NoDMs},
+	} {
+		refused[e.send(t, r.i).ID] = r.want
+	}
+	ok := e.send(t, commandInteraction("", "status"))
+	req := e.sub.Next(t)
+	assert.Equal(t, "discord:interaction:"+ok.ID, req.DedupKey, "a configured guild is served")
+
+	var cbs []discordfake.Callback
+	require.Eventually(t, func() bool { cbs = e.srv.Callbacks(); return len(cbs) == 5 }, 10*time.Second, 10*time.Millisecond)
+	for _, cb := range cbs {
+		want, isRefused := refused[cb.InteractionID]
+		if !isRefused {
+			assert.Equal(t, ok.ID, cb.InteractionID)
+			assert.Equal(t, int(discordgo.InteractionResponseDeferredChannelMessageWithSource), cb.Type)
+			continue
+		}
+		assert.Equal(t, int(discordgo.InteractionResponseChannelMessageWithSource), cb.Type)
+		assert.Equal(t, int(discordgo.MessageFlagsEphemeral), cb.Flags)
+		assert.Equal(t, chat.EscapeDiscord(want), cb.Content)
+	}
+	assert.Len(t, e.sub.Submitted(), 1, "nothing refused reaches the dispatcher")
 }
 
 func TestGateway_Reconnect(t *testing.T) {

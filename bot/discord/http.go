@@ -36,6 +36,12 @@ type InboundOptions struct {
 	// command (posted in the diagnosis thread); off, it answers that
 	// tickets are not configured.
 	Tickets bool
+	// Guilds, when set, are the only guilds whose interactions are served;
+	// any other guild's are refused with an ephemeral message.
+	Guilds []string
+	// AllowDMs serves interactions from DMs (no guild); off, they are
+	// refused with an ephemeral message.
+	AllowDMs bool
 	// Replay remembers verified signatures (default in memory; give a
 	// shared store when several replicas serve the endpoint).
 	Replay signedhttp.ReplayStore

@@ -29,7 +29,9 @@ type httpEnv struct {
 	clock   *bottest.Clock
 }
 
-func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory) *httpEnv {
+// newHTTPEnv serves the handler with sub and responders (nil: fakes);
+// configure, if given, changes its options first.
+func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory, configure ...func(*InboundOptions)) *httpEnv {
 	e := &httpEnv{metrics: bot.NewMetrics(prometheus.NewRegistry()), clock: bottest.NewClock(time.Unix(1_700_000_000, 0))}
 	if sub == nil {
 		e.sub = bottest.NewSubmitter()
@@ -38,8 +40,12 @@ func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory) *httpE
 	if responders == nil {
 		responders = fakeResponders{}
 	}
-	e.srv = httptest.NewServer(NewHTTPHandler(InboundOptions{PublicKey: testPublicKey(), AppID: "A1", Dispatcher: sub,
-		Responders: responders, Metrics: e.metrics, Now: e.clock.Now, MaxBody: 4 << 10}))
+	opts := InboundOptions{PublicKey: testPublicKey(), AppID: "A1", Dispatcher: sub,
+		Responders: responders, Metrics: e.metrics, Now: e.clock.Now, MaxBody: 4 << 10}
+	for _, c := range configure {
+		c(&opts)
+	}
+	e.srv = httptest.NewServer(NewHTTPHandler(opts))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -140,20 +146,72 @@ func TestHTTP_ApplicationCommand(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":5}`, body)
 	assert.Len(t, e.sub.Dispatched(), 1)
+}
 
-	// In a DM the user comes without member: no roles.
-	dm := commandInteraction("I2", "status")
-	dm.GuildID, dm.Member, dm.User = "", nil, &discordgo.User{ID: "U9", Username: "bo"}
-	status, body = e.interact(t, dm)
+// dm moves an interaction to a DM: no guild, and the user without member.
+func dm(i *discordgo.Interaction) *discordgo.Interaction {
+	i.GuildID, i.Member, i.User = "", nil, &discordgo.User{ID: "U9", Username: "bo"}
+	return i
+}
+
+// inGuild moves an interaction to another guild.
+func inGuild(i *discordgo.Interaction, guild string) *discordgo.Interaction {
+	i.GuildID = guild
+	return i
+}
+
+func TestHTTP_DMsAllowed(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil, func(o *InboundOptions) { o.AllowDMs = true })
+	status, body := e.interact(t, dm(commandInteraction("I2", "status")))
 	assert.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":5}`, body)
-	_ = e.sub.Next(t) // I1's
 	req := e.sub.Next(t)
 	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "status", UserID: "U9", UserName: "bo", ChannelID: "C1",
 		TriggeredAt: e.clock.Now()}, req.Invocation)
-	assert.Nil(t, req.Groups)
-	tg, _ = targetOf(t, req)
+	assert.Nil(t, req.Groups, "in a DM the user comes without member: no roles")
+	tg, _ := targetOf(t, req)
 	assert.Equal(t, Target{AppID: "A1", InteractionToken: "tok-I2", ChannelID: "C1", UserID: "U9"}, tg)
+
+	status, body = e.interact(t, inGuild(commandInteraction("I3", "status"), "G-any"))
+	assert.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":5}`, body, "without configured guilds every guild is served")
+	assert.Len(t, e.sub.Submitted(), 2)
+}
+
+// TestHTTP_ClosedByDefault: a guild that is not configured and a DM get an
+// ephemeral refusal that shows no data, for commands and buttons alike,
+// and nothing reaches the dispatcher.
+func TestHTTP_ClosedByDefault(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil, func(o *InboundOptions) { o.Guilds = []string{"G0", "G1"} })
+	rerun := ButtonID(ActionRerun, "req-1 --zone z")
+	for _, tc := range []struct {
+		name string
+		i    *discordgo.Interaction
+		want string
+	}{
+		{"command from another guild", inGuild(commandInteraction("I1", "why", str("request_id", "req-1")), "G2"), NotThisServer},
+		{"button from another guild", inGuild(buttonInteraction("B1", rerun, "U1"), "G2"), NotThisServer},
+		{"command in a DM", dm(commandInteraction("I2", "audit")), NoDMs},
+		{"button in a DM", dm(buttonInteraction("B2", rerun, "U9")), NoDMs},
+		{"help in a DM", dm(commandInteraction("I3", "help")), NoDMs},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.interact(t, tc.i)
+			require.Equal(t, http.StatusOK, status)
+			assertEphemeral(t, tc.want, body)
+		})
+	}
+	assert.Empty(t, e.sub.Submitted(), "nothing refused reaches the dispatcher")
+
+	status, body := e.interact(t, commandInteraction("I4", "why", str("request_id", "req-1")))
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":5}`, body, "a configured guild is served")
+	status, body = e.interact(t, buttonInteraction("B3", rerun, "U1"))
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"type":6}`, body)
+	require.Len(t, e.sub.Submitted(), 2)
+	tg, _ := targetOf(t, e.sub.Submitted()[1])
+	assert.Equal(t, "G1", tg.GuildID)
 }
 
 func TestHTTP_Refused(t *testing.T) {

@@ -191,14 +191,17 @@ func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mu
 	if err != nil {
 		return nil, nil, err
 	}
+	warnDiscordOpen(dc, logger)
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds()); err != nil {
+	access := discordbot.Access{AllowDMs: dc.AllowDMs, MemberPermissions: dc.MemberPermissions()}
+	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds(), access); err != nil {
 		return nil, nil, fmt.Errorf("discord: register the /caracal command: %w", err)
 	}
 	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
 	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster,
-		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}
+		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled(),
+		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs}
 	if dc.PublicKey != "" {
 		mux.Handle(discordbot.PathInteractions, discordbot.NewHTTPHandler(inbound))
 	}
@@ -238,6 +241,16 @@ func newDiscordSession(cfg *config.Config, scrub *redact.Scrubber) (*discordgo.S
 		return nil, fmt.Errorf("discord: %w", err)
 	}
 	return session, nil
+}
+
+// warnDiscordOpen warns, at start, when no guild list restricts Discord:
+// then any server the bot is invited to can use it.
+func warnDiscordOpen(dc config.Discord, logger *slog.Logger) {
+	if len(dc.Guilds()) == 0 {
+		logger.Warn("discord: DISCORD_GUILD_IDS is not set, so any server the bot is invited to can use it and see " +
+			"diagnoses and audit data; set DISCORD_GUILD_IDS to your servers' IDs and turn off Public Bot on the " +
+			"Bot page of the developer portal")
+	}
 }
 
 // ruleGroups lists every group named in a command rule, once.

@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,9 +22,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
+	"github.com/caracal-bot/caracal-bot/config"
 )
 
-const discordChannel = "900000000000000001"
+const (
+	discordChannel = "900000000000000001"
+	discordGuild   = "800000000000000001"
+	// foreignGuild is a server that is not in DISCORD_GUILD_IDS.
+	foreignGuild = "800000000000000002"
+)
 
 // unescape drops Discord markdown escapes for assertions on visible text.
 func unescape(s string) string { return strings.ReplaceAll(s, `\`, "") }
@@ -62,6 +70,23 @@ func waitDiscordThread(t *testing.T, fake *discordfake.Server, token string, n i
 	return root, thread
 }
 
+// postDiscordInteraction posts body to the bot's interactions endpoint,
+// signed with key at ts, and returns the status and the response body.
+func postDiscordInteraction(t *testing.T, base string, body []byte, key ed25519.PrivateKey, ts time.Time) (int, string) {
+	t.Helper()
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, base+"/discord/interactions", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Signature-Timestamp", stamp)
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(stamp), body...))))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 func TestServeDiscordGatewayGivesAThreadedDiagnosis(t *testing.T) {
 	gw := discordfake.NewGateway(0)
 	t.Cleanup(gw.Close)
@@ -71,7 +96,9 @@ func TestServeDiscordGatewayGivesAThreadedDiagnosis(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	require.NoError(t, gw.WaitHandshakes(ctx, 1))
-	require.NotEmpty(t, fake.Commands(), "the /caracal command is registered at start")
+	contexts, perms := registeredAccess(t, fake, "")
+	assert.Equal(t, []int{0}, contexts, "registered globally, for guilds only")
+	assert.Equal(t, "2048", perms, "members who may send messages see it")
 
 	id, token := fake.NewInteraction(discordChannel, "800000000000000001", "700000000000000001")
 	require.NoError(t, gw.SendInteraction(whyInteraction(id, token, fake.AppID(), denyID)))
@@ -99,17 +126,7 @@ func TestServeDiscordHTTPInteractionsAreVerified(t *testing.T) {
 	base := startServeWithConfig(t, nil, cfgFile, env)
 
 	post := func(body []byte, key ed25519.PrivateKey, ts time.Time) (int, string) {
-		stamp := strconv.FormatInt(ts.Unix(), 10)
-		req, err := http.NewRequest(http.MethodPost, base+"/discord/interactions", bytes.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Signature-Timestamp", stamp)
-		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(stamp), body...))))
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return postDiscordInteraction(t, base, body, key, ts)
 	}
 
 	ping, _ := json.Marshal(map[string]any{"id": "1", "application_id": fake.AppID(), "type": 1, "token": "ping-token"})
@@ -135,4 +152,173 @@ func TestServeDiscordHTTPInteractionsAreVerified(t *testing.T) {
 	resp.Body.Close()
 	root, _ := waitDiscordThread(t, fake, token, 3)
 	assert.Contains(t, unescape(root.Embeds[0].Description), "research-access")
+}
+
+// registeredAccess is what the bulk overwrite of guild ("" globally) said
+// about where /caracal may be used and by whom, as sent.
+func registeredAccess(t *testing.T, fake *discordfake.Server, guild string) (contexts []int, perms string) {
+	t.Helper()
+	for _, set := range fake.Commands() {
+		if set.GuildID != guild {
+			continue
+		}
+		var sent []struct {
+			Contexts []int  `json:"contexts"`
+			Perms    string `json:"default_member_permissions"`
+		}
+		require.NoError(t, json.Unmarshal(set.Payload, &sent))
+		require.Len(t, sent, 1)
+		return sent[0].Contexts, sent[0].Perms
+	}
+	require.FailNow(t, "no commands registered in guild "+guild)
+	return nil, ""
+}
+
+// dmInteraction moves an interaction to a DM: no guild, a user, no member.
+func dmInteraction(i *discordgo.Interaction) *discordgo.Interaction {
+	i.GuildID, i.Member, i.User = "", nil, &discordgo.User{ID: "700000000000000009", Username: "stranger"}
+	return i
+}
+
+// foreignInteraction moves an interaction to foreignGuild.
+func foreignInteraction(i *discordgo.Interaction) *discordgo.Interaction {
+	i.GuildID = foreignGuild
+	return i
+}
+
+// rerunClick is a click on the Re-run button of a diagnosis message.
+func rerunClick(id, token, appID, requestID string) *discordgo.Interaction {
+	i := whyInteraction(id, token, appID, requestID)
+	i.Type, i.Message = discordgo.InteractionMessageComponent, &discordgo.Message{ID: "910000000000000001", ChannelID: discordChannel}
+	i.Data = discordgo.MessageComponentInteractionData{CustomID: "why|" + requestID, ComponentType: discordgo.ButtonComponent}
+	return i
+}
+
+// assertRefusal checks an interaction response is an ephemeral refusal
+// saying want, with no diagnosis in it.
+func assertRefusal(t *testing.T, want, body string) {
+	t.Helper()
+	var r discordgo.InteractionResponse
+	require.NoError(t, json.Unmarshal([]byte(body), &r), body)
+	assert.Equal(t, discordgo.InteractionResponseChannelMessageWithSource, r.Type)
+	require.NotNil(t, r.Data)
+	assert.Equal(t, discordgo.MessageFlagsEphemeral, r.Data.Flags, "only the user sees it")
+	assert.Contains(t, unescape(r.Data.Content), want)
+	assert.Empty(t, r.Data.Embeds)
+	assert.NotContains(t, body, "research-access")
+}
+
+// acceptedCommands is how many commands the dispatcher accepted, from /metrics.
+func acceptedCommands(t *testing.T, base string) int {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	n := 0
+	for _, m := range regexp.MustCompile(`caracal_bot_commands_total\{command="[^"]*",outcome="accepted"\} (\d+)`).FindAllStringSubmatch(string(b), -1) {
+		v, err := strconv.Atoi(m[1])
+		require.NoError(t, err)
+		n += v
+	}
+	return n
+}
+
+func TestServeDiscordHTTPRefusesOtherGuildsAndDMs(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	fake := discordfake.Start(t, discordfake.WithChannel(discordChannel))
+	env := with(discordEnv(fake), "DISCORD_PUBLIC_KEY", hex.EncodeToString(pub), "DISCORD_GUILD_IDS", discordGuild)
+	cfgFile := t.TempDir() + "/caracal-bot.yaml"
+	require.NoError(t, os.WriteFile(cfgFile, []byte("discord:\n  gateway: false\n"), 0o600))
+	base := startServeWithConfig(t, nil, cfgFile, env)
+
+	at := time.Now()
+	for _, tc := range []struct {
+		name string
+		i    *discordgo.Interaction
+		want string
+	}{
+		{"a command from another server", foreignInteraction(whyInteraction("1", "tok-1", fake.AppID(), denyID)), "not enabled in this server"},
+		{"a button from another server", foreignInteraction(rerunClick("2", "tok-2", fake.AppID(), denyID)), "not enabled in this server"},
+		{"a command in a DM", dmInteraction(whyInteraction("3", "tok-3", fake.AppID(), denyID)), "does not answer in direct messages"},
+		{"a button in a DM", dmInteraction(rerunClick("4", "tok-4", fake.AppID(), denyID)), "does not answer in direct messages"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := json.Marshal(tc.i)
+			require.NoError(t, err)
+			at = at.Add(time.Second) // each request signed anew
+			code, resp := postDiscordInteraction(t, base, body, priv, at)
+			require.Equal(t, http.StatusOK, code)
+			assertRefusal(t, tc.want, resp)
+		})
+	}
+	assert.Zero(t, acceptedCommands(t, base), "nothing refused reaches the dispatcher")
+	// Serving began after the registration.
+	require.Len(t, fake.Commands(), 1, "registered in the configured guild only")
+	contexts, perms := registeredAccess(t, fake, discordGuild)
+	assert.Equal(t, []int{0}, contexts, "no DMs by default")
+	assert.Equal(t, "2048", perms)
+
+	id, token := fake.NewInteraction(discordChannel, discordGuild, "700000000000000001")
+	cmd, err := json.Marshal(whyInteraction(id, token, fake.AppID(), denyID))
+	require.NoError(t, err)
+	code, body := postDiscordInteraction(t, base, cmd, priv, at.Add(time.Second))
+	require.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"type":5}`, body, "the configured server is served")
+	resp, err := http.Post(fake.URL()+"/interactions/"+id+"/"+token+"/callback", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	root, _ := waitDiscordThread(t, fake, token, 3)
+	assert.Contains(t, unescape(root.Embeds[0].Description), "research-access")
+	assert.Equal(t, 1, acceptedCommands(t, base))
+}
+
+func TestServeDiscordGatewayAllowsDMsWhenAsked(t *testing.T) {
+	gw := discordfake.NewGateway(0)
+	t.Cleanup(gw.Close)
+	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
+	base := startServe(t, nil, with(discordEnv(fake), "DISCORD_GUILD_IDS", discordGuild, "DISCORD_ALLOW_DMS", "true",
+		"DISCORD_DEFAULT_MEMBER_PERMISSIONS", "0"))
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	require.NoError(t, gw.WaitHandshakes(ctx, 1))
+
+	contexts, perms := registeredAccess(t, fake, discordGuild)
+	assert.Equal(t, []int{0, 1}, contexts, "guilds and DMs with the bot")
+	assert.Equal(t, "0", perms, "administrators only")
+
+	foreignID, foreignToken := fake.NewInteraction(discordChannel, foreignGuild, "700000000000000001")
+	require.NoError(t, gw.SendInteraction(foreignInteraction(whyInteraction(foreignID, foreignToken, fake.AppID(), denyID))))
+	dmID, dmToken := fake.NewInteraction(discordChannel, "", "700000000000000009")
+	require.NoError(t, gw.SendInteraction(dmInteraction(whyInteraction(dmID, dmToken, fake.AppID(), denyID))))
+
+	var cbs []discordfake.Callback
+	require.Eventually(t, func() bool { cbs = fake.Callbacks(); return len(cbs) == 2 }, 15*time.Second, 20*time.Millisecond)
+	for _, cb := range cbs {
+		switch cb.InteractionID {
+		case foreignID:
+			assert.Equal(t, int(discordgo.InteractionResponseChannelMessageWithSource), cb.Type)
+			assert.Equal(t, int(discordgo.MessageFlagsEphemeral), cb.Flags)
+			assert.Contains(t, unescape(cb.Content), "not enabled in this server")
+		case dmID:
+			assert.Equal(t, int(discordgo.InteractionResponseDeferredChannelMessageWithSource), cb.Type, "the DM is served")
+		}
+	}
+	assert.Equal(t, 1, acceptedCommands(t, base), "the DM only")
+}
+
+func TestWarnDiscordOpen(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	warnDiscordOpen(config.Discord{}, logger)
+	assert.Contains(t, buf.String(), "level=WARN")
+	assert.Contains(t, buf.String(), "any server the bot is invited to can use it")
+	assert.Contains(t, buf.String(), "set DISCORD_GUILD_IDS")
+	assert.Contains(t, buf.String(), "Public Bot")
+
+	buf.Reset()
+	warnDiscordOpen(config.Discord{GuildIDs: discordGuild}, logger)
+	assert.Empty(t, buf.String(), "no warning once the servers are listed")
 }

@@ -68,7 +68,7 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cmds {
 		c.ID, c.ApplicationID, c.GuildID, c.Version = s.nextID(), app, guild, s.nextID()
 	}
-	s.commands[guild] = CommandSet{AppID: app, GuildID: guild, Commands: cmds}
+	s.commands[guild] = CommandSet{AppID: app, GuildID: guild, Commands: cmds, Payload: body}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, cmds)
 }

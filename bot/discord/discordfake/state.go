@@ -82,6 +82,7 @@ type Callback struct {
 type CommandSet struct {
 	AppID, GuildID string
 	Commands       []*discordgo.ApplicationCommand
+	Payload        json.RawMessage // the request body as sent
 }
 
 // interaction is a registered interaction.
