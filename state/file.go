@@ -1,7 +1,6 @@
 package state
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -28,7 +27,7 @@ const DefaultFileKeys = 10_000
 
 // FileOptions configure a FileDeduper.
 type FileOptions struct {
-	// MaxKeys bounds the keys kept (default DefaultFileKeys); beyond it the
+	// MaxKeys bounds the keys kept (<= 0: DefaultFileKeys); beyond it the
 	// keys closest to expiry are dropped first.
 	MaxKeys int
 	// Now is the clock (default time.Now); tests inject one.
@@ -58,8 +57,10 @@ type FileDeduper struct {
 // NewFileDeduper returns the FileDeduper kept in dir/dedup.json, with the
 // keys of the file that have not expired.
 func NewFileDeduper(dir string, opts FileOptions) *FileDeduper {
-	d := &FileDeduper{path: filepath.Join(dir, DedupFile), maxKeys: cmp.Or(opts.MaxKeys, DefaultFileKeys),
-		now: opts.Now, log: opts.Logger}
+	d := &FileDeduper{path: filepath.Join(dir, DedupFile), maxKeys: opts.MaxKeys, now: opts.Now, log: opts.Logger}
+	if d.maxKeys <= 0 {
+		d.maxKeys = DefaultFileKeys
+	}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -172,7 +173,7 @@ func (d *FileDeduper) write() error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = os.Remove(tmp.Name()) }() // fails once renamed
+	defer func() { _ = os.Remove(tmp.Name()) }() // a no-op once renamed
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
