@@ -1,11 +1,14 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
@@ -42,8 +45,9 @@ type InboundOptions struct {
 	// AllowDMs serves interactions from DMs (no guild); off, they are
 	// refused with an ephemeral message.
 	AllowDMs bool
-	// Replay remembers verified signatures (default in memory; give a
-	// shared store when several replicas serve the endpoint).
+	// Replay remembers the signatures of handled requests (default in
+	// memory; a file remembers them across restarts, a shared store across
+	// replicas).
 	Replay signedhttp.ReplayStore
 }
 
@@ -55,12 +59,13 @@ type httpInbound struct {
 
 // NewHTTPHandler serves POST /discord/interactions (405 for other methods,
 // 404 for other paths). Each request is verified (Ed25519 signature,
-// 5-minute window, body size, replay) before anything else; a failure is
-// answered 401 (413 for an oversized body, 503 when the replay store fails)
-// and nothing is dispatched. The HTTP response is the interaction response
+// 5-minute window, body size) before anything else; a failure is answered
+// 401 (413 for an oversized body, 503 when the replay store fails) and
+// nothing is dispatched. The HTTP response is the interaction response
 // (type 1 pong, 4 message, 5 deferred message, 6 deferred update), written
-// at once: the dispatcher's Submit never blocks. An interaction the bot does
-// not handle is answered 400.
+// at once: the dispatcher's Submit never blocks. An interaction already
+// handled (a replay) is not run again: it gets the idempotent answer of a
+// redelivery. An interaction the bot does not handle is answered 400.
 func NewHTTPHandler(opts InboundOptions) http.Handler {
 	in := newInbound(opts)
 	if _, err := ParsePublicKey(opts.PublicKey); err != nil {
@@ -75,7 +80,7 @@ func NewHTTPHandler(opts InboundOptions) http.Handler {
 // ServeHTTP verifies, maps and answers one interaction.
 func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	body, err := h.verifier.Verify(w, r)
+	body, use, err := h.verifier.Verify(w, r)
 	if err != nil {
 		// The reason only: never the headers, the body or the key.
 		h.in.log.Warn("discord: interaction refused", "remote", r.RemoteAddr, "reason", err)
@@ -88,7 +93,7 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable interaction", http.StatusBadRequest)
 		return
 	}
-	res := h.in.handle(r.Context(), i)
+	res := h.react(r.Context(), i, use)
 	defer res.sent()
 	if res.resp == nil {
 		http.Error(w, "unsupported interaction", http.StatusBadRequest)
@@ -109,4 +114,31 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.Flush()
 	}
 	h.in.observeAck(start)
+}
+
+// react answers a verified interaction: a first use is handled, one already
+// handled is answered as a redelivery and runs nothing.
+func (h *httpInbound) react(ctx context.Context, i *discordgo.Interaction, use signedhttp.Use) reaction {
+	if use == signedhttp.First {
+		return h.in.handle(ctx, i)
+	}
+	h.in.log.Info("discord: interaction already handled; answered without running it again", "id", i.ID)
+	return redelivered(i)
+}
+
+// redelivered is the answer to an interaction already handled, the one it
+// got when it was dispatched, each idempotent: the pong of a ping, the
+// deferral of a command, the deferred update of a button. Other types get
+// no response.
+func redelivered(i *discordgo.Interaction) reaction {
+	r := reaction{redelivery: true}
+	switch i.Type {
+	case discordgo.InteractionPing:
+		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+	case discordgo.InteractionApplicationCommand:
+		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+	case discordgo.InteractionMessageComponent:
+		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	return r
 }

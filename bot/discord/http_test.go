@@ -244,12 +244,11 @@ func TestHTTP_Refused(t *testing.T) {
 
 	assert.Empty(t, e.sub.Submitted(), "nothing refused reaches the dispatcher")
 
-	// Replay: the first delivery runs, the same signed request again does not.
-	req1 := signedHTTP(t, e, body, now)
-	status, _ = do(t, req1)
+	// A valid request is never refused for having come before.
+	status, _ = do(t, signedHTTP(t, e, body, now))
 	assert.Equal(t, http.StatusOK, status)
 	status, _ = do(t, signedHTTP(t, e, body, now))
-	assert.Equal(t, http.StatusUnauthorized, status, "replayed signature")
+	assert.Equal(t, http.StatusOK, status, "the same signed request again")
 	assert.Len(t, e.sub.Submitted(), 1)
 
 	status, _ = do(t, mustRequest(t, http.MethodGet, e.srv.URL+PathInteractions))
@@ -257,6 +256,38 @@ func TestHTTP_Refused(t *testing.T) {
 	status, _ = do(t, mustRequest(t, http.MethodPost, e.srv.URL+"/discord/other"))
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Equal(t, 1, testutil.CollectAndCount(e.metrics.AckLatency, "caracal_bot_ack_latency_seconds"))
+}
+
+// An interaction already handled that comes again byte for byte is given
+// the idempotent answer it got and runs nothing.
+func TestHTTP_AlreadyHandled(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		i    *discordgo.Interaction
+		want string
+	}{
+		{"ping", &discordgo.Interaction{ID: "P1", AppID: "A1", Type: discordgo.InteractionPing, Token: "t"}, `{"type":1}`},
+		{"command", commandInteraction("I1", "status"), `{"type":5}`},
+		{"button", buttonInteraction("I2", ButtonID(ActionTrace, "req-1"), "U1"), `{"type":6}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newHTTPEnv(t, nil, nil)
+			b, err := json.Marshal(tc.i)
+			require.NoError(t, err)
+			for range 3 {
+				status, body := e.post(t, string(b), 0)
+				require.Equal(t, http.StatusOK, status)
+				assert.JSONEq(t, tc.want, body)
+			}
+			if tc.i.Type == discordgo.InteractionPing {
+				assert.Empty(t, e.sub.Submitted())
+				return
+			}
+			assert.Len(t, e.sub.Submitted(), 1, "run once, never submitted again")
+			_, acked := targetOf(t, e.sub.Next(t))
+			waitClosed(t, acked, "Acked")
+		})
+	}
 }
 
 func signedHTTP(t *testing.T, e *httpEnv, body string, ts int64) *http.Request {

@@ -25,7 +25,8 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 // Verifier checks that HTTP interactions come from Discord: the Ed25519
 // signature (X-Signature-Ed25519) of timestamp + body under the
 // application's public key, plus the shared checks of signedhttp on the
-// timestamp (X-Signature-Timestamp, Unix seconds), the body and replays.
+// timestamp (X-Signature-Timestamp, Unix seconds), the body and the memory
+// of the signatures already handled.
 type Verifier struct {
 	key    ed25519.PublicKey
 	keyErr error
@@ -41,40 +42,42 @@ func NewVerifier(publicKey string, maxBody int64, now func() time.Time, replay s
 	return &Verifier{key: key, keyErr: err, guard: signedhttp.NewGuard(platform, maxBody, now, replay)}
 }
 
-// Verify reads r's body, checks it and returns it. Nothing in the body may
-// be trusted or acted on unless the error is nil; failures are signedhttp's
-// errors. w may be nil; when given, an oversized body also closes the
-// connection.
-func (v *Verifier) Verify(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// Verify reads r's body, checks it and returns it with its signedhttp.Use:
+// an interaction AlreadyHandled (a replay) must be answered idempotently
+// and not run again. Nothing in the body may be trusted or acted on unless
+// the error is nil; failures are signedhttp's errors. w may be nil; when
+// given, an oversized body also closes the connection.
+func (v *Verifier) Verify(w http.ResponseWriter, r *http.Request) ([]byte, signedhttp.Use, error) {
 	if v.keyErr != nil {
-		return nil, fmt.Errorf("%w: %v", signedhttp.ErrBadSignature, v.keyErr)
+		return nil, signedhttp.First, fmt.Errorf("%w: %v", signedhttp.ErrBadSignature, v.keyErr)
 	}
 	sigHex := r.Header.Get("X-Signature-Ed25519")
 	rawTS := r.Header.Get("X-Signature-Timestamp")
 	if sigHex == "" || rawTS == "" {
-		return nil, signedhttp.ErrMissingSignature
+		return nil, signedhttp.First, signedhttp.ErrMissingSignature
 	}
 	sig, err := hex.DecodeString(sigHex)
 	if err != nil || len(sig) != ed25519.SignatureSize {
-		return nil, signedhttp.ErrBadSignature
+		return nil, signedhttp.First, signedhttp.ErrBadSignature
 	}
 	sent, err := v.guard.Timestamp(rawTS)
 	if err != nil {
-		return nil, err
+		return nil, signedhttp.First, err
 	}
 	body, err := v.guard.Body(w, r, nil)
 	if err != nil {
-		return nil, err
+		return nil, signedhttp.First, err
 	}
 	msg := make([]byte, 0, len(rawTS)+len(body))
 	msg = append(append(msg, rawTS...), body...)
 	if !ed25519.Verify(v.key, msg, sig) {
-		return nil, signedhttp.ErrBadSignature
+		return nil, signedhttp.First, signedhttp.ErrBadSignature
 	}
 	// Ed25519 signatures are deterministic: the same timestamp and body give
 	// the same signature, whatever the case of its hex digits.
-	if err := v.guard.FirstUse(r.Context(), hex.EncodeToString(sig), sent); err != nil {
-		return nil, err
+	use, err := v.guard.FirstUse(r.Context(), hex.EncodeToString(sig), sent)
+	if err != nil {
+		return nil, use, err
 	}
-	return body, nil
+	return body, use, nil
 }

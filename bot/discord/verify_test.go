@@ -41,30 +41,34 @@ func TestVerifier_ClockAndReplay(t *testing.T) {
 	v := NewVerifier(testPublicKey(), 0, clock.Now, nil)
 	ts := clock.Now().Unix()
 
-	body, err := v.Verify(nil, signedRequest(ts, `{"type":1}`))
+	body, use, err := v.Verify(nil, signedRequest(ts, `{"type":1}`))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"type":1}`, string(body))
-	_, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
-	assert.ErrorIs(t, err, signedhttp.ErrReplayed)
+	assert.Equal(t, signedhttp.First, use)
+	_, use, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
+	require.NoError(t, err, "the same signed request again is no failure")
+	assert.Equal(t, signedhttp.AlreadyHandled, use)
 	r := signedRequest(ts, `{"type":1}`)
 	r.Header.Set("X-Signature-Ed25519", strings.ToUpper(r.Header.Get("X-Signature-Ed25519")))
-	_, err = v.Verify(nil, r)
-	assert.ErrorIs(t, err, signedhttp.ErrReplayed, "the same signature in upper case is the same signature")
-	_, err = v.Verify(nil, signedRequest(ts, `{"type": 1}`))
-	assert.NoError(t, err, "another body is another signature")
+	_, use, err = v.Verify(nil, r)
+	require.NoError(t, err)
+	assert.Equal(t, signedhttp.AlreadyHandled, use, "the same signature in upper case is the same signature")
+	_, use, err = v.Verify(nil, signedRequest(ts, `{"type": 1}`))
+	require.NoError(t, err)
+	assert.Equal(t, signedhttp.First, use, "another body is another signature")
 
 	// A timestamp 6 minutes old, or ahead, is refused.
-	_, err = v.Verify(nil, signedRequest(ts-6*60, `{"type":2}`))
+	_, _, err = v.Verify(nil, signedRequest(ts-6*60, `{"type":2}`))
 	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
-	_, err = v.Verify(nil, signedRequest(ts+6*60, `{"type":2}`))
+	_, _, err = v.Verify(nil, signedRequest(ts+6*60, `{"type":2}`))
 	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
-	_, err = v.Verify(nil, signedRequest(ts-4*60, `{"type":2}`))
+	_, _, err = v.Verify(nil, signedRequest(ts-4*60, `{"type":2}`))
 	assert.NoError(t, err, "4 minutes is inside the window")
 
 	// Once the window has passed, the remembered signature may be
 	// forgotten: the request is stale by then.
 	clock.Add(signedhttp.Window + 2*time.Second)
-	_, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
+	_, _, err = v.Verify(nil, signedRequest(ts, `{"type":1}`))
 	assert.ErrorIs(t, err, signedhttp.ErrStaleTimestamp)
 	assert.Equal(t, http.StatusUnauthorized, signedhttp.Status(err))
 }
@@ -73,12 +77,12 @@ func TestVerifier_Failures(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	clock := func() time.Time { return now }
 	v := NewVerifier(testPublicKey(), 16, clock, nil)
-	_, err := v.Verify(nil, signedRequest(now.Unix(), strings.Repeat("x", 17)))
+	_, _, err := v.Verify(nil, signedRequest(now.Unix(), strings.Repeat("x", 17)))
 	assert.ErrorIs(t, err, signedhttp.ErrBodyTooLarge)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, signedhttp.Status(err))
 	r := signedRequest(now.Unix()-1, strings.Repeat("x", 17))
 	r.ContentLength = -1 // unknown: the limit applies while reading
-	_, err = v.Verify(nil, r)
+	_, _, err = v.Verify(nil, r)
 	assert.ErrorIs(t, err, signedhttp.ErrBodyTooLarge)
 
 	tests := []struct {
@@ -102,23 +106,23 @@ func TestVerifier_Failures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := signedRequest(now.Unix(), `{"n":`+strconv.Itoa(i)+`}`)
 			tt.mutate(r)
-			_, err := v.Verify(nil, r)
+			_, _, err := v.Verify(nil, r)
 			assert.ErrorIs(t, err, tt.want)
 			assert.Equal(t, http.StatusUnauthorized, signedhttp.Status(err))
 		})
 	}
 
 	other := ed25519.NewKeyFromSeed([]byte("another key, another application"))
-	_, err = NewVerifier(hex.EncodeToString(other.Public().(ed25519.PublicKey)), 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
+	_, _, err = NewVerifier(hex.EncodeToString(other.Public().(ed25519.PublicKey)), 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
 	assert.ErrorIs(t, err, signedhttp.ErrBadSignature, "signed by another key")
 	for _, key := range []string{"", "not hex", "abcd"} {
-		_, err = NewVerifier(key, 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
+		_, _, err = NewVerifier(key, 0, clock, nil).Verify(nil, signedRequest(now.Unix(), "{}"))
 		assert.ErrorIs(t, err, signedhttp.ErrBadSignature, "key %q", key)
 		_, err = ParsePublicKey(key)
 		assert.Error(t, err)
 	}
 
-	_, err = NewVerifier(testPublicKey(), 0, clock, failingStore{}).Verify(nil, signedRequest(now.Unix(), "{}"))
+	_, _, err = NewVerifier(testPublicKey(), 0, clock, failingStore{}).Verify(nil, signedRequest(now.Unix(), "{}"))
 	assert.ErrorIs(t, err, signedhttp.ErrReplayUnavailable)
 	assert.Equal(t, http.StatusServiceUnavailable, signedhttp.Status(err))
 }

@@ -1,7 +1,7 @@
 // Package signedhttp holds what the Slack and Discord request verifiers
-// share: the timestamp window, the body limit, the memory of signatures
-// already used, and the failures with the HTTP status answering each. Each
-// platform checks its own signature scheme.
+// share: the timestamp window, the body limit, the memory of requests
+// already handled (by their signatures), and the failures with the HTTP
+// status answering each. Each platform checks its own signature scheme.
 package signedhttp
 
 import (
@@ -33,14 +33,15 @@ var (
 	ErrMissingSignature  = errors.New("missing signature headers")
 	ErrBadSignature      = errors.New("invalid signature")
 	ErrStaleTimestamp    = errors.New("request timestamp outside the 5-minute window")
-	ErrReplayed          = errors.New("replayed request signature")
 	ErrBodyTooLarge      = errors.New("request body too large")
 	ErrReplayUnavailable = errors.New("replay protection unavailable")
 )
 
-// ReplayStore remembers used signatures for a while so a captured request
-// cannot be replayed inside the timestamp window. Any bot.Deduper
-// satisfies it: in memory for one replica, Redis for several.
+// ReplayStore remembers used signatures for a while so that a request is
+// handled once inside its timestamp window, whether it comes again as the
+// platform's retry or as a replay. Any bot.Deduper satisfies it: in memory,
+// a file that survives restarts (state.FileDeduper), Redis for several
+// replicas.
 type ReplayStore interface {
 	// FirstSeen records key for ttl and reports whether it was new.
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
@@ -104,19 +105,33 @@ func (g Guard) Body(w http.ResponseWriter, r *http.Request, also io.Writer) ([]b
 	return body, nil
 }
 
+// Use is what FirstUse found of a verified request.
+type Use uint8
+
+const (
+	// First is a request not seen before: handle it.
+	First Use = iota
+	// AlreadyHandled is the very same signed request seen before: the
+	// platform's retry, or a replay. Answer it 2xx and run nothing again; a
+	// refusal would only make the platform retry and count a failure.
+	AlreadyHandled
+)
+
 // FirstUse records a verified signature, in a canonical form, until the
-// window of the request sent at sent has closed; a signature used before
-// is ErrReplayed.
-func (g Guard) FirstUse(ctx context.Context, signature string, sent time.Time) error {
-	ttl := sent.Add(Window).Sub(g.now()) + time.Second
+// window of the request sent at sent has closed, and reports whether the
+// request is its First use or AlreadyHandled. Its only error is
+// ErrReplayUnavailable: a signature seen before is never an error.
+func (g Guard) FirstUse(ctx context.Context, signature string, sent time.Time) (Use, error) {
+	// At least a second: the body may have been read slowly past the window.
+	ttl := max(sent.Add(Window).Sub(g.now())+time.Second, time.Second)
 	first, err := g.replay.FirstSeen(ctx, g.platform+":sig:"+signature, ttl)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%w: %v", ErrReplayUnavailable, err)
+		return First, fmt.Errorf("%w: %v", ErrReplayUnavailable, err)
 	case !first:
-		return ErrReplayed
+		return AlreadyHandled, nil
 	}
-	return nil
+	return First, nil
 }
 
 // Status is the HTTP status that answers a verification failure.

@@ -74,19 +74,44 @@ func (failingStore) FirstSeen(context.Context, string, time.Duration) (bool, err
 func TestFirstUse(t *testing.T) {
 	g := guard(0)
 	ctx := context.Background()
-	require.NoError(t, g.FirstUse(ctx, "abc", now))
-	assert.ErrorIs(t, g.FirstUse(ctx, "abc", now), signedhttp.ErrReplayed)
-	assert.NoError(t, signedhttp.NewGuard("other", 0, func() time.Time { return now }, nil).FirstUse(ctx, "abc", now),
-		"each guard has its own memory")
+	use, err := g.FirstUse(ctx, "abc", now)
+	require.NoError(t, err)
+	assert.Equal(t, signedhttp.First, use)
+	use, err = g.FirstUse(ctx, "abc", now)
+	require.NoError(t, err, "a signature seen before is no failure")
+	assert.Equal(t, signedhttp.AlreadyHandled, use)
+	use, err = signedhttp.NewGuard("other", 0, func() time.Time { return now }, nil).FirstUse(ctx, "abc", now)
+	require.NoError(t, err)
+	assert.Equal(t, signedhttp.First, use, "each guard has its own memory")
 
 	down := signedhttp.NewGuard("chatx", 0, nil, failingStore{})
-	assert.ErrorIs(t, down.FirstUse(ctx, "abc", now), signedhttp.ErrReplayUnavailable)
+	_, err = down.FirstUse(ctx, "abc", now)
+	assert.ErrorIs(t, err, signedhttp.ErrReplayUnavailable)
+}
+
+// ttlStore records the ttl it is asked to keep a key for.
+type ttlStore struct{ ttl time.Duration }
+
+func (s *ttlStore) FirstSeen(_ context.Context, _ string, ttl time.Duration) (bool, error) {
+	s.ttl = ttl
+	return true, nil
+}
+
+func TestFirstUseRemembersUntilTheWindowCloses(t *testing.T) {
+	store := &ttlStore{}
+	g := signedhttp.NewGuard("chatx", 0, func() time.Time { return now }, store)
+	_, err := g.FirstUse(context.Background(), "abc", now.Add(-time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, signedhttp.Window-time.Minute+time.Second, store.ttl)
+	_, err = g.FirstUse(context.Background(), "def", now.Add(-signedhttp.Window-time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, store.ttl, "a body read past the window is still remembered a while, never forever")
 }
 
 func TestStatus(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, signedhttp.Status(signedhttp.ErrBodyTooLarge))
 	assert.Equal(t, http.StatusServiceUnavailable, signedhttp.Status(signedhttp.ErrReplayUnavailable))
-	for _, err := range []error{signedhttp.ErrMissingSignature, signedhttp.ErrBadSignature, signedhttp.ErrStaleTimestamp, signedhttp.ErrReplayed} {
+	for _, err := range []error{signedhttp.ErrMissingSignature, signedhttp.ErrBadSignature, signedhttp.ErrStaleTimestamp} {
 		assert.Equal(t, http.StatusUnauthorized, signedhttp.Status(err), err.Error())
 	}
 }

@@ -48,7 +48,8 @@ type InboundOptions struct {
 	Now func() time.Time
 	// MaxBody bounds HTTP request bodies (default signedhttp.DefaultMaxBody).
 	MaxBody int64
-	// Replay remembers verified signatures (default in memory).
+	// Replay remembers the signatures of handled requests (default in
+	// memory; a file or a shared store remembers them across restarts).
 	Replay signedhttp.ReplayStore
 	// GroupsOf returns the permission groups a user belongs to (optional;
 	// see UserGroups). It runs in the ack path, so it must be cached.
@@ -67,10 +68,13 @@ type httpInbound struct {
 
 // NewHTTPHandler serves POST /slack/commands, /slack/interactions and
 // /slack/events (405 for other methods, 404 for other paths). Each request
-// is verified (signature, 5-minute window, body size, replay) before
-// anything else; a failure is answered 401 (413 for an oversized body, 503
-// when the replay store fails) and nothing is dispatched. The acknowledgement is immediate: the dispatcher's
-// Submit never blocks and slower messages are sent asynchronously.
+// is verified (signature, 5-minute window, body size) before anything else;
+// a failure is answered 401 (413 for an oversized body, 503 when the replay
+// store fails) and nothing is dispatched. A verified request already
+// handled (Slack's retry with X-Slack-Retry-Num, a replay) is answered an
+// empty 200 and not run again. The acknowledgement is immediate: the
+// dispatcher's Submit never blocks and slower messages are sent
+// asynchronously.
 func NewHTTPHandler(opts InboundOptions) http.Handler {
 	in := newInbound(opts)
 	if opts.SigningSecret == "" {
@@ -84,20 +88,28 @@ func NewHTTPHandler(opts InboundOptions) http.Handler {
 	return mux
 }
 
-// verified runs next with the body of a verified request and records the
-// time to acknowledge it; unverified requests never reach next.
+// verified runs next with the body of a verified request seen for the first
+// time and records the time to acknowledge it; unverified requests never
+// reach next, nor do those already handled, which get an empty 200 so that
+// Slack stops retrying them.
 func (h *httpInbound) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		body, err := h.verifier.Verify(w, r)
-		if err != nil {
+		body, use, err := h.verifier.Verify(w, r)
+		switch {
+		case err != nil:
 			// The reason only: never the headers, the body or the secret.
 			h.in.log.Warn("slack: request refused", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
 			status := signedhttp.Status(err)
 			http.Error(w, http.StatusText(status), status)
 			return
+		case use == signedhttp.AlreadyHandled:
+			h.in.log.Info("slack: request already handled; answered without running it again",
+				"path", r.URL.Path, "retry", r.Header.Get("X-Slack-Retry-Num"))
+			w.WriteHeader(http.StatusOK)
+		default:
+			next(w, r, body)
 		}
-		next(w, r, body)
 		h.in.observeAck(start)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/config"
@@ -14,9 +15,10 @@ import (
 	"github.com/caracal-bot/caracal-bot/state"
 )
 
-// sharedState is what replicas share: in memory for one replica, in Redis
-// (REDIS_URL) for several. Redis failing never stops the bot: de-duplication
-// degrades to local and /readyz says so.
+// sharedState is what replicas share: in memory for one replica (with
+// de-duplication and the replay memory in state_dir when set, so that they
+// survive restarts), in Redis (REDIS_URL) for several. Redis failing never
+// stops the bot: de-duplication degrades to local and /readyz says so.
 type sharedState struct {
 	dedup *state.Degrading
 	rate  bot.RateLimiter
@@ -28,10 +30,10 @@ type sharedState struct {
 }
 
 func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, error) {
-	local := bot.NewMemoryDeduper(nil)
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s-%d", holder, os.Getpid())
 	if !cfg.RedisURL.IsSet() {
+		local := localDedup(cfg.StateDir, logger)
 		return &sharedState{dedup: state.NewDegrading(local, local, logger), rate: bot.NewMemoryRateLimiter(nil),
 			lease: scheduler.NewMemoryLeases().Holder(holder), close: func() {}}, nil
 	}
@@ -39,7 +41,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	if err != nil {
 		return nil, err
 	}
-	dedup := state.NewDegrading(r, local, logger)
+	dedup := state.NewDegrading(r, bot.NewMemoryDeduper(nil), logger)
 	logger.Info("shared state in Redis", "holder", holder)
 	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(),
 		checks: []ops.Check{{Name: "shared state", Degraded: true, Run: func(ctx context.Context) error {
@@ -49,4 +51,15 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 			return nil
 		}}},
 		close: func() { _ = r.Close() }}, nil
+}
+
+// localDedup is where one replica without Redis remembers deliveries and
+// the signatures of handled requests: a file in state_dir, which survives
+// restarts, else process memory.
+func localDedup(stateDir string, logger *slog.Logger) bot.Deduper {
+	if stateDir == "" {
+		return bot.NewMemoryDeduper(nil)
+	}
+	logger.Info("handled requests remembered across restarts", "file", filepath.Join(stateDir, state.DedupFile))
+	return state.NewFileDeduper(stateDir, state.FileOptions{Logger: logger})
 }
