@@ -36,6 +36,9 @@ const ticketBudget = 35 * time.Second
 // within a few more seconds, inside Kubernetes' default 30 s.
 const shutdownGrace = 20 * time.Second
 
+// caracalProbeCache is how long /readyz reuses its Admin API /health probe.
+const caracalProbeCache = 2 * time.Second
+
 // runServe runs the bot: the chat adapters, the dispatcher and the ops
 // endpoints, until the context ends (SIGINT/SIGTERM).
 func runServe(ctx context.Context, args []string, s streams) int {
@@ -85,8 +88,9 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget,
 	})
 	// Caracal down is degraded, not unready: a replica taken out of the load
-	// balancer could not tell the channel that Caracal is down.
-	checks := append(shared.checks, ops.Check{Name: "caracal", Degraded: true, Run: func(ctx context.Context) error {
+	// balancer could not tell the channel that Caracal is down. The probe is
+	// cached so that /readyz costs at most one Admin API call per interval.
+	checks := append(shared.checks, ops.Check{Name: "caracal", Degraded: true, CacheFor: caracalProbeCache, Run: func(ctx context.Context) error {
 		if p := client.Health(ctx, caracal.ServiceAPI); !p.OK {
 			return fmt.Errorf("Admin API /health: %s; the bot keeps answering and diagnoses the outage", probeText(p))
 		}
