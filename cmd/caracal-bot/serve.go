@@ -66,7 +66,17 @@ func runServe(ctx context.Context, args []string, s streams) int {
 }
 
 // serve wires everything on an open listener and blocks until ctx ends.
+// The ops endpoints are served on ln too, unless cfg.OpsListenAddr gives
+// them a listener of their own.
 func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger) error {
+	var opsLn net.Listener
+	if cfg.OpsListenAddr != "" {
+		var err error
+		if opsLn, err = net.Listen("tcp", cfg.OpsListenAddr); err != nil {
+			return fmt.Errorf("ops listener: %w", err)
+		}
+		defer opsLn.Close()
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
@@ -123,26 +133,50 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
 		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
 	}
-	mux.Handle("/", ops.Handler(reg, checks))
+	servers := []*httpServer{newHTTPServer("caracal-bot serving", ln, mux)}
+	if opsLn != nil {
+		servers = append(servers, newHTTPServer("serving the ops endpoints", opsLn, ops.Handler(reg, checks)))
+	} else {
+		mux.Handle("/", ops.Handler(reg, checks))
+	}
 	g.Go(func() error { logCredential(gctx, client, cfg.Caracal.ZoneID, logger); return nil })
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
-	g.Go(func() error {
-		logger.Info("caracal-bot serving", "addr", ln.Addr().String(), "slack", cfg.Slack.Enabled())
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+	for _, s := range servers {
+		g.Go(func() error { return s.serve(logger) })
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		logger.Info("shutting down: finishing in-flight diagnoses", "grace", shutdownGrace)
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		httpErr := srv.Shutdown(sctx)
-		return errors.Join(httpErr, dispatcher.Shutdown(sctx))
+		var errs []error
+		for _, s := range servers {
+			errs = append(errs, s.srv.Shutdown(sctx))
+		}
+		return errors.Join(append(errs, dispatcher.Shutdown(sctx))...)
 	})
 	return g.Wait()
+}
+
+// httpServer is one listener of serve and its server.
+type httpServer struct {
+	name string
+	ln   net.Listener
+	srv  *http.Server
+}
+
+func newHTTPServer(name string, ln net.Listener, h http.Handler) *httpServer {
+	return &httpServer{name: name, ln: ln, srv: &http.Server{Handler: h,
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}}
+}
+
+// serve answers on the listener until Shutdown.
+func (s *httpServer) serve(logger *slog.Logger) error {
+	logger.Info(s.name, "addr", s.ln.Addr().String())
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // startSlack mounts the HTTP endpoints (when a signing secret is set) and
