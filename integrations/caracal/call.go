@@ -34,7 +34,7 @@ func callFrom(ctx context.Context) (call, bool) {
 // (whatever the status), a *TransportError when it did not, and the
 // ErrNotConfigured error of an unusable base URL without sending anything. A
 // response body over the size cap is reported with the response and
-// errBodyTooLarge.
+// errBodyTooLarge, one cut by the read budget with a *ReadBudgetError.
 func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Response, error) {
 	ctx = ctxOrBackground(ctx)
 	b, err := c.base(cl.svc)
@@ -57,12 +57,15 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 		attempts = resp.Request.Attempt
 	}
 	answered := resp != nil && resp.RawResponse != nil
+	var overBudget *ReadBudgetError
 	switch {
 	case err == nil || !answered:
 	case errors.Is(err, errRetryBudget):
 		err = nil // another attempt would overrun the deadline: keep the last answer
 	case errors.Is(err, resty.ErrResponseBodyTooLarge):
 		err = errBodyTooLarge
+	case errors.As(err, &overBudget):
+		err = &ReadBudgetError{Service: cl.svc, Path: cl.path, Budget: overBudget.Budget}
 	case ctx.Err() != nil && !isSuccess(resp.StatusCode()):
 		err = nil // cancelled while waiting to retry: report the last answer
 	default:
@@ -94,10 +97,16 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 var errBodyTooLarge = errors.New("response body exceeds the size limit")
 
 // fetch performs cl and returns the body of a 2xx answer. Any other status
-// becomes an *Error; an oversized 2xx body a *DecodeError.
+// becomes an *Error; an oversized 2xx body a *DecodeError. Past the read
+// budget it sends nothing, and a body it cut short is a *ReadBudgetError
+// whatever the status.
 func (c *Client) fetch(ctx context.Context, cl call) ([]byte, error) {
+	if b := budgetOf(ctxOrBackground(ctx)); b != nil && b.spent() {
+		return nil, &ReadBudgetError{Service: cl.svc, Path: cl.path, Budget: b.limit}
+	}
 	resp, err := c.send(ctx, c.rest, cl)
-	if resp == nil {
+	var overBudget *ReadBudgetError
+	if resp == nil || errors.As(err, &overBudget) {
 		return nil, err
 	}
 	status := resp.StatusCode()

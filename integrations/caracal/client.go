@@ -111,6 +111,7 @@ func New(cfg Config) *Client {
 		hc = &cp
 	}
 	hc.Timeout = timeout // per attempt; resty's SetTimeout would do the same
+	hc.Transport = withReadBudgets(hc.Transport)
 
 	c := &Client{
 		bases: map[Service]serviceBase{
