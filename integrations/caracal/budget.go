@@ -39,9 +39,10 @@ type budgetKey struct{}
 
 // WithReadBudget returns a context under which every call of a Client, all
 // together, reads at most n bytes of response bodies, on top of each
-// response's own size cap. The budget is debited while bodies are read, so
-// concurrent calls cannot overshoot it together. Past it, a typed call is
-// not sent and a body being read stops; both fail with a
+// response's own size cap. The budget is debited while bodies are read (a
+// body of declared length is paid for, or refused, whole when its headers
+// arrive), so concurrent calls cannot overshoot it together. Past it, a
+// typed call is not sent and a body being read stops; both fail with a
 // *ReadBudgetError. A probe (Ready, Health) is still sent and reports its
 // status, without its body. n <= 0 sets no budget.
 func WithReadBudget(ctx context.Context, n int64) context.Context {
@@ -79,6 +80,19 @@ func (b *readBudget) reserve(n int64) int64 {
 	}
 }
 
+// reserveAll takes n bytes from the budget if that many are left, else none.
+func (b *readBudget) reserveAll(n int64) bool {
+	for {
+		left := b.left.Load()
+		if left < n {
+			return false
+		}
+		if b.left.CompareAndSwap(left, left-n) {
+			return true
+		}
+	}
+}
+
 // refund gives back reserved bytes that were not read.
 func (b *readBudget) refund(n int64) { b.left.Add(n) }
 
@@ -100,24 +114,46 @@ func withReadBudgets(next http.RoundTripper) http.RoundTripper {
 	return budgetTransport{next: next}
 }
 
+// RoundTrip wraps the body of a request under a budget. A body of known
+// length is paid for at once, or refused at once when the budget cannot
+// hold it, so that it does not spend budget on a read that would fail.
 func (t budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
-	if b := budgetOf(req.Context()); b != nil && err == nil {
-		resp.Body = &budgetedBody{ReadCloser: resp.Body, budget: b}
+	b := budgetOf(req.Context())
+	if b == nil || err != nil {
+		return resp, err
 	}
-	return resp, err
+	body := &budgetedBody{ReadCloser: resp.Body, budget: b}
+	if n := resp.ContentLength; n > 0 {
+		body.prepaid, body.refused = n, !b.reserveAll(n)
+		if body.refused {
+			body.prepaid = 0
+		}
+	}
+	resp.Body = body
+	return resp, nil
 }
 
 // budgetedBody reserves the bytes of each read before making it, and gives
 // back what the read did not use: the bytes read under one budget never
-// exceed it, however many bodies are read at once.
+// exceed it, however many bodies are read at once. It is read by one
+// goroutine at a time, as every response body is.
 type budgetedBody struct {
 	io.ReadCloser
-	budget *readBudget
+	budget  *readBudget
+	prepaid int64 // paid for at once (the declared length) and not read yet
+	refused bool  // the declared length did not fit in the budget
 }
 
 func (r *budgetedBody) Read(p []byte) (int, error) {
-	if len(p) == 0 {
+	switch {
+	case r.refused:
+		return 0, r.budget.exceeded()
+	case r.prepaid > 0:
+		n, err := r.ReadCloser.Read(p[:min(int64(len(p)), r.prepaid)])
+		r.prepaid -= int64(n)
+		return n, err
+	case len(p) == 0:
 		return r.ReadCloser.Read(p)
 	}
 	take := r.budget.reserve(int64(len(p)))
@@ -127,6 +163,13 @@ func (r *budgetedBody) Read(p []byte) (int, error) {
 	n, err := r.ReadCloser.Read(p[:take])
 	r.budget.refund(take - int64(n))
 	return n, err
+}
+
+// Close gives back what was paid for and not read.
+func (r *budgetedBody) Close() error {
+	r.budget.refund(r.prepaid)
+	r.prepaid = 0
+	return r.ReadCloser.Close()
 }
 
 // atBudgetEnd tells a body that ends exactly where the budget does (it
