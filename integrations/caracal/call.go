@@ -13,12 +13,14 @@ import (
 )
 
 // call describes one GET: the service, the escaped route path (no query), the
-// query and the bearer to send ("" sends none).
+// query, the bearer to send ("" sends none) and, for routes whose answers
+// are always small, a lower cap on the body than the client's.
 type call struct {
 	svc   Service
 	path  string
 	query url.Values
 	token string
+	limit int
 }
 
 // callKey carries the call description to the retry callbacks through the
@@ -48,6 +50,9 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 	req := rc.R().SetContext(context.WithValue(ctx, callKey{}, cl))
 	if cl.token != "" {
 		req.SetHeader("Authorization", "Bearer "+cl.token)
+	}
+	if cl.limit > 0 {
+		req.SetResponseBodyLimit(cl.limit)
 	}
 	start := time.Now()
 	resp, err := req.Get(target) // the only request this package ever issues
