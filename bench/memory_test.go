@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,8 +30,10 @@ const (
 // hostile answers every route with 200 and a JSON object just under the
 // route's size cap, whose "id" (a field most models decode) holds nearly
 // all of it: the worst a broken or hostile Caracal can send without
-// tripping a cap. It counts the requests it answers.
-func hostile(calls *atomic.Int64) http.Handler {
+// tripping a cap. It counts the requests it answers. With declare it
+// sends a Content-Length; without, the body is chunked, its length unknown
+// until its end.
+func hostile(calls *atomic.Int64, declare bool) http.Handler {
 	probe, body := bigObject(probeCap-1024), bigObject(bodyCap-1024)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -39,6 +42,9 @@ func hostile(calls *atomic.Int64) http.Handler {
 			b = probe
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if declare {
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		}
 		_, _ = w.Write(b)
 	})
 }
@@ -118,8 +124,9 @@ func benchWhyMemory(b *testing.B, urls map[caracal.Service]string, requestID str
 }
 
 // BenchmarkWhyMemory measures the heap of serve's four workers diagnosing
-// at once: "hostile" against a Caracal answering every route with a body
-// just under its cap, "normal" (the time baseline) against the simulator.
+// at once: "hostile" against a Caracal answering every route with a chunked
+// body just under its cap, "hostile-declared" the same with a
+// Content-Length, "normal" (the time baseline) against the simulator.
 func BenchmarkWhyMemory(b *testing.B) {
 	b.Run("normal", func(b *testing.B) {
 		srv := caracaltest.Start(b, caracaltest.WithScenario("deny-no-grant"))
@@ -127,15 +134,17 @@ func BenchmarkWhyMemory(b *testing.B) {
 		benchWhyMemory(b, map[caracal.Service]string{caracal.ServiceAPI: srv.APIURL, caracal.ServiceSTS: srv.STSURL,
 			caracal.ServiceGateway: srv.GatewayURL, caracal.ServiceAudit: srv.AuditURL, caracal.ServiceCoordinator: srv.CoordinatorURL}, sc.ID)
 	})
-	b.Run("hostile", func(b *testing.B) {
-		var calls atomic.Int64
-		srv := httptest.NewServer(hostile(&calls))
-		b.Cleanup(srv.Close)
-		urls := map[caracal.Service]string{}
-		for _, svc := range caracal.AllServices() {
-			urls[svc] = srv.URL
-		}
-		benchWhyMemory(b, urls, "01a028ea-d354-7443-96e4-46e5643d943c")
-		b.ReportMetric(float64(calls.Load())/float64(b.N*workers), "calls/why")
-	})
+	for name, declare := range map[string]bool{"hostile": false, "hostile-declared": true} {
+		b.Run(name, func(b *testing.B) {
+			var calls atomic.Int64
+			srv := httptest.NewServer(hostile(&calls, declare))
+			b.Cleanup(srv.Close)
+			urls := map[caracal.Service]string{}
+			for _, svc := range caracal.AllServices() {
+				urls[svc] = srv.URL
+			}
+			benchWhyMemory(b, urls, "01a028ea-d354-7443-96e4-46e5643d943c")
+			b.ReportMetric(float64(calls.Load())/float64(b.N*workers), "calls/why")
+		})
+	}
 }
