@@ -134,7 +134,8 @@ func BenchmarkWhyMemory(b *testing.B) {
 		benchWhyMemory(b, map[caracal.Service]string{caracal.ServiceAPI: srv.APIURL, caracal.ServiceSTS: srv.STSURL,
 			caracal.ServiceGateway: srv.GatewayURL, caracal.ServiceAudit: srv.AuditURL, caracal.ServiceCoordinator: srv.CoordinatorURL}, sc.ID)
 	})
-	for name, declare := range map[string]bool{"hostile": false, "hostile-declared": true} {
+	for _, declare := range []bool{false, true} {
+		name := map[bool]string{false: "hostile", true: "hostile-declared"}[declare]
 		b.Run(name, func(b *testing.B) {
 			var calls atomic.Int64
 			srv := httptest.NewServer(hostile(&calls, declare))
