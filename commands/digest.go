@@ -94,7 +94,7 @@ func digestCommand() *Command {
 // chat command). It fails only on bad options; when Caracal cannot be
 // reached the reply says so and names what is missing.
 func (r *Registry) Digest(ctx context.Context, opts DigestOptions) (Result, error) {
-	return r.env.digest(ctx, opts)
+	return r.env.digest(r.env.withReadBudget(ctx), opts)
 }
 
 func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) {

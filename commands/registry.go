@@ -35,6 +35,9 @@ type Env struct {
 	// Scrubber removes secrets from bundles and ticket texts (default: one
 	// that knows the shapes of secrets but no configured value).
 	Scrubber *redact.Scrubber
+	// ReadBudget bounds the bytes all of one command's Caracal reads may
+	// total (0 = caracal.DefaultReadBudget).
+	ReadBudget int64
 }
 
 // Result is a command's answer: the chat reply, the data `--format json`
@@ -117,7 +120,7 @@ func (r *Registry) Run(ctx context.Context, inv chat.Invocation) (Result, error)
 		return Result{Reply: chat.Reply{Summary: c.Usage, Severity: chat.SeverityInfo, Ephemeral: true,
 			Sections: []chat.Section{{Title: c.Name, Text: c.Help()}}}, Data: map[string]string{"usage": c.Usage}, OK: true}, nil
 	}
-	return c.run(ctx, r.env, inv, a)
+	return c.run(r.env.withReadBudget(ctx), r.env, inv, a)
 }
 
 // Handle runs an invocation and always returns a reply: errors become
@@ -221,6 +224,16 @@ func (env *Env) zoneMustExist(ctx context.Context, zone string) error {
 
 func unknownZone(zone string) error {
 	return usageErrorf("unknown zone %q: no such zone in Caracal (check --zone or CARACAL_ZONE_ID)", clip(zone, 64))
+}
+
+// withReadBudget gives one command its read budget: every command runs
+// under one, through Run or Digest.
+func (env *Env) withReadBudget(ctx context.Context) context.Context {
+	n := env.ReadBudget
+	if n <= 0 {
+		n = caracal.DefaultReadBudget
+	}
+	return caracal.WithReadBudget(ctx, n)
 }
 
 // timeout bounds one command's calls to Caracal.

@@ -39,6 +39,8 @@ const (
 	DefaultCallTimeout      = 5 * time.Second
 	DefaultDiagnosisTimeout = 15 * time.Second
 	DefaultMaxRetries       = 2
+	// DefaultReadBudgetMiB bounds the Caracal bytes one command reads.
+	DefaultReadBudgetMiB = 32
 	// DefaultUserPerMinute and DefaultChannelPerMinute are the command
 	// rate limits: one user, one channel.
 	DefaultUserPerMinute    = 30
@@ -70,6 +72,10 @@ type Config struct {
 	// ListenAddr is where `serve` listens for Slack HTTP requests and the
 	// ops endpoints /healthz, /readyz and /metrics (BOT_LISTEN_ADDR).
 	ListenAddr string `yaml:"listen_addr" json:"listen_addr"`
+	// OpsListenAddr, when set, serves the ops endpoints on their own
+	// listener, apart from the public chat endpoints, and ListenAddr no
+	// longer serves them (BOT_OPS_LISTEN_ADDR).
+	OpsListenAddr string `yaml:"ops_listen_addr,omitempty" json:"ops_listen_addr,omitempty"`
 	// Slack connects the bot to a Slack workspace.
 	Slack Slack `yaml:"slack" json:"slack"`
 	// Discord connects the bot to Discord servers (guilds).
@@ -152,6 +158,10 @@ type Caracal struct {
 	DiagnosisTimeout time.Duration `yaml:"diagnosis_timeout" json:"diagnosis_timeout"`
 	// MaxRetries is how many times a failed GET is retried (0..10).
 	MaxRetries int `yaml:"max_retries" json:"max_retries"`
+	// ReadBudgetMiB bounds the response bytes one command reads from
+	// Caracal, all calls together (CARACAL_READ_BUDGET_MIB, 1..1024);
+	// what is past it is reported as not read.
+	ReadBudgetMiB int `yaml:"read_budget_mib" json:"read_budget_mib"`
 }
 
 // Slack holds the Slack app's credentials. With AppToken set the bot uses
@@ -339,10 +349,12 @@ func (c *Config) settings() []setting {
 		{path: "caracal.call_timeout", def: DefaultCallTimeout.String(), ptr: &k.CallTimeout},
 		{path: "caracal.diagnosis_timeout", def: DefaultDiagnosisTimeout.String(), ptr: &k.DiagnosisTimeout},
 		{path: "caracal.max_retries", def: strconv.Itoa(DefaultMaxRetries), ptr: &k.MaxRetries},
+		{path: "caracal.read_budget_mib", env: "CARACAL_READ_BUDGET_MIB", def: strconv.Itoa(DefaultReadBudgetMiB), ptr: &k.ReadBudgetMiB},
 		urlSetting("docs_url", "CARACAL_DOCS_URL", DefaultDocsURL, &c.DocsURL),
 		{path: "log.level", env: "BOT_LOG_LEVEL", def: DefaultLogLevel, ptr: &c.Log.Level, check: oneOf("debug", "info", "warn", "error"), norm: strings.ToLower},
 		{path: "log.format", env: "BOT_LOG_FORMAT", def: DefaultLogFormat, ptr: &c.Log.Format, check: oneOf("text", "json"), norm: strings.ToLower},
 		{path: "listen_addr", env: "BOT_LISTEN_ADDR", def: DefaultListenAddr, ptr: &c.ListenAddr, check: checkListenAddr},
+		{path: "ops_listen_addr", env: "BOT_OPS_LISTEN_ADDR", ptr: &c.OpsListenAddr, check: checkOptionalListenAddr},
 		{path: "slack.bot_token", env: "SLACK_BOT_TOKEN", ptr: &c.Slack.BotToken, file: &c.Slack.BotTokenFile, check: checkToken},
 		{path: "slack.app_token", env: "SLACK_APP_TOKEN", ptr: &c.Slack.AppToken, file: &c.Slack.AppTokenFile, check: checkToken},
 		{path: "slack.signing_secret", env: "SLACK_SIGNING_SECRET", ptr: &c.Slack.SigningSecret, file: &c.Slack.SigningSecretFile, check: checkToken},

@@ -38,10 +38,12 @@ func ExampleLoad() {
 	// caracal.call_timeout                5s                             file, line 20
 	// caracal.diagnosis_timeout           15s                            file, line 21
 	// caracal.max_retries                 2                              file, line 22
+	// caracal.read_budget_mib             32                             file, line 23            CARACAL_READ_BUDGET_MIB
 	// docs_url                            https://docs.caracal.run       file, line 24            CARACAL_DOCS_URL
 	// log.level                           info                           file, line 32            BOT_LOG_LEVEL
 	// log.format                          text                           file, line 33            BOT_LOG_FORMAT
 	// listen_addr                         :8787                          file, line 37            BOT_LISTEN_ADDR
+	// ops_listen_addr                     (none)                         default                  BOT_OPS_LISTEN_ADDR
 	// slack.bot_token                     unset                          default                  SLACK_BOT_TOKEN
 	// slack.app_token                     unset                          default                  SLACK_APP_TOKEN
 	// slack.signing_secret                unset                          default                  SLACK_SIGNING_SECRET

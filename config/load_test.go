@@ -26,6 +26,7 @@ caracal:
   call_timeout: 3s
   diagnosis_timeout: 1m
   max_retries: 0
+  read_budget_mib: 8
 docs_url: https://docs.internal.example/caracal/
 channels:
   - channel: C0123
@@ -53,6 +54,7 @@ func TestLoadDefaultsWithEmptyEnv(t *testing.T) {
 		CallTimeout:      5 * time.Second,
 		DiagnosisTimeout: 15 * time.Second,
 		MaxRetries:       2,
+		ReadBudgetMiB:    32,
 	}, cfg.Caracal)
 	assert.Equal(t, "https://docs.caracal.run", cfg.DocsURL)
 	assert.Empty(t, cfg.Channels)
@@ -106,6 +108,7 @@ func TestLoadYAMLOnly(t *testing.T) {
 		CallTimeout:      3 * time.Second,
 		DiagnosisTimeout: time.Minute,
 		MaxRetries:       0,
+		ReadBudgetMiB:    8,
 	}, cfg.Caracal)
 	assert.Equal(t, "https://docs.internal.example/caracal", cfg.DocsURL)
 	assert.Equal(t, []config.Channel{
@@ -324,8 +327,8 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{"inside tickets", "tickets:\n  jira_ur: https://x.example\n", []string{
 			`tickets.jira_ur (line 2): unknown key; did you mean "jira_url"?`}},
 		{"every unknown key at once", "foo: 1\ncaracal:\n  bar: 2\nlog:\n  baz: 3\n", []string{
-			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, slack, discord, redis_url, permissions, limits, schedules, watch, state_dir, tickets, require_https`,
-			`caracal.bar (line 3): unknown key; expected one of: api_url, sts_url, gateway_url, audit_url, coordinator_url, admin_token, admin_token_file, metrics_bearer, metrics_bearer_file, coordinator_token, coordinator_token_file, zone_id, call_timeout, diagnosis_timeout, max_retries`,
+			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, ops_listen_addr, slack, discord, redis_url, permissions, limits, schedules, watch, state_dir, tickets, require_https`,
+			`caracal.bar (line 3): unknown key; expected one of: api_url, sts_url, gateway_url, audit_url, coordinator_url, admin_token, admin_token_file, metrics_bearer, metrics_bearer_file, coordinator_token, coordinator_token_file, zone_id, call_timeout, diagnosis_timeout, max_retries, read_budget_mib`,
 			`log.baz (line 5): unknown key; expected one of: level, format`}},
 	}
 	for _, tt := range tests {

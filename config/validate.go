@@ -19,6 +19,7 @@ const (
 	maxCallTimeout      = 2 * time.Minute
 	maxDiagnosisTimeout = 10 * time.Minute
 	maxRetries          = 10
+	maxReadBudgetMiB    = 1024
 	maxPerMinute        = 1_000_000
 	maxIDLen            = 128
 	maxShownProblems    = 50
@@ -140,6 +141,9 @@ func (c *Config) validate() []Problem {
 	if k.MaxRetries < 0 || k.MaxRetries > maxRetries {
 		add("caracal.max_retries", fmt.Sprintf("must be between 0 and %d, got %d", maxRetries, k.MaxRetries))
 	}
+	if k.ReadBudgetMiB < 1 || k.ReadBudgetMiB > maxReadBudgetMiB {
+		add("caracal.read_budget_mib", fmt.Sprintf("must be between 1 and %d, got %d", maxReadBudgetMiB, k.ReadBudgetMiB))
+	}
 	for _, l := range []struct {
 		path string
 		n    int
@@ -201,6 +205,9 @@ func (c *Config) validate() []Problem {
 	}
 	if c.Discord.BotToken.IsSet() && !c.Discord.UseGateway() && c.Discord.PublicKey == "" {
 		add("discord.public_key", "is required for HTTP interactions when the gateway is off")
+	}
+	if c.OpsListenAddr != "" && c.OpsListenAddr == c.ListenAddr {
+		add("ops_listen_addr", "must differ from listen_addr, which serves the chat endpoints")
 	}
 	if c.Slack.BotToken.IsSet() && !c.Slack.AppToken.IsSet() && !c.Slack.SigningSecret.IsSet() {
 		add("slack.signing_secret", "is required for the HTTP endpoints when slack.app_token (Socket Mode) is not set")
@@ -265,6 +272,14 @@ func checkListenAddr(s string) string {
 		return fmt.Sprintf("port must be 0-65535, got %q", port)
 	}
 	return ""
+}
+
+// checkOptionalListenAddr is checkListenAddr that also accepts "" (unset).
+func checkOptionalListenAddr(s string) string {
+	if s == "" {
+		return ""
+	}
+	return checkListenAddr(s)
 }
 
 // checkTimeout reports a duration outside [minTimeout, upper].

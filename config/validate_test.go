@@ -59,10 +59,24 @@ func TestValidationMessages(t *testing.T) {
 			want: `caracal.max_retries (line 2): must be between 0 and 10, got -1`},
 		{name: "too many retries", doc: "caracal:\n  max_retries: 11\n",
 			want: `caracal.max_retries (line 2): must be between 0 and 10, got 11`},
+		{name: "read budget zero", doc: "caracal:\n  read_budget_mib: 0\n",
+			want: `caracal.read_budget_mib (CARACAL_READ_BUDGET_MIB, line 2): must be between 1 and 1024, got 0`},
+		{name: "read budget too large", env: map[string]string{"CARACAL_READ_BUDGET_MIB": "1025"},
+			want: `caracal.read_budget_mib (CARACAL_READ_BUDGET_MIB): must be between 1 and 1024, got 1025`},
+		{name: "read budget not a number", env: map[string]string{"CARACAL_READ_BUDGET_MIB": "32MiB"},
+			want: `caracal.read_budget_mib (CARACAL_READ_BUDGET_MIB): must be a whole number, got "32MiB"`},
 		{name: "negative channel limit", doc: "limits:\n  channel_per_minute: -5\n",
 			want: `limits.channel_per_minute (BOT_CHANNEL_COMMANDS_PER_MINUTE, line 2): must be between 0 (unlimited) and 1000000, got -5`},
 		{name: "user limit from the environment", env: map[string]string{"BOT_USER_COMMANDS_PER_MINUTE": "lots"},
 			want: `limits.user_per_minute (BOT_USER_COMMANDS_PER_MINUTE): must be a whole number, got "lots"`},
+
+		// listeners
+		{name: "ops listen address", env: map[string]string{"BOT_OPS_LISTEN_ADDR": "9091"},
+			want: `ops_listen_addr (BOT_OPS_LISTEN_ADDR): must be host:port or :port, got "9091"`},
+		{name: "ops listen address bad port", doc: "ops_listen_addr: \":99999\"\n",
+			want: `ops_listen_addr (BOT_OPS_LISTEN_ADDR, line 1): port must be 0-65535, got "99999"`},
+		{name: "ops listen address same as listen_addr", env: map[string]string{"BOT_OPS_LISTEN_ADDR": ":8787"},
+			want: `ops_listen_addr (BOT_OPS_LISTEN_ADDR): must differ from listen_addr, which serves the chat endpoints`},
 
 		// ids and channels
 		{name: "zone id with space", env: map[string]string{"CARACAL_ZONE_ID": "my zone"},
@@ -105,6 +119,14 @@ func TestValidationMessages(t *testing.T) {
 			assert.NotContains(t, err.Error(), "hunter2")
 		})
 	}
+}
+
+func TestReadBudgetAndOpsListenAddrFromTheEnvironment(t *testing.T) {
+	cfg, err := loadYAML(t, "", map[string]string{"CARACAL_READ_BUDGET_MIB": "1024", "BOT_OPS_LISTEN_ADDR": "127.0.0.1:9091"})
+	require.NoError(t, err)
+	assert.Equal(t, 1024, cfg.Caracal.ReadBudgetMiB)
+	assert.Equal(t, "127.0.0.1:9091", cfg.OpsListenAddr)
+	assert.Regexp(t, `(?m)^ops_listen_addr +127\.0\.0\.1:9091 +env BOT_OPS_LISTEN_ADDR`, cfg.Summary(), "config check shows it")
 }
 
 func TestValidationTokenAtLimitIsAccepted(t *testing.T) {

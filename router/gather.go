@@ -54,7 +54,10 @@ func (g *gatherer) wait() { g.wg.Wait() }
 func describeError(err error) string {
 	var te *caracal.TransportError
 	var de *caracal.DecodeError
+	var be *caracal.ReadBudgetError
 	switch {
+	case errors.As(err, &be):
+		return be.Reason()
 	case errors.As(err, &te) && te.Timeout, errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	case errors.As(err, &te):

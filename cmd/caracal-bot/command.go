@@ -165,6 +165,7 @@ func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logg
 		Timeout:        cfg.Caracal.DiagnosisTimeout,
 		CallTimeout:    cfg.Caracal.CallTimeout,
 		ZoneForChannel: cfg.ZoneForChannel,
+		ReadBudget:     int64(cfg.Caracal.ReadBudgetMiB) << 20,
 	}
 	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version, Scrubber: scrub},
 		tickets.Options{Logger: logger, Store: store, Scrubber: scrub})

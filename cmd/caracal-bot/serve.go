@@ -39,6 +39,9 @@ const ticketBudget = 35 * time.Second
 // within a few more seconds, inside Kubernetes' default 30 s.
 const shutdownGrace = 20 * time.Second
 
+// caracalProbeCache is how long /readyz reuses its Admin API /health probe.
+const caracalProbeCache = 2 * time.Second
+
 // runServe runs the bot: the chat adapters, the dispatcher and the ops
 // endpoints, until the context ends (SIGINT/SIGTERM).
 func runServe(ctx context.Context, args []string, s streams) int {
@@ -70,8 +73,17 @@ func runServe(ctx context.Context, args []string, s streams) int {
 
 // serve wires everything on an open listener and blocks until ctx ends.
 // Every reply, acknowledgement, HTTP response, request body and log line
-// goes through scrub.
+// goes through scrub. The ops endpoints are served on ln too, unless
+// cfg.OpsListenAddr gives them a listener of their own.
 func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger, scrub *redact.Scrubber) error {
+	var opsLn net.Listener
+	if cfg.OpsListenAddr != "" {
+		var err error
+		if opsLn, err = net.Listen("tcp", cfg.OpsListenAddr); err != nil {
+			return fmt.Errorf("ops listener: %w", err)
+		}
+		defer opsLn.Close()
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
@@ -93,8 +105,9 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget, Scrubber: scrub,
 	})
 	// Caracal down is degraded, not unready: a replica taken out of the load
-	// balancer could not tell the channel that Caracal is down.
-	checks := append(shared.checks, ops.Check{Name: "caracal", Degraded: true, Run: func(ctx context.Context) error {
+	// balancer could not tell the channel that Caracal is down. The probe is
+	// cached so that /readyz costs at most one Admin API call per interval.
+	checks := append(shared.checks, ops.Check{Name: "caracal", Degraded: true, CacheFor: caracalProbeCache, Run: func(ctx context.Context) error {
 		if p := client.Health(ctx, caracal.ServiceAPI); !p.OK {
 			return fmt.Errorf("Admin API /health: %s; the bot keeps answering and diagnoses the outage", probeText(p))
 		}
@@ -127,26 +140,50 @@ func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slo
 	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
 		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
 	}
-	mux.Handle("/", ops.Handler(reg, checks))
+	servers := []*httpServer{newHTTPServer("caracal-bot serving", ln, redact.Middleware(mux, scrub))}
+	if opsLn != nil {
+		servers = append(servers, newHTTPServer("serving the ops endpoints", opsLn, redact.Middleware(ops.Handler(reg, checks), scrub)))
+	} else {
+		mux.Handle("/", ops.Handler(reg, checks))
+	}
 	g.Go(func() error { logCredential(gctx, client, cfg.Caracal.ZoneID, logger); return nil })
 
-	srv := &http.Server{Handler: redact.Middleware(mux, scrub), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
-	g.Go(func() error {
-		logger.Info("caracal-bot serving", "addr", ln.Addr().String(), "slack", cfg.Slack.Enabled())
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+	for _, s := range servers {
+		g.Go(func() error { return s.serve(logger) })
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		logger.Info("shutting down: finishing in-flight diagnoses", "grace", shutdownGrace)
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		httpErr := srv.Shutdown(sctx)
-		return errors.Join(httpErr, dispatcher.Shutdown(sctx))
+		var errs []error
+		for _, s := range servers {
+			errs = append(errs, s.srv.Shutdown(sctx))
+		}
+		return errors.Join(append(errs, dispatcher.Shutdown(sctx))...)
 	})
 	return g.Wait()
+}
+
+// httpServer is one listener of serve and its server.
+type httpServer struct {
+	name string
+	ln   net.Listener
+	srv  *http.Server
+}
+
+func newHTTPServer(name string, ln net.Listener, h http.Handler) *httpServer {
+	return &httpServer{name: name, ln: ln, srv: &http.Server{Handler: h,
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}}
+}
+
+// serve answers on the listener until Shutdown.
+func (s *httpServer) serve(logger *slog.Logger) error {
+	logger.Info(s.name, "addr", s.ln.Addr().String())
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // startSlack mounts the HTTP endpoints (when a signing secret is set) and

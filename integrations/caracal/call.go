@@ -15,12 +15,14 @@ import (
 )
 
 // call describes one GET: the service, the escaped route path (no query), the
-// query and the bearer to send ("" sends none).
+// query, the bearer to send ("" sends none) and, for routes whose answers
+// are always small, a lower cap on the body than the client's.
 type call struct {
 	svc   Service
 	path  string
 	query url.Values
 	token string
+	limit int
 }
 
 // callKey carries the call description to the retry callbacks through the
@@ -36,7 +38,7 @@ func callFrom(ctx context.Context) (call, bool) {
 // (whatever the status), a *TransportError when it did not, and the
 // ErrNotConfigured error of an unusable base URL without sending anything. A
 // response body over the size cap is reported with the response and
-// errBodyTooLarge.
+// errBodyTooLarge, one cut by the read budget with a *ReadBudgetError.
 func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Response, error) {
 	ctx = ctxOrBackground(ctx)
 	b, err := c.base(cl.svc)
@@ -51,6 +53,9 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 	if cl.token != "" {
 		req.SetHeader("Authorization", "Bearer "+cl.token)
 	}
+	if cl.limit > 0 {
+		req.SetResponseBodyLimit(cl.limit)
+	}
 	start := time.Now()
 	resp, err := req.Get(target) // the only request this package ever issues
 
@@ -59,12 +64,15 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 		attempts = resp.Request.Attempt
 	}
 	answered := resp != nil && resp.RawResponse != nil
+	var overBudget *ReadBudgetError
 	switch {
 	case err == nil || !answered:
 	case errors.Is(err, errRetryBudget):
 		err = nil // another attempt would overrun the deadline: keep the last answer
 	case errors.Is(err, resty.ErrResponseBodyTooLarge):
 		err = errBodyTooLarge
+	case errors.As(err, &overBudget):
+		err = &ReadBudgetError{Service: cl.svc, Path: cl.path, Budget: overBudget.Budget}
 	case ctx.Err() != nil && !isSuccess(resp.StatusCode()):
 		err = nil // cancelled while waiting to retry: report the last answer
 	default:
@@ -99,10 +107,16 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 var errBodyTooLarge = errors.New("response body exceeds the size limit")
 
 // fetch performs cl and returns the body of a 2xx answer. Any other status
-// becomes an *Error; an oversized 2xx body a *DecodeError.
+// becomes an *Error; an oversized 2xx body a *DecodeError. Past the read
+// budget it sends nothing, and a body it cut short is a *ReadBudgetError
+// whatever the status.
 func (c *Client) fetch(ctx context.Context, cl call) ([]byte, error) {
+	if b := budgetOf(ctxOrBackground(ctx)); b != nil && b.spent() {
+		return nil, &ReadBudgetError{Service: cl.svc, Path: cl.path, Budget: b.limit}
+	}
 	resp, err := c.send(ctx, c.rest, cl)
-	if resp == nil {
+	var overBudget *ReadBudgetError
+	if resp == nil || errors.As(err, &overBudget) {
 		return nil, err
 	}
 	status := resp.StatusCode()

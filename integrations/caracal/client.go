@@ -113,6 +113,7 @@ func New(cfg Config) *Client {
 	// services they were configured for.
 	hc := egress.Client(cfg.HTTPClient, nil)
 	hc.Timeout = timeout // per attempt; resty's SetTimeout would do the same
+	hc.Transport = withReadBudgets(hc.Transport)
 
 	c := &Client{
 		bases: map[Service]serviceBase{

@@ -39,29 +39,17 @@ func decodeShape(cl call, body []byte, want byte, v any) error {
 	return nil
 }
 
-// rawList is the list envelope before its items are typed.
-type rawList struct {
-	Items      json.RawMessage `json:"items"`
-	NextCursor *string         `json:"next_cursor"`
-}
-
-// decodeList decodes a list envelope. The items key must hold an array: an
-// object without it is not a list, and reading it as "no rows" would mislead.
+// decodeList decodes a list envelope straight into its typed items (no
+// copy of the items' bytes). The items key must hold an array: an object
+// without it, or with null, is not a list, and reading it as "no rows"
+// would mislead.
 func decodeList[T any](cl call, body []byte) (*List[T], error) {
-	var raw rawList
-	if err := decodeObject(cl, body, &raw); err != nil {
+	out := &List[T]{}
+	if err := decodeObject(cl, body, out); err != nil {
 		return nil, err
 	}
-	items := bytes.TrimSpace(raw.Items)
-	if len(items) == 0 || items[0] != '[' {
-		return nil, &DecodeError{Service: cl.svc, Path: cl.path, Err: errors.New(`list envelope has no "items" array`)}
-	}
-	out := &List[T]{NextCursor: raw.NextCursor}
-	if err := json.Unmarshal(items, &out.Items); err != nil {
-		return nil, &DecodeError{Service: cl.svc, Path: cl.path, Err: err}
-	}
 	if out.Items == nil {
-		out.Items = []T{}
+		return nil, &DecodeError{Service: cl.svc, Path: cl.path, Err: errors.New(`list envelope has no "items" array`)}
 	}
 	return out, nil
 }

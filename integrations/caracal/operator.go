@@ -5,6 +5,11 @@ import (
 	"fmt"
 )
 
+// maxOperatorBodyBytes caps the operator objects (metrics, stats, approval
+// status): fixed shapes of a few KiB (API.md §3.4 to §3.8), so a larger
+// body is not what Caracal sends, and is not read past this.
+const maxOperatorBodyBytes = 1 << 20
+
 // STSMetrics reads STS GET /metrics.json (API.md §3.4). The metrics bearer is
 // sent only when configured; without it a non-dev STS answers a plain-text
 // 401 "unauthorized" (an *Error with an empty Code).
@@ -24,7 +29,7 @@ func (c *Client) AuditMetrics(ctx context.Context) (*AuditMetrics, error) {
 
 // metricsCall is GET /metrics.json on svc with the metrics bearer, if any.
 func (c *Client) metricsCall(svc Service) call {
-	return call{svc: svc, path: "/metrics.json", token: c.metricsTok}
+	return call{svc: svc, path: "/metrics.json", token: c.metricsTok, limit: maxOperatorBodyBytes}
 }
 
 // CoordinatorStats reads Coordinator GET /stats with the operator token
@@ -34,7 +39,7 @@ func (c *Client) CoordinatorStats(ctx context.Context) (*CoordinatorStats, error
 	if c.coordTok == "" {
 		return nil, fmt.Errorf("caracal: coordinator operator token: %w", ErrNotConfigured)
 	}
-	return getObject[CoordinatorStats](ctx, c, call{svc: ServiceCoordinator, path: "/stats", token: c.coordTok})
+	return getObject[CoordinatorStats](ctx, c, call{svc: ServiceCoordinator, path: "/stats", token: c.coordTok, limit: maxOperatorBodyBytes})
 }
 
 // ApprovalStatus reads STS GET /approvals/{id} (API.md §3.8): the public
@@ -45,5 +50,5 @@ func (c *Client) ApprovalStatus(ctx context.Context, approvalID string) (*Approv
 	if err != nil {
 		return nil, err
 	}
-	return getObject[ApprovalStatus](ctx, c, call{svc: ServiceSTS, path: path})
+	return getObject[ApprovalStatus](ctx, c, call{svc: ServiceSTS, path: path, limit: maxOperatorBodyBytes})
 }

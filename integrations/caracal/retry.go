@@ -27,7 +27,8 @@ const (
 var errRetryBudget = errors.New("retry wait exceeds the context deadline")
 
 // shouldRetry is the resty retry condition: GETs are retried on 429, 502, 503
-// and 504 and on transport errors, never once the caller's context is done.
+// and 504 and on transport errors, never once the caller's context is done
+// nor when a body was over its cap or the read budget.
 // With a condition installed resty retries transport errors only when the
 // condition says so, hence the explicit err branch.
 func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
@@ -39,7 +40,8 @@ func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
 	}
 	if err != nil {
 		_, refused := egress.AsRedirect(err)
-		return !refused && !errors.Is(err, resty.ErrResponseBodyTooLarge)
+		var overBudget *ReadBudgetError
+		return !refused && !errors.Is(err, resty.ErrResponseBodyTooLarge) && !errors.As(err, &overBudget)
 	}
 	switch resp.StatusCode() {
 	case http.StatusTooManyRequests, http.StatusBadGateway,

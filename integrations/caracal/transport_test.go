@@ -126,6 +126,21 @@ func TestOversizedBodies(t *testing.T) {
 	assert.Equal(t, "rid", e.RequestID)
 }
 
+// TestOperatorObjectsHaveASmallerCap: metrics, stats and approval status
+// are a few KiB; 2 MiB of them is not Caracal, where 2 MiB of a zone may be.
+func TestOperatorObjectsHaveASmallerCap(t *testing.T) {
+	f := always(t, reply{body: []byte(`{"id":"` + strings.Repeat("x", 2<<20) + `"}`)})
+	c := newClient(f)
+	_, err := c.STSMetrics(t.Context())
+	assertDecodeError(t, err, "2 MiB metrics")
+	_, err = c.CoordinatorStats(t.Context())
+	assertDecodeError(t, err, "2 MiB stats")
+	_, err = c.ApprovalStatus(t.Context(), "apr-1")
+	assertDecodeError(t, err, "2 MiB approval")
+	_, err = c.Zone(t.Context(), zoneID)
+	require.NoError(t, err)
+}
+
 func TestEmptyListsAreNonNil(t *testing.T) {
 	f := always(t, reply{body: []byte(`{"items":[],"next_cursor":null}`)})
 	l, err := newClient(f).Sessions(t.Context(), zoneID, caracal.SessionQuery{})
