@@ -264,17 +264,6 @@ func Default() *Config {
 // none was used.
 func (c *Config) File() string { return c.file }
 
-// ZoneForChannel returns the zone configured for a chat channel, else the
-// default zone (which may be "").
-func (c *Config) ZoneForChannel(channel string) string {
-	for _, ch := range c.Channels {
-		if ch.Channel == channel {
-			return ch.ZoneID
-		}
-	}
-	return c.Caracal.ZoneID
-}
-
 func newConfig() *Config { return &Config{origins: map[string]Origin{}} }
 
 // setting describes one scalar setting: its YAML path, its environment

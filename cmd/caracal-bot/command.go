@@ -148,12 +148,12 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 // keys (nil: in memory).
 func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger, store tickets.Store) (commands.Env, error) {
 	env := commands.Env{
-		Caracal:        client,
-		DefaultZone:    cfg.Caracal.ZoneID,
-		DocsBase:       cfg.DocsURL,
-		Timeout:        cfg.Caracal.DiagnosisTimeout,
-		CallTimeout:    cfg.Caracal.CallTimeout,
-		ZoneForChannel: cfg.ZoneForChannel,
+		Caracal:         client,
+		DefaultZone:     cfg.Caracal.ZoneID,
+		DocsBase:        cfg.DocsURL,
+		Timeout:         cfg.Caracal.DiagnosisTimeout,
+		CallTimeout:     cfg.Caracal.CallTimeout,
+		ZonesForChannel: cfg.ZonesForChannel,
 	}
 	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version}, tickets.Options{Logger: logger, Store: store})
 	switch {
