@@ -82,7 +82,7 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable interaction", http.StatusBadRequest)
 		return
 	}
-	res := h.in.handle(r.Context(), i)
+	res := h.in.handle(r.Context(), i, threadParent(body, i.ChannelID))
 	defer res.sent()
 	if res.resp == nil {
 		http.Error(w, "unsupported interaction", http.StatusBadRequest)
