@@ -53,8 +53,12 @@ func runTicket(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 		return Result{}, &UnavailableError{Msg: ticketsNotConfigured}
 	}
 	if a.has("retry-spooled") {
-		if len(a.rest) > 0 || a.has("zone") || a.has("to") {
+		switch {
+		case len(a.rest) > 0 || a.has("zone") || a.has("to"):
 			return Result{}, usageErrorf("ticket --retry-spooled takes no request ID, --zone or --to")
+		case env.bound:
+			// The spool holds the tickets of every zone, and the answer lists them.
+			return Result{}, usageErrorf("ticket --retry-spooled retries the tickets of every zone: run it on the command line or in a channel not bound to zones (the bot also retries them in the background)")
 		}
 		return retrySpooled(ctx, svc)
 	}

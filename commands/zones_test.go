@@ -223,3 +223,16 @@ func TestBoundChannelDigestCoversItsZones(t *testing.T) {
 	assert.Len(t, res.Data.(commands.DigestReport).Zones, 1, "an unlisted channel gets the default zone, as before")
 	assert.NotContains(t, replyText(res.Reply), "only the zones this channel may read")
 }
+
+func TestBoundChannelMayNotRetryEveryZonesTickets(t *testing.T) {
+	srv := newSim(t)
+	reg := boundRegistry(t, srv)
+	_, err := runIn(t, reg, chanResearch, "ticket", "--retry-spooled")
+	var usage *commands.UsageError
+	require.True(t, errors.As(err, &usage), "the spool holds every zone's tickets: %v", err)
+	assert.Contains(t, err.Error(), "retries the tickets of every zone")
+
+	res, err := runIn(t, reg, chanUnlisted, "ticket", "--retry-spooled")
+	require.NoError(t, err)
+	assert.Equal(t, "No spooled tickets: every ticket was delivered", res.Reply.Summary)
+}
