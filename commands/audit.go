@@ -23,7 +23,7 @@ func auditCommand() *Command {
 	}
 }
 
-func runAudit(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
+func runAudit(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, error) {
 	if len(a.rest) > 0 {
 		return Result{}, usageErrorf("audit takes only flags (usage: audit [--decision allow|deny] [--since 24h] [--application A] [--limit N])")
 	}
@@ -44,7 +44,7 @@ func runAudit(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 	if len(q.ApplicationID) > 128 {
 		return Result{}, usageErrorf("--application is at most 128 characters")
 	}
-	zone, err := env.zoneFor(inv, a)
+	zone, err := env.zoneFor(a)
 	if err != nil {
 		return Result{}, err
 	}

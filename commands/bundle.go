@@ -49,7 +49,7 @@ func runBundle(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 	if _, err := bundleOut(inv, a); err != nil {
 		return Result{}, err
 	}
-	zone, err := env.zoneFor(inv, a)
+	zone, err := env.zoneFor(a)
 	if err != nil {
 		return Result{}, err
 	}
@@ -62,7 +62,9 @@ func runBundle(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 
 // BuildBundle collects the evidence of a request the way why does, runs the
 // Doctor for its zone, reads the denials around it, diagnoses it and builds
-// its bundle. zone "" means the default zone. A bad request ID or zone is a
+// its bundle, for a caller outside any chat channel (every zone the token
+// sees; the bundle and ticket commands keep to a bound channel's zones).
+// zone "" means the default zone. A bad request ID or zone is a
 // *UsageError; a bot that cannot read Caracal an *UnavailableError. Caracal
 // being down is not an error: the bundle says what is missing.
 func (r *Registry) BuildBundle(ctx context.Context, requestID, zone string) (*bundle.Bundle, router.Diagnosis, error) {

@@ -95,7 +95,7 @@ func TestBundleRejectedAdminToken(t *testing.T) {
 	assert.Equal(t, 1, commands.ExitCode(err))
 }
 
-// TestRegistryBuildBundle is the entry point of the ticket command.
+// TestRegistryBuildBundle builds the same bundle as the command.
 func TestRegistryBuildBundle(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))

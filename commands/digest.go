@@ -69,7 +69,7 @@ func digestCommand() *Command {
 		flags: withHelp(zoneFlag(),
 			flagSpec{name: "since", takes: true, usage: "the window, e.g. 12h, 24h, 7d (default 24h, at most 7d); the previous window of the same length is compared", example: "24h"},
 			flagSpec{name: "post", usage: "deliver the digest to the configured digest channels too (done by the caller; JSON shows post: true)"}),
-		run: func(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
+		run: func(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, error) {
 			if len(a.rest) > 0 {
 				return Result{}, usageErrorf("digest takes only flags (usage: digest [--zone Z] [--since 24h] [--post])")
 			}
@@ -77,17 +77,36 @@ func digestCommand() *Command {
 			if err != nil {
 				return Result{}, err
 			}
-			zone, err := env.zoneFor(inv, a)
+			zones, err := env.digestZones(a)
 			if err != nil {
 				return Result{}, err
 			}
-			var zones []string
-			if zone != "" {
-				zones = []string{zone}
+			res, err := env.digest(ctx, DigestOptions{Zones: zones, Since: since, Post: a.has("post")})
+			if err != nil {
+				return Result{}, err
 			}
-			return env.digest(ctx, DigestOptions{Zones: zones, Since: since, Post: a.has("post")})
+			res.Reply.Fields = append(res.Reply.Fields, env.channelScope()...)
+			return res, nil
 		},
 	}
+}
+
+// digestZones are the zones the digest command covers: the --zone flag,
+// else every zone of a bound channel, else the default zone (none: the
+// digest refuses).
+func (env *Env) digestZones(a args) ([]string, error) {
+	zone, err := env.askedZone(a)
+	switch {
+	case err != nil:
+		return nil, err
+	case zone != "":
+		return []string{zone}, nil
+	case env.bound:
+		return env.allowedZones(), nil
+	case env.DefaultZone != "":
+		return []string{env.DefaultZone}, nil
+	}
+	return nil, nil
 }
 
 // Digest builds the digest for the scheduler (or any caller that is not a

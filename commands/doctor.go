@@ -14,7 +14,7 @@ func doctorCommand() *Command {
 		Summary: "Caracal's Doctor checks (health, zones, readiness, metrics) plus the ones the Console skips.",
 		Usage:   "doctor [--zone Z | --all-zones] [--strict]",
 		flags: withHelp(zoneFlag(),
-			flagSpec{name: "all-zones", usage: "check every zone the bot's token can see"},
+			flagSpec{name: "all-zones", usage: "check every zone the bot's token can see (in a channel bound to zones: those zones)"},
 			flagSpec{name: "strict", usage: "warnings fail too"}),
 		run: func(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, error) {
 			if len(a.rest) > 0 {
@@ -23,8 +23,16 @@ func doctorCommand() *Command {
 			if a.has("zone") && a.has("all-zones") {
 				return Result{}, usageErrorf("use --zone or --all-zones, not both")
 			}
-			report := env.collector().Doctor(ctx, router.DoctorOptions{Zone: a.str("zone"), AllZones: a.has("all-zones"), Strict: a.has("strict")})
-			return Result{Reply: doctorReply(report), Data: report, OK: report.Ready}, nil
+			zone, err := env.askedZone(a)
+			if err != nil {
+				return Result{}, err
+			}
+			report := env.collector().Doctor(ctx, router.DoctorOptions{Zone: zone, AllZones: a.has("all-zones"), Strict: a.has("strict")})
+			reply := doctorReply(report)
+			if a.has("all-zones") {
+				reply.Fields = append(reply.Fields, env.channelScope()...)
+			}
+			return Result{Reply: reply, Data: report, OK: report.Ready}, nil
 		},
 	}
 }

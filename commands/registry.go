@@ -7,6 +7,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,8 +27,10 @@ type Env struct {
 	Timeout     time.Duration
 	CallTimeout time.Duration
 	Now         func() time.Time
-	// ZoneForChannel maps a chat channel to its configured zone ("" = none).
-	ZoneForChannel func(channelID string) string
+	// ZonesForChannel returns the zones a chat channel may read, its
+	// default first, and whether it is bound to them; an unbound channel
+	// reads every zone the token sees (nil: no channel is bound).
+	ZonesForChannel func(channelID string) (zones []string, bound bool)
 	// BotHealth feeds the digest's bot-health section (nil = left out).
 	BotHealth BotHealth
 	// Tickets files the tickets of `ticket` (nil = tickets not configured).
@@ -38,6 +41,11 @@ type Env struct {
 	// ReadBudget bounds the bytes all of one command's Caracal reads may
 	// total (0 = caracal.DefaultReadBudget).
 	ReadBudget int64
+
+	// bound and zones are set per invocation from a bound channel (see
+	// forChannel): the command may read those zones and no other.
+	bound bool
+	zones []string
 }
 
 // Result is a command's answer: the chat reply, the data `--format json`
@@ -81,7 +89,7 @@ func New(env Env) *Registry {
 		env.Scrubber = redact.New()
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
-	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(r), helpCommand(r)} {
+	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(), helpCommand(r)} {
 		if _, dup := r.cmds[c.Name]; dup {
 			panic("commands: duplicate command " + c.Name)
 		}
@@ -120,7 +128,7 @@ func (r *Registry) Run(ctx context.Context, inv chat.Invocation) (Result, error)
 		return Result{Reply: chat.Reply{Summary: c.Usage, Severity: chat.SeverityInfo, Ephemeral: true,
 			Sections: []chat.Section{{Title: c.Name, Text: c.Help()}}}, Data: map[string]string{"usage": c.Usage}, OK: true}, nil
 	}
-	return c.run(r.env.withReadBudget(ctx), r.env, inv, a)
+	return c.run(r.env.withReadBudget(ctx), r.env.forChannel(inv.ChannelID), inv, a)
 }
 
 // Handle runs an invocation and always returns a reply: errors become
@@ -182,21 +190,58 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// zoneFor picks the zone: the --zone flag, else the channel's, else the
-// default. A --zone that cannot be a Caracal id is a usage error.
-func (env *Env) zoneFor(inv chat.Invocation, a args) (string, error) {
-	if z, ok := a.flags["zone"]; ok {
-		if !validZoneID(z) {
-			return "", usageErrorf("--zone must be a Caracal zone id (letters, digits, _ . - :, at most 128), got %q", clip(z, 40))
-		}
-		return z, nil
+// forChannel returns the environment a command from channelID runs in:
+// from a bound channel, the channel's first zone is the default and its
+// zones are the only ones read. Every chat entry point (slash command,
+// button, mention) runs its command through Run and so through here. Other
+// channels and the CLI keep env.
+func (env *Env) forChannel(channelID string) *Env {
+	if env.ZonesForChannel == nil || channelID == "" {
+		return env
 	}
-	if env.ZoneForChannel != nil {
-		if z := env.ZoneForChannel(inv.ChannelID); z != "" {
-			return z, nil
-		}
+	zones, bound := env.ZonesForChannel(channelID)
+	if !bound {
+		return env
+	}
+	scoped := *env
+	scoped.bound, scoped.zones, scoped.DefaultZone = true, zones, ""
+	if len(zones) > 0 {
+		scoped.DefaultZone = zones[0]
+	}
+	return &scoped
+}
+
+// zoneFor picks the zone: the --zone flag (see askedZone), else the default.
+func (env *Env) zoneFor(a args) (string, error) {
+	if z, err := env.askedZone(a); z != "" || err != nil {
+		return z, err
 	}
 	return env.DefaultZone, nil
+}
+
+// askedZone returns the --zone flag, "" when absent. A --zone that cannot
+// be a Caracal id is a usage error; from a bound channel, a zone outside
+// its zones is refused before anything is read, in the same words whether
+// or not Caracal has that zone.
+func (env *Env) askedZone(a args) (string, error) {
+	z, ok := a.flags["zone"]
+	switch {
+	case !ok:
+		return "", nil
+	case !validZoneID(z):
+		return "", usageErrorf("--zone must be a Caracal zone id (letters, digits, _ . - :, at most 128), got %q", clip(z, 40))
+	case env.bound && !slices.Contains(env.zones, z):
+		return "", usageErrorf("--zone %q: this channel may read only zone(s) %s", clip(z, 40), strings.Join(env.zones, ", "))
+	}
+	return z, nil
+}
+
+// allowedZones are the zones a command may read, nil for every zone.
+func (env *Env) allowedZones() []string {
+	if !env.bound {
+		return nil
+	}
+	return append([]string{}, env.zones...)
 }
 
 // validZoneID reports whether s matches Caracal's path id rule ^[A-Za-z0-9_.\-:]{1,128}$.
@@ -236,6 +281,15 @@ func (env *Env) withReadBudget(ctx context.Context) context.Context {
 	return caracal.WithReadBudget(ctx, n)
 }
 
+// channelScope is the field saying that a reply covers only the zones of
+// a bound channel; none for other channels.
+func (env *Env) channelScope() []chat.Field {
+	if !env.bound {
+		return nil
+	}
+	return []chat.Field{{Label: "Scope", Value: "only the zones this channel may read: " + strings.Join(env.zones, ", ")}}
+}
+
 // timeout bounds one command's calls to Caracal.
 func (env *Env) timeout() time.Duration {
 	if env.Timeout > 0 {
@@ -245,7 +299,8 @@ func (env *Env) timeout() time.Duration {
 }
 
 func (env *Env) collector() *router.Collector {
-	return &router.Collector{Source: env.Caracal, DefaultZone: env.DefaultZone, Timeout: env.Timeout, CallTimeout: env.CallTimeout, Now: env.Now}
+	return &router.Collector{Source: env.Caracal, DefaultZone: env.DefaultZone, AllowedZones: env.allowedZones(),
+		Timeout: env.Timeout, CallTimeout: env.CallTimeout, Now: env.Now}
 }
 
 // commonFlags every command accepts.

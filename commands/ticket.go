@@ -35,7 +35,7 @@ type TicketData struct {
 	Warning   string `json:"warning,omitempty"`
 }
 
-func ticketCommand(r *Registry) *Command {
+func ticketCommand() *Command {
 	return &Command{
 		Name:    "ticket",
 		Summary: "File an escalation ticket for a request (Jira, GitHub Issues or a webhook) with a readable summary and the redacted diagnostic bundle; a second click answers with the same ticket.",
@@ -43,20 +43,22 @@ func ticketCommand(r *Registry) *Command {
 		flags: withHelp(zoneFlag(),
 			flagSpec{name: "to", takes: true, usage: "ticket system: jira, github or webhook (default: the configured one)", example: "jira"},
 			flagSpec{name: "retry-spooled", usage: "retry now the tickets that could not be delivered and wait in the spool directory"}),
-		run: func(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
-			return runTicket(ctx, r, env, inv, a)
-		},
+		run: runTicket,
 	}
 }
 
-func runTicket(ctx context.Context, r *Registry, env *Env, inv chat.Invocation, a args) (Result, error) {
+func runTicket(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
 	svc := env.Tickets
 	if svc == nil {
 		return Result{}, &UnavailableError{Msg: ticketsNotConfigured}
 	}
 	if a.has("retry-spooled") {
-		if len(a.rest) > 0 || a.has("zone") || a.has("to") {
+		switch {
+		case len(a.rest) > 0 || a.has("zone") || a.has("to"):
 			return Result{}, usageErrorf("ticket --retry-spooled takes no request ID, --zone or --to")
+		case env.bound:
+			// The spool holds the tickets of every zone, and the answer lists them.
+			return Result{}, usageErrorf("ticket --retry-spooled retries the tickets of every zone: run it on the command line or in a channel not bound to zones (the bot also retries them in the background)")
 		}
 		return retrySpooled(ctx, svc)
 	}
@@ -70,11 +72,11 @@ func runTicket(ctx context.Context, r *Registry, env *Env, inv chat.Invocation, 
 	case to != "" && !slices.Contains(svc.Systems(), to):
 		return Result{}, usageErrorf("--to %s: that ticket system is not configured (configured: %s)", to, strings.Join(svc.Systems(), ", "))
 	}
-	zone, err := env.zoneFor(inv, a)
+	zone, err := env.zoneFor(a)
 	if err != nil {
 		return Result{}, err
 	}
-	b, d, err := r.BuildBundle(ctx, a.rest[0], zone)
+	b, d, err := env.buildBundle(ctx, a.rest[0], zone)
 	if err != nil {
 		return Result{}, err
 	}

@@ -20,7 +20,7 @@ func traceCommand() *Command {
 	}
 }
 
-func runTrace(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
+func runTrace(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, error) {
 	if len(a.rest) != 1 {
 		return Result{}, usageErrorf("trace needs exactly one request ID (usage: trace <request-id> [--zone Z])")
 	}
@@ -28,7 +28,7 @@ func runTrace(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 	if err := router.ValidateRequestID(id); err != nil {
 		return Result{}, &UsageError{Msg: err.Error()}
 	}
-	zone, err := env.zoneFor(inv, a)
+	zone, err := env.zoneFor(a)
 	if err != nil {
 		return Result{}, err
 	}
@@ -44,7 +44,7 @@ func runTrace(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resul
 			return Result{}, err
 		}
 		reply := chat.Reply{Severity: chat.SeverityInfo,
-			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to search every zone and explain the absence.", id, zone, id)}
+			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to search the other zones and explain the absence.", id, zone, id)}
 		return Result{Reply: reply, Data: map[string]any{"request_id": id, "zone_id": zone, "events": []any{}}, OK: true}, nil
 	case err != nil:
 		if e, ok := caracal.AsError(err); ok && e.Status == 401 {

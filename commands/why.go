@@ -26,12 +26,12 @@ func whyCommand() *Command {
 	}
 }
 
-func runWhy(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
+func runWhy(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, error) {
 	q, err := whyQuery(a)
 	if err != nil {
 		return Result{}, err
 	}
-	if q.ZoneID, err = env.zoneFor(inv, a); err != nil {
+	if q.ZoneID, err = env.zoneFor(a); err != nil {
 		return Result{}, err
 	}
 	ev, err := collectEvidence(ctx, env, q, "why")

@@ -65,7 +65,8 @@ type Config struct {
 	// DocsURL is the base of the Caracal docs linked from next actions
 	// (CARACAL_DOCS_URL), without a trailing slash.
 	DocsURL string `yaml:"docs_url" json:"docs_url"`
-	// Channels maps chat channels to their default zone.
+	// Channels binds chat channels to the zones they may read (see
+	// ZonesForChannel).
 	Channels []Channel `yaml:"channels,omitempty" json:"channels,omitempty"`
 	// Log configures the bot's own logging.
 	Log Log `yaml:"log" json:"log"`
@@ -253,12 +254,15 @@ type CommandRule struct {
 	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
 }
 
-// Channel maps one chat channel to the zone its questions default to.
+// Channel binds one chat channel to zones: its questions default to ZoneID,
+// and it may read ZoneID and Zones and no other zone.
 type Channel struct {
 	// Channel is the platform's channel ID (e.g. Slack C0123).
 	Channel string `yaml:"channel" json:"channel"`
 	// ZoneID is the zone used for that channel.
 	ZoneID string `yaml:"zone_id" json:"zone_id"`
+	// Zones are the other zones the channel may read (with --zone).
+	Zones []string `yaml:"zones,omitempty" json:"zones,omitempty"`
 }
 
 // Log configures the bot's own log output.
@@ -294,17 +298,6 @@ func Default() *Config {
 // File returns the YAML file the configuration was loaded from, or "" when
 // none was used.
 func (c *Config) File() string { return c.file }
-
-// ZoneForChannel returns the zone configured for a chat channel, else the
-// default zone (which may be "").
-func (c *Config) ZoneForChannel(channel string) string {
-	for _, ch := range c.Channels {
-		if ch.Channel == channel {
-			return ch.ZoneID
-		}
-	}
-	return c.Caracal.ZoneID
-}
 
 func newConfig() *Config { return &Config{origins: map[string]Origin{}} }
 

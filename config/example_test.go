@@ -19,10 +19,11 @@ func ExampleLoad() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(cfg.Caracal.STSURL, cfg.ZoneForChannel("C0123ABCD"), cfg.Caracal.AdminToken)
+	zones, _ := cfg.ZonesForChannel("C0123ABCD")
+	fmt.Println(cfg.Caracal.STSURL, zones, cfg.Caracal.AdminToken)
 	fmt.Print(cfg.Summary())
 	// Output:
-	// https://sts.example.com zone-payments [redacted]
+	// https://sts.example.com [zone-payments] [redacted]
 	// config file: testdata/caracal-bot.example.yaml
 	//
 	// SETTING                             VALUE                          FROM                     ENV

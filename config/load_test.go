@@ -31,6 +31,7 @@ docs_url: https://docs.internal.example/caracal/
 channels:
   - channel: C0123
     zone_id: zone-a
+    zones: [zone-c, zone-d]
   - channel: "1122334455"
     zone_id: zone-b
 log:
@@ -112,12 +113,19 @@ func TestLoadYAMLOnly(t *testing.T) {
 	}, cfg.Caracal)
 	assert.Equal(t, "https://docs.internal.example/caracal", cfg.DocsURL)
 	assert.Equal(t, []config.Channel{
-		{Channel: "C0123", ZoneID: "zone-a"},
+		{Channel: "C0123", ZoneID: "zone-a", Zones: []string{"zone-c", "zone-d"}},
 		{Channel: "1122334455", ZoneID: "zone-b"},
 	}, cfg.Channels)
 	assert.Equal(t, config.Log{Level: "debug", Format: "json"}, cfg.Log)
-	assert.Equal(t, "zone-a", cfg.ZoneForChannel("C0123"))
-	assert.Equal(t, "zone-prod", cfg.ZoneForChannel("C9999"), "unmapped channels use the default zone")
+	zones, bound := cfg.ZonesForChannel("C0123")
+	assert.True(t, bound)
+	assert.Equal(t, []string{"zone-a", "zone-c", "zone-d"}, zones, "zone_id first, then zones")
+	zones, bound = cfg.ZonesForChannel("1122334455")
+	assert.True(t, bound)
+	assert.Equal(t, []string{"zone-b"}, zones)
+	zones, bound = cfg.ZonesForChannel("C9999")
+	assert.False(t, bound, "unlisted channels are not bound")
+	assert.Nil(t, zones)
 }
 
 func TestLoadEmptyOrCommentOnlyFileUsesDefaults(t *testing.T) {
@@ -322,7 +330,7 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{"nothing close", "log:\n  colour: true\n", []string{
 			`log.colour (line 2): unknown key; expected one of: level, format`}},
 		{"inside a channel", "channels:\n  - channel: C1\n    zone_id: z\n  - channel: C2\n    zone: z\n", []string{
-			`channels[1].zone (line 5): unknown key; did you mean "zone_id"?`,
+			`channels[1].zone (line 5): unknown key; did you mean "zones"?`,
 			`channels[1].zone_id (line 4): is required`}},
 		{"inside tickets", "tickets:\n  jira_ur: https://x.example\n", []string{
 			`tickets.jira_ur (line 2): unknown key; did you mean "jira_url"?`}},

@@ -98,7 +98,7 @@ func (c *Config) SummaryEntries() []SummaryEntry {
 	for i, ch := range c.Channels {
 		p := fmt.Sprintf("channels[%d]", i)
 		entries = append(entries, SummaryEntry{Setting: p,
-			Value: ch.Channel + " -> " + ch.ZoneID, Origin: c.origin(p)})
+			Value: ch.Channel + " -> " + strings.Join(ch.readable(), ", "), Origin: c.origin(p)})
 	}
 	allowed := "every channel"
 	if n := len(c.Permissions.Channels); n > 0 {

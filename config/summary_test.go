@@ -28,7 +28,7 @@ func summaryLine(t *testing.T, summary, setting string) []string {
 func TestSummaryShowsValuesAndSources(t *testing.T) {
 	dir := t.TempDir()
 	bearer := writeFile(t, dir, "bearer", "bearer-Secret-5b2e\n")
-	doc := "caracal:\n  sts_url: https://sts.example\n  admin_token: admin-Secret-1a9f\n  max_retries: 4\nchannels:\n  - channel: C0123\n    zone_id: zone-a\n"
+	doc := "caracal:\n  sts_url: https://sts.example\n  admin_token: admin-Secret-1a9f\n  max_retries: 4\nchannels:\n  - channel: C0123\n    zone_id: zone-a\n  - channel: C0456\n    zone_id: zone-b\n    zones: [zone-c]\n"
 	cfg, err := loadYAML(t, doc, map[string]string{
 		"CARACAL_ZONE_ID":             "zone-env",
 		"CARACAL_METRICS_BEARER_FILE": bearer,
@@ -49,8 +49,9 @@ func TestSummaryShowsValuesAndSources(t *testing.T) {
 		{"caracal.call_timeout", "5s default"},
 		{"caracal.max_retries", "4 file, line 4"},
 		{"log.level", "info default BOT_LOG_LEVEL"},
-		{"channels", "1 mapped file, line 5"},
+		{"channels", "2 mapped file, line 5"},
 		{"channels[0]", "C0123 -> zone-a file, line 6"},
+		{"channels[1]", "C0456 -> zone-b, zone-c file, line 8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.setting, func(t *testing.T) {

@@ -173,6 +173,7 @@ func (c *Config) validate() []Problem {
 		} else if msg := checkID(ch.ZoneID); msg != "" {
 			add(base+".zone_id", msg)
 		}
+		checkChannelZones(add, base, ch)
 	}
 	for i, ch := range c.Permissions.Channels {
 		if msg := checkID(ch); msg != "" {

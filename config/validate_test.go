@@ -93,6 +93,16 @@ func TestValidationMessages(t *testing.T) {
 			want: `channels[0].zone_id (line 2): is required`},
 		{name: "duplicate channel", doc: "channels:\n  - {channel: C1, zone_id: a}\n  - {channel: C2, zone_id: b}\n  - {channel: C1, zone_id: c}\n",
 			want: `channels[2].channel (line 4): duplicate mapping for channel "C1" (first at channels[0])`},
+		{name: "channel zones are zone ids", doc: "channels:\n  - channel: C1\n    zone_id: z\n    zones: [a, \"b c\"]\n",
+			want: `channels[0].zones[1] (line 4): must be 1 to 128 characters of A-Z a-z 0-9 _ . - :, got "b c"`},
+		{name: "channel zones empty id", doc: "channels:\n  - channel: C1\n    zone_id: z\n    zones: [\"\"]\n",
+			want: `channels[0].zones[0] (line 4): must be 1 to 128 characters of A-Z a-z 0-9 _ . - :, got ""`},
+		{name: "channel zones repeat zone_id", doc: "channels:\n  - channel: C1\n    zone_id: z\n    zones: [z]\n",
+			want: `channels[0].zones[0] (line 4): zone "z" is already listed at channels[0].zone_id`},
+		{name: "channel zones repeat", doc: "channels:\n  - channel: C1\n    zone_id: z\n    zones:\n      - a\n      - a\n",
+			want: `channels[0].zones[1] (line 6): zone "a" is already listed at channels[0].zones[0]`},
+		{name: "channel zones is a list", doc: "channels:\n  - channel: C1\n    zone_id: z\n    zones: a\n",
+			want: `channels[0].zones (line 4): must be a list, got a single value`},
 
 		// log
 		{name: "log level", env: map[string]string{"BOT_LOG_LEVEL": "verbose"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,10 @@ type Collector struct {
 	// Timeout bounds the whole collection; CallTimeout each call.
 	Timeout     time.Duration
 	CallTimeout time.Duration
+	// AllowedZones, when not nil, are the only zones read besides the one
+	// asked: the cross-zone search and Doctor's zone inventory see no
+	// others (a chat channel bound to zones).
+	AllowedZones []string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// MaxPolicies caps how many policy documents are read (default 20).
@@ -53,7 +58,7 @@ func (c *Collector) Collect(ctx context.Context, q Query) *Evidence {
 	c.metrics(g)
 	g.fetch("other zones", "GET /v1/zones", func(ctx context.Context) error {
 		z, err := c.Source.Zones(ctx)
-		g.set(func(ev *Evidence) { zones, ev.CrossZoneSearch = z, err == nil })
+		g.set(func(ev *Evidence) { zones, ev.CrossZoneSearch = c.allowed(z), err == nil })
 		if caracal.HasCode(err, 403, "admin_token_zone_mismatch") {
 			return fmt.Errorf("the bot's admin token is zone-scoped, so only zone %s was searched", ev.AskedZone)
 		}
@@ -71,6 +76,10 @@ func (c *Collector) Collect(ctx context.Context, q Query) *Evidence {
 	// other visible zones are searched while the asked zone's policy detail
 	// is read, so a request Caracal never saw costs no extra round trip.
 	if q.RequestID != "" && !ev.HasTrace() && ev.AdminAPIError == nil {
+		if c.AllowedZones != nil {
+			ev.missing("other zones", "channels[].zones in the bot's configuration",
+				"the search was limited to the zones this channel may read: "+strings.Join(c.AllowedZones, ", "))
+		}
 		for _, z := range zones {
 			if z.ID != ev.AskedZone {
 				c.explain(g, z.ID)
@@ -101,6 +110,15 @@ func (c *Collector) Collect(ctx context.Context, q Query) *Evidence {
 		return ev.Missing[i].Source < ev.Missing[j].Source
 	})
 	return ev
+}
+
+// allowed keeps the listed zones the collector may read (all of them
+// without AllowedZones).
+func (c *Collector) allowed(zones []caracal.Zone) []caracal.Zone {
+	if c.AllowedZones == nil {
+		return zones
+	}
+	return slices.DeleteFunc(slices.Clone(zones), func(z caracal.Zone) bool { return !slices.Contains(c.AllowedZones, z.ID) })
 }
 
 func (c *Collector) readiness(g *gatherer) {

@@ -63,7 +63,7 @@ func (c *Collector) Doctor(ctx context.Context, opts DoctorOptions) DoctorReport
 	c.metrics(g)
 	g.fetch("zones", "GET /v1/zones", func(ctx context.Context) error {
 		z, err := c.Source.Zones(ctx)
-		g.set(func(*Evidence) { zones, zonesErr = z, err })
+		g.set(func(*Evidence) { zones, zonesErr = c.allowed(z), err })
 		return nil
 	})
 	g.wait()

@@ -105,8 +105,11 @@ func newInbound(opts InboundOptions) *inbound {
 // handle maps one interaction. Interactions without an id or token (which
 // cannot be answered) and types the bot does not use (autocomplete, modals)
 // get no response; commands and buttons from a place the bot does not
-// serve get a refusal (see refusal).
-func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reaction {
+// serve get a refusal (see refusal). parentID is the channel of the thread
+// the interaction was sent from ("" outside threads, see threadParent):
+// the command runs as that channel's (permissions, zones), while its reply
+// goes to the thread.
+func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction, parentID string) reaction {
 	if i == nil {
 		return reaction{}
 	}
@@ -125,19 +128,19 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reactio
 	switch d := i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData:
 		if i.Type == discordgo.InteractionApplicationCommand {
-			return in.command(ctx, i, &d)
+			return in.command(ctx, i, parentID, &d)
 		}
 	case *discordgo.ApplicationCommandInteractionData:
 		if i.Type == discordgo.InteractionApplicationCommand && d != nil {
-			return in.command(ctx, i, d)
+			return in.command(ctx, i, parentID, d)
 		}
 	case discordgo.MessageComponentInteractionData:
 		if i.Type == discordgo.InteractionMessageComponent {
-			return in.component(ctx, i, &d)
+			return in.component(ctx, i, parentID, &d)
 		}
 	case *discordgo.MessageComponentInteractionData:
 		if i.Type == discordgo.InteractionMessageComponent && d != nil {
-			return in.component(ctx, i, d)
+			return in.component(ctx, i, parentID, d)
 		}
 	}
 	in.log.Debug("discord: interaction ignored", "id", i.ID, "type", int(i.Type))
@@ -145,7 +148,7 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction) reactio
 }
 
 // command maps /caracal <subcommand> [options].
-func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, d *discordgo.ApplicationCommandInteractionData) reaction {
+func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, parentID string, d *discordgo.ApplicationCommandInteractionData) reaction {
 	if d.Name != CommandName || len(d.Options) == 0 || d.Options[0] == nil ||
 		d.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
 		return reaction{resp: ephemeral(chat.Usage)}
@@ -156,7 +159,7 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, d *dis
 	}
 	command, text := invocationText(d.Options[0])
 	inv := chat.Invocation{Platform: platform, Command: command, Text: text, UserID: userID, UserName: userName,
-		ChannelID: i.ChannelID, TriggeredAt: in.now()}
+		ChannelID: cmp.Or(parentID, i.ChannelID), TriggeredAt: in.now()}
 	r := in.reaction()
 	t := in.target(i, userID, r.acked)
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:interaction:" + i.ID, Groups: roles,
@@ -176,7 +179,7 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, d *dis
 // component maps a button under a diagnosis: Re-run and Show trace are
 // dispatched (and acknowledged with a silent deferred update), Upload
 // bundle to ticket is answered at once.
-func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *discordgo.MessageComponentInteractionData) reaction {
+func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, parentID string, d *discordgo.MessageComponentInteractionData) reaction {
 	userID, userName, roles := invoker(i)
 	if userID == "" || i.ChannelID == "" {
 		return reaction{resp: ephemeral(NoUser)}
@@ -190,7 +193,7 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, d *d
 	t := in.target(i, userID, r.acked)
 	t.MessageID = msgID
 	inv := chat.Invocation{Platform: platform, Text: value, UserID: userID, UserName: userName,
-		ChannelID: i.ChannelID, ThreadID: msgID, TriggeredAt: in.now()}
+		ChannelID: cmp.Or(parentID, i.ChannelID), ThreadID: msgID, TriggeredAt: in.now()}
 	switch action {
 	case ActionRerun:
 		inv.Command, t.Replace = "why", true

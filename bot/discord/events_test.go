@@ -15,13 +15,13 @@ func TestHandle_Responses(t *testing.T) {
 	sub := bottest.NewSubmitter()
 	in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}, AppID: "A-default"})
 
-	res := in.handle(t.Context(), nil)
+	res := in.handle(t.Context(), nil, "")
 	assert.Nil(t, res.resp)
 	res.sent() // harmless without a channel
 
 	i := commandInteraction("I1", "why", str("request_id", "r"))
 	i.AppID = ""
-	res = in.handle(t.Context(), i)
+	res = in.handle(t.Context(), i, "")
 	require.NotNil(t, res.resp)
 	assert.Equal(t, discordgo.InteractionResponseDeferredChannelMessageWithSource, res.resp.Type)
 	assert.False(t, res.redelivery)
@@ -32,33 +32,33 @@ func TestHandle_Responses(t *testing.T) {
 	res.sent()
 	assert.True(t, isClosed(acked))
 
-	res = in.handle(t.Context(), i)
+	res = in.handle(t.Context(), i, "")
 	assert.True(t, res.redelivery, "the gateway sends nothing for a redelivered interaction")
 
 	// Pointer data, as a caller might build it, maps the same way.
 	p := commandInteraction("I2", "status")
 	d := p.Data.(discordgo.ApplicationCommandInteractionData)
 	p.Data = &d
-	res = in.handle(t.Context(), p)
+	res = in.handle(t.Context(), p, "")
 	require.NotNil(t, res.resp)
 	assert.Equal(t, "status", sub.Next(t).Invocation.Command)
 
 	b := buttonInteraction("B1", ButtonID(ActionTrace, "r"), "U1")
 	bd := b.Data.(discordgo.MessageComponentInteractionData)
 	b.Data = &bd
-	res = in.handle(t.Context(), b)
+	res = in.handle(t.Context(), b, "")
 	require.NotNil(t, res.resp)
 	assert.Equal(t, discordgo.InteractionResponseDeferredMessageUpdate, res.resp.Type)
 
 	// A component interaction that carries command data is not mapped.
 	mixed := buttonInteraction("B2", "x", "U1")
 	mixed.Data = discordgo.ApplicationCommandInteractionData{Name: CommandName}
-	assert.Nil(t, in.handle(t.Context(), mixed).resp)
+	assert.Nil(t, in.handle(t.Context(), mixed, "").resp)
 
 	// A button without its message cannot be re-run.
 	nomsg := buttonInteraction("B3", ButtonID(ActionRerun, "r"), "U1")
 	nomsg.Message = nil
-	res = in.handle(t.Context(), nomsg)
+	res = in.handle(t.Context(), nomsg, "")
 	require.NotNil(t, res.resp)
 	assert.Equal(t, discordgo.MessageFlagsEphemeral, res.resp.Data.Flags)
 }
@@ -97,7 +97,7 @@ func FuzzInteractionPayload(f *testing.F) {
 		if err != nil {
 			return
 		}
-		res := in.handle(t.Context(), i)
+		res := in.handle(t.Context(), i, threadParent(body, i.ChannelID))
 		defer res.sent()
 		if res.resp == nil {
 			assert.Empty(t, sub.Submitted())

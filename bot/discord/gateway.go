@@ -13,6 +13,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// interactionCreate is the gateway event that carries an interaction.
+const interactionCreate = "INTERACTION_CREATE"
+
 // Gateway timings.
 const (
 	// respondTimeout bounds one interaction callback; Discord gives 3 s.
@@ -133,10 +136,18 @@ func (g *GatewayRunner) addHandlers(ctx context.Context) []func() {
 			g.setConnected(true)
 		}),
 		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { g.setConnected(false) }),
-		g.s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-			if ic == nil || ic.Interaction == nil {
+		// Interactions are read from the raw event, as over HTTP, for what
+		// discordgo's InteractionCreate drops (the thread's parent).
+		g.s.AddHandler(func(s *discordgo.Session, e *discordgo.Event) {
+			if e == nil || e.Type != interactionCreate {
 				return
 			}
+			i, err := decodeInteraction(e.RawData)
+			if err != nil {
+				g.in.log.Warn("discord: unreadable interaction from the gateway ignored")
+				return
+			}
+			parentID := threadParent(e.RawData, i.ChannelID)
 			// Events arrive in order on the read loop: answer off it.
 			g.mu.Lock()
 			defer g.mu.Unlock()
@@ -146,7 +157,7 @@ func (g *GatewayRunner) addHandlers(ctx context.Context) []func() {
 			g.inflight.Add(1)
 			go func() {
 				defer g.inflight.Done()
-				g.interaction(ctx, s, ic.Interaction)
+				g.interaction(ctx, s, i, parentID)
 			}()
 		}),
 	}
@@ -154,9 +165,9 @@ func (g *GatewayRunner) addHandlers(ctx context.Context) []func() {
 
 // interaction maps one interaction and sends its callback; Acked is closed
 // once the callback returned, whether it worked or not.
-func (g *GatewayRunner) interaction(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
+func (g *GatewayRunner) interaction(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, parentID string) {
 	start := time.Now()
-	res := g.in.handle(ctx, i)
+	res := g.in.handle(ctx, i, parentID)
 	defer res.sent()
 	if res.resp == nil || res.redelivery {
 		return

@@ -93,7 +93,7 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable interaction", http.StatusBadRequest)
 		return
 	}
-	res := h.react(r.Context(), i, use)
+	res := h.react(r.Context(), i, use, threadParent(body, i.ChannelID))
 	defer res.sent()
 	if res.resp == nil {
 		http.Error(w, "unsupported interaction", http.StatusBadRequest)
@@ -118,9 +118,9 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // react answers a verified interaction: a first use is handled, one already
 // handled is answered as a redelivery and runs nothing.
-func (h *httpInbound) react(ctx context.Context, i *discordgo.Interaction, use signedhttp.Use) reaction {
+func (h *httpInbound) react(ctx context.Context, i *discordgo.Interaction, use signedhttp.Use, parentID string) reaction {
 	if use == signedhttp.First {
-		return h.in.handle(ctx, i)
+		return h.in.handle(ctx, i, parentID)
 	}
 	h.in.log.Info("discord: interaction already handled; answered without running it again", "id", i.ID)
 	return redelivered(i)

@@ -158,14 +158,14 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 // keys (nil: in memory).
 func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger, store tickets.Store, scrub *redact.Scrubber) (commands.Env, error) {
 	env := commands.Env{
-		Scrubber:       scrub,
-		Caracal:        client,
-		DefaultZone:    cfg.Caracal.ZoneID,
-		DocsBase:       cfg.DocsURL,
-		Timeout:        cfg.Caracal.DiagnosisTimeout,
-		CallTimeout:    cfg.Caracal.CallTimeout,
-		ZoneForChannel: cfg.ZoneForChannel,
-		ReadBudget:     int64(cfg.Caracal.ReadBudgetMiB) << 20,
+		Scrubber:        scrub,
+		Caracal:         client,
+		DefaultZone:     cfg.Caracal.ZoneID,
+		DocsBase:        cfg.DocsURL,
+		Timeout:         cfg.Caracal.DiagnosisTimeout,
+		CallTimeout:     cfg.Caracal.CallTimeout,
+		ZonesForChannel: cfg.ZonesForChannel,
+		ReadBudget:      int64(cfg.Caracal.ReadBudgetMiB) << 20,
 	}
 	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version, Scrubber: scrub},
 		tickets.Options{Logger: logger, Store: store, Scrubber: scrub})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
 	"github.com/caracal-bot/caracal-bot/redact"
 )
@@ -38,7 +39,12 @@ func startServe(t *testing.T, fake *slackfake.Server, extra map[string]string) s
 // startServeWithConfig is startServe with a YAML configuration file.
 func startServeWithConfig(t *testing.T, fake *slackfake.Server, cfgFile string, extra map[string]string) string {
 	t.Helper()
-	srv := startSim(t)
+	return startServeOn(t, startSim(t), fake, cfgFile, extra)
+}
+
+// startServeOn is startServeWithConfig against the simulator srv.
+func startServeOn(t *testing.T, srv *caracaltest.Server, fake *slackfake.Server, cfgFile string, extra map[string]string) string {
+	t.Helper()
 	env := simEnv(srv)
 	if fake != nil {
 		env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"

@@ -18,15 +18,21 @@ import (
 // Registry wires the commands to a real client pointed at srv, on the
 // simulator's reference clock, so rendered output is stable.
 func Registry(srv *caracaltest.Server, adminToken string) *commands.Registry {
+	return commands.New(Env(srv, adminToken))
+}
+
+// Env is the environment Registry wires, for tests that add to it (channel
+// zones, tickets) before calling commands.New.
+func Env(srv *caracaltest.Server, adminToken string) commands.Env {
 	client := caracal.New(caracal.Config{
 		APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
 		AdminToken: adminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
 		CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
 	})
-	return commands.New(commands.Env{
+	return commands.Env{
 		Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
 		Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: caracaltest.ReferenceTime,
-	})
+	}
 }
 
 // ScenarioReply runs command, as typed on platform, against a fresh
