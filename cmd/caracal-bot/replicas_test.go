@@ -38,7 +38,9 @@ func startReplica(t *testing.T, env map[string]string) *replica {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replica{base: "http://" + ln.Addr().String(), stop: cancel, done: make(chan error, 1)}
-	go func() { r.done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...)) }()
+	go func() {
+		r.done <- serve(ctx, cfg, ln, nil, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
+	}()
 	t.Cleanup(r.kill)
 	return r
 }

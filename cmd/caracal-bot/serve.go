@@ -64,26 +64,31 @@ func runServe(ctx context.Context, args []string, s streams) int {
 		logger.Error("cannot listen", "addr", cfg.ListenAddr, "err", err)
 		return 1
 	}
-	if err := serve(ctx, cfg, ln, logger, s.scrub); err != nil {
+	opsLn, err := listenOps(cfg)
+	if err != nil {
+		logger.Error("cannot listen", "addr", cfg.OpsListenAddr, "err", err)
+		return 1
+	}
+	if err := serve(ctx, cfg, ln, opsLn, logger, s.scrub); err != nil {
 		logger.Error("serve stopped", "err", err)
 		return 1
 	}
 	return 0
 }
 
-// serve wires everything on an open listener and blocks until ctx ends.
-// Every reply, acknowledgement, HTTP response, request body and log line
-// goes through scrub. The ops endpoints are served on ln too, unless
-// cfg.OpsListenAddr gives them a listener of their own.
-func serve(ctx context.Context, cfg *config.Config, ln net.Listener, logger *slog.Logger, scrub *redact.Scrubber) error {
-	var opsLn net.Listener
-	if cfg.OpsListenAddr != "" {
-		var err error
-		if opsLn, err = net.Listen("tcp", cfg.OpsListenAddr); err != nil {
-			return fmt.Errorf("ops listener: %w", err)
-		}
-		defer opsLn.Close()
+// listenOps opens the listener of ops_listen_addr; nil when unset.
+func listenOps(cfg *config.Config) (net.Listener, error) {
+	if cfg.OpsListenAddr == "" {
+		return nil, nil
 	}
+	return net.Listen("tcp", cfg.OpsListenAddr)
+}
+
+// serve wires everything on open listeners and blocks until ctx ends.
+// Every reply, acknowledgement, HTTP response, request body and log line
+// goes through scrub. The ops endpoints are served on ln too, unless opsLn
+// (ops_listen_addr) gives them a listener of their own.
+func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logger *slog.Logger, scrub *redact.Scrubber) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)

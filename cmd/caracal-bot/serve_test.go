@@ -57,9 +57,13 @@ func startServeOn(t *testing.T, srv *caracaltest.Server, fake *slackfake.Server,
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	opsLn, err := listenOps(cfg)
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, ln, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...)) }()
+	go func() {
+		done <- serve(ctx, cfg, ln, opsLn, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {

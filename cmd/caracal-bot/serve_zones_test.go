@@ -117,7 +117,7 @@ func TestServeSlackChannelBoundToAZone(t *testing.T) {
 	// Slash command: a request in Staging is not found, and Staging is not named.
 	code, _ := signedPost(t, base+"/slack/commands", slashForm("why "+wrong.ID, "trig-zone-1", fake), now)
 	require.Equal(t, http.StatusOK, code)
-	root, thread := waitThread(t, fake, 3)
+	root, thread := waitThread(t, fake, 4) // evidence, steps, next actions, missing evidence
 	all := root.Text + root.BlocksJSON
 	for _, m := range thread {
 		all += m.Text + m.BlocksJSON
