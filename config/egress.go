@@ -38,7 +38,7 @@ func CapabilityURL(raw string) bool {
 	return err == nil && u.Host != "" && u.Path != "" && u.Path != "/"
 }
 
-// InsecureEndpoint is a URL that would carry a credential over plain HTTP
+// InsecureEndpoint is a URL that would carry a credential unencrypted
 // to a host other than loopback.
 type InsecureEndpoint struct {
 	Field      string // YAML path, e.g. caracal.api_url
@@ -49,7 +49,7 @@ type InsecureEndpoint struct {
 
 // String says what is at risk and what to do.
 func (e InsecureEndpoint) String() string {
-	return fmt.Sprintf("%s (%s) sends %s over plain http to %s; use https (require_https: true refuses to start like this)",
+	return fmt.Sprintf("%s (%s) sends %s unencrypted to %s; use https (rediss:// for Redis); require_https: true refuses to start like this",
 		e.Field, e.Env, e.Credential, e.Host)
 }
 

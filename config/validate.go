@@ -198,7 +198,7 @@ func (c *Config) validate() []Problem {
 	c.checkTickets(add)
 	if c.RequireHTTPS {
 		for _, e := range c.InsecureEndpoints() {
-			add(e.Field, fmt.Sprintf("sends %s over plain http to %s, and require_https is on; use https", e.Credential, e.Host))
+			add(e.Field, fmt.Sprintf("sends %s unencrypted to %s, and require_https is on; use https (rediss:// for Redis)", e.Credential, e.Host))
 		}
 	}
 	if c.Discord.BotToken.IsSet() && c.Discord.AppID == "" {

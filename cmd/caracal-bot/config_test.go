@@ -181,3 +181,20 @@ func TestConfigFileSetsTimeouts(t *testing.T) {
 	text := runCLI(t, nil, "config", "check", "--config", cfg)
 	assert.True(t, strings.HasPrefix(text.out, "config file: "+cfg), "%s", text.out)
 }
+
+// TestConfigCheckWarnsOfCredentialsSentUnencrypted: a credential-carrying
+// http:// URL to another host is a warning on stderr; with require_https
+// it is an error and the exit code says so.
+func TestConfigCheckWarnsOfCredentialsSentUnencrypted(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"CARACAL_ADMIN_TOKEN": adminSecret, "CARACAL_API_URL": "http://caracal-api.internal:3000"}
+	res := runCLI(t, env, "config", "check")
+	assert.Equal(t, 0, res.code)
+	assert.Contains(t, res.err, "warning: caracal.api_url (CARACAL_API_URL) sends the Caracal admin token unencrypted to caracal-api.internal")
+
+	env["BOT_REQUIRE_HTTPS"] = "true"
+	res = runCLI(t, env, "config", "check")
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.err, "caracal.api_url (CARACAL_API_URL): sends the Caracal admin token unencrypted to caracal-api.internal, and require_https is on")
+	assert.NotContains(t, res.all(), adminSecret)
+}

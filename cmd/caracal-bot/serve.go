@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, s streams) int {
 	}
 	logger := newLogger(s.err, cfg, s.scrub)
 	for _, e := range cfg.InsecureEndpoints() {
-		logger.Warn("credential over plain http: " + e.String())
+		logger.Warn("credential sent unencrypted: " + e.String())
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
