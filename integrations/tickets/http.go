@@ -95,11 +95,11 @@ func newCaller(system string, o ClientOptions, own ...string) *caller {
 	if c.scrub == nil {
 		c.scrub = redact.New(own...)
 	}
-	base := o.HTTPClient
-	if base == nil {
-		base = &http.Client{Timeout: 30 * time.Second}
+	if o.HTTPClient == nil {
+		c.client = egress.New(30*time.Second, c.scrub)
+	} else {
+		c.client = egress.Client(o.HTTPClient, c.scrub)
 	}
-	c.client = egress.Client(base, c.scrub)
 	if c.agent == "" {
 		c.agent = "caracal-bot"
 	}
