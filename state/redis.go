@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -166,4 +167,16 @@ func (r *Redis) Allow(ctx context.Context, key string, limit int, window time.Du
 		return false, fmt.Errorf("state: redis rate limit: %w", err)
 	}
 	return n <= int64(limit), nil
+}
+
+// RouteLogs sends go-redis's own log lines (pool and connection notices,
+// written to the standard logger unless told otherwise) through logger,
+// which scrubs them like every other line.
+func RouteLogs(logger *slog.Logger) { redis.SetLogger(redisLog{logger}) }
+
+// redisLog adapts a *slog.Logger to go-redis's logging interface.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
-
-// redactedText replaces secrets in error messages.
-const redactedText = "[redacted]"
 
 // delivery is the state of delivering one reply: the shared retry loop,
 // where the reply goes and the thread's name.
@@ -28,17 +25,12 @@ type delivery struct {
 // start begins a delivery bounded by MaxDeliveryTime and ctx. Errors are
 // cleaned of the interaction token and the bot token.
 func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delivery, context.CancelFunc) {
-	var secrets []string
-	for _, s := range []string{t.InteractionToken, strings.TrimPrefix(p.s.Token, "Bot ")} {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, s)
-		}
-	}
+	secrets := redact.New(t.InteractionToken, strings.TrimPrefix(p.s.Token, "Bot "))
 	bd, cancel := bot.NewDelivery(ctx, p.opts.MaxDeliveryTime, bot.Delivery{
 		Platform: platform, Channel: t.ChannelID, RequestID: reply.RequestID(),
 		Logger: p.opts.Logger, Metrics: p.opts.Metrics, Now: p.opts.Now, Sleep: p.opts.Sleep,
 		Classify: classify,
-		Redact:   func(err error) error { return redact(err, secrets) },
+		Redact:   func(err error) error { return scrubbed(err, secrets) },
 	})
 	d := &delivery{Delivery: bd, p: p, target: t,
 		threadName: clipPlain(chat.OneLine(p.opts.ThreadName(reply)), maxThreadName)}
@@ -101,18 +93,12 @@ func errorCode(err error) int {
 	return 0
 }
 
-// redact hides secrets in err's message: discordgo puts request URLs,
+// scrubbed hides secrets in err's message: discordgo puts request URLs,
 // which carry the interaction token, into rate-limit and transport
 // errors. The original stays reachable with errors.As for classification.
-func redact(err error, secrets []string) error {
+func scrubbed(err error, secrets *redact.Scrubber) error {
 	msg := err.Error()
-	clean := msg
-	for _, s := range secrets {
-		clean = strings.ReplaceAll(clean, s, redactedText)
-		if esc := url.PathEscape(s); esc != s {
-			clean = strings.ReplaceAll(clean, esc, redactedText)
-		}
-	}
+	clean := secrets.String(msg)
 	if clean == msg {
 		return err
 	}

@@ -72,7 +72,7 @@ func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logge
 		p.slack = slackbot.NewPoster(newSlackAPI(cfg, scrub), slackbot.PosterOptions{Logger: logger})
 	}
 	if cfg.Discord.Enabled() {
-		s, err := newDiscordSession(cfg, scrub)
+		s, err := newDiscordSession(cfg, scrub, logger)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -229,7 +230,7 @@ func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux 
 func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
 	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger, scrub *redact.Scrubber) (*discordbot.Poster, []ops.Check, error) {
 	dc := cfg.Discord
-	session, err := newDiscordSession(cfg, scrub)
+	session, err := newDiscordSession(cfg, scrub, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -274,9 +275,25 @@ func newSlackAPI(cfg *config.Config, scrub *redact.Scrubber) *slack.Client {
 		slack.OptionHTTPClient(hc))
 }
 
+// routeDiscordLogs sends discordgo's own log lines, which it writes to the
+// standard logger unless told otherwise, through the bot's scrubbing
+// logger. discordgo keeps the hook in a package variable: it is set once,
+// before the first session exists.
+var routeDiscordLogs sync.Once
+
 // newDiscordSession is the Discord REST session, on an HTTP client like
 // Slack's (discordgo sends the token in a header, so none is exempt).
-func newDiscordSession(cfg *config.Config, scrub *redact.Scrubber) (*discordgo.Session, error) {
+func newDiscordSession(cfg *config.Config, scrub *redact.Scrubber, logger *slog.Logger) (*discordgo.Session, error) {
+	routeDiscordLogs.Do(func() {
+		discordgo.Logger = func(level, _ int, format string, a ...any) {
+			msg := "discord: " + fmt.Sprintf(format, a...)
+			if level <= discordgo.LogError {
+				logger.Warn(msg)
+			} else {
+				logger.Debug(msg)
+			}
+		}
+	})
 	dc := cfg.Discord
 	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, egress.New(platformTimeout, scrub))
 	if err != nil {

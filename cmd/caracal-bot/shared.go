@@ -41,6 +41,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	if err != nil {
 		return nil, err
 	}
+	state.RouteLogs(logger)
 	dedup := state.NewDegrading(r, bot.NewMemoryDeduper(nil), logger)
 	logger.Info("shared state in Redis", "holder", holder)
 	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(),
