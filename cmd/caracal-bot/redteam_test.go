@@ -1,0 +1,658 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
+	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
+	"github.com/caracal-bot/caracal-bot/redact"
+)
+
+// The red-team suite. Distinct secrets are planted everywhere the bot
+// reads: its own configuration (every credential, one read from a file),
+// Caracal's data (audit metadata, a policy-set name), Caracal echoing the
+// bot's own credentials back (error bodies, readiness reasons) and what a
+// user pastes. Every command then runs on every surface (the CLI in each
+// format with debug logs, serve with Slack and Discord, bundles, tickets
+// and their spool, the ops endpoints) and every byte the bot emitted is
+// searched for every secret, raw and in every encoding a sink could give
+// it. A leak is reported with the secret, the form it was found in and
+// where it went.
+
+// Credentials the bot is configured with. The values carry the characters
+// escapers change (_ * & <), so every escaped form is exercised.
+const (
+	rtAdminToken       = "cat_rt_Admin_Tok3n_7Qf9Lm2Xw8Zp4Kd6Hs1Vb5Nc0Jg3Ty7Ue2Ra9" // Caracal's admin token format
+	rtMetricsBearer    = "rt-metrics*bearer&<9fK2mQ7x_Lp4Wd8"
+	rtCoordinatorToken = "rt_coord*token&<4Hd8Wq2Zs6_Mv3" // read from CARACAL_COORDINATOR_TOKEN_FILE
+	rtSlackBotToken    = "xoxb-7319-RedTeam_slack*bot&tok<8Qw2"
+	rtSigningSecret    = "rt_signing*secret&<Kx93Lm_Pq7"
+	rtDiscordToken     = "NRedTeamDiscordBot0000001.RtD1sc.Red_Team-Discord_Token_4bXq9Lm2Zp"
+	rtJiraToken        = "rt-jira*api&token<5Gh2Nq8Ws_Lk1"
+	rtGitHubToken      = "ghp_RedTeam_GitHub_Token_0123456789abcd"
+	rtWebhookSecret    = "rt_webhook*secret&<Vb7Yc3_Xn5"
+	rtRedisPassword    = "rt-redis*pass&<Qw5Er9_Ty2"
+	// rtWebhookPath is the path of the ticket webhook's URL: a URL with a
+	// path may itself grant posting, so the whole URL is a secret.
+	rtWebhookPath = "/hooks/rt-capability-Zx81Lm4Qp7"
+	rtJiraEmail   = "oncall@acme.example"
+	rtGitHubRepo  = "acme/incidents"
+)
+
+// Secrets recognised by their shape, planted in Caracal's data and in a
+// paste. Each constant is the part the scrubber must remove.
+const (
+	rtAccessToken       = "rtAccessTok9Xq2Wm5Lp8"                          // ?access_token= in an audit row's path
+	rtDBPassword        = "rtDbPass7Hk3Lq9Zs4"                             // db_password= in free text
+	rtJWTSignature      = "RtJwtSignature_q8W2e4R6t8Y0u2I4"                // the signature of a JWT in metadata
+	rtAmzSignature      = "rtAmzSig5f3e2d1c0b9a8e7"                        // X-Amz-Signature= of a signed URL
+	rtBasicPassword     = "rtBasicPass4Zx8Cv6"                             // inside "Basic <base64 user:password>"
+	rtSecretNumber      = 914736258301                                     // a number under a secret key (db_password)
+	rtPasteBearer       = "rtPasteBearer3Kd8Lq2Wz7"                        // pasted: Authorization: Bearer
+	rtPasteClientSecret = "rtPasteClient6Yh1Nb4Tm"                         // pasted: client_secret=
+	rtPasteJWTSignature = "RtPasteJwtSig_z9X7c5V3b1N0m8"                   // pasted: a JWT
+	rtJWTHead           = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyZWQtdGVhbSJ9." // a JWT's header and payload, kept readable
+)
+
+// rtPaste is what a user pastes after /caracal why: a real request ID
+// among a bearer header, a client secret and a JWT.
+func rtPaste(requestID string) string {
+	return "the call " + requestID + " failed; Authorization: Bearer " + rtPasteBearer +
+		" client_secret=" + rtPasteClientSecret + " mandate " + rtJWTHead + rtPasteJWTSignature
+}
+
+// rtBasic is the Basic credential planted in an error kind.
+func rtBasic() string {
+	return base64.StdEncoding.EncodeToString([]byte("svc-red:" + rtBasicPassword))
+}
+
+// configuredValues are the values of every credential the bot is
+// configured with, as Caracal data echoes them.
+func configuredValues(webhookURL string) []string {
+	return []string{rtAdminToken, rtMetricsBearer, rtCoordinatorToken, rtSlackBotToken, rtSigningSecret, rtDiscordToken,
+		rtJiraToken, rtGitHubToken, rtWebhookSecret, rtRedisPassword, webhookURL}
+}
+
+// plantedSecret is one secret the suite plants: the name reports use and
+// every text whose presence in an output is a leak.
+type plantedSecret struct {
+	name    string
+	needles []needle
+}
+
+// needle is one form of a secret to search for.
+type needle struct{ form, text string }
+
+// newSecret plants value under name. Its needles are the value in every
+// encoding (see encodings) and fragments that are leaks on their own, a
+// secret clipped before it was scrubbed: marks, else the value's first and
+// last 12 characters.
+func newSecret(name, value string, marks ...string) plantedSecret {
+	if len(marks) == 0 {
+		n := min(12, len(value))
+		marks = []string{value[:n], value[len(value)-n:]}
+	}
+	s := plantedSecret{name: name}
+	seen := map[string]bool{}
+	add := func(form, text string) {
+		if !seen[text] {
+			seen[text] = true
+			s.needles = append(s.needles, needle{form, text})
+		}
+	}
+	add("raw", value)
+	for _, n := range encodings(value) {
+		add(n.form, n.text)
+	}
+	for _, m := range marks {
+		add("fragment "+strconv.Quote(m), m)
+	}
+	return s
+}
+
+// encodings are the forms value can take in the bytes a sink receives:
+// JSON-escaped (with and without HTML escaping), escaped for markdown,
+// Slack and Discord, URL-encoded, and base64 at every byte alignment (as
+// inside "Basic user:password").
+func encodings(value string) []needle {
+	quoted, _ := json.Marshal(value)
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(value)
+	out := []needle{
+		{"json-escaped", strings.Trim(string(quoted), `"`)},
+		{"json-escaped", strings.Trim(strings.TrimSpace(plain.String()), `"`)},
+		{"markdown-escaped", chat.EscapeMarkdown(value)},
+		{"slack-escaped", chat.EscapeSlack(value)},
+		{"discord-escaped", chat.EscapeDiscord(value)},
+		{"url-encoded", url.QueryEscape(value)},
+		{"url-encoded", url.PathEscape(value)},
+	}
+	for _, core := range base64Cores(value) {
+		out = append(out, needle{"base64", core})
+	}
+	return out
+}
+
+// base64Cores returns, for the standard and URL alphabets and each of the
+// three byte alignments value can have inside a longer input, the base64
+// characters that depend on value's bytes alone.
+func base64Cores(value string) []string {
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for k := range 3 {
+			e := enc.EncodeToString(append(make([]byte, k), value...))
+			// Character i holds bits [6i, 6i+6); value's bits are [8k, 8(k+len)).
+			out = append(out, e[(8*k+5)/6:8*(k+len(value))/6])
+		}
+	}
+	return out
+}
+
+// rtSecrets lists every planted secret; webhookURL is the configured
+// ticket webhook.
+func rtSecrets(webhookURL string) []plantedSecret {
+	return []plantedSecret{
+		newSecret("CARACAL_ADMIN_TOKEN", rtAdminToken),
+		newSecret("CARACAL_METRICS_BEARER", rtMetricsBearer),
+		newSecret("CARACAL_COORDINATOR_TOKEN_FILE", rtCoordinatorToken),
+		newSecret("SLACK_BOT_TOKEN", rtSlackBotToken),
+		newSecret("SLACK_SIGNING_SECRET", rtSigningSecret),
+		newSecret("DISCORD_BOT_TOKEN", rtDiscordToken),
+		newSecret("JIRA_API_TOKEN", rtJiraToken),
+		newSecret("GITHUB_TOKEN", rtGitHubToken),
+		newSecret("TICKET_WEBHOOK_SECRET", rtWebhookSecret),
+		newSecret("REDIS_URL password", rtRedisPassword),
+		newSecret("TICKET_WEBHOOK_URL", webhookURL, rtWebhookPath),
+		newSecret("access_token in an audit path", rtAccessToken),
+		newSecret("db_password in free text", rtDBPassword),
+		newSecret("JWT signature in metadata", rtJWTSignature),
+		newSecret("X-Amz-Signature", rtAmzSignature),
+		newSecret("Basic credential", rtBasic()),
+		newSecret("Basic password", rtBasicPassword),
+		newSecret("number under db_password", strconv.Itoa(rtSecretNumber)),
+		newSecret("pasted bearer", rtPasteBearer),
+		newSecret("pasted client_secret", rtPasteClientSecret),
+		newSecret("pasted JWT signature", rtPasteJWTSignature),
+	}
+}
+
+// redTeam is a simulator serving the planted world, fake ticket systems,
+// and the environment that configures the bot with every planted
+// credential.
+type redTeam struct {
+	srv                   *caracaltest.Server
+	jira, github, webhook *ticketstest.Server
+	env                   map[string]string
+	stateDir              string
+	secrets               []plantedSecret
+}
+
+// startRedTeam starts the simulator, accepting only the planted
+// credentials, on the planted world (see plantWorld).
+func startRedTeam(t *testing.T) *redTeam {
+	t.Helper()
+	srv := startSim(t, caracaltest.WithAdminToken(rtAdminToken), caracaltest.WithMetricsBearer(rtMetricsBearer),
+		caracaltest.WithCoordinatorToken(rtCoordinatorToken))
+	rt := &redTeam{srv: srv, stateDir: t.TempDir(),
+		jira: ticketstest.StartJira(t, rtJiraEmail, rtJiraToken), github: ticketstest.StartGitHub(t, rtGitHubToken, rtGitHubRepo),
+		webhook: ticketstest.StartWebhook(t, rtWebhookSecret)}
+	webhookURL := rt.webhook.URL + rtWebhookPath
+	plantWorld(t, srv, webhookURL)
+	// Redis is away: the shared state degrades, and its errors are outputs too.
+	redisURL := url.URL{Scheme: "redis", User: url.UserPassword("", rtRedisPassword), Host: strings.TrimPrefix(closedURL(t), "http://"), Path: "/0"}
+	rt.env = with(simEnv(srv),
+		"CARACAL_ADMIN_TOKEN", rtAdminToken, "CARACAL_METRICS_BEARER", rtMetricsBearer,
+		"CARACAL_COORDINATOR_TOKEN", "", "CARACAL_COORDINATOR_TOKEN_FILE", writeFile(t, "coordinator-token", rtCoordinatorToken+"\n"),
+		"SLACK_BOT_TOKEN", rtSlackBotToken, "SLACK_SIGNING_SECRET", rtSigningSecret, "SLACK_API_URL", closedURL(t),
+		"DISCORD_BOT_TOKEN", rtDiscordToken, "DISCORD_APP_ID", discordfake.DefaultAppID, "DISCORD_API_URL", closedURL(t),
+		"JIRA_URL", rt.jira.URL, "JIRA_EMAIL", rtJiraEmail, "JIRA_API_TOKEN", rtJiraToken, "JIRA_PROJECT", "OPS",
+		"GITHUB_API_URL", rt.github.URL, "GITHUB_TOKEN", rtGitHubToken, "GITHUB_REPO", rtGitHubRepo,
+		"TICKET_WEBHOOK_URL", webhookURL, "TICKET_WEBHOOK_SECRET", rtWebhookSecret, "TICKET_SYSTEM", "jira",
+		"REDIS_URL", redisURL.String(), "BOT_STATE_DIR", rt.stateDir, "BOT_LOG_LEVEL", "debug")
+	rt.secrets = rtSecrets(webhookURL)
+	return rt
+}
+
+// plantWorld plants secrets in Caracal's data, where the bot shows them:
+// the active Research policy set's name (in deny-no-grant's headline)
+// echoes the admin token, deny-no-grant's audit rows echo every configured
+// credential (the trace table shows a row's reason), and upstream-failed's
+// rows carry secrets by shape in the upstream host and error kind its
+// headline quotes, the path and reason its trace shows, and keys only its
+// JSON and bundle show.
+func plantWorld(t *testing.T, srv *caracaltest.Server, webhookURL string) {
+	t.Helper()
+	w := srv.World()
+	z := w.ZoneByID(caracaltest.ZoneResearch)
+	renamed := 0
+	for i := range z.PolicySets {
+		if p := &z.PolicySets[i]; p.ActiveVersionID != nil && *p.ActiveVersionID != "" {
+			p.Name += " (owner token " + rtAdminToken + ")"
+			renamed++
+		}
+	}
+	require.Equal(t, 1, renamed, "Research has one active policy set")
+	require.Positive(t, w.MergeMetadata(caracaltest.ZoneResearch, denyID, map[string]any{
+		"reason": "echo " + strings.Join(configuredValues(webhookURL), " ")}))
+	require.Equal(t, 2, w.MergeMetadata(caracaltest.ZoneResearch, scenario(t, "upstream-failed").ID, map[string]any{
+		"upstream_host": "pipernet:8088/export.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=" + rtAmzSignature,
+		"error_kind":    "transport_error: dsn db_password=" + rtDBPassword + " refused, retried with Basic " + rtBasic(),
+		"path":          "/v1/files?access_token=" + rtAccessToken + "&page=2",
+		"reason":        "caller token " + rtJWTHead + rtJWTSignature,
+		"forwarded_jwt": rtJWTHead + rtJWTSignature,
+		"db_password":   rtSecretNumber,
+	}))
+	srv.SetWorld(w)
+}
+
+// echoCredentials makes Caracal echo the bot's credentials back: STS and
+// the Gateway are not ready for reasons quoting the admin token and the
+// metrics bearer, the Admin API's /health and audit list fail quoting the
+// admin and Coordinator tokens, the Coordinator refuses /stats quoting its
+// token and STS refuses /metrics.json quoting the bearer.
+func echoCredentials(srv *caracaltest.Server) {
+	w := srv.World()
+	w.STS.Ready = caracaltest.NotReady("WRONGPASS redis refused AUTH " + rtAdminToken)
+	w.Gateway.Ready = caracaltest.NotReady("metrics bearer " + rtMetricsBearer + " rejected")
+	w.API.Health = &caracaltest.Reply{Status: http.StatusServiceUnavailable,
+		Body: jsonBody(map[string]any{"ok": false, "error": "admin token " + rtAdminToken + " revoked"})}
+	srv.SetWorld(w)
+	srv.Inject("api /v1/zones/*/audit", caracaltest.Fault{Status: http.StatusInternalServerError, Body: string(jsonBody(map[string]string{
+		"error": "internal_error", "error_description": "upstream refused Authorization: Bearer " + rtAdminToken + " and operator token " + rtCoordinatorToken}))})
+	srv.Inject("coordinator /stats", caracaltest.Fault{Status: http.StatusUnauthorized, Body: string(jsonBody(map[string]string{
+		"error": "unauthorized", "message": "operator token " + rtCoordinatorToken + " revoked"}))})
+	srv.Inject("sts /metrics.json", caracaltest.Fault{Status: http.StatusUnauthorized, Body: "unauthorized: Bearer " + rtMetricsBearer})
+}
+
+// jsonBody encodes v, which the tests build to be encodable.
+func jsonBody(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// cli runs the CLI with the red-team configuration, logging at debug in
+// JSON when the output is JSON and in text otherwise, and keeps both
+// streams under label (arguments may hold secrets; labels never do).
+func (rt *redTeam) cli(t *testing.T, out *outputs, label string, args ...string) cliResult {
+	t.Helper()
+	logFormat := "text"
+	if slices.Contains(args, "json") {
+		logFormat = "json"
+	}
+	res := runCLI(t, with(rt.env, "BOT_LOG_FORMAT", logFormat), args...)
+	out.addString("cli "+label+": stdout", res.out)
+	out.addString("cli "+label+": stderr", res.err)
+	return res
+}
+
+// addCaracalRequests keeps the path and query of every request the bot
+// sent Caracal: nothing pasted or configured may travel in one.
+func (rt *redTeam) addCaracalRequests(out *outputs) {
+	var b strings.Builder
+	for _, r := range rt.srv.Requests() {
+		fmt.Fprintf(&b, "%s %s %s?%s\n", r.Service, r.Method, r.Path, r.Query)
+	}
+	out.addString("requests to Caracal", b.String())
+}
+
+// TestRedTeamCLI runs every diagnosis command on the command line in every
+// format, with debug logs in text and JSON, on the planted world, then with
+// Caracal echoing the bot's credentials, and through error paths that
+// repeat what was typed.
+func TestRedTeamCLI(t *testing.T) {
+	rt := startRedTeam(t)
+	out := &outputs{}
+	failed, deny := scenario(t, "upstream-failed"), scenario(t, "deny-no-grant")
+
+	for _, format := range []string{"text", "json", "markdown"} {
+		res := rt.cli(t, out, "why upstream-failed --format "+format, "why", failed.ID, "--format", format)
+		require.Equal(t, 0, res.code, "%s", res)
+		assert.Contains(t, unmarkdown(res.out), "upstream_failed", "the diagnosis still works")
+		assert.Contains(t, res.out, failed.ID, "the request ID stays readable")
+		assert.Contains(t, unmarkdown(res.out), "pipernet:8088", "the upstream host is still named")
+
+		res = rt.cli(t, out, "why deny-no-grant --format "+format, "why", deny.ID, "--format", format)
+		require.Equal(t, 0, res.code, "%s", res)
+		assert.Contains(t, unmarkdown(res.out), "resource_not_granted")
+		assert.Contains(t, res.out, caracaltest.ZoneResearch, "the zone ID stays readable")
+
+		for _, args := range [][]string{{"trace", failed.ID}, {"trace", deny.ID}, {"trace", unseenID}, {"audit", "--limit", "1000"}, {"bundle", failed.ID}} {
+			res = rt.cli(t, out, strings.Join(args, " ")+" --format "+format, append(args, "--format", format)...)
+			require.Equal(t, 0, res.code, "%s", res)
+		}
+	}
+
+	// Where the secrets were, placeholders show.
+	res := rt.cli(t, out, "trace upstream-failed", "trace", failed.ID, "--format", "markdown")
+	for _, want := range []string{"access_token=[redacted]", "db_password=[redacted]", "Basic [redacted]", rtJWTHead + "[redacted-signature]"} {
+		assert.Contains(t, unmarkdown(res.out), want)
+	}
+	res = rt.cli(t, out, "trace upstream-failed", "trace", failed.ID, "--format", "json")
+	assert.Contains(t, res.out, `"db_password": "[redacted]"`, "a number under a secret key")
+	assert.Contains(t, res.out, "X-Amz-Signature=[redacted]")
+
+	res = rt.cli(t, out, "why <paste>", append([]string{"why"}, strings.Fields(rtPaste(failed.ID))...)...)
+	require.Equal(t, 0, res.code, "%s", res)
+	assert.Contains(t, res.out, "upstream_failed", "the request ID is found in the paste")
+	assert.Contains(t, res.err, "removed 3 secret(s)", "the user is told what was removed")
+
+	bundlePath := filepath.Join(t.TempDir(), "rt-bundle.zip")
+	res = rt.cli(t, out, "bundle --out", "bundle", failed.ID, "--out", bundlePath)
+	require.Equal(t, 0, res.code, "%s", res)
+	out.addFile(t, "bundle --out file", bundlePath)
+
+	for _, format := range []string{"text", "json"} {
+		res = rt.cli(t, out, "config check --format "+format, "config", "check", "--format", format)
+		require.Equal(t, 0, res.code, "%s", res)
+	}
+
+	// Error paths that repeat what was typed.
+	for _, c := range []struct {
+		label string
+		args  []string
+	}{
+		{"an unknown command", []string{rtAdminToken}},
+		{"a bad --decision", []string{"audit", "--decision", rtGitHubToken}},
+		{"a bad --zone", []string{"why", failed.ID, "--zone", rtJiraToken + "/x"}},
+	} {
+		res = rt.cli(t, out, c.label, c.args...)
+		assert.NotZero(t, res.code, "%s: %s", c.label, res)
+	}
+
+	// Caracal echoes the bot's credentials back.
+	echoCredentials(rt.srv)
+	for _, format := range []string{"text", "json", "markdown"} {
+		for _, args := range [][]string{{"status"}, {"doctor"}, {"digest"}, {"why", deny.ID}, {"audit"}} {
+			rt.cli(t, out, "echo: "+strings.Join(args, " ")+" --format "+format, append(args, "--format", format)...)
+		}
+	}
+	res = rt.cli(t, out, "echo: status", "status")
+	assert.Contains(t, res.out, "2 of 5 Caracal services not ready", "readiness still reads")
+	res = rt.cli(t, out, "echo: status", "status", "--format", "json")
+	assert.Contains(t, res.out, "WRONGPASS redis refused AUTH [redacted]", "the echoed reason is shown, its token removed")
+
+	rt.addCaracalRequests(out)
+	assertNoLeaks(t, rt.secrets, out)
+}
+
+// TestRedTeamTickets files tickets from the command line in Jira, GitHub
+// and a webhook, then spools one that Jira refuses with a body echoing its
+// credential, and retries it: every request the ticket systems received,
+// every issue, comment and attachment, and the spool directory are searched.
+func TestRedTeamTickets(t *testing.T) {
+	rt := startRedTeam(t)
+	out := &outputs{}
+	failed, deny := scenario(t, "upstream-failed"), scenario(t, "deny-no-grant")
+
+	for _, to := range []struct{ system, format string }{{"jira", "text"}, {"github", "json"}, {"webhook", "markdown"}} {
+		res := rt.cli(t, out, "ticket --to "+to.system, "ticket", failed.ID, "--to", to.system, "--format", to.format)
+		require.Equal(t, 0, res.code, "%s", res)
+	}
+	require.Len(t, rt.jira.Issues(), 1)
+	assert.Contains(t, rt.jira.Issues()[0].Title, "upstream_failed", "the ticket still says why")
+	assert.Contains(t, rt.jira.Issues()[0].Body, failed.ID)
+	require.Len(t, rt.jira.Issues()[0].Attachments, 1, "the bundle is attached")
+	require.Len(t, rt.github.Issues(), 1)
+	require.Len(t, rt.webhook.Issues(), 1)
+
+	rt.jira.Inject(ticketstest.Fault{Status: http.StatusUnauthorized, Body: string(jsonBody(map[string]any{"errorMessages": []string{
+		"Basic " + base64.StdEncoding.EncodeToString([]byte(rtJiraEmail+":"+rtJiraToken)) + " refused: API token " + rtJiraToken + " expired"}}))})
+	res := rt.cli(t, out, "ticket spooled", "ticket", deny.ID)
+	require.Equal(t, 1, res.code, "%s", res)
+	assert.Contains(t, res.out, "spooled", "the refused ticket waits in the spool")
+	spool := filepath.Join(rt.stateDir, "ticket-spool")
+	out.addDir(t, "spool while spooled:", spool)
+
+	res = rt.cli(t, out, "ticket --retry-spooled", "ticket", "--retry-spooled")
+	require.Equal(t, 0, res.code, "%s", res)
+	assert.Len(t, rt.jira.Issues(), 2, "the spooled ticket is delivered")
+	out.addDir(t, "spool after the retry:", spool)
+
+	out.addTicketSystem("jira", rt.jira)
+	out.addTicketSystem("github", rt.github)
+	out.addTicketSystem("webhook", rt.webhook)
+	rt.addCaracalRequests(out)
+	assertNoLeaks(t, rt.secrets, out)
+}
+
+// TestRedTeamScannerFindsEveryForm: the search itself finds a secret in
+// each form a sink could give it, and nothing in its placeholder; else
+// the suite could pass by looking in the wrong place.
+func TestRedTeamScannerFindsEveryForm(t *testing.T) {
+	v := rtMetricsBearer // * & < and _ are changed by every escaper
+	secret := newSecret("probe", v)
+	var bundle bytes.Buffer
+	zw := zip.NewWriter(&bundle)
+	f, err := zw.Create("trace.json")
+	require.NoError(t, err)
+	_, err = f.Write(jsonBody(map[string]string{"note": v}))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+
+	for _, c := range []struct{ name, data string }{
+		{"raw", "token " + v + "."},
+		{"JSON", string(jsonBody(map[string]string{"k": v}))},
+		{"markdown", chat.EscapeMarkdown("see " + v)},
+		{"Slack mrkdwn in a form-encoded JSON field", url.Values{"blocks": {string(jsonBody([]string{chat.EscapeSlack(v)}))}}.Encode()},
+		{"Discord markdown in JSON", string(jsonBody(map[string]string{"content": chat.EscapeDiscord(v)}))},
+		{"URL query", "https://x.example/?q=" + url.QueryEscape(v)},
+		{"Basic credential", "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("user:"+v))},
+		{"base64url at offset 2", base64.RawURLEncoding.EncodeToString([]byte("ab" + v + "cd"))},
+		{"zip in a multipart body", "--b\r\nContent-Type: application/zip\r\n\r\n" + bundle.String() + "\r\n--b--\r\n"},
+		{"clipped", "reason: " + v[:13] + "…"},
+	} {
+		leaks, _, _ := findLeaks([]plantedSecret{secret}, []emission{{where: c.name, data: []byte(c.data)}})
+		assert.Len(t, leaks, 1, "%s: %q", c.name, c.data)
+	}
+	leaks, _, _ := findLeaks([]plantedSecret{secret}, []emission{{where: "scrubbed", data: []byte(redact.New(v).String("token " + v))}})
+	assert.Empty(t, leaks, "a placeholder is no leak")
+}
+
+// requestDump is a request's headers, but Authorization (the receiver's own
+// credential), sorted, then its body.
+func requestDump(h http.Header, body []byte) []byte {
+	var b bytes.Buffer
+	for _, k := range sortedKeys(h) {
+		if k != "Authorization" {
+			fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(h[k], ", "))
+		}
+	}
+	b.WriteString("\n")
+	b.Write(body)
+	return b.Bytes()
+}
+
+// emission is something the bot emitted and where it went.
+type emission struct {
+	where string
+	data  []byte
+}
+
+// outputs collects what the bot emitted during a test.
+type outputs struct{ list []emission }
+
+func (o *outputs) add(where string, data []byte) {
+	o.list = append(o.list, emission{where: where, data: slices.Clone(data)})
+}
+
+func (o *outputs) addString(where, s string) { o.add(where, []byte(s)) }
+
+func (o *outputs) addFile(t *testing.T, where, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	o.add(where, b)
+}
+
+// addDir keeps every file under dir.
+func (o *outputs) addDir(t *testing.T, where, dir string) {
+	t.Helper()
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		o.addFile(t, where+" "+rel, p)
+		return nil
+	}))
+}
+
+// addTicketSystem keeps every request a fake ticket system received (see
+// requestDump) and every issue it holds: title, body, labels, comments and
+// attachments.
+func (o *outputs) addTicketSystem(name string, srv *ticketstest.Server) {
+	for i, r := range srv.Requests() {
+		o.add(fmt.Sprintf("%s request %d (%s %s)", name, i+1, r.Method, r.Path), requestDump(r.Header, r.Body))
+	}
+	for _, is := range srv.Issues() {
+		where := name + " issue " + is.ID
+		o.addString(where, strings.Join(append([]string{is.Title, is.Body}, append(is.Labels, is.Comments...)...), "\n"))
+		for _, a := range is.Attachments {
+			o.add(where+" attachment "+a.Name, a.Data)
+		}
+	}
+}
+
+var (
+	zipLocalHeader = []byte("PK\x03\x04")
+	zipEnd         = []byte("PK\x05\x06")
+)
+
+// unpack returns em and each member of every zip in it (a bundle, or a
+// multipart body carrying one) as an emission of its own: compression
+// would hide a secret from a search of the raw bytes.
+func unpack(em emission) []emission {
+	out := []emission{em}
+	rest := em.data
+	for {
+		i := bytes.Index(rest, zipLocalHeader)
+		if i < 0 {
+			return out
+		}
+		z := rest[i:]
+		end := bytes.Index(z, zipEnd)
+		if end < 0 {
+			return out
+		}
+		if zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z))); err == nil {
+			for _, f := range zr.File {
+				if data, err := readZipFile(f); err == nil {
+					out = append(out, emission{where: em.where + " » " + f.Name, data: data})
+				}
+			}
+		}
+		rest = z[end+len(zipEnd):]
+	}
+}
+
+func readZipFile(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+var (
+	percentEscape = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+	jsonEscape    = regexp.MustCompile(`\\u[0-9A-Fa-f]{4}|\\["\\/bfnrt]`)
+)
+
+// views are a text as sent, then decoded once and twice: a JSON document in
+// a form field, or markdown in a JSON string, hides a secret behind two
+// encodings.
+func views(text string) []string {
+	once := decodeSinks(text)
+	return []string{text, once, decodeSinks(once)}
+}
+
+// decodeSinks undoes, in the order sinks apply them, URL percent-encoding,
+// JSON string escapes, markdown backslashes and zero-width spaces, and
+// HTML entities.
+func decodeSinks(s string) string {
+	s = percentEscape.ReplaceAllStringFunc(s, func(m string) string {
+		b, _ := hex.DecodeString(m[1:])
+		return string(b)
+	})
+	s = jsonEscape.ReplaceAllStringFunc(s, func(m string) string {
+		var out string
+		if json.Unmarshal([]byte(`"`+m+`"`), &out) != nil {
+			return m
+		}
+		return out
+	})
+	return html.UnescapeString(unmarkdown(s))
+}
+
+// find returns the first needle of s found in one of the views, and the
+// text around it.
+func (s plantedSecret) find(views []string) (needle, string, bool) {
+	for _, n := range s.needles {
+		for _, v := range views {
+			if i := strings.Index(v, n.text); i >= 0 {
+				from, to := max(0, i-40), min(len(v), i+len(n.text)+40)
+				return n, v[from:to], true
+			}
+		}
+	}
+	return needle{}, "", false
+}
+
+// findLeaks searches every emission, zips unpacked, for every secret, and
+// describes each secret found: its name, the form it was found in, where,
+// and the text around it. It also returns how many texts and bytes it
+// searched.
+func findLeaks(secrets []plantedSecret, list []emission) (leaks []string, texts, size int) {
+	for _, em := range list {
+		for _, part := range unpack(em) {
+			texts, size = texts+1, size+len(part.data)
+			vs := views(string(part.data))
+			for _, s := range secrets {
+				if n, around, found := s.find(vs); found {
+					leaks = append(leaks, fmt.Sprintf("%s (as %s) in %s: %q", s.name, n.form, part.where, around))
+				}
+			}
+		}
+	}
+	sort.Strings(leaks)
+	return leaks, texts, size
+}
+
+// assertNoLeaks reports every secret found in what out holds.
+func assertNoLeaks(t *testing.T, secrets []plantedSecret, out *outputs) {
+	t.Helper()
+	leaks, texts, size := findLeaks(secrets, out.list)
+	t.Logf("searched %d outputs (%d bytes) for %d secrets", texts, size, len(secrets))
+	for _, l := range leaks {
+		t.Error("leak: " + l)
+	}
+}
