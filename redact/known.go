@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -14,104 +14,189 @@ import (
 // services that issue far longer ones.
 const MinKnownLength = 8
 
-// knownSet is an immutable set of configured secrets compiled into one
-// regular expression over every encoded form they can take.
+// zwsp is the zero-width space chat escaping puts after "@" and "://".
+const zwsp = "\u200b"
+
+// knownSet is an immutable set of configured secrets with every encoded
+// form they can take in what the bot emits.
 type knownSet struct {
 	values []string
-	re     *regexp.Regexp // nil when there is no secret
+	// exact are the literal forms: as is, JSON-escaped, URL-encoded.
+	exact []string
+	// b64 are the base64 characters that depend on a secret's bytes alone;
+	// a match is widened to the whole base64 run around it.
+	b64 []string
+	// stripped are the secrets as they read once escaping is undone
+	// (see unescape), for text with backslashes, entities or zero-width
+	// spaces in it.
+	stripped []string
 }
 
 func newKnownSet(secrets []string) *knownSet {
-	seen := map[string]bool{}
 	ks := &knownSet{}
-	var alts []string
+	seen := map[*[]string]map[string]bool{}
+	add := func(list *[]string, s string) {
+		if seen[list] == nil {
+			seen[list] = map[string]bool{}
+		}
+		if s != "" && !seen[list][s] {
+			seen[list][s] = true
+			*list = append(*list, s)
+		}
+	}
 	for _, v := range secrets {
-		if len(v) < MinKnownLength || seen[v] {
+		if len(v) < MinKnownLength || slices.Contains(ks.values, v) {
 			continue
 		}
-		seen[v] = true
 		ks.values = append(ks.values, v)
-		alts = append(alts, variants(v)...)
+		add(&ks.exact, v)
+		for _, s := range jsonEscapes(v) {
+			add(&ks.exact, s)
+		}
+		for _, s := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+			add(&ks.exact, s)
+			add(&ks.exact, lowerPercent(s))
+		}
+		for _, s := range base64Cores(v) {
+			add(&ks.b64, s)
+		}
+		if s, _, _ := unescape(v); len(s) >= MinKnownLength/2 {
+			add(&ks.stripped, s)
+		}
 	}
-	if len(alts) == 0 {
-		return ks
-	}
-	// Longer patterns first, so a secret that contains another is removed whole.
-	sort.SliceStable(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	ks.re = regexp.MustCompile(strings.Join(alts, "|"))
 	return ks
 }
 
-// scrub replaces every configured secret in text.
+// empty reports whether the set holds no secret.
+func (ks *knownSet) empty() bool { return len(ks.values) == 0 }
+
+// scrub replaces every configured secret in text, in any of its forms.
 func (ks *knownSet) scrub(text string) (string, []Hit) {
-	if ks.re == nil {
+	if ks.empty() || text == "" {
 		return text, nil
 	}
-	locs := ks.re.FindAllStringIndex(text, -1)
-	if locs == nil {
+	var spans [][2]int
+	for _, v := range ks.exact {
+		spans = appendAll(spans, text, v, nil)
+	}
+	for _, v := range ks.b64 {
+		spans = appendAll(spans, text, v, widenBase64)
+	}
+	if strings.ContainsAny(text, `\&`) || strings.Contains(text, zwsp) {
+		plain, starts, ends := unescape(text)
+		for _, v := range ks.stripped {
+			for _, sp := range appendAll(nil, plain, v, nil) {
+				spans = append(spans, [2]int{starts[sp[0]], ends[sp[1]-1]})
+			}
+		}
+	}
+	if len(spans) == 0 {
 		return text, nil
 	}
+	spans = merge(spans)
 	var b strings.Builder
-	hits := make([]Hit, 0, len(locs))
+	hits := make([]Hit, 0, len(spans))
 	last, line := 0, 1
-	for _, loc := range locs {
-		line += strings.Count(text[last:loc[0]], "\n")
-		b.WriteString(text[last:loc[0]])
+	for _, sp := range spans {
+		line += strings.Count(text[last:sp[0]], "\n")
+		b.WriteString(text[last:sp[0]])
 		b.WriteString(Redacted)
 		hits = append(hits, Hit{Kind: KindConfigured, Line: line})
-		line += strings.Count(text[loc[0]:loc[1]], "\n")
-		last = loc[1]
+		line += strings.Count(text[sp[0]:sp[1]], "\n")
+		last = sp[1]
 	}
 	b.WriteString(text[last:])
 	return b.String(), hits
 }
 
-// variants returns the regular expressions of every form v can take in
-// what the bot emits: as is or escaped for markdown, Slack or HTML (loose),
-// JSON-escaped, URL-encoded, and inside base64 at any of the three byte
-// alignments (the user:password of a Basic header), matched together with
-// the rest of the base64 run around it.
-func variants(v string) []string {
-	alts := []string{loose(v)}
-	exact := map[string]bool{v: true}
-	addExact := func(s string) {
-		if !exact[s] {
-			exact[s] = true
-			alts = append(alts, regexp.QuoteMeta(s))
+// appendAll appends the span of every occurrence of v in text, widened by
+// widen when given.
+func appendAll(spans [][2]int, text, v string, widen func(text string, sp [2]int) [2]int) [][2]int {
+	for from := 0; ; {
+		i := strings.Index(text[from:], v)
+		if i < 0 {
+			return spans
 		}
+		sp := [2]int{from + i, from + i + len(v)}
+		if widen != nil {
+			sp = widen(text, sp)
+		}
+		spans = append(spans, sp)
+		from = from + i + len(v)
 	}
-	for _, s := range jsonEscapes(v) {
-		addExact(s)
-	}
-	for _, s := range []string{url.QueryEscape(v), url.PathEscape(v)} {
-		addExact(s)
-		addExact(lowerPercent(s))
-	}
-	for _, inner := range base64Cores(v) {
-		alts = append(alts, `[A-Za-z0-9+/_-]*`+regexp.QuoteMeta(inner)+`[A-Za-z0-9+/_-]*={0,2}`)
-	}
-	return alts
 }
 
-// loose matches v with any backslashes or zero-width spaces before each
-// character (markdown escaping, defanged mentions and links) and with &, <
-// and > also as HTML entities (Slack escaping).
-func loose(v string) string {
-	var b strings.Builder
-	for _, r := range v {
-		b.WriteString(`[\\\x{200B}]*`)
-		switch r {
-		case '&':
-			b.WriteString(`(?:&|&amp;)`)
-		case '<':
-			b.WriteString(`(?:<|&lt;)`)
-		case '>':
-			b.WriteString(`(?:>|&gt;)`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
+// widenBase64 grows a span to the run of base64 characters around it.
+func widenBase64(text string, sp [2]int) [2]int {
+	for sp[0] > 0 && base64Char(text[sp[0]-1]) {
+		sp[0]--
+	}
+	for sp[1] < len(text) && (base64Char(text[sp[1]]) || text[sp[1]] == '=') {
+		sp[1]++
+	}
+	return sp
+}
+
+func base64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'
+}
+
+// merge sorts spans and joins those that overlap or touch.
+func merge(spans [][2]int) [][2]int {
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	out := spans[:1]
+	for _, sp := range spans[1:] {
+		if last := &out[len(out)-1]; sp[0] <= last[1] {
+			last[1] = max(last[1], sp[1])
+		} else {
+			out = append(out, sp)
 		}
 	}
-	return b.String()
+	return out
+}
+
+// unescape undoes what chat escaping adds: backslashes (markdown), the
+// entities &amp; &lt; &gt; (Slack) and zero-width spaces (defanged mentions
+// and links). For each byte of the result, starts and ends give the span
+// of text it came from.
+func unescape(text string) (plain string, starts, ends []int) {
+	var b strings.Builder
+	b.Grow(len(text))
+	starts, ends = make([]int, 0, len(text)), make([]int, 0, len(text))
+	for i := 0; i < len(text); {
+		switch {
+		case text[i] == '\\':
+			i++
+			continue
+		case strings.HasPrefix(text[i:], zwsp):
+			i += len(zwsp)
+			continue
+		case text[i] == '&':
+			if c, n := entity(text[i:]); n > 0 {
+				b.WriteByte(c)
+				starts, ends = append(starts, i), append(ends, i+n)
+				i += n
+				continue
+			}
+		}
+		b.WriteByte(text[i])
+		starts, ends = append(starts, i), append(ends, i+1)
+		i++
+	}
+	return b.String(), starts, ends
+}
+
+// entity decodes the HTML entity Slack escaping writes at the start of s.
+func entity(s string) (byte, int) {
+	for _, e := range []struct {
+		name string
+		c    byte
+	}{{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}} {
+		if strings.HasPrefix(s, e.name) {
+			return e.c, len(e.name)
+		}
+	}
+	return 0, 0
 }
 
 // jsonEscapes returns v as the inside of a JSON string, with and without

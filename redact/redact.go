@@ -124,7 +124,7 @@ func (s *Scrubber) Text(text string) (string, []Hit) {
 // structure the caller cannot see: request bodies on the wire.
 func (s *Scrubber) Known(b []byte) ([]byte, int) {
 	ks := s.known.Load()
-	if ks.re == nil || len(b) == 0 {
+	if ks.empty() || len(b) == 0 {
 		return b, 0
 	}
 	out, hits := ks.scrub(string(b))
