@@ -3,6 +3,9 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +13,10 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,12 +25,16 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
+	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
@@ -443,6 +453,79 @@ func TestRedTeamTickets(t *testing.T) {
 	assertNoLeaks(t, rt.secrets, out)
 }
 
+// TestRedTeamServe runs serve on Slack's HTTP mode and Discord's gateway
+// with Redis away: slash commands (one with a paste), buttons and a thread
+// mention on Slack, commands and buttons on Discord, on the planted world
+// and then with Caracal echoing the bot's credentials. Every request the
+// bot sent either platform, every uploaded file, every acknowledgement, the
+// ops endpoints and the debug log are searched.
+func TestRedTeamServe(t *testing.T) {
+	rt := startRedTeam(t)
+	out := &outputs{}
+	s := rt.startServe(t)
+	failed, deny := scenario(t, "upstream-failed"), scenario(t, "deny-no-grant")
+	value := deny.ID + " --zone " + caracaltest.ZoneResearch
+
+	s.slash(t, out, "rt-paste", "why "+rtPaste(failed.ID))
+	s.slash(t, out, "rt-why", "why "+deny.ID)
+	for i, text := range []string{"trace " + failed.ID, "audit --limit 1000", "bundle " + failed.ID} {
+		s.slash(t, out, "rt-"+strconv.Itoa(i), text)
+	}
+	root := s.slackRoot(t, "resource_not_granted", 3)
+	for _, action := range []string{"trace", "why", "ticket"} {
+		s.click(t, out, action, value, root.TS)
+	}
+	s.mention(t, out, "Ev-rt-1", "why "+failed.ID, root.TS)
+
+	pasteToken := s.discordCommand(t, "why", strOpt("request_id", rtPaste(failed.ID)))
+	whyToken := s.discordCommand(t, "why", strOpt("request_id", deny.ID))
+	s.discordCommand(t, "trace", strOpt("request_id", failed.ID))
+	s.discordCommand(t, "bundle", strOpt("request_id", failed.ID))
+	s.discordCommand(t, "audit", &discordgo.ApplicationCommandInteractionDataOption{Name: "limit", Type: discordgo.ApplicationCommandOptionInteger, Value: float64(1000)})
+	droot, _ := waitDiscordThread(t, s.discord, whyToken, 3)
+	for _, action := range []string{"trace", "ticket"} {
+		s.discordClick(t, action+"|"+value, droot.ID)
+	}
+	s.waitCommands(t, 16)
+
+	echoCredentials(rt.srv)
+	for i, text := range []string{"status", "doctor", "digest", "why " + deny.ID, "audit"} {
+		s.slash(t, out, "rt-echo-"+strconv.Itoa(i), text)
+	}
+	for _, sub := range []string{"status", "doctor", "digest"} {
+		s.discordCommand(t, sub)
+	}
+	s.waitCommands(t, 24)
+	for _, path := range []string{"/readyz", "/metrics", "/healthz"} {
+		code, body := httpGet(t, s.base+path)
+		out.addString("GET "+path, body)
+		assert.Equal(t, http.StatusOK, code, path)
+		if path == "/readyz" {
+			assert.Contains(t, body, "the bot keeps answering", "/readyz still tells of Caracal")
+			assert.Contains(t, body, "admin token [redacted] revoked", "and of its echo, the token removed")
+		}
+	}
+	s.stop()
+
+	s.collect(out)
+	out.addTicketSystem("webhook", rt.webhook)
+	out.addDir(t, "state dir", rt.stateDir)
+	rt.addCaracalRequests(out)
+	assertNoLeaks(t, rt.secrets, out)
+
+	// The features still work: diagnoses are posted with readable request
+	// IDs, and the user who pasted secrets was told privately.
+	assert.NotEmpty(t, s.slackRootsWith(failed.ID, "upstream_failed"), "Slack: the pasted request is diagnosed")
+	assert.True(t, s.slackNoted("rt-paste"), "Slack: the private note on removed secrets")
+	assert.NotEmpty(t, s.slack.Files(), "Slack: the bundle is uploaded")
+	assert.True(t, s.discordNoted(pasteToken), "Discord: the private note on removed secrets")
+	paste, ok := s.discord.Original(pasteToken)
+	if assert.True(t, ok, "Discord: the diagnosis of the pasted request is still in the channel (the private note must not delete it)") &&
+		assert.NotEmpty(t, paste.Embeds) {
+		assert.Contains(t, unescape(paste.Embeds[0].Description), "upstream_failed")
+	}
+}
+
 // TestRedTeamScannerFindsEveryForm: the search itself finds a secret in
 // each form a sink could give it, and nothing in its placeholder; else
 // the suite could pass by looking in the wrong place.
@@ -476,6 +559,321 @@ func TestRedTeamScannerFindsEveryForm(t *testing.T) {
 	assert.Empty(t, leaks, "a placeholder is no leak")
 }
 
+// rtServe is serve with the red-team configuration on Slack's HTTP mode
+// and Discord's gateway, each platform behind a recorder.
+type rtServe struct {
+	base                 string
+	slack                *slackfake.Server
+	discord              *discordfake.Server
+	gw                   *discordfake.Gateway
+	slackRec, discordRec *recorder
+	logs                 *syncBuffer
+	// stop stops serve once every queued reply is delivered.
+	stop func()
+}
+
+// startServe runs serve in-process with the red-team configuration, its
+// log at debug in JSON through the scrubber the way runServe builds it.
+func (rt *redTeam) startServe(t *testing.T) *rtServe {
+	t.Helper()
+	s := &rtServe{slack: slackfake.Start(t, slackfake.WithToken(rtSlackBotToken)), gw: discordfake.NewGateway(0), logs: &syncBuffer{}}
+	t.Cleanup(s.gw.Close)
+	s.discord = discordfake.Start(t, discordfake.WithGateway(s.gw), discordfake.WithChannel(discordChannel), discordfake.WithBotToken(rtDiscordToken))
+	s.slackRec, s.discordRec = startRecorder(t, s.slack.URL(), true), startRecorder(t, s.discord.URL(), false)
+	env := with(rt.env, "SLACK_API_URL", s.slackRec.URL+"/", "DISCORD_API_URL", s.discordRec.URL+discordfake.APIPrefix,
+		"DISCORD_APP_ID", s.discord.AppID(), "BOT_LOG_FORMAT", "json")
+	scrub := redact.New()
+	cfg, err := loadConfig("", streams{getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, scrub: scrub})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s.base = "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, ln, nil, newLogger(redact.NewWriter(s.logs, scrub), cfg, scrub), scrub)
+	}()
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				assert.NoError(t, err)
+			case <-time.After(30 * time.Second):
+				t.Error("serve did not stop")
+			}
+		})
+	}
+	t.Cleanup(s.stop)
+	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer wcancel()
+	require.NoError(t, s.gw.WaitHandshakes(wctx, 1))
+	return s
+}
+
+// slackPost sends a body signed with the planted signing secret to one of
+// serve's Slack endpoints.
+func (s *rtServe) slackPost(t *testing.T, path, contentType, body string) (int, string) {
+	t.Helper()
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(rtSigningSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req, err := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, b)
+	return resp.StatusCode, string(b)
+}
+
+// responseURL is a response_url through the Slack recorder.
+func (s *rtServe) responseURL(id string) string {
+	return s.slackRec.URL + "/response/" + url.PathEscape(id)
+}
+
+// slash sends /caracal text from the on-call user, and keeps the ack.
+func (s *rtServe) slash(t *testing.T, out *outputs, trigger, text string) {
+	t.Helper()
+	form := url.Values{"command": {"/caracal"}, "text": {text}, "user_id": {"U0ONCALL"}, "user_name": {"oncall"},
+		"channel_id": {testChannel}, "team_id": {slackfake.TeamID}, "trigger_id": {trigger}, "response_url": {s.responseURL(trigger)}}
+	_, ack := s.slackPost(t, "/slack/commands", "application/x-www-form-urlencoded", form.Encode())
+	out.addString("slack ack of slash command "+trigger, ack)
+}
+
+// click clicks a button of the root message rootTS.
+func (s *rtServe) click(t *testing.T, out *outputs, action, value, rootTS string) {
+	t.Helper()
+	p, err := json.Marshal(map[string]any{
+		"type": "block_actions", "response_url": s.responseURL("click-" + action),
+		"user":      map[string]string{"id": "U0ONCALL", "username": "oncall"},
+		"channel":   map[string]string{"id": testChannel},
+		"container": map[string]string{"message_ts": rootTS, "channel_id": testChannel},
+		"actions":   []map[string]string{{"action_id": action, "value": value}},
+	})
+	require.NoError(t, err)
+	_, ack := s.slackPost(t, "/slack/interactions", "application/x-www-form-urlencoded", url.Values{"payload": {string(p)}}.Encode())
+	out.addString("slack ack of button "+action, ack)
+}
+
+// mention mentions the bot in the thread of rootTS.
+func (s *rtServe) mention(t *testing.T, out *outputs, eventID, text, rootTS string) {
+	t.Helper()
+	_, ack := s.slackPost(t, "/slack/events", "application/json", threadMention(eventID, text, rootTS))
+	out.addString("slack ack of mention "+eventID, ack)
+}
+
+// slackRoot waits for a root message showing marker with at least n
+// thread replies.
+func (s *rtServe) slackRoot(t *testing.T, marker string, n int) slackfake.Message {
+	t.Helper()
+	var root slackfake.Message
+	require.Eventually(t, func() bool {
+		for _, m := range s.slack.Roots(testChannel) {
+			if strings.Contains(m.Text+m.BlocksJSON, marker) && len(s.slack.Thread(testChannel, m.TS)) >= n {
+				root = m
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond, "a Slack root showing %s", marker)
+	return root
+}
+
+// slackRootsWith lists the root messages showing every marker.
+func (s *rtServe) slackRootsWith(markers ...string) []slackfake.Message {
+	return slices.DeleteFunc(s.slack.Roots(testChannel), func(m slackfake.Message) bool {
+		for _, mark := range markers {
+			if !strings.Contains(m.Text+m.BlocksJSON, mark) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// slackNoted reports whether the user of the slash command trigger was
+// told privately that secrets were removed from what they sent.
+func (s *rtServe) slackNoted(trigger string) bool {
+	for _, e := range s.slack.Ephemerals() {
+		if e.User == "U0ONCALL" && strings.Contains(e.Text+e.BlocksJSON, "removed 3 secret") {
+			return true
+		}
+	}
+	for _, p := range s.slack.ResponseURLPosts() {
+		if p.ID == trigger && p.ResponseType != "in_channel" && strings.Contains(p.Text+p.BlocksJSON, "removed 3 secret") {
+			return true
+		}
+	}
+	return false
+}
+
+// discordCommand sends /caracal sub with options through the gateway, as
+// the on-call member of the test guild, and returns the interaction token.
+func (s *rtServe) discordCommand(t *testing.T, sub string, opts ...*discordgo.ApplicationCommandInteractionDataOption) string {
+	t.Helper()
+	id, token := s.discord.NewInteraction(discordChannel, discordGuild, "700000000000000001")
+	require.NoError(t, s.gw.SendInteraction(&discordgo.Interaction{
+		ID: id, AppID: s.discord.AppID(), Type: discordgo.InteractionApplicationCommand, Token: token,
+		ChannelID: discordChannel, GuildID: discordGuild,
+		Member: &discordgo.Member{User: &discordgo.User{ID: "700000000000000001", Username: "oncall"}},
+		Data: discordgo.ApplicationCommandInteractionData{ID: "1", Name: "caracal", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			{Name: sub, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}}},
+	}))
+	return token
+}
+
+func strOpt(name, value string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: value}
+}
+
+// discordClick clicks the button customID of message messageID.
+func (s *rtServe) discordClick(t *testing.T, customID, messageID string) {
+	t.Helper()
+	id, token := s.discord.NewInteraction(discordChannel, discordGuild, "700000000000000001")
+	require.NoError(t, s.gw.SendInteraction(&discordgo.Interaction{
+		ID: id, AppID: s.discord.AppID(), Type: discordgo.InteractionMessageComponent, Token: token,
+		ChannelID: discordChannel, GuildID: discordGuild,
+		Member:  &discordgo.Member{User: &discordgo.User{ID: "700000000000000001", Username: "oncall"}},
+		Message: &discordgo.Message{ID: messageID, ChannelID: discordChannel},
+		Data:    discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.ButtonComponent},
+	}))
+}
+
+// discordNoted reports whether the interaction token got an ephemeral
+// followup saying that secrets were removed.
+func (s *rtServe) discordNoted(token string) bool {
+	for _, m := range s.discord.Followups(token) {
+		text := m.Content
+		for _, e := range m.Embeds {
+			text += e.Description
+		}
+		if m.Ephemeral && strings.Contains(unescape(text), "removed 3 secret") {
+			return true
+		}
+	}
+	return false
+}
+
+var commandsTotal = regexp.MustCompile(`caracal_bot_commands_total\{command="[^"]*",outcome="([a-z_]+)"\} (\d+)`)
+
+// waitCommands waits until n commands were accepted and all of them ran
+// (they have read Caracal; their replies may still be on their way).
+func (s *rtServe) waitCommands(t *testing.T, n int) {
+	t.Helper()
+	var outcomes map[string]int
+	ok := assert.Eventually(t, func() bool {
+		resp, err := http.Get(s.base + "/metrics")
+		if err != nil {
+			return false
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return false
+		}
+		outcomes = map[string]int{}
+		for _, m := range commandsTotal.FindAllSubmatch(body, -1) {
+			v, _ := strconv.Atoi(string(m[2]))
+			outcomes[string(m[1])] += v
+		}
+		return outcomes["accepted"] == n && outcomes["ok"]+outcomes["error"] == n
+	}, 30*time.Second, 50*time.Millisecond)
+	require.True(t, ok, "want %d commands accepted and run, have %v", n, outcomes)
+}
+
+// collect keeps everything serve sent the platforms (uploads included)
+// and its log.
+func (s *rtServe) collect(out *outputs) {
+	for _, r := range s.slackRec.requests() {
+		out.add("slack "+r.where, r.data)
+	}
+	for _, r := range s.discordRec.requests() {
+		out.add("discord "+r.where, r.data)
+	}
+	out.addString("serve log", s.logs.String())
+}
+
+func httpGet(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// recorder is a reverse proxy in front of a fake chat platform that keeps
+// every request the bot sent through it, less the bot's own credential
+// for that platform (the Authorization header, Slack's token form field).
+type recorder struct {
+	URL  string
+	mu   sync.Mutex
+	reqs []emission
+}
+
+// startRecorder proxies to the host of target; the bot is given target's
+// URL with the recorder's host. With rewriteHost, the target's host in the
+// answers' JSON is the recorder's too: Slack's upload URL must be on the
+// API's host, or the bot refuses to send its token there.
+func startRecorder(t *testing.T, target string, rewriteHost bool) *recorder {
+	t.Helper()
+	u, err := url.Parse(target)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			if form, err := url.ParseQuery(string(body)); err == nil {
+				form.Del("token")
+				body = []byte(form.Encode())
+			}
+		}
+		rec.mu.Lock()
+		rec.reqs = append(rec.reqs, emission{where: r.Method + " " + r.URL.Path, data: requestDump(r.Header, body)})
+		rec.mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	rec.URL = srv.URL
+	if rewriteHost {
+		proxy.ModifyResponse = func(resp *http.Response) error {
+			if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+				return nil
+			}
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return err
+			}
+			b = bytes.ReplaceAll(b, []byte(u.Host), []byte(strings.TrimPrefix(srv.URL, "http://")))
+			resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+			resp.Header.Set("Content-Length", strconv.Itoa(len(b)))
+			return nil
+		}
+	}
+	return rec
+}
+
+func (rec *recorder) requests() []emission {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return slices.Clone(rec.reqs)
+}
+
 // requestDump is a request's headers, but Authorization (the receiver's own
 // credential), sorted, then its body.
 func requestDump(h http.Header, body []byte) []byte {
@@ -488,6 +886,24 @@ func requestDump(h http.Header, body []byte) []byte {
 	b.WriteString("\n")
 	b.Write(body)
 	return b.Bytes()
+}
+
+// syncBuffer is a buffer safe for serve's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // emission is something the bot emitted and where it went.
