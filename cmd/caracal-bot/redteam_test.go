@@ -453,6 +453,38 @@ func TestRedTeamTickets(t *testing.T) {
 	assertNoLeaks(t, rt.secrets, out)
 }
 
+// TestRedTeamClippedEcho: Caracal echoes the admin token where the bot
+// clips what it reads (readiness and health reasons at 120 characters, an
+// error description at 1024), the token across the cut: what is left of
+// it must not show either, on the command line or on /readyz.
+func TestRedTeamClippedEcho(t *testing.T) {
+	rt := startRedTeam(t)
+	out := &outputs{}
+	w := rt.srv.World()
+	w.STS.Ready = caracaltest.NotReady(acrossCut(120))
+	w.API.Health = &caracaltest.Reply{Status: http.StatusServiceUnavailable, Body: jsonBody(map[string]any{"ok": false, "error": acrossCut(120)})}
+	rt.srv.SetWorld(w)
+	rt.srv.Inject("api /v1/zones/*/audit", caracaltest.Fault{Status: http.StatusInternalServerError,
+		Body: string(jsonBody(map[string]string{"error": "internal_error", "error_description": acrossCut(1024)}))})
+
+	for _, format := range []string{"text", "json", "markdown"} {
+		for _, args := range [][]string{{"status"}, {"audit"}, {"why", denyID}} {
+			rt.cli(t, out, strings.Join(args, " ")+" --format "+format, append(args, "--format", format)...)
+		}
+	}
+	s := rt.startServe(t)
+	_, body := httpGet(t, s.base+"/readyz")
+	out.addString("GET /readyz", body)
+	assertNoLeaks(t, rt.secrets, out)
+}
+
+// acrossCut is a text whose admin token starts 21 characters before
+// limit: clipped at limit, it keeps the token's first 21 characters.
+func acrossCut(limit int) string {
+	const says = "upstream refused the call for "
+	return strings.Repeat("-", limit-21-len(says)) + says + rtAdminToken
+}
+
 // TestRedTeamServe runs serve on Slack's HTTP mode and Discord's gateway
 // with Redis away: slash commands (one with a paste), buttons and a thread
 // mention on Slack, commands and buttons on Discord, on the planted world
