@@ -101,3 +101,33 @@ func BenchmarkCommandTextCopy(b *testing.B) {
 		_ = strings.Clone(paste)
 	}
 }
+
+// BenchmarkHostileText scrubs text built to make a scrubber rescan: runs
+// of keys, headers and schemes with no end, at 100 KiB and 1 MiB. Its
+// cost must grow with the size (no rescans), against BenchmarkPlainText.
+func BenchmarkHostileText(b *testing.B) {
+	for _, size := range []int{100 << 10, 1 << 20} {
+		for _, unit := range []string{"x_bearer=", "password:\"", "Authorization: ", "Bearer ", "https://a@"} {
+			text := strings.Repeat(unit, size/len(unit))
+			b.Run(fmt.Sprintf("%s/%dKiB", strings.TrimSpace(strings.Trim(unit, `:="`)), size>>10), func(b *testing.B) {
+				s := redact.New(adminToken)
+				for b.Loop() {
+					s.String(text)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkPlainText scrubs prose of the same sizes with nothing to find.
+func BenchmarkPlainText(b *testing.B) {
+	for _, size := range []int{100 << 10, 1 << 20} {
+		text := strings.Repeat("policy set research-access grants pipernet:read to billing-bot. ", size/64)
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			s := redact.New(adminToken)
+			for b.Loop() {
+				s.String(text)
+			}
+		})
+	}
+}

@@ -9,25 +9,24 @@ import (
 
 // Redaction kinds, as bundle manifests and notes name them.
 const (
-	KindConfigured       = "configured_secret"  // a credential the bot was configured with
-	KindSecretKey        = "secret_key"         // the value of a key that names a secret
-	KindBearer           = "bearer"             // "Bearer <credential>" anywhere in a string
-	KindBasic            = "basic"              // "Basic <base64 user:password>"
-	KindAuthHeader       = "auth_header"        // "Authorization: <credential>", "X-Api-Key: ..." in text
-	KindCookie           = "cookie"             // "Cookie: ..." and "Set-Cookie: ..." header values
-	KindInlineSecret     = "inline_secret"      // "db_password=...", "client_secret: ...", `"token":"..."` in text
-	KindJWTSignature     = "jwt_signature"      // a JWT: header and payload kept, signature removed
-	KindSlackToken       = "slack_token"        // xoxb-, xoxp-, xoxa-, xapp-...
-	KindGitHubToken      = "github_token"       // ghp_, gho_, ghu_, ghs_, ghr_, github_pat_
-	KindAWSAccessKey     = "aws_access_key"     // AKIA..., ASIA...
-	KindDiscordToken     = "discord_token"      // a Discord bot token
-	KindProviderKey      = "provider_key"       // AI and payment provider API keys (sk-..., AIza..., sk_live_...)
-	KindCaracalSecret    = "caracal_credential" // Caracal admin tokens and client, workload and sink secrets
-	KindPrivateKey       = "private_key"        // a PEM private key block
-	KindURLCredentials   = "url_credentials"    // user:password@ in a URL
-	KindURLQuerySecret   = "url_query"          // ?code=..., &X-Amz-Signature=... in a URL
-	KindUnencodable      = "unencodable"        // a value dropped because it is not JSON
-	maxKeyValueKeyLength = 64
+	KindConfigured     = "configured_secret"  // a credential the bot was configured with
+	KindSecretKey      = "secret_key"         // the value of a key that names a secret
+	KindBearer         = "bearer"             // "Bearer <credential>" anywhere in a string
+	KindBasic          = "basic"              // "Basic <base64 user:password>"
+	KindAuthHeader     = "auth_header"        // "Authorization: <credential>", "X-Api-Key: ..." in text
+	KindCookie         = "cookie"             // "Cookie: ..." and "Set-Cookie: ..." header values
+	KindInlineSecret   = "inline_secret"      // "db_password=...", "client_secret: ...", `"token":"..."` in text
+	KindJWTSignature   = "jwt_signature"      // a JWT: header and payload kept, signature removed
+	KindSlackToken     = "slack_token"        // xoxb-, xoxp-, xoxa-, xapp-...
+	KindGitHubToken    = "github_token"       // ghp_, gho_, ghu_, ghs_, ghr_, github_pat_
+	KindAWSAccessKey   = "aws_access_key"     // AKIA..., ASIA...
+	KindDiscordToken   = "discord_token"      // a Discord bot token
+	KindProviderKey    = "provider_key"       // AI and payment provider API keys (sk-..., AIza..., sk_live_...)
+	KindCaracalSecret  = "caracal_credential" // Caracal admin tokens and client, workload and sink secrets
+	KindPrivateKey     = "private_key"        // a PEM private key block
+	KindURLCredentials = "url_credentials"    // user:password@ in a URL
+	KindURLQuerySecret = "url_query"          // ?code=..., &X-Amz-Signature=... in a URL
+	KindUnencodable    = "unencodable"        // a value dropped because it is not JSON
 )
 
 // rule finds one kind of secret in free text and says what replaces it.
@@ -42,10 +41,9 @@ type rule struct {
 	// replace returns the replacement of one match given its submatches,
 	// and false to leave the match alone (a false positive).
 	replace func(m []string) (string, bool)
-	// resume is the submatch whose end the search resumes from after a
-	// match left alone (0: the match's end), so a harmless "note:" cannot
-	// swallow the "password=x" that follows it.
-	resume int
+	// scan, when set, replaces re and replace: it finds and removes this
+	// kind of secret itself.
+	scan func(text string) (string, []Hit)
 }
 
 // newRules compiles the shapes, most specific first: PEM blocks, then
@@ -69,9 +67,7 @@ func newRules() []rule {
 		{kind: KindBasic, hints: []string{"basic"}, minLen: 12,
 			re:      regexp.MustCompile(`(?i)\b(basic\s+)([A-Za-z0-9+/]{6,}={0,2})`),
 			replace: basic},
-		{kind: KindInlineSecret, hints: keyValueHints, minLen: 3,
-			re:      regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]{0,63})(\\?["']?\s*[=:]\s*)(?:"((?:[^"\\\r\n]|\\.)*)"|'((?:[^'\\\r\n]|\\.)*)'|\\"((?:[^"\\\r\n]|\\[^"])*)\\"|([^\s"',;&()<>\[\]{}\\]+))`),
-			replace: keyValue, resume: 1},
+		{kind: KindInlineSecret, hints: keyValueHints, minLen: 3, scan: keyValues},
 		{kind: KindJWTSignature, hints: []string{"eyj"}, minLen: 21,
 			re:      regexp.MustCompile(`\b(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.)([A-Za-z0-9_-]{8,})`),
 			replace: func(m []string) (string, bool) { return m[1] + RedactedSignature, true }},
@@ -177,31 +173,65 @@ func decodesToPair(v string) bool {
 // uuidShape matches a UUID, the form of Caracal's Session IDs.
 var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// keyValue replaces the value of key=value, key: value and "key":"value"
-// text whose key names a secret. Empty values, nulls, placeholders, bare
-// auth schemes and a Session ID after "session" are left alone.
-func keyValue(m []string) (string, bool) {
-	key, sep := m[1], m[2]
-	if len(key) > maxKeyValueKeyLength || !SecretKey(key) {
-		return "", false
+var (
+	// kvKey finds every key=, key:, "key": and \"key\": in a text, in one
+	// linear pass; only keys that name a secret are looked at further.
+	kvKey = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]{0,63})(\\?["']?\s*[=:]\s*)`)
+	// kvValue reads the value right after such a key: double-, single- or
+	// escaped-double-quoted, else up to a delimiter; at most 1,000
+	// characters, so no text, however hostile, costs more than that per key.
+	kvValue = regexp.MustCompile(`^(?:"((?:[^"\\\r\n]|\\.){0,1000})"|'((?:[^'\\\r\n]|\\.){0,1000})'|\\"((?:[^"\\\r\n]|\\[^"]){0,1000})\\"|([^\s"',;&()<>\[\]{}\\]{1,1000}))`)
+)
+
+// keyValues replaces the value of key=value, key: value and "key":"value"
+// text whose key names a secret (SecretKey). Keys are found in one pass
+// and a value is read only after a secret-named key, so a harmless "note:"
+// cannot hide the "password=x" after it, and the cost stays linear.
+func keyValues(text string) (string, []Hit) {
+	var b strings.Builder
+	var hits []Hit
+	last, line := 0, 1
+	for _, k := range kvKey.FindAllStringSubmatchIndex(text, -1) {
+		key, valueAt := text[k[2]:k[3]], k[1]
+		if k[2] < last || !SecretKey(key) {
+			continue
+		}
+		v := kvValue.FindStringSubmatchIndex(text[valueAt:])
+		if v == nil {
+			continue
+		}
+		start, end := -1, -1
+		for g := 1; g < len(v)/2; g++ {
+			if v[2*g] >= 0 {
+				start, end = valueAt+v[2*g], valueAt+v[2*g+1]
+				break
+			}
+		}
+		if start < 0 || keepValue(key, text[start:end]) {
+			continue
+		}
+		line += strings.Count(text[last:start], "\n")
+		b.WriteString(text[last:start])
+		b.WriteString(Redacted)
+		last = end
+		hits = append(hits, Hit{Kind: KindInlineSecret, Line: line})
 	}
-	value, open, closing := m[6], "", ""
-	switch {
-	case m[3] != "" || strings.HasSuffix(m[0], `""`):
-		value, open, closing = m[3], `"`, `"`
-	case m[4] != "" || strings.HasSuffix(m[0], `''`):
-		value, open, closing = m[4], "'", "'"
-	case m[5] != "" || strings.HasSuffix(m[0], `\"\"`):
-		value, open, closing = m[5], `\"`, `\"`
+	if len(hits) == 0 {
+		return text, nil
 	}
+	b.WriteString(text[last:])
+	return b.String(), hits
+}
+
+// keepValue reports a value after a secret-named key that holds no secret:
+// empty, absent, a flag, an auth scheme, a placeholder, or a Session ID
+// after "session".
+func keepValue(key, value string) bool {
 	switch strings.ToLower(value) {
 	case "", "null", "none", "nil", "undefined", "true", "false", "bearer", "basic", "digest", "token":
-		return "", false // nothing secret: empty, absent, a flag or an auth scheme
+		return true
 	}
-	if placeholder(value) || (normalizeKey(key) == "session" && uuidShape.MatchString(value)) {
-		return "", false
-	}
-	return key + sep + open + Redacted + closing, true
+	return placeholder(value) || (normalizeKey(key) == "session" && uuidShape.MatchString(value))
 }
 
 // caracalPrefix keeps a Caracal credential's prefix (cat_, cs_, ws_, nsk_).
@@ -238,7 +268,11 @@ func (s *Scrubber) shapes(text string) (string, []Hit) {
 		if len(text) < r.minLen || !containsAny(lower, r.hints) {
 			continue
 		}
-		out, found := r.apply(text)
+		apply := r.apply
+		if r.scan != nil {
+			apply = r.scan
+		}
+		out, found := apply(text)
 		if len(found) > 0 {
 			hits = append(hits, found...)
 			text, lower = out, strings.ToLower(out)
@@ -266,11 +300,7 @@ func (r rule) apply(text string) (string, []Hit) {
 		start, end := pos+loc[0], pos+loc[1]
 		out, ok := r.replace(sub)
 		if !ok || out == sub[0] {
-			next := end
-			if r.resume > 0 && loc[2*r.resume] >= 0 {
-				next = pos + loc[2*r.resume+1]
-			}
-			pos = max(next, start+1)
+			pos = max(end, start+1)
 			continue
 		}
 		b.WriteString(text[last:start])
