@@ -87,13 +87,17 @@ func firstString(obj map[string]any, maxRunes int, keys ...string) string {
 
 // clean makes an untrusted string safe to show and log: valid UTF-8, its first
 // non-blank line only, no control characters, trimmed, at most maxRunes runes.
+// A string that is cut loses its last, partial word and ends with "…": a
+// credential Caracal echoed across the cut must vanish whole, since a
+// fragment of it no longer matches what the egress scrubber looks for.
 func clean(s string, maxRunes int) string {
 	s = strings.TrimLeft(s, " \t\r\n")
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
+	cut := false
 	if window := maxRunes*utf8.UTFMax + 16; len(s) > window {
-		s = s[:window] // bound the work on huge bodies; the cap below is exact
+		s, cut = s[:window], true // bound the work on huge bodies; the cap below is exact
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
@@ -104,7 +108,13 @@ func clean(s string, maxRunes int) string {
 	}, s)
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) > maxRunes {
-		s = strings.TrimSpace(string([]rune(s)[:maxRunes]))
+		s, cut = string([]rune(s)[:maxRunes-1]), true
 	}
-	return s
+	if !cut {
+		return s
+	}
+	if i := strings.LastIndexAny(s, " \t"); i >= 0 {
+		return strings.TrimSpace(s[:i]) + "…"
+	}
+	return "…"
 }

@@ -86,7 +86,8 @@ func TestNonJSONErrorBodies(t *testing.T) {
 		"\n\n  first line  \nsecond":                "first line",
 		`["not","an","object"]`:                     `["not","an","object"]`,
 		`{"error": 42, "error_description": ["x"]}`: "",
-		strings.Repeat("x", 5000):                   strings.Repeat("x", 1024),
+		strings.Repeat("x", 5000):                   "…", // a word cut in two goes whole
+		strings.Repeat("word ", 300):                strings.TrimSpace(strings.Repeat("word ", 204)) + "…",
 		"":                                          "",
 	}
 	for body, want := range cases {

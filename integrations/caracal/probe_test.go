@@ -98,8 +98,9 @@ func TestProbeReasonShapes(t *testing.T) {
 		`{"ok":false}`:                                   "",
 		`{"reason":7,"error":"typed"}`:                   "typed",
 		"upstream connect error\nreset reason: overflow": "upstream connect error",
-		long: strings.Repeat("é", 120),
-		"":   "",
+		long: "…", // one word longer than the cap goes whole
+		"not ready: echoed cat_" + strings.Repeat("A", 200): "not ready: echoed…",
+		"": "",
 	}
 	for body, want := range cases {
 		f := always(t, reply{status: 502, body: []byte(body), header: map[string]string{"Content-Type": "text/plain"}})
