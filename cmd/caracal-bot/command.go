@@ -83,11 +83,13 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		return 1
 	}
 	registry := commands.New(env)
-	text, removed := s.scrub.Text(strings.Join(rest[1:], " "))
-	if len(removed) > 0 {
+	// What was typed is scrubbed before anything echoes or clips it.
+	command, removed := s.scrub.Text(rest[0])
+	text, removedText := s.scrub.Text(strings.Join(rest[1:], " "))
+	if removed = append(removed, removedText...); len(removed) > 0 {
 		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
 	}
-	inv := chat.Invocation{Platform: "cli", Command: rest[0], Text: text}
+	inv := chat.Invocation{Platform: "cli", Command: command, Text: text}
 	if _, ok := registry.Lookup(inv.Command); !ok {
 		_, err := registry.Run(ctx, inv)
 		fmt.Fprintln(s.err, "caracal-bot:", err)

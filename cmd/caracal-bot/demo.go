@@ -9,12 +9,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/console"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
+	"github.com/caracal-bot/caracal-bot/redact"
 )
 
 // runDemo starts the Caracal simulator in-process and opens a terminal chat
@@ -42,7 +44,7 @@ func runDemo(ctx context.Context, args []string, s streams) int {
 		UserAgent: "caracal-bot/" + version,
 	})
 	registry := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: config.DefaultDocsURL})
-	handler := demoHandler(sim, registry)
+	handler := scrubbedHandler(demoHandler(sim, registry), s.scrub)
 	opts := console.Options{Color: s.tty && !*noColor, User: "you", Prompt: "you> "}
 
 	if *script != "" {
@@ -64,6 +66,21 @@ func runDemo(ctx context.Context, args []string, s streams) int {
 		return 1
 	}
 	return 0
+}
+
+// scrubbedHandler scrubs what is typed before it runs and the reply before
+// the console wraps it, as the dispatcher does in chat; a note says what
+// was removed from the paste.
+func scrubbedHandler(h console.Handler, scrub *redact.Scrubber) console.Handler {
+	return func(ctx context.Context, inv chat.Invocation) chat.Reply {
+		var removed []redact.Hit
+		inv.Text, removed = scrub.Text(inv.Text)
+		reply, _ := scrub.Reply(h(ctx, inv))
+		if len(removed) > 0 {
+			reply.Sections = append(reply.Sections, chat.Section{Title: "Note", Text: bot.RemovedNote(removed).Summary})
+		}
+		return reply
+	}
 }
 
 // demoHandler answers the registry's commands, plus `scenarios`, and stages
