@@ -36,6 +36,10 @@ type Responder interface {
 	// message and its thread, for an ephemeral reply a message only the user
 	// sees. It retries platform rate limits and outages for a bounded time.
 	Deliver(ctx context.Context, reply chat.Reply) error
+	// Note sends the user who asked a private note that accompanies the
+	// answer (what was removed from their paste); it never replaces,
+	// edits or removes the answer itself.
+	Note(ctx context.Context, note chat.Reply) error
 }
 
 // Runner runs one command and always returns a reply (errors become

@@ -213,7 +213,7 @@ func (d *Dispatcher) run(j job) {
 		d.opts.Logger.Error("reply not delivered", "platform", inv.Platform, "command", inv.Command, "channel", inv.ChannelID, "err", err)
 	}
 	if len(j.removed) > 0 {
-		if err := d.deliver(ctx, j.req.Responder, RemovedNote(j.removed)); err != nil {
+		if err := d.note(ctx, j.req.Responder, RemovedNote(j.removed)); err != nil {
 			d.opts.Logger.Warn("the note on removed secrets was not delivered", "platform", inv.Platform, "channel", inv.ChannelID, "err", err)
 		}
 	}
@@ -273,7 +273,17 @@ func (d *Dispatcher) execute(inv chat.Invocation) (reply chat.Reply) {
 
 // deliver hands a reply, scrubbed, to the adapter: no reply reaches a
 // platform any other way.
-func (d *Dispatcher) deliver(ctx context.Context, r Responder, reply chat.Reply) (err error) {
+func (d *Dispatcher) deliver(ctx context.Context, r Responder, reply chat.Reply) error {
+	return d.hand(r, reply, func(r Responder, reply chat.Reply) error { return r.Deliver(ctx, reply) })
+}
+
+// note hands a private note, scrubbed, to the adapter.
+func (d *Dispatcher) note(ctx context.Context, r Responder, note chat.Reply) error {
+	return d.hand(r, note, func(r Responder, note chat.Reply) error { return r.Note(ctx, note) })
+}
+
+// hand scrubs reply and calls send; an adapter's panic becomes an error.
+func (d *Dispatcher) hand(r Responder, reply chat.Reply, send func(Responder, chat.Reply) error) (err error) {
 	if r == nil {
 		return errors.New("no responder")
 	}
@@ -283,7 +293,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r Responder, reply chat.Reply)
 			err = fmt.Errorf("responder panicked: %v", p)
 		}
 	}()
-	return r.Deliver(ctx, reply)
+	return send(r, reply)
 }
 
 // Shutdown stops taking new requests and lets queued and running ones

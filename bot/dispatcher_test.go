@@ -27,6 +27,8 @@ func newInbox() *inbox { return &inbox{got: make(chan chat.Reply, 16)} }
 
 func (b *inbox) Deliver(_ context.Context, r chat.Reply) error { b.got <- r; return nil }
 
+func (b *inbox) Note(_ context.Context, r chat.Reply) error { b.got <- r; return nil }
+
 func (b *inbox) next(t *testing.T) chat.Reply {
 	t.Helper()
 	select {
@@ -133,6 +135,8 @@ func TestPanickingCommandBecomesAnErrorReply(t *testing.T) {
 type panickyResponder struct{}
 
 func (p *panickyResponder) Deliver(context.Context, chat.Reply) error { panic("adapter bug") }
+
+func (p *panickyResponder) Note(context.Context, chat.Reply) error { panic("adapter bug") }
 
 func TestPanickingResponderDoesNotKillTheWorker(t *testing.T) {
 	d := bot.NewDispatcher(bot.Options{Runner: echo(), Workers: 1})

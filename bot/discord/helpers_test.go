@@ -19,6 +19,7 @@ type fakeResponder struct{ t Target }
 func (fakeResponders) Responder(t Target) bot.Responder { return fakeResponder{t} }
 
 func (fakeResponder) Deliver(context.Context, chat.Reply) error { return nil }
+func (fakeResponder) Note(context.Context, chat.Reply) error    { return nil }
 
 // targetOf is the target of a request's responder, with Acked cleared
 // (compare it separately with isClosed).

@@ -102,6 +102,8 @@ func (r ackedResponder) Deliver(ctx context.Context, _ chat.Reply) error {
 	return nil
 }
 
+func (r ackedResponder) Note(ctx context.Context, n chat.Reply) error { return r.Deliver(ctx, n) }
+
 func TestHTTP_WithDispatcher(t *testing.T) {
 	runner := recordingRunner{got: make(chan chat.Invocation, 4)}
 	d := bot.NewDispatcher(bot.Options{Runner: runner, Workers: 1,

@@ -116,6 +116,11 @@ func (r posterResponder) Deliver(ctx context.Context, reply chat.Reply) error {
 	return r.p.Deliver(ctx, r.t, reply)
 }
 
+// Note is an ephemeral followup that leaves @original, the answer, alone.
+func (r posterResponder) Note(ctx context.Context, note chat.Reply) error {
+	return r.p.Ephemeral(ctx, r.t, note)
+}
+
 // Deliver posts reply to t, after waiting for t.Acked:
 //   - an ephemeral reply replaces the deferred @original of a slash
 //     command (deleted) with an ephemeral followup; for a button

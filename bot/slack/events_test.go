@@ -19,6 +19,7 @@ import (
 type fakeResponder struct{ t Target }
 
 func (fakeResponder) Deliver(context.Context, chat.Reply) error { return nil }
+func (fakeResponder) Note(context.Context, chat.Reply) error    { return nil }
 
 type ephemeralCall struct {
 	t Target

@@ -97,6 +97,10 @@ func (r responder) Deliver(ctx context.Context, reply chat.Reply) error {
 	return r.p.Deliver(ctx, r.t, reply)
 }
 
+func (r responder) Note(ctx context.Context, note chat.Reply) error {
+	return r.p.Ephemeral(ctx, r.t, note)
+}
+
 // Deliver posts reply to t. An ephemeral reply goes to Ephemeral. Otherwise
 // the root message is posted (or, with UpdateTS, replaces that message),
 // then every thread message and file under it, in order; each is retried
