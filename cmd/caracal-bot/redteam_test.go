@@ -38,6 +38,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
+	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 	"github.com/caracal-bot/caracal-bot/redact"
 )
 
@@ -554,7 +555,13 @@ func TestRedTeamServe(t *testing.T) {
 	paste, ok := s.discord.Original(pasteToken)
 	if assert.True(t, ok, "Discord: the diagnosis of the pasted request is still in the channel (the private note must not delete it)") &&
 		assert.NotEmpty(t, paste.Embeds) {
-		assert.Contains(t, unescape(paste.Embeds[0].Description), "upstream_failed")
+		var cause string
+		for _, f := range paste.Embeds[0].Fields {
+			if f.Name == "Cause" {
+				cause = unescape(f.Value)
+			}
+		}
+		assert.Equal(t, "upstream_failed", cause, "the embed's cause field")
 	}
 }
 
@@ -599,7 +606,7 @@ type rtServe struct {
 	discord              *discordfake.Server
 	gw                   *discordfake.Gateway
 	slackRec, discordRec *recorder
-	logs                 *syncBuffer
+	logs                 *syncbuf.Buffer
 	// stop stops serve once every queued reply is delivered.
 	stop func()
 }
@@ -608,7 +615,7 @@ type rtServe struct {
 // log at debug in JSON through the scrubber the way runServe builds it.
 func (rt *redTeam) startServe(t *testing.T) *rtServe {
 	t.Helper()
-	s := &rtServe{slack: slackfake.Start(t, slackfake.WithToken(rtSlackBotToken)), gw: discordfake.NewGateway(0), logs: &syncBuffer{}}
+	s := &rtServe{slack: slackfake.Start(t, slackfake.WithToken(rtSlackBotToken)), gw: discordfake.NewGateway(0), logs: &syncbuf.Buffer{}}
 	t.Cleanup(s.gw.Close)
 	s.discord = discordfake.Start(t, discordfake.WithGateway(s.gw), discordfake.WithChannel(discordChannel), discordfake.WithBotToken(rtDiscordToken))
 	s.slackRec, s.discordRec = startRecorder(t, s.slack.URL(), true), startRecorder(t, s.discord.URL(), false)
@@ -918,24 +925,6 @@ func requestDump(h http.Header, body []byte) []byte {
 	b.WriteString("\n")
 	b.Write(body)
 	return b.Bytes()
-}
-
-// syncBuffer is a buffer safe for serve's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // emission is something the bot emitted and where it went.
