@@ -93,20 +93,11 @@ func (ks *knownSet) scrub(text string) (string, []Hit) {
 	if len(spans) == 0 {
 		return text, nil
 	}
-	spans = merge(spans)
-	var b strings.Builder
-	hits := make([]Hit, 0, len(spans))
-	last, line := 0, 1
-	for _, sp := range spans {
-		line += strings.Count(text[last:sp[0]], "\n")
-		b.WriteString(text[last:sp[0]])
-		b.WriteString(Redacted)
-		hits = append(hits, Hit{Kind: KindConfigured, Line: line})
-		line += strings.Count(text[sp[0]:sp[1]], "\n")
-		last = sp[1]
+	sp := newSplice(text)
+	for _, span := range merge(spans) {
+		sp.replace(span[0], span[1], Redacted, KindConfigured)
 	}
-	b.WriteString(text[last:])
-	return b.String(), hits
+	return sp.result()
 }
 
 // appendAll appends the span of every occurrence of v in text, widened by

@@ -188,9 +188,8 @@ var (
 // and a value is read only after a secret-named key, so a harmless "note:"
 // cannot hide the "password=x" after it, and the cost stays linear.
 func keyValues(text string) (string, []Hit) {
-	var b strings.Builder
-	var hits []Hit
-	last, line := 0, 1
+	sp := newSplice(text)
+	last := 0
 	for _, k := range kvKey.FindAllStringSubmatchIndex(text, -1) {
 		key, valueAt := text[k[2]:k[3]], k[1]
 		if k[2] < last || !SecretKey(key) {
@@ -210,17 +209,10 @@ func keyValues(text string) (string, []Hit) {
 		if start < 0 || keepValue(key, text[start:end]) {
 			continue
 		}
-		line += strings.Count(text[last:start], "\n")
-		b.WriteString(text[last:start])
-		b.WriteString(Redacted)
+		sp.replace(start, end, Redacted, KindInlineSecret)
 		last = end
-		hits = append(hits, Hit{Kind: KindInlineSecret, Line: line})
 	}
-	if len(hits) == 0 {
-		return text, nil
-	}
-	b.WriteString(text[last:])
-	return b.String(), hits
+	return sp.result()
 }
 
 // keepValue reports a value after a secret-named key that holds no secret:
@@ -283,42 +275,25 @@ func (s *Scrubber) shapes(text string) (string, []Hit) {
 
 // apply runs one rule over text.
 func (r rule) apply(text string) (string, []Hit) {
-	var b strings.Builder
-	var hits []Hit
-	last, pos, line, counted := 0, 0, 1, 0
-	for pos <= len(text) {
-		loc := r.re.FindStringSubmatchIndex(text[pos:])
-		if loc == nil {
-			break
-		}
+	sp := newSplice(text)
+	for _, loc := range r.re.FindAllStringSubmatchIndex(text, -1) {
 		sub := make([]string, len(loc)/2)
 		for i := range sub {
 			if loc[2*i] >= 0 {
-				sub[i] = text[pos+loc[2*i] : pos+loc[2*i+1]]
+				sub[i] = text[loc[2*i]:loc[2*i+1]]
 			}
 		}
-		start, end := pos+loc[0], pos+loc[1]
 		out, ok := r.replace(sub)
 		if !ok || out == sub[0] {
-			pos = max(end, start+1)
 			continue
 		}
-		b.WriteString(text[last:start])
-		b.WriteString(out)
-		last, pos = end, max(end, start+1)
 		kind := r.kind
 		if kind == KindBearer && strings.Contains(out, RedactedSignature) {
 			kind = KindJWTSignature
 		}
-		line += strings.Count(text[counted:start], "\n")
-		counted = start
-		hits = append(hits, Hit{Kind: kind, Line: line})
+		sp.replace(loc[0], loc[1], out, kind)
 	}
-	if len(hits) == 0 {
-		return text, nil
-	}
-	b.WriteString(text[last:])
-	return b.String(), hits
+	return sp.result()
 }
 
 // containsAny reports whether s contains one of subs.

@@ -474,7 +474,7 @@ func TestRedTeamClippedEcho(t *testing.T) {
 		}
 	}
 	s := rt.startServe(t)
-	_, body := httpGet(t, s.base+"/readyz")
+	_, body := getStatus(t, s.base+"/readyz")
 	out.addString("GET /readyz", body)
 	assertNoLeaks(t, rt.secrets, out)
 }
@@ -530,7 +530,7 @@ func TestRedTeamServe(t *testing.T) {
 	}
 	s.waitCommands(t, 24)
 	for _, path := range []string{"/readyz", "/metrics", "/healthz"} {
-		code, body := httpGet(t, s.base+path)
+		code, body := getStatus(t, s.base+path)
 		out.addString("GET "+path, body)
 		assert.Equal(t, http.StatusOK, code, path)
 		if path == "/readyz" {
@@ -627,24 +627,7 @@ func (rt *redTeam) startServe(t *testing.T) *rtServe {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	s.base = "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, ln, nil, newLogger(redact.NewWriter(s.logs, scrub), cfg, scrub), scrub)
-	}()
-	var once sync.Once
-	s.stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				assert.NoError(t, err)
-			case <-time.After(30 * time.Second):
-				t.Error("serve did not stop")
-			}
-		})
-	}
-	t.Cleanup(s.stop)
+	s.stop = serveInBackground(t, cfg, ln, nil, newLogger(redact.NewWriter(s.logs, scrub), cfg, scrub), scrub)
 	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer wcancel()
 	require.NoError(t, s.gw.WaitHandshakes(wctx, 1))
@@ -837,16 +820,6 @@ func (s *rtServe) collect(out *outputs) {
 		out.add("discord "+r.where, r.data)
 	}
 	out.addString("serve log", s.logs.String())
-}
-
-func httpGet(t *testing.T, u string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
 }
 
 // recorder is a reverse proxy in front of a fake chat platform that keeps

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,21 +60,31 @@ func startServeOn(t *testing.T, srv *caracaltest.Server, fake *slackfake.Server,
 	require.NoError(t, err)
 	opsLn, err := listenOps(cfg)
 	require.NoError(t, err)
+	serveInBackground(t, cfg, ln, opsLn, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
+	return "http://" + ln.Addr().String()
+}
+
+// serveInBackground runs serve until stop, which the test's cleanup also
+// calls, cancels it; serve must then stop cleanly within 30 s.
+func serveInBackground(t *testing.T, cfg *config.Config, ln, opsLn net.Listener, logger *slog.Logger, scrub *redact.Scrubber) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, ln, opsLn, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			assert.NoError(t, err)
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	return "http://" + ln.Addr().String()
+	go func() { done <- serve(ctx, cfg, ln, opsLn, logger, scrub) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				assert.NoError(t, err)
+			case <-time.After(30 * time.Second):
+				t.Error("serve did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // signedPost sends a Slack-signed form POST.
