@@ -75,11 +75,12 @@ func isCommandWord(w string) bool {
 	return true
 }
 
-// quoteShort quotes at most 40 characters of s with control characters escaped.
+// quoteShort quotes s with control characters escaped, or, past 40
+// characters, names it without quoting it: a long first word is a paste
+// or a token, and half a token is a leak no scrubber recognises.
 func quoteShort(s string) string {
-	r := []rune(s)
-	if len(r) > 40 {
-		return strconv.Quote(string(r[:40]) + "…")
+	if len([]rune(s)) > 40 {
+		return "the first word"
 	}
 	return strconv.Quote(s)
 }
