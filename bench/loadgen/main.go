@@ -26,10 +26,11 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long each rate step sends")
 	dup := flag.Float64("dup", 0.1, "fraction of commands also delivered to the other replica")
 	soak := flag.Duration("soak", 0, "after the steps, send at the first rate for this long and sample memory every 30s")
+	hostile := flag.Int("hostile-mib", 0, "make every Caracal route answer 200 with a JSON body of this many MiB (a hostile Caracal), to measure peak memory")
 	flag.Parse()
 	steps, err := parseRates(*rates)
 	if err == nil {
-		err = run(*bin, steps, *duration, *dup, *soak)
+		err = run(*bin, steps, *duration, *dup, *soak, *hostile)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -49,15 +50,19 @@ func parseRates(s string) ([]int, error) {
 	return out, nil
 }
 
-func run(bin string, rates []int, duration time.Duration, dup float64, soak time.Duration) error {
+func run(bin string, rates []int, duration time.Duration, dup float64, soak time.Duration, hostileMiB int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(len(rates)+1)*(duration+2*time.Minute)+soak)
 	defer cancel()
-	env, stop, err := startStack(ctx, bin)
+	env, stop, err := startStack(ctx, bin, hostileMiB)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	fmt.Printf("two replicas at %s and %s, Redis, simulator and fake Slack on loopback\n\n", env.replicas[0].base, env.replicas[1].base)
+	fmt.Printf("two replicas at %s and %s, Redis, simulator and fake Slack on loopback\n", env.replicas[0].base, env.replicas[1].base)
+	if hostileMiB > 0 {
+		fmt.Printf("hostile Caracal: every route answers 200 with a %d MiB body\n", hostileMiB)
+	}
+	fmt.Println()
 	fmt.Println("| rate (cmd/s) | sent | ack p50 | ack p99 | ack max | diagnoses/s | busy | lost | duplicated | peak RSS per replica |")
 	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, rate := range rates {

@@ -44,7 +44,10 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func startStack(ctx context.Context, bin string) (*stack, func(), error) {
+// startStack starts Redis, the simulator and the fake Slack, then two
+// replicas. With hostileMiB > 0 every Caracal route answers 200 with a JSON
+// object of that size, as a broken or hostile Caracal could.
+func startStack(ctx context.Context, bin string, hostileMiB int) (*stack, func(), error) {
 	var cleanups []func()
 	stop := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -65,7 +68,11 @@ func startStack(ctx context.Context, bin string) (*stack, func(), error) {
 
 	simCtx, simCancel := context.WithCancel(ctx)
 	cleanups = append(cleanups, simCancel)
-	ln, err := caracaltest.New().ListenPrefixed(simCtx, "127.0.0.1:0")
+	sim := caracaltest.New()
+	if hostileMiB > 0 {
+		sim.Inject("*", caracaltest.Fault{Status: http.StatusOK, Body: `{"id":"` + strings.Repeat("x", hostileMiB<<20-16) + `"}`})
+	}
+	ln, err := sim.ListenPrefixed(simCtx, "127.0.0.1:0")
 	if err != nil {
 		return fail(err)
 	}
