@@ -90,6 +90,7 @@ func FuzzInteractionPayload(f *testing.F) {
 	f.Add([]byte(`{"id":"1","token":"t","type":2,"data":{"name":"caracal","options":[{"name":"why","type":1,"options":[{"name":"status","type":4,"value":"x"}]}]}}`))
 	f.Add([]byte(`{"id":"1","token":"t","type":3,"channel_id":"c","user":{"id":"u"},"message":{"id":"m","components":[{"type":1}]},"data":{"custom_id":"why:"}}`))
 	f.Add([]byte(`{"id":"1","token":"t","type":2,"data":null,"member":{"user":null}}`))
+	f.Add([]byte(`{"id":"1","token":"t","type":3,"guild_id":"g","channel_id":"th","channel":{"id":"th","type":11,"parent_id":"c"},"member":{"user":{"id":"u"}},"data":{"custom_id":"why|r"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sub := bottest.NewSubmitter()
 		in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}})
