@@ -109,7 +109,7 @@ type File struct {
 
 // Invocation is one command typed by a user on any platform.
 type Invocation struct {
-	Platform    string // "slack", "discord", "console"
+	Platform    string // "slack", "discord", "console", "cli"
 	Command     string // "why", "status", ...
 	Text        string // everything after the command word, raw
 	UserID      string
@@ -117,6 +117,10 @@ type Invocation struct {
 	ChannelID   string
 	ThreadID    string
 	TriggeredAt time.Time
+	// Args are the arguments of a command typed on the command line, each
+	// whole as the shell passed it (spaces and newlines kept); commands
+	// parse them instead of splitting Text. Chat platforms leave it nil.
+	Args []string
 }
 
 // Numbered returns copies of items marked "1.", "2.", ... for an ordered list.

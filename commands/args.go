@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/caracal-bot/caracal-bot/chat"
 )
 
 // flagSpec declares one --flag of a command: whether it takes a value.
@@ -23,9 +26,24 @@ type args struct {
 	rest  []string
 }
 
+// PlatformCLI is the platform of a command typed on the command line: its
+// arguments come whole in Invocation.Args, a flag may take one dash as
+// well as two, and the flags meant for the command line are accepted.
+const PlatformCLI = "cli"
+
+// tokens are an invocation's words: the command line's arguments as they
+// came, or the chat text split at white space.
+func tokens(inv chat.Invocation) []string {
+	if inv.Args != nil {
+		return inv.Args
+	}
+	return strings.Fields(inv.Text)
+}
+
 // parseArgs splits tokens into the declared flags and the rest. Unknown
-// flags, missing values and repeated flags are usage errors.
-func parseArgs(specs []flagSpec, tokens []string) (args, error) {
+// flags, missing values and repeated flags are usage errors. On the
+// command line (commandLine) -name works like --name, and -h like --help.
+func parseArgs(specs []flagSpec, tokens []string, commandLine bool) (args, error) {
 	a := args{flags: map[string]string{}}
 	byName := map[string]flagSpec{}
 	for _, s := range specs {
@@ -37,14 +55,15 @@ func parseArgs(specs []flagSpec, tokens []string) (args, error) {
 			a.rest = append(a.rest, tokens[i+1:]...)
 			break
 		}
-		if !strings.HasPrefix(tok, "--") || len(tok) == 2 {
+		word, ok := flagWord(tok, commandLine)
+		if !ok {
 			a.rest = append(a.rest, tok)
 			continue
 		}
-		name, value, hasValue := strings.Cut(strings.TrimPrefix(tok, "--"), "=")
+		name, value, hasValue := strings.Cut(word, "=")
 		spec, ok := byName[name]
 		if !ok {
-			return a, usageErrorf("unknown flag --%s", clip(name, 32))
+			return a, usageErrorf("unknown flag %s%s", strings.TrimSuffix(tok, word), clip(name, 32))
 		}
 		if _, dup := a.flags[name]; dup {
 			return a, usageErrorf("--%s given twice", name)
@@ -64,6 +83,23 @@ func parseArgs(specs []flagSpec, tokens []string) (args, error) {
 		a.flags[name] = value
 	}
 	return a, nil
+}
+
+// flagWord returns a flag token without its dashes: two dashes anywhere;
+// on the command line one dash too, when a letter follows (so "-" and "-1"
+// stay words), with -h meaning --help. ok is false for other words.
+func flagWord(tok string, commandLine bool) (word string, ok bool) {
+	if w, found := strings.CutPrefix(tok, "--"); found {
+		return w, w != ""
+	}
+	w, found := strings.CutPrefix(tok, "-")
+	switch {
+	case !found || !commandLine || w == "" || !unicode.IsLetter(rune(w[0])):
+		return "", false
+	case w == "h":
+		return "help", true
+	}
+	return w, true
 }
 
 func (a args) str(name string) string { return a.flags[name] }

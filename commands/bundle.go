@@ -250,7 +250,7 @@ func bundleOut(inv chat.Invocation, a args) (string, error) {
 	switch {
 	case !ok:
 		return "", nil
-	case inv.Platform != "cli":
+	case inv.Platform != PlatformCLI:
 		return "", usageErrorf("--out works only on the command line; in chat the bundle is attached to the reply")
 	case strings.TrimSpace(out) == "":
 		return "", usageErrorf("--out needs a file name, e.g. --out bundle.zip")
@@ -266,7 +266,7 @@ func WriteOutFile(inv chat.Invocation, res Result) (string, error) {
 	if inv.Command != "bundle" {
 		return "", nil
 	}
-	a, err := parseArgs(bundleCommand().flags, strings.Fields(inv.Text))
+	a, err := parseArgs(bundleCommand().flags, tokens(inv), inv.Platform == PlatformCLI)
 	if err != nil {
 		return "", usageErrorf("%s", err)
 	}

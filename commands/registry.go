@@ -120,7 +120,7 @@ func (r *Registry) Run(ctx context.Context, inv chat.Invocation) (Result, error)
 	if !ok {
 		return Result{}, r.unknown(inv.Command)
 	}
-	a, err := parseArgs(c.flags, strings.Fields(inv.Text))
+	a, err := parseArgs(c.flags, tokens(inv), inv.Platform == PlatformCLI)
 	if err != nil {
 		return Result{}, usageErrorf("%s (usage: %s)", err, c.Usage)
 	}

@@ -28,6 +28,7 @@ package redact
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"sync/atomic"
 )
 
@@ -117,6 +118,22 @@ func (s *Scrubber) Text(text string) (string, []Hit) {
 	out, hits := s.known.Load().scrub(text)
 	out, shapeHits := s.shapes(out)
 	return out, append(hits, shapeHits...)
+}
+
+// argSeparator joins a command line's arguments for scrubbing: white
+// space to every shape, and a character no one types.
+const argSeparator = "\f"
+
+// Args returns a command line's arguments with every secret removed, and
+// what was removed. They are scrubbed as one text, so that a secret typed
+// over several arguments (Authorization: Bearer TOKEN, unquoted) is found,
+// then split where they were; arguments a removal spans become one.
+func (s *Scrubber) Args(args []string) ([]string, []Hit) {
+	out, hits := s.Text(strings.Join(args, argSeparator))
+	if len(hits) == 0 {
+		return args, nil
+	}
+	return strings.Split(out, argSeparator), hits
 }
 
 // Known returns b with the configured secrets removed (shapes are left

@@ -181,6 +181,22 @@ func TestAddAndExcept(t *testing.T) {
 	assert.Equal(t, redact.Redacted, s.String(jiraToken), "Except leaves the original alone")
 }
 
+// TestArgsFindsSecretsAcrossArguments: a command line is scrubbed as one
+// text, so a credential typed unquoted after Authorization: Bearer is
+// found, and the arguments come back split where they were, each whole.
+func TestArgsFindsSecretsAcrossArguments(t *testing.T) {
+	s := redact.New(jiraToken)
+	args := []string{"the call", "failed;", "Authorization:", "Bearer", bearerCred, "--zone", "bad zone!", "{\n \"token\": \"" + jiraToken + "\"\n}"}
+	out, hits := s.Args(args)
+	assert.Equal(t, []string{"the call", "failed;", "Authorization:", "Bearer", redact.Redacted, "--zone", "bad zone!", "{\n \"token\": \"" + redact.Redacted + "\"\n}"}, out)
+	assert.Len(t, hits, 2)
+
+	clean := []string{"why", requestID, "--status", "403", "a\nb"}
+	same, hits := s.Args(clean)
+	assert.Equal(t, clean, same)
+	assert.Empty(t, hits)
+}
+
 func TestValueSecretKeys(t *testing.T) {
 	in := map[string]any{
 		"request_id": requestID,

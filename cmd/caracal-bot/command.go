@@ -26,28 +26,38 @@ type cliOptions struct {
 	noColor    bool
 }
 
-// splitCLIOptions takes --format, --config and --no-color out of the
-// arguments and leaves the command's own.
+// splitCLIOptions takes --format, --config and --no-color (or -format,
+// -config, -no-color) out of the arguments, up to a "--", and leaves the
+// command's own.
 func splitCLIOptions(args []string) (cliOptions, []string, error) {
 	opts := cliOptions{format: "text"}
 	var rest []string
 	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(args[i], "=")
-		switch name {
-		case "--format", "--config":
+		if args[i] == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		tok, value, hasValue := strings.Cut(args[i], "=")
+		name, dashed := strings.CutPrefix(tok, "-")
+		if !dashed {
+			rest = append(rest, args[i])
+			continue
+		}
+		switch strings.TrimPrefix(name, "-") {
+		case "format", "config":
 			if !hasValue {
 				if i+1 >= len(args) {
-					return opts, nil, fmt.Errorf("%s needs a value", name)
+					return opts, nil, fmt.Errorf("%s needs a value", tok)
 				}
 				i++
 				value = args[i]
 			}
-			if name == "--format" {
+			if strings.HasSuffix(tok, "format") {
 				opts.format = value
 			} else {
 				opts.configPath = value
 			}
-		case "--no-color":
+		case "no-color":
 			opts.noColor = true
 		default:
 			rest = append(rest, args[i])
@@ -85,11 +95,11 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	registry := commands.New(env)
 	// What was typed is scrubbed before anything echoes or clips it.
 	command, removed := s.scrub.Text(rest[0])
-	text, removedText := s.scrub.Text(strings.Join(rest[1:], " "))
-	if removed = append(removed, removedText...); len(removed) > 0 {
+	argv, removedArgs := s.scrub.Args(rest[1:])
+	if removed = append(removed, removedArgs...); len(removed) > 0 {
 		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
 	}
-	inv := chat.Invocation{Platform: "cli", Command: command, Text: text}
+	inv := chat.Invocation{Platform: commands.PlatformCLI, Command: command, Args: argv}
 	if _, ok := registry.Lookup(inv.Command); !ok {
 		_, err := registry.Run(ctx, inv)
 		fmt.Fprintln(s.err, "caracal-bot:", err)
