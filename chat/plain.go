@@ -54,25 +54,9 @@ func plain(s string) string { return Defang(OneLine(s)) }
 // AlignTable lays a table out in columns two spaces apart, each cell passed
 // through cell first; trailing spaces are trimmed. Used by text renderers.
 func AlignTable(t Table, cell func(string) string) []string {
-	rows := make([][]string, 0, len(t.Rows)+1)
-	if len(t.Header) > 0 {
-		rows = append(rows, t.Header)
-	}
-	rows = append(rows, t.Rows...)
-	var widths []int
-	clean := make([][]string, len(rows))
-	for i, row := range rows {
-		clean[i] = make([]string, len(row))
-		for j, c := range row {
-			clean[i][j] = cell(c)
-			if j >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[j] = max(widths[j], DisplayWidth(clean[i][j]))
-		}
-	}
-	lines := make([]string, len(clean))
-	for i, row := range clean {
+	cells, widths := TableGrid(t, cell)
+	lines := make([]string, len(cells))
+	for i, row := range cells {
 		var b strings.Builder
 		for j, c := range row {
 			b.WriteString(c)
@@ -83,4 +67,26 @@ func AlignTable(t Table, cell func(string) string) []string {
 		lines[i] = strings.TrimRight(b.String(), " ")
 	}
 	return lines
+}
+
+// TableGrid returns the table's rows, the header first, each cell passed
+// through cell, and the display width of each column.
+func TableGrid(t Table, cell func(string) string) (cells [][]string, widths []int) {
+	rows := make([][]string, 0, len(t.Rows)+1)
+	if len(t.Header) > 0 {
+		rows = append(rows, t.Header)
+	}
+	rows = append(rows, t.Rows...)
+	cells = make([][]string, len(rows))
+	for i, row := range rows {
+		cells[i] = make([]string, len(row))
+		for j, c := range row {
+			cells[i][j] = cell(c)
+			if j >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], DisplayWidth(cells[i][j]))
+		}
+	}
+	return cells, widths
 }

@@ -23,7 +23,7 @@ func auditCommand() *Command {
 	}
 }
 
-func runAudit(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, error) {
+func runAudit(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error) {
 	if len(a.rest) > 0 {
 		return Result{}, usageErrorf("audit takes only flags (usage: audit [--decision allow|deny] [--since 24h] [--application A] [--limit N])")
 	}
@@ -69,7 +69,8 @@ func runAudit(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result,
 	reply := chat.Reply{
 		Summary:  fmt.Sprintf("%d audit event(s) in zone %s since %s.", len(page.Items), zone, q.Since.Format(time.RFC3339)),
 		Severity: chat.SeverityInfo,
-		Sections: []chat.Section{{Title: "Audit events", Table: auditTable(page.Items)}},
+		// The command line shows each event's request ID, to run why on.
+		Sections: []chat.Section{{Title: "Audit events", Table: auditTable(page.Items, inv.Platform == PlatformCLI)}},
 	}
 	if page.NextCursor != nil {
 		reply.Sections = append(reply.Sections, chat.Section{Text: fmt.Sprintf("More events exist; raise --limit (now %d) or narrow --since.", q.Limit)})

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/chat"
@@ -56,7 +57,7 @@ func runTrace(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result,
 }
 
 func traceReply(t *caracal.Explain) chat.Reply {
-	table := auditTable(t.Events)
+	table := auditTable(t.Events, false)
 	sev := chat.SeverityOK
 	if t.FinalDecision == "deny" {
 		sev = chat.SeverityError
@@ -71,11 +72,19 @@ func traceReply(t *caracal.Explain) chat.Reply {
 	}
 }
 
-// auditTable renders audit rows, one line each.
-func auditTable(rows []caracal.AuditRow) *chat.Table {
+// auditTable renders audit rows, one line each; requestIDs adds each
+// row's request ID after its time.
+func auditTable(rows []caracal.AuditRow, requestIDs bool) *chat.Table {
 	t := &chat.Table{Header: []string{"occurred_at", "event_type", "decision", "evaluation_status", "detail"}}
+	if requestIDs {
+		t.Header = slices.Insert(t.Header, 1, "request_id")
+	}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{r.OccurredAt, r.EventType, deref(r.Decision), deref(r.EvaluationStatus), rowDetail(r)})
+		row := []string{r.OccurredAt, r.EventType, deref(r.Decision), deref(r.EvaluationStatus), rowDetail(r)}
+		if requestIDs {
+			row = slices.Insert(row, 1, deref(r.RequestID))
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }

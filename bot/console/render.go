@@ -114,7 +114,7 @@ func (p *printer) root(r chat.Reply) {
 		labelW = max(labelW, chat.DisplayWidth(chat.OneLine(f.Label)))
 	}
 	for _, f := range r.Fields {
-		p.field(chat.OneLine(f.Label), chat.OneLine(f.Value), labelW)
+		p.field(rootIndent, chat.OneLine(f.Label), chat.OneLine(f.Value), labelW)
 	}
 	p.buttons(r.Buttons)
 	for _, f := range r.Files {
@@ -122,24 +122,25 @@ func (p *printer) root(r chat.Reply) {
 	}
 }
 
-// field prints "Label  value" with the value wrapped beside the label, or
-// under it when one of its words (an ID, say) would otherwise be cut.
-func (p *printer) field(label, value string, labelW int) {
-	beside := p.opt.Width - len(rootIndent) - labelW - 2
-	under := p.opt.Width - len(rootIndent) - 2
+// field prints "Label  value" after indent, with the value wrapped beside
+// the label, or under it when one of its words (an ID, say) would
+// otherwise be cut.
+func (p *printer) field(indent, label, value string, labelW int) {
+	beside := p.opt.Width - len(indent) - labelW - 2
+	under := p.opt.Width - len(indent) - 2
 	if w := longestWord(value); w > beside && w <= under {
-		p.line(rootIndent, p.paint(sgrDim, label))
+		p.line(indent, p.paint(sgrDim, label))
 		for _, l := range wrap(value, under) {
-			p.line(rootIndent, "  ", l)
+			p.line(indent, "  ", l)
 		}
 		return
 	}
 	pad := strings.Repeat(" ", labelW-chat.DisplayWidth(label)+2)
 	for i, l := range wrap(value, beside) {
 		if i == 0 {
-			p.line(rootIndent, p.paint(sgrDim, label), pad, l)
+			p.line(indent, p.paint(sgrDim, label), pad, l)
 		} else {
-			p.line(rootIndent, strings.Repeat(" ", labelW+2), l)
+			p.line(indent, strings.Repeat(" ", labelW+2), l)
 		}
 	}
 }
@@ -181,19 +182,25 @@ func (p *printer) thread(sections []chat.Section) {
 		if title := chat.OneLine(s.Title); title != "" {
 			p.line(gutter, p.paint(sgrBold, title))
 		}
-		for _, para := range strings.Split(strings.TrimSpace(chat.StripControl(s.Text)), "\n") {
-			if strings.TrimSpace(para) == "" {
-				continue
-			}
-			for _, l := range wrap(para, avail) {
-				p.line(body, l)
-			}
-		}
+		p.paragraphs(body, s.Text, avail)
 		for _, it := range s.Items {
 			p.item(body, it, avail)
 		}
 		if s.Table != nil {
 			p.table(body, *s.Table, avail)
+		}
+	}
+}
+
+// paragraphs prints text's lines after body, each wrapped to avail
+// columns; blank lines are dropped.
+func (p *printer) paragraphs(body, text string, avail int) {
+	for _, para := range strings.Split(strings.TrimSpace(chat.StripControl(text)), "\n") {
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		for _, l := range wrap(para, avail) {
+			p.line(body, l)
 		}
 	}
 }

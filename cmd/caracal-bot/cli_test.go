@@ -1,10 +1,14 @@
 package main
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/chat"
 )
 
 // TestCLIArgumentsStayWhole: each argument reaches the command as the
@@ -54,4 +58,54 @@ func TestCLISingleDashFlags(t *testing.T) {
 		assert.Contains(t, res.err, "unknown flag "+args[len(args)-1], "%v", args)
 		assert.Empty(t, res.out)
 	}
+}
+
+// TestCLITextIsPlain: text output is what a command-line tool prints: the
+// summary first, labelled fields, sections under their titles; none of
+// the chat's chrome (bot name, thread gutter, buttons, attachments, "only
+// visible to you").
+func TestCLITextIsPlain(t *testing.T) {
+	t.Parallel()
+	env := simEnv(startSim(t))
+	res := runCLI(t, env, "why", denyID)
+	require.Equal(t, 0, res.code, "%s", res)
+	first, _, _ := strings.Cut(res.out, "\n")
+	assert.True(t, strings.HasPrefix(first, "policy set research-access (version 3) grants resource resource://pipernet"), "%q", first)
+	assert.Regexp(t, regexp.MustCompile(`(?m)^Request ID  `+denyID+`$`), res.out)
+	assert.Regexp(t, regexp.MustCompile(`(?m)^Steps\n  ✓ 1\. runtime healthy`), res.out)
+	for _, chrome := range []string{"caracal-bot  ", "└ thread", "│", "(only visible to you)", "Upload bundle to ticket", "Re-run", "❌"} {
+		assert.NotContains(t, res.all(), chrome)
+	}
+}
+
+// TestCLITextFitsTheWidth: text is wrapped to $COLUMNS, or to the
+// terminal's width; piped without $COLUMNS nothing is wrapped or cut, and
+// a table too wide to fit without breaking an ID keeps a row a line.
+func TestCLITextFitsTheWidth(t *testing.T) {
+	t.Parallel()
+	env := simEnv(startSim(t))
+	fits := func(out string, width int) {
+		t.Helper()
+		for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			assert.LessOrEqual(t, chat.DisplayWidth(l), width, "%q", l)
+		}
+	}
+	res := runCLI(t, with(env, "COLUMNS", "60"), "why", denyID)
+	require.Equal(t, 0, res.code, "%s", res)
+	fits(res.out, 60)
+	assert.Contains(t, res.out, "\n  1. Add a grants entry for the resource in the zone's data\n     document")
+
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var out, errb strings.Builder
+	code := run(t.Context(), []string{"why", denyID, "--no-color"}, streams{in: strings.NewReader(""), out: &out, err: &errb, getenv: getenv, tty: true, width: 72})
+	require.Equal(t, 0, code, "%s", errb.String())
+	fits(out.String(), 72)
+
+	piped := runCLI(t, env, "why", denyID)
+	assert.Contains(t, piped.out, "\n  1. Add a grants entry for the resource in the zone's data document and bind the application key to the application id in app_ids.\n")
+
+	audit := runCLI(t, with(env, "COLUMNS", "80"), "audit", "--decision", "deny", "--limit", "3")
+	require.Equal(t, 0, audit.code, "%s", audit)
+	rows := regexp.MustCompile(`(?m)^  \d{4}-\S+  [0-9a-f-]{36}  token_exchange .*application_name=\S+.*$`).FindAllString(audit.out, -1)
+	assert.Len(t, rows, 3, "a row a line, its request ID and detail whole: %s", audit.out)
 }

@@ -114,7 +114,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		}
 		return 1
 	}
-	if err := writeResult(s.out, res, opts, s.tty, s.scrub); err != nil {
+	if err := writeResult(s.out, res, opts, s); err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
 	}
@@ -138,21 +138,22 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 
 // writeResult prints a command's result in the chosen format, scrubbed
 // while it is still structured (before wrapping and escaping can split a
-// secret the stream's own scrubbing would then miss).
-func writeResult(w io.Writer, res commands.Result, opts cliOptions, tty bool, scrub *redact.Scrubber) error {
+// secret the stream's own scrubbing would then miss). Text is plain, fitted
+// to the terminal, coloured on one unless --no-color.
+func writeResult(w io.Writer, res commands.Result, opts cliOptions, s streams) error {
 	if opts.format == "json" {
-		out, _, err := scrub.Encode(res.Data)
+		out, _, err := s.scrub.Encode(res.Data)
 		if err == nil {
 			_, err = w.Write(out)
 		}
 		return err
 	}
-	reply, _ := scrub.Reply(res.Reply)
+	reply, _ := s.scrub.Reply(res.Reply)
 	if opts.format == "markdown" {
 		_, err := io.WriteString(w, chat.Markdown(reply))
 		return err
 	}
-	return console.Render(w, reply, console.Options{Color: tty && !opts.noColor})
+	return console.Print(w, reply, s.columns(), s.tty && !opts.noColor)
 }
 
 // newClient builds the read-only Caracal client from the configuration.

@@ -11,7 +11,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/redact"
@@ -27,7 +31,10 @@ type streams struct {
 	out    io.Writer
 	err    io.Writer
 	getenv func(string) (string, bool)
-	tty    bool
+	tty    bool // out is a terminal
+	// width is the terminal's width in columns, 0 when out is no
+	// terminal; $COLUMNS overrides it (see columns).
+	width int
 	// scrub is the process's egress scrubber: run wraps out and err in it,
 	// and every sink the commands build (logs, chat, tickets, bundles) uses
 	// it. loadConfig adds the configured secrets to it.
@@ -36,7 +43,11 @@ type streams struct {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.LookupEnv, tty: isTerminal(os.Stdout)})
+	s := streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.LookupEnv, tty: term.IsTerminal(int(os.Stdout.Fd()))}
+	if s.tty {
+		s.width, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
+	code := run(ctx, os.Args[1:], s)
 	stop()
 	os.Exit(code)
 }
@@ -143,7 +154,13 @@ func printConfigError(w io.Writer, err error) {
 	fmt.Fprintln(w, "caracal-bot: invalid configuration:", err)
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// columns is the width text output is fitted to: $COLUMNS when it is a
+// positive number, else the terminal's width, 0 (no limit) for a pipe.
+func (s streams) columns() int {
+	if v, ok := s.getenv("COLUMNS"); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+			return n
+		}
+	}
+	return s.width
 }
