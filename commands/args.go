@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -152,17 +151,4 @@ func clip(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
-}
-
-// flagHelp renders the flags of a command for its help text.
-func flagHelp(specs []flagSpec) string {
-	var b strings.Builder
-	for _, s := range specs {
-		arg := ""
-		if s.takes {
-			arg = " " + strings.ToUpper(s.name)
-		}
-		fmt.Fprintf(&b, "  --%s%s\t%s\n", s.name, arg, s.usage)
-	}
-	return b.String()
 }

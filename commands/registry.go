@@ -69,9 +69,31 @@ type Command struct {
 func (c *Command) Help() string {
 	h := fmt.Sprintf("%s\n\nUsage: %s\n", c.Summary, c.Usage)
 	if len(c.flags) > 0 {
-		h += "\nFlags:\n" + flagHelp(c.flags)
+		h += "\nFlags:\n"
+		for _, f := range c.Flags() {
+			h += fmt.Sprintf("  %s\t%s\n", strings.TrimSpace("--"+f.Name+" "+f.Arg), f.Usage)
+		}
 	}
 	return h
+}
+
+// Flag describes one flag of a command, for help texts.
+type Flag struct {
+	Name  string // without dashes
+	Arg   string // what its value is, e.g. ZONE; "" for a switch
+	Usage string
+}
+
+// Flags lists the command's flags in the order its help shows them.
+func (c *Command) Flags() []Flag {
+	out := make([]Flag, len(c.flags))
+	for i, f := range c.flags {
+		out[i] = Flag{Name: f.name, Usage: f.usage}
+		if f.takes {
+			out[i].Arg = strings.ToUpper(f.name)
+		}
+	}
+	return out
 }
 
 // Registry resolves command names and runs them.
@@ -150,14 +172,15 @@ func (r *Registry) unknown(name string) error {
 	if name == "" {
 		return usageErrorf("no command given; try: %s", strings.Join(r.Names(), ", "))
 	}
-	if best := closest(name, r.Names()); best != "" {
+	if best := Closest(name, r.Names()); best != "" {
 		return usageErrorf("unknown command %q; did you mean %q? (try help)", clip(name, 32), best)
 	}
 	return usageErrorf("unknown command %q; commands: %s", clip(name, 32), strings.Join(r.Names(), ", "))
 }
 
-// closest returns the candidate within edit distance 2 of name, if any.
-func closest(name string, candidates []string) string {
+// Closest returns the candidate within edit distance 2 of name, if any:
+// the command a mistyped name most likely meant.
+func Closest(name string, candidates []string) string {
 	best, bestDist := "", 3
 	for _, c := range candidates {
 		if d := editDistance(name, c); d < bestDist {

@@ -71,20 +71,41 @@ func splitCLIOptions(args []string) (cliOptions, []string, error) {
 	return opts, rest, nil
 }
 
-// runCommand runs one of the registry's commands (why, status, ...).
+// runCommand runs one of the registry's commands (why, status, ...), or
+// prints its help.
 func runCommand(ctx context.Context, args []string, s streams) int {
 	opts, rest, err := splitCLIOptions(args)
-	if err == nil && len(rest) == 0 {
-		err = fmt.Errorf("no command given; run 'caracal-bot --help'")
+	switch {
+	case err != nil:
+	case len(rest) == 0:
+		err = errors.New("no command given; run 'caracal-bot --help'")
+	default:
+		if _, ok := lookupTool(rest[0]); ok {
+			err = fmt.Errorf("the flags of %s come after it: caracal-bot %s [flags]", rest[0], rest[0])
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 2
 	}
+	if wantsHelp(rest[1:]) && commandHelp(rest[0], s) {
+		return 0
+	}
 	cfg, err := loadConfig(opts.configPath, s)
 	if err != nil {
 		printConfigError(s.err, err)
 		return 1
+	}
+	// What was typed is scrubbed, now that the scrubber knows the
+	// configured secrets, before anything echoes or clips it.
+	command, removed := s.scrub.Text(rest[0])
+	if _, ok := specs().Lookup(command); !ok {
+		fmt.Fprintln(s.err, "caracal-bot:", unknownCommand(command))
+		return 2
+	}
+	argv, removedArgs := s.scrub.Args(rest[1:])
+	if removed = append(removed, removedArgs...); len(removed) > 0 {
+		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
 	}
 	logger := newLogger(s.err, cfg, s.scrub)
 	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, nil, s.scrub)
@@ -93,18 +114,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		return 1
 	}
 	registry := commands.New(env)
-	// What was typed is scrubbed before anything echoes or clips it.
-	command, removed := s.scrub.Text(rest[0])
-	argv, removedArgs := s.scrub.Args(rest[1:])
-	if removed = append(removed, removedArgs...); len(removed) > 0 {
-		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
-	}
 	inv := chat.Invocation{Platform: commands.PlatformCLI, Command: command, Args: argv}
-	if _, ok := registry.Lookup(inv.Command); !ok {
-		_, err := registry.Run(ctx, inv)
-		fmt.Fprintln(s.err, "caracal-bot:", err)
-		return 2
-	}
 	res, err := registry.Run(ctx, inv)
 	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)

@@ -204,67 +204,73 @@ func TestAudit(t *testing.T) {
 	assert.Contains(t, nz.err, "audit needs a zone: pass --zone or set CARACAL_ZONE_ID")
 }
 
-// TestHelp: help, --help, -h and `<cmd> --help` print usage on stdout and
-// exit 0, for every command including demo, sim and config.
+// TestHelp: --help (or -h) on every command, `help <command>`, and
+// `help`, --help and -h alone print one style of help on stdout and exit
+// 0, with no configuration and no Caracal; the list names every command.
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		args []string
 		has  []string
 	}{
-		{[]string{"--help"}, []string{"Usage:", "caracal-bot <command>"}},
-		{[]string{"-h"}, []string{"Usage:"}},
-		{[]string{"help"}, []string{"caracal-bot commands: audit, bundle, digest, doctor, help, status, ticket, trace, why"}},
-		{[]string{"help", "why"}, []string{"Usage: why <request-id | pasted error text>", "--symptom"}},
-		{[]string{"help", "audit", "--format", "markdown"}, []string{"### audit"}},
-		{[]string{"why", "--help"}, []string{"Usage: why", "--zone", "--status", "--error", "--symptom", "--help"}},
-		{[]string{"status", "--help"}, []string{"Usage: status"}},
-		{[]string{"doctor", "--help"}, []string{"Usage: doctor [--zone Z | --all-zones] [--strict]", "--all-zones", "--strict"}},
-		{[]string{"trace", "--help"}, []string{"Usage: trace <request-id> [--zone Z]"}},
+		{[]string{"why", "--help"}, []string{"Usage: caracal-bot why <request-id | pasted error text>", "--zone ZONE", "--status STATUS", "--error ERROR", "--symptom SYMPTOM", "--format FORMAT", "--config FILE", "--no-color"}},
+		{[]string{"why", "-h"}, []string{"Usage: caracal-bot why"}},
+		{[]string{"help", "why"}, []string{"Usage: caracal-bot why", "--symptom"}},
+		{[]string{"why", "--help", "--format", "json"}, []string{"Usage: caracal-bot why"}},
+		{[]string{"status", "--help"}, []string{"Usage: caracal-bot status", "Readiness of the five Caracal services"}},
+		{[]string{"doctor", "--help"}, []string{"Usage: caracal-bot doctor [--zone Z | --all-zones] [--strict]", "--all-zones", "--strict"}},
+		{[]string{"trace", "--help"}, []string{"Usage: caracal-bot trace <request-id> [--zone Z]"}},
 		{[]string{"audit", "--help"}, []string{"--decision", "--since", "--application", "--limit"}},
-		{[]string{"help", "--help"}, []string{"Usage: help [command]"}},
-		{[]string{"why", "--help", "--format", "markdown"}, []string{"why"}},
-		{[]string{"demo", "--help"}, []string{"Usage: caracal-bot demo", "-script"}},
-		{[]string{"sim", "--help"}, []string{"Usage: caracal-bot sim", "-addr", "-scenario"}},
-		{[]string{"config", "--help"}, []string{"config check"}},
-		{[]string{"config", "check", "--help"}, []string{"config check"}},
+		{[]string{"digest", "--help"}, []string{"Usage: caracal-bot digest", "--post"}},
+		{[]string{"bundle", "--help"}, []string{"Usage: caracal-bot bundle <request-id>", "--out OUT"}},
+		{[]string{"ticket", "--help"}, []string{"Usage: caracal-bot ticket", "--retry-spooled"}},
+		{[]string{"help", "--help"}, []string{"Usage: caracal-bot help [command]"}},
+		{[]string{"serve", "--help"}, []string{"Usage: caracal-bot serve [--config FILE]", "--config FILE"}},
+		{[]string{"serve", "-h"}, []string{"Usage: caracal-bot serve"}},
+		{[]string{"help", "serve"}, []string{"Usage: caracal-bot serve"}},
+		{[]string{"demo", "--help"}, []string{"Usage: caracal-bot demo", "--script FILE", "--no-color"}},
+		{[]string{"sim", "--help"}, []string{"Usage: caracal-bot sim", "--addr HOST:PORT", "--scenario NAME", "(default 127.0.0.1:7000)"}},
+		{[]string{"config", "--help"}, []string{"Usage: caracal-bot config check", "--format FORMAT"}},
+		{[]string{"config", "check", "--help"}, []string{"Usage: caracal-bot config check"}},
+		{[]string{"version", "--help"}, []string{"Usage: caracal-bot version"}},
 	}
+	// No Caracal, and a configuration that does not load: help needs neither.
+	env := map[string]string{"CARACAL_API_URL": "not a url"}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, "_"), func(t *testing.T) {
 			t.Parallel()
-			// No Caracal: help must not need one.
-			res := runCLI(t, map[string]string{"CARACAL_API_URL": closedURL(t)}, tc.args...)
+			res := runCLI(t, env, tc.args...)
 			assert.Equal(t, 0, res.code, "%s", res)
 			assert.Empty(t, res.err)
+			assert.Regexp(t, regexp.MustCompile(`(?m)^Flags:\n  -h, --help  +show this help$`), res.out)
 			for _, frag := range tc.has {
 				assert.Contains(t, flatten(res.out), frag)
 			}
 		})
 	}
-	t.Run("json", func(t *testing.T) {
+	t.Run("the_list", func(t *testing.T) {
 		t.Parallel()
-		res := runCLI(t, nil, "why", "--help", "--format", "json")
-		assert.Equal(t, 0, res.code, "%s", res)
-		var v map[string]string
-		decodeOne(t, res.out, &v)
-		assert.Contains(t, v["usage"], "why <request-id")
-
-		list := runCLI(t, nil, "help", "--format", "json")
+		list := runCLI(t, env, "help")
 		assert.Equal(t, 0, list.code, "%s", list)
-		var cmds []map[string]string
-		decodeOne(t, list.out, &cmds)
-		var names []string
-		for _, c := range cmds {
-			names = append(names, c["name"])
+		assert.Empty(t, list.err)
+		for _, cmd := range []string{"why", "status", "doctor", "trace", "audit", "digest", "bundle", "ticket", "serve", "demo", "sim", "config check", "version", "help"} {
+			assert.Regexp(t, regexp.MustCompile(`(?m)^  `+cmd+`  `), list.out, "help lists %s", cmd)
 		}
-		assert.Equal(t, []string{"audit", "bundle", "digest", "doctor", "help", "status", "ticket", "trace", "why"}, names)
+		for _, args := range [][]string{{"--help"}, {"-h"}} {
+			res := runCLI(t, env, args...)
+			assert.Equal(t, 0, res.code, "%s", res)
+			assert.Equal(t, list.out, res.out, "%v lists the same as help", args)
+		}
 	})
-	t.Run("bad_flags_of_demo_and_sim_exit_2", func(t *testing.T) {
+	t.Run("usage_errors_exit_2", func(t *testing.T) {
 		t.Parallel()
-		for _, args := range [][]string{{"demo", "--bogus"}, {"sim", "--bogus"}, {"sim", "extra"}, {"sim", "--scenario", "no-such-scenario", "--addr", "127.0.0.1:0"}, {"config"}, {"config", "bogus"}} {
+		for _, args := range [][]string{{"demo", "--bogus"}, {"sim", "--bogus"}, {"sim", "extra"}, {"sim", "--scenario", "no-such-scenario", "--addr", "127.0.0.1:0"},
+			{"config"}, {"config", "bogus"}, {"config", "check", "--format", "markdown"}, {"serve", "--bogus"}, {"serve", "extra"}, {"version", "extra"},
+			{"help", "nope"}, {"help", "why", "status"}, {"--format", "json", "serve"}} {
 			res := runCLI(t, nil, args...)
 			assert.Equal(t, 2, res.code, "%v: %s", args, res)
-			assert.NotEmpty(t, res.err)
+			assert.Empty(t, res.out, "%v", args)
+			assert.True(t, strings.HasPrefix(res.err, "caracal-bot"), "%v: %q", args, res.err)
 		}
 	})
 }
@@ -276,7 +282,7 @@ func TestEveryCommandAcceptsFormat(t *testing.T) {
 	t.Parallel()
 	env := simEnv(startSim(t))
 	mdFirstLine := regexp.MustCompile(`^\S+ \*\*.+\*\*\n`)
-	for _, args := range [][]string{{"why", denyID}, {"status"}, {"doctor"}, {"trace", denyID}, {"audit", "--limit", "2"}, {"help"}, {"help", "trace"}} {
+	for _, args := range [][]string{{"why", denyID}, {"status"}, {"doctor"}, {"trace", denyID}, {"audit", "--limit", "2"}} {
 		for _, format := range []string{"text", "json", "markdown"} {
 			t.Run(strings.Join(args, "_")+"/"+format, func(t *testing.T) {
 				t.Parallel()

@@ -1,24 +1,31 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
-	"slices"
 )
 
 // runConfig implements `config check`: validate and print a redacted summary.
-func runConfig(args []string, s streams) int {
-	const usage = "usage: caracal-bot config check [--config FILE] [--format text|json]"
-	opts, rest, err := splitCLIOptions(args)
-	if err == nil && slices.ContainsFunc(rest, func(a string) bool { return a == "--help" || a == "-h" }) {
-		fmt.Fprintln(s.out, usage)
-		return 0
-	}
-	if err != nil || len(rest) != 1 || rest[0] != "check" {
-		fmt.Fprintln(s.err, "caracal-bot:", usage)
+func runConfig(_ context.Context, args []string, s streams) int {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	configPath := fs.String("config", "", "read the configuration from `FILE` (default ./caracal-bot.yaml when present)")
+	format := fs.String("format", "text", "`FORMAT`: text or json")
+	if len(args) > 0 && args[0] == "check" {
+		args = args[1:]
+	} else if !wantsHelp(args) {
+		fmt.Fprintln(s.err, "caracal-bot config: the only subcommand is check: caracal-bot config check [--config FILE] [--format text|json]")
 		return 2
 	}
-	cfg, err := loadConfig(opts.configPath, s)
+	if code, ok := parseFlags(fs, args, s); !ok {
+		return code
+	}
+	if fs.NArg() > 0 || (*format != "text" && *format != "json") {
+		fmt.Fprintln(s.err, "caracal-bot config: usage: caracal-bot config check [--config FILE] [--format text|json]")
+		return 2
+	}
+	cfg, err := loadConfig(*configPath, s)
 	if err != nil {
 		printConfigError(s.err, err)
 		return 1
@@ -26,7 +33,7 @@ func runConfig(args []string, s streams) int {
 	for _, e := range cfg.InsecureEndpoints() {
 		fmt.Fprintln(s.err, "caracal-bot: warning:", e)
 	}
-	if opts.format == "json" {
+	if *format == "json" {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(cfg.SummaryEntries()); err != nil {

@@ -23,7 +23,7 @@ import (
 // against it: the replies are the ones a chat channel would get.
 func runDemo(ctx context.Context, args []string, s streams) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	script := fs.String("script", "", "run the commands in FILE (one per line, # comments) instead of reading the terminal")
+	script := fs.String("script", "", "run the commands in `FILE` (one per line, # comments) instead of reading the terminal")
 	noColor := fs.Bool("no-color", false, "no ANSI colours")
 	if code, ok := parseFlags(fs, args, s); !ok {
 		return code

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -52,84 +51,26 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `caracal-bot: explains why a Caracal-protected call failed.
-
-Usage:
-  caracal-bot <command> [arguments] [--format text|json|markdown] [--config FILE]
-
-Diagnosis commands (the same words work in chat as /caracal <command>):
-  why <request-id | pasted error>   which surface failed, why, the evidence and what to do
-  status                            readiness of the five Caracal services
-  doctor                            Caracal's Doctor checks plus the ones the Console skips
-  trace <request-id>                the request trace as a table
-  audit                             recent audit events of a zone
-  digest [--since 24h] [--post]     Caracal's health digest
-  bundle <request-id> [--out FILE]  the redacted diagnostic bundle (zip)
-  ticket <request-id> [--to SYSTEM] file the bundle in Jira, GitHub Issues or a webhook
-  help [command]                    usage of the commands
-
-Other commands:
-  serve                             run the bot for Slack (Socket Mode or HTTP) with /healthz, /readyz, /metrics
-  demo [--script FILE]              a terminal chat against the built-in Caracal simulator
-  sim [--addr HOST:PORT]            run the Caracal simulator standalone
-  config check                      validate the configuration and print a redacted summary
-  version                           print the version
-
-Run 'caracal-bot <command> --help' for a command's flags.
-`
-
 func run(ctx context.Context, args []string, s streams) int {
 	if s.scrub == nil {
 		s.scrub = redact.New()
 	}
 	s.out, s.err = redact.NewWriter(s.out, s.scrub), redact.NewWriter(s.err, s.scrub)
 	if len(args) == 0 {
-		fmt.Fprint(s.err, usage)
+		printUsage(s.err, helpWidth(s))
 		return 2
 	}
 	switch args[0] {
-	case "-h", "--help":
-		fmt.Fprint(s.out, usage)
+	case "-h", "-help", "--help":
+		printUsage(s.out, helpWidth(s))
 		return 0
-	case "version", "--version":
-		fmt.Fprintln(s.out, "caracal-bot", version)
-		return 0
-	case "demo":
-		return runDemo(ctx, args[1:], s)
-	case "sim":
-		return runSim(ctx, args[1:], s)
-	case "config":
-		return runConfig(args[1:], s)
-	case "serve":
-		return runServe(ctx, args[1:], s)
+	case "-version", "--version":
+		return runVersion(ctx, args[1:], s)
+	}
+	if t, ok := lookupTool(args[0]); ok {
+		return t.run(ctx, args[1:], s)
 	}
 	return runCommand(ctx, args, s)
-}
-
-// parseFlags parses the flags of demo and sim. --help prints the usage to
-// stdout and exits 0; any other problem prints the error and the usage to
-// stderr and exits 2. ok is false when the command must stop with code.
-func parseFlags(fs *flag.FlagSet, args []string, s streams) (code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return 0, true
-	case errors.Is(err, flag.ErrHelp):
-		printFlagUsage(s.out, fs)
-		return 0, false
-	}
-	fmt.Fprintf(s.err, "caracal-bot %s: %v\n", fs.Name(), err)
-	printFlagUsage(s.err, fs)
-	return 2, false
-}
-
-// printFlagUsage prints a flag set's usage to w.
-func printFlagUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: caracal-bot %s [flags]\n\nFlags:\n", fs.Name())
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
 }
 
 // loadConfig loads the configuration and teaches the scrubber its secrets,

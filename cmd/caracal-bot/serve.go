@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -46,12 +47,16 @@ const caracalProbeCache = 2 * time.Second
 // runServe runs the bot: the chat adapters, the dispatcher and the ops
 // endpoints, until the context ends (SIGINT/SIGTERM).
 func runServe(ctx context.Context, args []string, s streams) int {
-	opts, rest, err := splitCLIOptions(args)
-	if err != nil || len(rest) > 0 {
-		fmt.Fprintln(s.err, "caracal-bot: usage: caracal-bot serve [--config FILE]")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	configPath := fs.String("config", "", "read the configuration from `FILE` (default ./caracal-bot.yaml when present)")
+	if code, ok := parseFlags(fs, args, s); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.err, "caracal-bot serve: unexpected argument %q\nRun 'caracal-bot serve --help' for usage.\n", fs.Arg(0))
 		return 2
 	}
-	cfg, err := loadConfig(opts.configPath, s)
+	cfg, err := loadConfig(*configPath, s)
 	if err != nil {
 		printConfigError(s.err, err)
 		return 1

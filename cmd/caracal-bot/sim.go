@@ -15,14 +15,14 @@ import (
 // path prefixes (--addr), or on Caracal's five default ports (--host).
 func runSim(ctx context.Context, args []string, s streams) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:7000", "serve all five services on this address under /api, /sts, /gateway, /audit, /coordinator")
-	host := fs.String("host", "", "instead of --addr, serve each service on its default port (3000, 8080, 8081, 9090, 4000) on this host")
-	scenario := fs.String("scenario", "", "start in this scenario's world (name or request ID)")
+	addr := fs.String("addr", "127.0.0.1:7000", "serve all five services on this `HOST:PORT` under /api, /sts, /gateway, /audit, /coordinator")
+	host := fs.String("host", "", "instead of --addr, serve each service on its default port (3000, 8080, 8081, 9090, 4000) on this `HOST`")
+	scenario := fs.String("scenario", "", "start in the world of the scenario `NAME` (or request ID)")
 	if code, ok := parseFlags(fs, args, s); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(s.err, "caracal-bot sim: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(s.err, "caracal-bot sim: unexpected argument %q\nRun 'caracal-bot sim --help' for usage.\n", fs.Arg(0))
 		return 2
 	}
 	sim := caracaltest.New()
