@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -46,7 +44,8 @@ func runBundle(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 	if len(a.rest) != 1 {
 		return Result{}, usageErrorf("bundle needs exactly one request ID (usage: bundle <request-id> [--zone Z] [--out FILE])")
 	}
-	if _, err := bundleOut(inv, a); err != nil {
+	out, err := bundleOut(inv, a)
+	if err != nil {
 		return Result{}, err
 	}
 	zone, err := env.zoneFor(a)
@@ -57,7 +56,7 @@ func runBundle(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Reply: bundleReply(b, d, env.Scrubber), Data: b.Manifest, OK: true}, nil
+	return Result{Reply: bundleReply(b, d, env.Scrubber), Data: b.Manifest, OK: true, SaveAs: out}, nil
 }
 
 // BuildBundle collects the evidence of a request the way why does, runs the
@@ -256,52 +255,4 @@ func bundleOut(inv chat.Invocation, a args) (string, error) {
 		return "", usageErrorf("--out needs a file name, e.g. --out bundle.zip")
 	}
 	return out, nil
-}
-
-// WriteOutFile is for the CLI: when inv is a bundle command with --out FILE
-// and res its successful result, it writes the zip (res.Reply.Files[0]) to
-// FILE with mode 0600, atomically, and returns FILE. For any other
-// invocation it does nothing and returns "".
-func WriteOutFile(inv chat.Invocation, res Result) (string, error) {
-	if inv.Command != "bundle" {
-		return "", nil
-	}
-	a, err := parseArgs(bundleCommand().flags, tokens(inv), inv.Platform == PlatformCLI)
-	if err != nil {
-		return "", usageErrorf("%s", err)
-	}
-	path, err := bundleOut(inv, a)
-	if err != nil || path == "" {
-		return "", err
-	}
-	if len(res.Reply.Files) == 0 || res.Reply.Files[0].ContentType != bundle.ContentTypeZip {
-		return "", errors.New("no bundle to write")
-	}
-	return path, writeFileAtomic(path, res.Reply.Files[0].Data)
-}
-
-// writeFileAtomic writes data to a temporary file next to path, then
-// renames it into place, so a reader never sees half a zip.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".caracal-bundle-*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("writing %s: %w", path, err)
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -56,33 +56,13 @@ func TestBundleOutIsCommandLineOnly(t *testing.T) {
 	}
 
 	out := filepath.Join(t.TempDir(), "bundle.zip")
-	inv := chat.Invocation{Platform: "cli", Command: "bundle", Text: sc.ID + " --out " + out}
-	res, err := reg.Run(ctx, inv)
+	res, err := reg.Run(ctx, chat.Invocation{Platform: commands.PlatformCLI, Command: "bundle", Args: []string{sc.ID, "--out", out}})
 	require.NoError(t, err)
+	assert.Equal(t, out, res.SaveAs, "the command line writes the zip there")
+	require.Len(t, res.Reply.Files, 1)
+	assert.Equal(t, bundle.ContentTypeZip, res.Reply.Files[0].ContentType)
 	_, statErr := os.Stat(out)
 	assert.True(t, os.IsNotExist(statErr), "the command itself writes nothing")
-
-	path, err := commands.WriteOutFile(inv, res)
-	require.NoError(t, err)
-	assert.Equal(t, out, path)
-	data, err := os.ReadFile(out)
-	require.NoError(t, err)
-	assert.Equal(t, res.Reply.Files[0].Data, data)
-	info, err := os.Stat(out)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
-	entries, err := os.ReadDir(filepath.Dir(out))
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left behind")
-
-	path, err = commands.WriteOutFile(chat.Invocation{Platform: "cli", Command: "bundle", Text: sc.ID}, res)
-	assert.NoError(t, err)
-	assert.Empty(t, path, "no --out, nothing written")
-	path, err = commands.WriteOutFile(chat.Invocation{Platform: "cli", Command: "why", Text: sc.ID + " --out x"}, res)
-	assert.NoError(t, err)
-	assert.Empty(t, path, "other commands are left alone")
-	_, err = commands.WriteOutFile(inv, commands.Result{})
-	assert.Error(t, err, "no zip to write")
 }
 
 func TestBundleRejectedAdminToken(t *testing.T) {

@@ -54,6 +54,9 @@ type Result struct {
 	Reply chat.Reply
 	Data  any
 	OK    bool
+	// SaveAs is the path the command line writes the reply's one file to
+	// (bundle --out); "" leaves the file its own name.
+	SaveAs string
 }
 
 // Command is one entry of the registry.

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 )
 
 // TestCLIArgumentsStayWhole: each argument reaches the command as the
@@ -108,4 +115,62 @@ func TestCLITextFitsTheWidth(t *testing.T) {
 	require.Equal(t, 0, audit.code, "%s", audit)
 	rows := regexp.MustCompile(`(?m)^  \d{4}-\S+  [0-9a-f-]{36}  token_exchange .*application_name=\S+.*$`).FindAllString(audit.out, -1)
 	assert.Len(t, rows, 3, "a row a line, its request ID and detail whole: %s", audit.out)
+}
+
+// files lists the files below dir, by slash path, with their contents.
+func files(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		data, err := os.ReadFile(path)
+		out[filepath.ToSlash(rel)] = data
+		return err
+	}))
+	return out
+}
+
+// TestCLIWritesTheFilesARepliesCarries: the bundle's zip and the digest's
+// chart are written in the working directory, or to --out / in
+// --out-dir, readable by their owner only; each path is printed on
+// stderr, so stdout stays the answer (one JSON value with --format json).
+func TestCLIWritesTheFilesARepliesCarries(t *testing.T) {
+	t.Parallel()
+	env := simEnv(startSim(t))
+	bundleName := "caracal-bundle-" + caracaltest.ZoneResearch + "-" + denyID + ".zip"
+
+	res := runCLI(t, env, "bundle", denyID)
+	require.Equal(t, 0, res.code, "%s", res)
+	assert.Equal(t, "caracal-bot: wrote "+bundleName+" (", res.err[:len("caracal-bot: wrote "+bundleName+" (")])
+	written := files(t, res.dir)
+	require.Contains(t, written, bundleName)
+	zr, err := zip.NewReader(bytes.NewReader(written[bundleName]), int64(len(written[bundleName])))
+	require.NoError(t, err, "a whole zip")
+	assert.NotEmpty(t, zr.File)
+	info, err := os.Stat(filepath.Join(res.dir, bundleName))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	assert.Len(t, written, 1, "no temporary file left behind")
+
+	res = runCLI(t, env, "bundle", denyID, "--out", "incident.zip", "--format", "json")
+	require.Equal(t, 0, res.code, "%s", res)
+	var manifest map[string]any
+	decodeOne(t, res.out, &manifest)
+	assert.Contains(t, res.err, "caracal-bot: wrote incident.zip (")
+	assert.Equal(t, []string{"incident.zip"}, sortedKeys(files(t, res.dir)))
+
+	res = runCLI(t, env, "digest", "-out-dir", "charts")
+	require.Equal(t, 0, res.code, "%s", res)
+	assert.Contains(t, res.err, "caracal-bot: wrote charts/denials-per-hour.png (")
+	chart := files(t, res.dir)["charts/denials-per-hour.png"]
+	_, err = png.Decode(bytes.NewReader(chart))
+	assert.NoError(t, err, "the chart is a PNG")
+
+	res = runCLI(t, env, "status", "--out-dir", "nothing")
+	require.Equal(t, 0, res.code, "%s", res)
+	assert.Empty(t, res.err, "a reply without files writes nothing")
+	assert.Empty(t, files(t, res.dir))
 }

@@ -24,13 +24,15 @@ type cliOptions struct {
 	format     string
 	configPath string
 	noColor    bool
+	outDir     string // where the reply's files are written
 }
 
-// splitCLIOptions takes --format, --config and --no-color (or -format,
-// -config, -no-color) out of the arguments, up to a "--", and leaves the
+// splitCLIOptions takes --format, --config, --out-dir and --no-color (or
+// -format, ...) out of the arguments, up to a "--", and leaves the
 // command's own.
 func splitCLIOptions(args []string) (cliOptions, []string, error) {
 	opts := cliOptions{format: "text"}
+	values := map[string]*string{"format": &opts.format, "config": &opts.configPath, "out-dir": &opts.outDir}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--" {
@@ -38,13 +40,11 @@ func splitCLIOptions(args []string) (cliOptions, []string, error) {
 			break
 		}
 		tok, value, hasValue := strings.Cut(args[i], "=")
-		name, dashed := strings.CutPrefix(tok, "-")
-		if !dashed {
+		name := strings.TrimPrefix(strings.TrimPrefix(tok, "-"), "-")
+		switch dest := values[name]; {
+		case name == tok: // a word, not a flag
 			rest = append(rest, args[i])
-			continue
-		}
-		switch strings.TrimPrefix(name, "-") {
-		case "format", "config":
+		case dest != nil:
 			if !hasValue {
 				if i+1 >= len(args) {
 					return opts, nil, fmt.Errorf("%s needs a value", tok)
@@ -52,12 +52,8 @@ func splitCLIOptions(args []string) (cliOptions, []string, error) {
 				i++
 				value = args[i]
 			}
-			if strings.HasSuffix(tok, "format") {
-				opts.format = value
-			} else {
-				opts.configPath = value
-			}
-		case "no-color":
+			*dest = value
+		case name == "no-color":
 			opts.noColor = true
 		default:
 			rest = append(rest, args[i])
@@ -128,11 +124,13 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
 	}
-	if path, err := commands.WriteOutFile(inv, res); err != nil {
+	paths, err := saveFiles(res.Reply.Files, res.SaveAs, opts.outDir, s.dir)
+	for i, p := range paths {
+		fmt.Fprintf(s.err, "caracal-bot: wrote %s (%s)\n", p, chat.FileSize(len(res.Reply.Files[i].Data)))
+	}
+	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
-	} else if path != "" {
-		fmt.Fprintln(s.err, "caracal-bot: bundle written to", path)
 	}
 	if d, ok := res.Data.(commands.DigestReport); ok && d.Post {
 		if err := postDigest(ctx, cfg, res.Reply, logger, s.scrub); err != nil {

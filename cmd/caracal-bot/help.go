@@ -53,6 +53,7 @@ func outputFlags() []commands.Flag {
 	return []commands.Flag{
 		{Name: "format", Arg: "FORMAT", Usage: "text, json or markdown (default text); json is the stable contract for scripts"},
 		{Name: "config", Arg: "FILE", Usage: "the configuration file (default ./caracal-bot.yaml when present)"},
+		{Name: "out-dir", Arg: "DIR", Usage: "write the files a reply carries (a bundle's zip, the digest's chart) in DIR (default: the working directory)"},
 		{Name: "no-color", Usage: "no ANSI colours (text has them only on a terminal)"},
 	}
 }

@@ -43,6 +43,7 @@ type cliResult struct {
 	code     int
 	out, err string
 	elapsed  time.Duration
+	dir      string // the working directory it wrote its files in
 }
 
 // all is stdout and stderr together, for "never prints X" checks.
@@ -53,7 +54,8 @@ func (r cliResult) String() string {
 }
 
 // runCLI runs the CLI in-process with the environment env (nothing else
-// from the real environment leaks in) and no terminal.
+// from the real environment leaks in), no terminal, and a fresh working
+// directory for the files it writes.
 func runCLI(t *testing.T, env map[string]string, args ...string) cliResult {
 	t.Helper()
 	return runCLIWithInput(t, env, "", args...)
@@ -69,8 +71,9 @@ func runCLIWithInput(t *testing.T, env map[string]string, stdin string, args ...
 		return v, ok
 	}
 	start := time.Now()
-	code := run(ctx, args, streams{in: strings.NewReader(stdin), out: &out, err: &errb, getenv: getenv, tty: false})
-	return cliResult{code: code, out: out.String(), err: errb.String(), elapsed: time.Since(start)}
+	dir := t.TempDir()
+	code := run(ctx, args, streams{in: strings.NewReader(stdin), out: &out, err: &errb, getenv: getenv, tty: false, dir: dir})
+	return cliResult{code: code, out: out.String(), err: errb.String(), elapsed: time.Since(start), dir: dir}
 }
 
 // startSim runs the Caracal simulator on five loopback servers. It uses the

@@ -34,6 +34,9 @@ type streams struct {
 	// width is the terminal's width in columns, 0 when out is no
 	// terminal; $COLUMNS overrides it (see columns).
 	width int
+	// dir is the working directory relative output paths resolve
+	// against ("" : the process's).
+	dir string
 	// scrub is the process's egress scrubber: run wraps out and err in it,
 	// and every sink the commands build (logs, chat, tickets, bundles) uses
 	// it. loadConfig adds the configured secrets to it.
