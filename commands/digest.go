@@ -78,6 +78,9 @@ func digestCommand() *Command {
 				return Result{}, err
 			}
 			zones, err := env.digestZones(a)
+			if err == nil && a.has("zone") {
+				err = env.zoneMustExist(ctx, zones[0])
+			}
 			if err != nil {
 				return Result{}, err
 			}

@@ -24,6 +24,9 @@ func doctorCommand() *Command {
 				return Result{}, usageErrorf("use --zone or --all-zones, not both")
 			}
 			zone, err := env.askedZone(a)
+			if err == nil && zone != "" {
+				err = env.zoneMustExist(ctx, zone)
+			}
 			if err != nil {
 				return Result{}, err
 			}

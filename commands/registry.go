@@ -283,9 +283,12 @@ func validZoneID(s string) bool {
 	return true
 }
 
-// zoneMustExist turns an empty answer about an unknown zone into a usage
-// error: Caracal answers lists of unknown zones with nothing, not 404.
+// zoneMustExist turns an unknown zone into a usage error: Caracal answers
+// lists of unknown zones with nothing, not 404, and Doctor and the digest
+// would report it as a failed check. Only a 404 says the zone is unknown.
 func (env *Env) zoneMustExist(ctx context.Context, zone string) error {
+	ctx, cancel := context.WithTimeout(ctx, env.timeout())
+	defer cancel()
 	_, err := env.Caracal.Zone(ctx, zone)
 	if caracal.HasCode(err, 404, "zone_not_found") {
 		return unknownZone(zone)

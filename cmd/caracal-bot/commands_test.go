@@ -75,7 +75,6 @@ func TestDoctorExitCode(t *testing.T) {
 		{name: "healthy_strict", args: []string{"doctor", "--strict"}, want: 0},
 		{name: "healthy_all_zones", args: []string{"doctor", "--all-zones"}, want: 0},
 		{name: "healthy_staging_zone", args: []string{"doctor", "--zone", caracaltest.ZoneStaging}, want: 0},
-		{name: "unknown_zone_fails_its_lookup", args: []string{"doctor", "--zone", "nope"}, want: 1},
 		{name: "sts_redis_down", scenario: "sts-redis-down", args: []string{"doctor"}, want: 1},
 		{name: "api_unreachable", scenario: "api-unreachable", args: []string{"doctor"}, want: 1},
 		// audit-dlq leaves Caracal ready with a warning (dlq_size > 0).

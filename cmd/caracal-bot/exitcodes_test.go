@@ -124,8 +124,9 @@ func TestExitCodes(t *testing.T) {
 }
 
 // TestUnknownZoneIsAUsageError: a zone Caracal does not have, given with
-// --zone or as CARACAL_ZONE_ID, is a one-line usage error (exit 2) naming the
-// zone, whatever the request ID, and whatever the zone looks like.
+// --zone to any command or as CARACAL_ZONE_ID to why, is a one-line usage
+// error (exit 2) naming the zone, whatever the request ID, and whatever
+// the zone looks like.
 func TestUnknownZoneIsAUsageError(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t)
@@ -147,6 +148,10 @@ func TestUnknownZoneIsAUsageError(t *testing.T) {
 		{name: "why_zone_of_300_chars", args: []string{"why", unseenID, "--zone", strings.Repeat("z", 300)}, errHas: "zone"},
 		{name: "trace", args: []string{"trace", denyID, "--zone", "nope"}, errHas: `"nope"`},
 		{name: "audit", args: []string{"audit", "--zone", "nope"}, errHas: `"nope"`},
+		{name: "doctor", args: []string{"doctor", "--zone", "nope"}, errHas: `unknown zone "nope"`},
+		{name: "digest", args: []string{"digest", "--zone", "nope"}, errHas: `unknown zone "nope"`},
+		{name: "bundle", args: []string{"bundle", denyID, "--zone", "nope"}, errHas: `unknown zone "nope"`},
+		{name: "ticket", env: with(env, "TICKET_WEBHOOK_URL", "http://127.0.0.1:9/hook"), args: []string{"ticket", unseenID, "--zone", "nope"}, errHas: `unknown zone "nope"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
