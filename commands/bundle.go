@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -92,7 +91,7 @@ func (env *Env) buildBundle(ctx context.Context, requestID, zone string) (*bundl
 	wg.Go(func() { denials = env.denialsAround(ctx, ev) })
 	wg.Wait()
 	b, err := bundle.Build(ev, d, &doctor, bundle.Meta{
-		BotVersion: botVersion(), RulesetVersion: rulesetVersion, Endpoints: probedEndpoints(ev),
+		BotVersion: env.Version, RulesetVersion: rulesetVersion, Endpoints: probedEndpoints(ev),
 		GeneratedAt: env.Now().UTC(), Denials: denials, Scrubber: env.Scrubber,
 	})
 	if err != nil {
@@ -171,28 +170,6 @@ func probedEndpoints(ev *router.Evidence) map[string]string {
 		}
 	}
 	return out
-}
-
-// botVersion is the module version of the running binary with its VCS
-// revision when the build recorded one ("(devel)" for local builds).
-func botVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := info.Main.Version
-	if v == "" {
-		v = "(devel)"
-	}
-	for _, s := range info.Settings {
-		switch {
-		case s.Key == "vcs.revision" && len(s.Value) >= 12:
-			v += "+" + s.Value[:12]
-		case s.Key == "vcs.modified" && s.Value == "true":
-			v += "-dirty"
-		}
-	}
-	return v
 }
 
 // bundleReply summarises the bundle and attaches the zip.

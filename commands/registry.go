@@ -41,6 +41,9 @@ type Env struct {
 	// ReadBudget bounds the bytes all of one command's Caracal reads may
 	// total (0 = caracal.DefaultReadBudget).
 	ReadBudget int64
+	// Version is the bot's version, as `caracal-bot version` prints it;
+	// bundle manifests carry it (default "dev").
+	Version string
 
 	// bound and zones are set per invocation from a bound channel (see
 	// forChannel): the command may read those zones and no other.
@@ -112,6 +115,9 @@ func New(env Env) *Registry {
 	}
 	if env.Scrubber == nil {
 		env.Scrubber = redact.New()
+	}
+	if env.Version == "" {
+		env.Version = "dev"
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
 	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(), helpCommand(r)} {

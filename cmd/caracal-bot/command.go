@@ -170,7 +170,7 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 	return caracal.New(caracal.Config{
 		APIURL: c.APIURL, STSURL: c.STSURL, GatewayURL: c.GatewayURL, AuditURL: c.AuditURL, CoordinatorURL: c.CoordinatorURL,
 		AdminToken: c.AdminToken.Reveal(), MetricsBearer: c.MetricsBearer.Reveal(), CoordinatorToken: c.CoordinatorToken.Reveal(),
-		CallTimeout: c.CallTimeout, MaxRetries: c.MaxRetries, Logger: logger, UserAgent: "caracal-bot/" + version,
+		CallTimeout: c.CallTimeout, MaxRetries: c.MaxRetries, Logger: logger, UserAgent: "caracal-bot/" + botVersion(),
 	})
 }
 
@@ -187,8 +187,9 @@ func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logg
 		CallTimeout:     cfg.Caracal.CallTimeout,
 		ZonesForChannel: cfg.ZonesForChannel,
 		ReadBudget:      int64(cfg.Caracal.ReadBudgetMiB) << 20,
+		Version:         botVersion(),
 	}
-	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + version, Scrubber: scrub},
+	svc, err := tickets.FromConfig(cfg, tickets.ClientOptions{UserAgent: "caracal-bot/" + botVersion(), Scrubber: scrub},
 		tickets.Options{Logger: logger, Store: store, Scrubber: scrub})
 	switch {
 	case errors.Is(err, tickets.ErrNotConfigured):

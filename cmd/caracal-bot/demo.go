@@ -41,9 +41,9 @@ func runDemo(ctx context.Context, args []string, s streams) int {
 		APIURL: urls[caracal.ServiceAPI], STSURL: urls[caracal.ServiceSTS], GatewayURL: urls[caracal.ServiceGateway],
 		AuditURL: urls[caracal.ServiceAudit], CoordinatorURL: urls[caracal.ServiceCoordinator],
 		AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
-		UserAgent: "caracal-bot/" + version,
+		UserAgent: "caracal-bot/" + botVersion(),
 	})
-	registry := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: config.DefaultDocsURL})
+	registry := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: config.DefaultDocsURL, Version: botVersion()})
 	handler := scrubbedHandler(demoHandler(sim, registry), s.scrub)
 	opts := console.Options{Color: s.tty && !*noColor, User: "you", Prompt: "you> "}
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 )
@@ -187,13 +188,23 @@ func TestNoArgsPrintsUsage(t *testing.T) {
 	}
 }
 
-// TestVersion prints the version on stdout.
+// TestVersion prints the version on stdout, the one bundle manifests
+// carry.
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	for _, arg := range []string{"version", "--version"} {
 		res := runCLI(t, nil, arg)
 		assert.Equal(t, 0, res.code, "%s", res)
-		assert.Equal(t, "caracal-bot "+version+"\n", res.out)
+		assert.Equal(t, "caracal-bot "+botVersion()+"\n", res.out)
 		assert.Empty(t, res.err)
 	}
+	assert.NotEmpty(t, botVersion())
+
+	res := runCLI(t, simEnv(startSim(t)), "bundle", denyID, "--format", "json")
+	require.Equal(t, 0, res.code, "%s", res)
+	var manifest struct {
+		BotVersion string `json:"bot_version"`
+	}
+	decodeOne(t, res.out, &manifest)
+	assert.Equal(t, botVersion(), manifest.BotVersion)
 }

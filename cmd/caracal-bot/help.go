@@ -211,7 +211,7 @@ func runVersion(_ context.Context, args []string, s streams) int {
 		fmt.Fprintf(s.err, "caracal-bot version: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	fmt.Fprintln(s.out, "caracal-bot", version)
+	fmt.Fprintln(s.out, "caracal-bot", botVersion())
 	return 0
 }
 

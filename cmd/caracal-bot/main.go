@@ -20,9 +20,6 @@ import (
 	"github.com/caracal-bot/caracal-bot/redact"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // streams are the process's standard streams and environment, passed in so
 // tests can run the CLI in-process.
 type streams struct {
