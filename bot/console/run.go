@@ -23,17 +23,24 @@ const maxLine = 256 << 10
 // call h and render the reply, until "exit", "quit", end of input or ctx is
 // done (then it returns ctx.Err()). Blank lines are ignored. A line that does
 // not parse, and a handler that panics, are answered with an ephemeral error
-// reply; the session goes on. Reading happens in a goroutine that ends at the
-// next line or end of input after Run returns.
+// reply; the session goes on. When in is a terminal, a line editor reads it
+// in raw mode (see editor), so a long paste arrives whole. Reading happens
+// in a goroutine, one line at a time when Run asks for it; a read under way
+// when Run returns ends at the next line or end of input.
 func Run(ctx context.Context, in io.Reader, out io.Writer, h Handler, opt Options) error {
 	if h == nil {
 		return errors.New("console: nil handler")
 	}
 	opt = opt.withDefaults()
-	lines := make(chan input)
+	read := lineReader(in)
+	if ed := newEditor(in, out); ed != nil {
+		read = ed.readLine
+		defer ed.restore()
+	}
+	want, lines := make(chan struct{}), make(chan input)
 	done := make(chan struct{})
 	defer close(done)
-	go readLines(in, lines, done)
+	go readLines(read, want, lines, done)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -41,30 +48,32 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, h Handler, opt Option
 		if _, err := io.WriteString(out, opt.Prompt); err != nil {
 			return err
 		}
+		want <- struct{}{}
 		var l input
-		var ok bool
 		select {
 		case <-ctx.Done():
 			_, _ = io.WriteString(out, "\n")
 			return ctx.Err()
-		case l, ok = <-lines:
+		case l = <-lines:
 		}
-		if !ok {
-			_, err := io.WriteString(out, "\n")
-			return err
-		}
-		if l.err != nil {
+		if l.err != nil && !errors.Is(l.err, io.EOF) {
 			return fmt.Errorf("console: read input: %w", l.err)
 		}
 		text := strings.TrimSpace(l.text)
-		if text == "" {
-			continue
+		if l.err != nil && text == "" {
+			_, err := io.WriteString(out, "\n")
+			return err
 		}
-		if isExit(text) {
+		if text != "" && isExit(text) {
 			return nil
 		}
-		if err := respond(ctx, out, text, l.long, h, opt); err != nil {
-			return err
+		if text != "" {
+			if err := respond(ctx, out, text, l.long, h, opt); err != nil {
+				return err
+			}
+		}
+		if l.err != nil {
+			return nil
 		}
 	}
 }
@@ -148,36 +157,36 @@ func isExit(text string) bool {
 	return false
 }
 
-// input is one line read from the terminal, or the read error that ended input.
+// input is one line read, and the error that ended input after it.
 type input struct {
 	text string
 	long bool
 	err  error
 }
 
-// readLines sends each line of r to out until end of input (then closes out)
-// or until done is closed.
-func readLines(r io.Reader, out chan<- input, done <-chan struct{}) {
-	defer close(out)
+// lineReader reads lines of any length from r, keeping at most maxLine
+// bytes of each (see readLine).
+func lineReader(r io.Reader) func() (string, bool, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	return func() (string, bool, error) { return readLine(br) }
+}
+
+// readLines reads a line each time want receives and sends it on out,
+// until a read fails (its input carries the error) or done is closed.
+func readLines(read func() (string, bool, error), want <-chan struct{}, out chan<- input, done <-chan struct{}) {
 	for {
-		text, long, err := readLine(br)
-		eof := errors.Is(err, io.EOF)
-		if err != nil && !eof {
-			select {
-			case out <- input{err: err}:
-			case <-done:
-			}
+		select {
+		case <-want:
+		case <-done:
 			return
 		}
-		if !eof || text != "" {
-			select {
-			case out <- input{text: text, long: long}:
-			case <-done:
-				return
-			}
+		text, long, err := read()
+		select {
+		case out <- input{text: text, long: long, err: err}:
+		case <-done:
+			return
 		}
-		if eof {
+		if err != nil {
 			return
 		}
 	}
