@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -51,7 +53,13 @@ func runSim(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot sim:", err)
 		return 1
 	}
-	printSimEnv(s.out, ln.URLs())
+	tokens, err := writeSimTokens()
+	if err != nil {
+		fmt.Fprintln(s.err, "caracal-bot sim:", err)
+		return 1
+	}
+	defer os.RemoveAll(tokens)
+	printSimEnv(s.out, ln.URLs(), tokens)
 	if err := ln.Wait(); err != nil {
 		fmt.Fprintln(s.err, "caracal-bot sim:", err)
 		return 1
@@ -59,8 +67,27 @@ func runSim(ctx context.Context, args []string, s streams) int {
 	return 0
 }
 
-// printSimEnv tells the user how to point the bot at the simulator.
-func printSimEnv(w io.Writer, urls map[caracal.Service]string) {
+// writeSimTokens writes the simulator's admin and Coordinator tokens to
+// files in a new directory, for the *_FILE variables: the scrubber removes
+// a token printed as KEY=value, and a token file is how a real deployment
+// should pass them anyway.
+func writeSimTokens() (string, error) {
+	dir, err := os.MkdirTemp("", "caracal-sim-")
+	if err != nil {
+		return "", err
+	}
+	for name, tok := range map[string]string{"admin-token": caracaltest.DefaultAdminToken, "coordinator-token": caracaltest.DefaultCoordinatorToken} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(tok+"\n"), 0o600); err != nil {
+			_ = os.RemoveAll(dir)
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// printSimEnv tells the user how to point the bot at the simulator, its
+// tokens in files under tokens.
+func printSimEnv(w io.Writer, urls map[caracal.Service]string, tokens string) {
 	fmt.Fprintln(w, "Caracal simulator running. Point caracal-bot at it with:")
 	envs := map[caracal.Service]string{
 		caracal.ServiceAPI: "CARACAL_API_URL", caracal.ServiceSTS: "CARACAL_STS_URL", caracal.ServiceGateway: "CARACAL_GATEWAY_URL",
@@ -69,8 +96,8 @@ func printSimEnv(w io.Writer, urls map[caracal.Service]string) {
 	for _, svc := range caracal.AllServices() {
 		fmt.Fprintf(w, "  export %s=%s\n", envs[svc], urls[svc])
 	}
-	fmt.Fprintf(w, "  export CARACAL_ADMIN_TOKEN=%s\n  export CARACAL_COORDINATOR_TOKEN=%s\n  export CARACAL_ZONE_ID=%s\n",
-		caracaltest.DefaultAdminToken, caracaltest.DefaultCoordinatorToken, caracaltest.ZoneResearch)
+	fmt.Fprintf(w, "  export CARACAL_ADMIN_TOKEN_FILE=%s\n  export CARACAL_COORDINATOR_TOKEN_FILE=%s\n  export CARACAL_ZONE_ID=%s\n",
+		filepath.Join(tokens, "admin-token"), filepath.Join(tokens, "coordinator-token"), caracaltest.ZoneResearch)
 	fmt.Fprintln(w, "Scenarios (request IDs to diagnose):")
 	scs := caracaltest.Scenarios()
 	sort.SliceStable(scs, func(i, j int) bool { return scs[i].Row < scs[j].Row })
