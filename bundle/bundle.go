@@ -91,8 +91,8 @@ type Manifest struct {
 	RequestID      string            `json:"request_id"`
 	ZoneID         string            `json:"zone_id"`
 	AskedZone      string            `json:"asked_zone"`
-	Surface        string            `json:"surface"`
-	Cause          string            `json:"cause"`
+	Surface        router.Surface    `json:"surface"`
+	Cause          router.Cause      `json:"cause"`
 	Query          router.Query      `json:"query"`
 	Endpoints      map[string]string `json:"endpoints"`
 	GeneratedAt    time.Time         `json:"generated_at"`

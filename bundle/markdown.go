@@ -20,8 +20,8 @@ func diagnosisMarkdown(r *redact.Scrubber, d router.Diagnosis) (string, []redact
 	w.line("**%s**", w.text(d.Verdict))
 	w.line("")
 	for _, f := range [][2]string{
-		{"Request ID", d.RequestID}, {"Zone", d.ZoneID}, {"Surface", d.Surface},
-		{"Cause", d.Cause}, {"Decision", d.Decision}, {"Severity", string(d.Severity())},
+		{"Request ID", d.RequestID}, {"Zone", d.ZoneID}, {"Surface", string(d.Surface)},
+		{"Cause", string(d.Cause)}, {"Decision", d.Decision}, {"Severity", string(d.Severity())},
 	} {
 		v := "(none)"
 		if f[1] != "" {

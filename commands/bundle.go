@@ -206,8 +206,8 @@ func bundleReply(b *bundle.Bundle, d router.Diagnosis, s *redact.Scrubber) chat.
 		Fields: []chat.Field{
 			{Label: "Request ID", Value: orNone(m.RequestID)},
 			{Label: "Zone", Value: orNone(m.ZoneID)},
-			{Label: "Surface", Value: d.Surface},
-			{Label: "Cause", Value: d.Cause},
+			{Label: "Surface", Value: string(d.Surface)},
+			{Label: "Cause", Value: string(d.Cause)},
 			{Label: "File", Value: b.Name},
 			{Label: "Size", Value: chat.FileSize(len(b.Zip))},
 			{Label: "Redactions", Value: redactionSummary(m.Redactions)},

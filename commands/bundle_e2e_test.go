@@ -77,7 +77,7 @@ func TestBundleDenyEndToEnd(t *testing.T) {
 	assert.Equal(t, res.Reply.Files[0].Name, fields["File"])
 	assert.NotEmpty(t, fields["Size"])
 	assert.NotEmpty(t, fields["Redactions"])
-	assert.Equal(t, sc.Cause, fields["Cause"])
+	assert.Equal(t, string(sc.Cause), fields["Cause"])
 
 	files := unzipBundle(t, res)
 	for _, f := range m.Files {
@@ -138,7 +138,7 @@ func TestBundleOutageEndToEnd(t *testing.T) {
 	require.NoError(t, err, "Caracal down is evidence, not an error")
 	m := res.Data.(bundle.Manifest)
 	assert.Equal(t, router.SurfaceInfrastructure, m.Surface)
-	assert.Equal(t, "api_unreachable", m.Cause)
+	assert.Equal(t, router.CauseAPIUnreachable, m.Cause)
 
 	files := unzipBundle(t, res)
 	assert.Equal(t, "null\n", string(files[bundle.FileTrace]))

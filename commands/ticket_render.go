@@ -45,7 +45,7 @@ func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red
 	line("")
 	line("- **Request ID:** %s", code(d.RequestID))
 	line("- **Zone:** %s", code(d.ZoneID))
-	line("- **Surface / cause:** %s / %s", code(d.Surface), code(d.Cause))
+	line("- **Surface / cause:** %s / %s", code(string(d.Surface)), code(string(d.Cause)))
 	line("- **Decision:** %s", txt(orNone(d.Decision)))
 	line("- **Severity:** %s", txt(string(d.Severity())))
 	line("- **Bundle:** %s (%d files, %d redactions)", code(b.Name), len(b.Manifest.Files)+1, len(b.Manifest.Redactions))
@@ -94,14 +94,14 @@ func diagnosisHash(d router.Diagnosis) string {
 	for i, s := range d.Steps {
 		steps[i] = fmt.Sprintf("%d %s %s %s", s.N, s.Name, s.Status, s.Detail)
 	}
-	return tickets.DiagnosisHash(d.Surface, d.Cause, d.Verdict, steps)
+	return tickets.DiagnosisHash(string(d.Surface), string(d.Cause), d.Verdict, steps)
 }
 
 // ticketLabels are the labels the command adds: the bot's and the surface's.
 func ticketLabels(d router.Diagnosis) []string {
 	labels := []string{"caracal-bot"}
 	if d.Surface != "" {
-		labels = append(labels, "caracal-"+strings.ReplaceAll(d.Surface, " ", "-"))
+		labels = append(labels, "caracal-"+strings.ReplaceAll(string(d.Surface), " ", "-"))
 	}
 	return labels
 }

@@ -133,8 +133,8 @@ func DiagnosisReply(d router.Diagnosis) chat.Reply {
 		Fields: []chat.Field{
 			{Label: "Request ID", Value: orNone(d.RequestID)},
 			{Label: "Zone", Value: orNone(d.ZoneID)},
-			{Label: "Surface", Value: d.Surface},
-			{Label: "Cause", Value: d.Cause},
+			{Label: "Surface", Value: string(d.Surface)},
+			{Label: "Cause", Value: string(d.Cause)},
 			{Label: "Decision", Value: d.Decision},
 		},
 		Buttons: diagnosisButtons(d),

@@ -153,7 +153,7 @@ func TestCollect_ExplainServerError(t *testing.T) {
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, ev.SearchedZones, "an erroring Admin API is not asked about other zones")
 	// ROUTER.md row 3: "the Admin API answers /v1 reads with 5xx" is a service not ready.
 	assert.Equal(t, router.SurfaceInfrastructure, d.Surface, "verdict: %s", d.Verdict)
-	assert.Equal(t, "service_not_ready", d.Cause)
+	assert.Equal(t, router.CauseServiceNotReady, d.Cause)
 	assert.Contains(t, d.Verdict, "500")
 	assert.Equal(t, "unknown", d.Decision)
 }
@@ -167,7 +167,7 @@ func TestCollect_ExplainServerErrorOnADeny(t *testing.T) {
 	require.NotNil(t, ev.AdminAPIError)
 	assert.Equal(t, 503, ev.AdminAPIError.Status)
 	assert.Equal(t, router.SurfaceInfrastructure, d.Surface, "verdict: %s", d.Verdict)
-	assert.Equal(t, "service_not_ready", d.Cause)
+	assert.Equal(t, router.CauseServiceNotReady, d.Cause)
 	assert.Contains(t, d.Verdict, "403 access_denied", "the caller's error is mentioned as a consequence")
 }
 
@@ -182,7 +182,7 @@ func TestCollect_ExplainGarbage(t *testing.T) {
 	m := requireMissing(t, d, "request trace")
 	assert.Contains(t, m.Reason, "unreadable response")
 	assert.Equal(t, router.SurfaceUnknown, d.Surface)
-	assert.Equal(t, "unknown", d.Cause)
+	assert.Equal(t, router.CauseUnknown, d.Cause)
 	assert.Equal(t, "unknown", d.Decision)
 	assert.Contains(t, d.Verdict, "could not be read")
 	assert.Equal(t, router.StepSkip, d.Steps[2].Status)
@@ -196,7 +196,7 @@ func TestCollect_ExplainGarbageOnADeny(t *testing.T) {
 	requireMissing(t, d, "request trace")
 	// Without the trace the caller's 403 decides (row 18).
 	assert.Equal(t, router.SurfaceSTSPolicy, d.Surface)
-	assert.Equal(t, "denied_before_policy", d.Cause)
+	assert.Equal(t, router.CauseDeniedBeforePolicy, d.Cause)
 }
 
 func TestCollect_RateLimitedOnceThenFound(t *testing.T) {
@@ -271,7 +271,7 @@ func TestCollect_HangingServiceIsBoundedByTheOverallTimeout(t *testing.T) {
 	assert.Less(t, time.Since(start), c.Timeout+700*time.Millisecond)
 	assert.Nil(t, ev.Trace)
 	assert.Equal(t, router.SurfaceInfrastructure, d.Surface, "the Admin API /health did not answer in time; verdict: %s", d.Verdict)
-	assert.Equal(t, "api_unreachable", d.Cause)
+	assert.Equal(t, router.CauseAPIUnreachable, d.Cause)
 	assert.Contains(t, d.Verdict, "did not answer in time")
 }
 
@@ -280,7 +280,7 @@ func TestCollect_ConnectionClosed(t *testing.T) {
 	srv.Inject("audit GET /metrics.json", caracaltest.Fault{Close: true})
 	_, d := collect(t, collector(newClient(srv)), query(scenario(t, "deny-no-grant")))
 	assert.Equal(t, "unreachable", requireMissing(t, d, "Audit metrics").Reason)
-	assert.Equal(t, "resource_not_granted", d.Cause)
+	assert.Equal(t, router.CauseResourceNotGranted, d.Cause)
 }
 
 func TestCollect_CoordinatorTokenNotConfigured(t *testing.T) {
@@ -336,7 +336,7 @@ func TestCollect_APIUnreachable(t *testing.T) {
 	ev, d := collect(t, collector(newClient(srv)), query(sc))
 	assert.Less(t, time.Since(start), 2*time.Second, "a closed API fails fast")
 	assert.Equal(t, router.SurfaceInfrastructure, d.Surface)
-	assert.Equal(t, "api_unreachable", d.Cause)
+	assert.Equal(t, router.CauseAPIUnreachable, d.Cause)
 	assert.Equal(t, router.StepFail, d.Steps[0].Status)
 	assert.Nil(t, ev.Trace)
 	assert.NotEmpty(t, d.MissingEvidence)
@@ -350,7 +350,7 @@ func TestCollect_APIURLNotConfigured(t *testing.T) {
 	c := collector(newClient(srv, func(c *caracal.Config) { c.APIURL = "" }))
 	_, d := collect(t, c, query(scenario(t, "deny-no-grant")))
 	assert.Equal(t, router.SurfaceInfrastructure, d.Surface)
-	assert.Equal(t, "api_unreachable", d.Cause)
+	assert.Equal(t, router.CauseAPIUnreachable, d.Cause)
 	assert.Contains(t, requireMissing(t, d, "request trace").Reason, "not configured")
 }
 
@@ -361,7 +361,7 @@ func TestCollect_ReadinessProbe5xxWithGarbageBody(t *testing.T) {
 	ev, d := collect(t, collector(newClient(srv)), query(sc))
 	assert.False(t, ev.Ready[caracal.ServiceAudit].OK)
 	assert.Equal(t, router.SurfaceInfrastructure, d.Surface)
-	assert.Equal(t, "service_not_ready", d.Cause)
+	assert.Equal(t, router.CauseServiceNotReady, d.Cause)
 	assert.Contains(t, d.Verdict, "audit")
 	assert.Equal(t, router.StepFail, d.Steps[0].Status)
 }

@@ -16,11 +16,12 @@ import (
 // ruleCase is one hand-made piece of evidence and what ROUTER.md says the
 // router concludes from it.
 type ruleCase struct {
-	name           string
-	row            int // ROUTER.md row expected to decide
-	ev             *Evidence
-	surface, cause string
-	verdictHas     []string // substrings the verdict must contain
+	name       string
+	row        int // ROUTER.md row expected to decide
+	ev         *Evidence
+	surface    Surface
+	cause      Cause
+	verdictHas []string // substrings the verdict must contain
 }
 
 // rowCases has at least one case per ROUTER.md row 1–22, each built from the
@@ -235,7 +236,7 @@ func TestDiagnose_EveryRouterRow(t *testing.T) {
 }
 
 // surfaceTokens is ROUTER.md's set of surfaces.
-var surfaceTokens = []string{
+var surfaceTokens = []Surface{
 	SurfaceInfrastructure, SurfaceSTSPolicy, SurfaceGatewayVerifier, SurfaceResourceDefinition, SurfaceConfig,
 	SurfaceApproval, SurfaceAuditPipeline, SurfaceRevocation, SurfaceAuthentication, SurfaceNone, SurfaceUnknown,
 }
@@ -355,7 +356,7 @@ func TestDiagnose_PolicyDenyDuringSTSOutage(t *testing.T) {
 		ready(notReady(caracal.ServiceSTS, 503, "redis_unreachable")))
 	d := Diagnose(ev, testDocsBase)
 	assert.Equal(t, SurfaceSTSPolicy, d.Surface, "a trace exists, so row 3 does not apply")
-	assert.Equal(t, "resource_not_granted", d.Cause)
+	assert.Equal(t, CauseResourceNotGranted, d.Cause)
 	assert.Equal(t, "deny", d.Decision)
 	assert.Equal(t, StepFail, d.Steps[0].Status, "step 1 reports the outage")
 	assert.Contains(t, d.Steps[0].Detail, "sts not ready")
@@ -368,13 +369,13 @@ func TestDiagnose_WarningMetricsAlwaysInStep1(t *testing.T) {
 	ev := with(withTrace(trace("deny", denyRow("role_scope_mismatch"), closingRow())),
 		auditMetrics(func(m *caracal.AuditMetrics) { m.DLQSize = 4 }))
 	d := Diagnose(ev, testDocsBase)
-	assert.Equal(t, "role_scope_mismatch", d.Cause)
+	assert.Equal(t, CauseRoleScopeMismatch, d.Cause)
 	assert.Equal(t, StepWarn, d.Steps[0].Status)
 	assert.Contains(t, d.Steps[0].Detail, "dlq_size=4")
 
 	ev = with(withTrace(trace("allow", allowRow())), stsMetrics(func(m *caracal.STSMetrics) { m.OPA.CompileErrors = 1 }))
 	d = Diagnose(ev, testDocsBase)
-	assert.Equal(t, "allowed", d.Cause, "compile errors without a 503 do not make row 2")
+	assert.Equal(t, CauseAllowed, d.Cause, "compile errors without a 503 do not make row 2")
 	assert.Equal(t, StepFail, d.Steps[0].Status, "compile errors are a Doctor failure")
 	assert.Contains(t, d.Steps[0].Detail, "compile_errors=1")
 
@@ -388,13 +389,13 @@ func TestDiagnose_NoTraceNotReadyButCallWorkedIsAuditPipeline(t *testing.T) {
 	ev := with(symptom(SymptomNoAudit), ready(notReady(caracal.ServiceSTS, 503, "redis_unreachable")))
 	d := Diagnose(ev, testDocsBase)
 	assert.Equal(t, SurfaceAuditPipeline, d.Surface, "row 3 leaves the no-audit case to row 12")
-	assert.Equal(t, "not_audited_path", d.Cause)
+	assert.Equal(t, CauseNotAuditedPath, d.Cause)
 	assert.Equal(t, StepFail, d.Steps[0].Status)
 
 	ev = with(hints(200, "", ""), ready(notReady(caracal.ServiceAudit, 503, "consumer_unhealthy")))
 	d = Diagnose(ev, testDocsBase)
 	assert.Equal(t, SurfaceAuditPipeline, d.Surface)
-	assert.Equal(t, "audit_not_ready", d.Cause)
+	assert.Equal(t, CauseAuditNotReady, d.Cause)
 	assert.Equal(t, StepFail, d.Steps[7].Status, "step 8 names the audit cause")
 	assert.Equal(t, "audit_not_ready", d.Steps[7].Detail)
 }
@@ -407,7 +408,7 @@ func TestDiagnose_AuditPipelineSubCauseOrder(t *testing.T) {
 		auditMetrics(func(m *caracal.AuditMetrics) { m.DLQSize, m.HMACFailuresTotal, m.ConsumerLag = 2, 2, 4000 }),
 		ready(notReady(caracal.ServiceAudit, 503, "audit_lag_threshold")))
 	steps := []struct {
-		cause  string
+		cause  Cause
 		remove func(*Evidence)
 	}{
 		{"audit_evidence_lost", func(ev *Evidence) { ev.STSMetrics.AuditDropped, ev.STSMetrics.STS.AuditDropped = 0, 0 }},
@@ -435,7 +436,7 @@ func TestDiagnose_RevocationSubCauseOrder(t *testing.T) {
 		grantRevoke("2026-08-22T14:01:00.000Z"), activation(caracal.PropagationWaitingForOutbox),
 		gwMetrics(func(m *caracal.GatewayMetrics) { m.RevocationSnapshotFresh, m.RevocationSnapshotAgeSeconds = 0, 90 }))
 	steps := []struct {
-		cause  string
+		cause  Cause
 		remove func(*Evidence)
 	}{
 		{"policy_not_propagated", func(ev *Evidence) { ev.Activation.PropagationStatus = caracal.PropagationLoaded }},
@@ -461,27 +462,28 @@ func TestDiagnose_RevocationNeedsAllowAfterTheRevocation(t *testing.T) {
 	ev := with(withTrace(trace("allow", allowRow())), grantRevoke("2026-08-22T14:09:59.000Z"))
 	d := Diagnose(ev, testDocsBase)
 	assert.Equal(t, SurfaceNone, d.Surface)
-	assert.Equal(t, "allowed", d.Cause)
+	assert.Equal(t, CauseAllowed, d.Cause)
 
 	// A failed revoke call (4xx) is no revocation.
 	ev = with(withTrace(trace("allow", allowRow())), grantRevoke("2026-08-22T14:01:00.000Z"), func(ev *Evidence) {
 		ev.AdminAudit[0].StatusCode = 404
 	})
-	assert.Equal(t, "allowed", Diagnose(ev, testDocsBase).Cause)
+	assert.Equal(t, CauseAllowed, Diagnose(ev, testDocsBase).Cause)
 
 	// An archived application counts as a revocation.
 	ev = with(withTrace(trace("allow", allowRow())),
 		revocationAt("DELETE", "/v1/zones/"+testZone+"/applications/a1", "applications", "2026-08-22T14:01:00.000Z"))
 	d = Diagnose(ev, testDocsBase)
 	assert.Equal(t, SurfaceRevocation, d.Surface)
-	assert.Equal(t, "verifier_without_revocation", d.Cause)
+	assert.Equal(t, CauseVerifierWithoutRevocation, d.Cause)
 }
 
 func TestDiagnose_FirstRuleWins(t *testing.T) {
 	tests := []struct {
-		name           string
-		ev             *Evidence
-		surface, cause string
+		name    string
+		ev      *Evidence
+		surface Surface
+		cause   Cause
 	}{
 		{"row 1 beats a policy deny trace",
 			with(withTrace(trace("deny", denyRow("resource_not_granted"))), func(ev *Evidence) {
@@ -550,7 +552,7 @@ func TestDiagnose_ExchangeDeniedIsNeverACause(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := Diagnose(ev, testDocsBase)
-			assert.NotEqual(t, "exchange_denied", d.Cause)
+			assert.NotEqual(t, Cause("exchange_denied"), d.Cause)
 			assert.Equal(t, SurfaceUnknown, d.Surface, "a denial with no gate row decides nothing (row 22); verdict: %s", d.Verdict)
 			assert.Equal(t, "deny", d.Decision)
 		})
@@ -564,7 +566,7 @@ func TestDiagnose_WrongZone(t *testing.T) {
 	require.Equal(t, otherZone, ev.TraceZone)
 	d := Diagnose(ev, testDocsBase)
 	assert.Equal(t, otherZone, d.ZoneID, "diagnosed where the trace was found")
-	assert.Equal(t, "resource_not_granted", d.Cause)
+	assert.Equal(t, CauseResourceNotGranted, d.Cause)
 	assert.Equal(t, StepWarn, d.Steps[1].Status)
 	assert.Contains(t, d.Steps[1].Detail, "wrong_zone")
 	assert.Contains(t, d.Steps[1].Detail, testZone, "names the zone that was asked")
@@ -584,7 +586,7 @@ func TestDiagnose_WrongZoneWithConfigSurface(t *testing.T) {
 	tr.ZoneID = otherZone
 	d := Diagnose(with(withTrace(tr)), testDocsBase)
 	assert.Equal(t, SurfaceConfig, d.Surface)
-	assert.Equal(t, "resource_not_found", d.Cause)
+	assert.Equal(t, CauseResourceNotFound, d.Cause)
 	assert.Equal(t, otherZone, d.ZoneID)
 	assert.Contains(t, []StepStatus{StepWarn, StepFail}, d.Steps[1].Status)
 	assert.Contains(t, d.Steps[1].Detail, "wrong_zone", "step 2 keeps the wrong_zone finding")
@@ -610,7 +612,7 @@ func TestDiagnose_UnknownVerdictSaysTheTraceCouldNotBeRead(t *testing.T) {
 	ev := with(missing("request trace", "unreadable response (not the JSON Caracal sends)"))
 	d := Diagnose(ev, testDocsBase)
 	assert.Equal(t, SurfaceUnknown, d.Surface)
-	assert.Equal(t, "unknown", d.Cause)
+	assert.Equal(t, CauseUnknown, d.Cause)
 	assert.Contains(t, d.Verdict, "could not be read")
 	assert.Equal(t, StepSkip, d.Steps[2].Status)
 	assert.Equal(t, StepSkip, d.Steps[7].Status)
@@ -695,7 +697,7 @@ func TestDiagnose_Row18MismatchIsNotInactive(t *testing.T) {
 	} {
 		d := Diagnose(with(hints(h.Status, h.ErrorCode, h.Description)), testDocsBase)
 		assert.Equal(t, SurfaceSTSPolicy, d.Surface, h.Description)
-		assert.Equal(t, "denied_before_policy", d.Cause, "%q; verdict: %s", h.Description, d.Verdict)
+		assert.Equal(t, CauseDeniedBeforePolicy, d.Cause, "%q; verdict: %s", h.Description, d.Verdict)
 	}
 }
 
@@ -723,7 +725,7 @@ func TestDiagnose_Step1KeepsOtherFailuresWhenTheAPIIsDown(t *testing.T) {
 		ev.Ready[caracal.ServiceAPI] = down
 	}, ready(notReady(caracal.ServiceSTS, 503, "redis_unreachable")))
 	d := Diagnose(ev, testDocsBase)
-	assert.Equal(t, "api_unreachable", d.Cause)
+	assert.Equal(t, CauseAPIUnreachable, d.Cause)
 	assert.Equal(t, StepFail, d.Steps[0].Status)
 	assert.Contains(t, d.Steps[0].Detail, "Admin API unreachable")
 	assert.Contains(t, d.Steps[0].Detail, "sts not ready (503 redis_unreachable)", "the STS failure is reported too")

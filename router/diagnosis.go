@@ -1,20 +1,5 @@
 package router
 
-// Surface tokens (ROUTER.md "Surfaces and causes"). They are a public contract.
-const (
-	SurfaceInfrastructure     = "infrastructure"
-	SurfaceSTSPolicy          = "sts_policy"
-	SurfaceGatewayVerifier    = "gateway_verifier"
-	SurfaceResourceDefinition = "resource_definition"
-	SurfaceConfig             = "config"
-	SurfaceApproval           = "approval"
-	SurfaceAuditPipeline      = "audit_pipeline"
-	SurfaceRevocation         = "revocation"
-	SurfaceAuthentication     = "authentication"
-	SurfaceNone               = "none"
-	SurfaceUnknown            = "unknown"
-)
-
 // StepStatus is the outcome of one of the eight checks of the denied-call walk.
 type StepStatus string
 
@@ -71,8 +56,8 @@ type Missing struct {
 type Diagnosis struct {
 	RequestID       string    `json:"request_id"`
 	ZoneID          string    `json:"zone_id"`
-	Surface         string    `json:"surface"`
-	Cause           string    `json:"cause"`
+	Surface         Surface   `json:"surface"`
+	Cause           Cause     `json:"cause"`
 	Verdict         string    `json:"verdict"`
 	Decision        string    `json:"decision"`
 	Steps           []Step    `json:"steps"`

@@ -16,10 +16,10 @@ const (
 	statusComplete      = "complete"
 	statusExchangeDeny  = "exchange_denied"
 	statusAnomaly       = "anomaly"
-	// CauseUnknown is the cause of a denied request whose only deny row is
+	// DenialCauseUnknown is the cause of a denied request whose only deny row is
 	// the closing exchange_denied (its per-resource row fell outside the
 	// window or was not written).
-	CauseUnknown = "unknown"
+	DenialCauseUnknown = "unknown"
 )
 
 // DeniedRequest is one denied request of a digest window: why, who asked
@@ -111,7 +111,7 @@ func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
 // of a token_exchange deny from another gate, never exchange_denied, which
 // only closes a denial; else, for other event types, their evaluation_status,
 // or the event type itself when that status says nothing (anomaly, complete).
-// A request with nothing but exchange_denied rows has CauseUnknown.
+// A request with nothing but exchange_denied rows has DenialCauseUnknown.
 func DenialCause(rows []caracal.AuditRow) string {
 	var gate, other string
 	for _, r := range rows {
@@ -144,7 +144,7 @@ func DenialCause(rows []caracal.AuditRow) string {
 	case other != "":
 		return other
 	}
-	return CauseUnknown
+	return DenialCauseUnknown
 }
 
 // denialTarget names the application and the resource of a denied request
@@ -162,7 +162,7 @@ func denialTarget(rows []caracal.AuditRow) (app, resource string) {
 			resource = req[0]
 		}
 	}
-	return firstNonEmpty(app, CauseUnknown), firstNonEmpty(resource, "-")
+	return firstNonEmpty(app, DenialCauseUnknown), firstNonEmpty(resource, "-")
 }
 
 // SummarizeDenials counts denied requests by cause, by application and

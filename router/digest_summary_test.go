@@ -32,11 +32,11 @@ func TestDenialCause(t *testing.T) {
 		{"the closing row does not hide the reason when it comes first", []caracal.AuditRow{exchangeDenied("resource://pipernet"), denyRow("no_rule_matched")}, "no_rule_matched"},
 		{"a gate names its evaluation status", []caracal.AuditRow{gateRow("scope_mismatch"), exchangeDenied("resource://pipernet")}, "scope_mismatch"},
 		{"a policy reason wins over a gate", []caracal.AuditRow{gateRow("rate_limited"), denyRow("resource_not_granted")}, "resource_not_granted"},
-		{"exchange_denied alone is never the cause", []caracal.AuditRow{exchangeDenied("resource://nucleus")}, CauseUnknown},
+		{"exchange_denied alone is never the cause", []caracal.AuditRow{exchangeDenied("resource://nucleus")}, DenialCauseUnknown},
 		{"a policy deny without a reason", []caracal.AuditRow{row("token_exchange", "deny", "complete", mintMeta())}, "policy_denied"},
 		{"replay at the Gateway names the event", []caracal.AuditRow{replay}, "replay_detected"},
 		{"other events name their status", []caracal.AuditRow{row("run_launch", "deny", "workload_auth_failed", nil)}, "workload_auth_failed"},
-		{"allow rows are not causes", []caracal.AuditRow{row("token_exchange", "allow", "complete", mintMeta()), exchangeDenied("resource://pipernet")}, CauseUnknown},
+		{"allow rows are not causes", []caracal.AuditRow{row("token_exchange", "allow", "complete", mintMeta()), exchangeDenied("resource://pipernet")}, DenialCauseUnknown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
 	assert.Equal(t, []DeniedRequest{
 		{RequestID: "req-c", Cause: "scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 9, 30, 0, 0, time.UTC)},
 		{RequestID: "", Cause: "rate_limited", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 10, 0, 0, 0, time.UTC)},
-		{RequestID: "req-b", Cause: CauseUnknown, Application: "billing-bot", Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
+		{RequestID: "req-b", Cause: DenialCauseUnknown, Application: "billing-bot", Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
 		{RequestID: "req-a", Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)},
 	}, got)
 }

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"strings"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -105,4 +106,43 @@ func (ev *Evidence) NotReady() []caracal.Probe {
 // missing records evidence that could not be fetched.
 func (ev *Evidence) missing(what, source, reason string) {
 	ev.Missing = append(ev.Missing, Missing{What: what, Source: source, Reason: reason})
+}
+
+// LastRevocation returns the newest successful revocation call in admin-audit:
+// a grant revoke, a subject kill switch, or an application archive.
+func (ev *Evidence) LastRevocation() *caracal.AdminAuditRow {
+	var last *caracal.AdminAuditRow
+	for i := range ev.AdminAudit {
+		r := &ev.AdminAudit[i]
+		if r.StatusCode >= 400 || !isRevocation(r) {
+			continue
+		}
+		if last == nil || laterThan(r.OccurredAt, last.OccurredAt) {
+			last = r
+		}
+	}
+	return last
+}
+
+func isRevocation(r *caracal.AdminAuditRow) bool {
+	et := str(r.EntityType)
+	switch {
+	case r.Method == "DELETE" && (et == "grants" || et == "applications"):
+		return true
+	case r.Method == "POST" && strings.HasSuffix(r.Path, "/subjects/revoke"):
+		return true
+	}
+	return false
+}
+
+// traceAfter reports whether the trace's first row happened after ts.
+func traceAfter(t *caracal.Explain, ts string) bool {
+	return len(t.Events) > 0 && laterThan(t.Events[0].OccurredAt, ts)
+}
+
+// laterThan compares two Caracal timestamps; unparseable ones are never later.
+func laterThan(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	return errA == nil && errB == nil && ta.After(tb)
 }

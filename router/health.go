@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
@@ -121,4 +122,28 @@ func (ev *Evidence) readyReason(svc caracal.Service) string {
 func (ev *Evidence) readyReasonIs(svc caracal.Service, reason string) bool {
 	p, ok := ev.Ready[svc]
 	return ok && !p.OK && p.Reason == reason
+}
+
+// propagationDetail explains why a policy change is not live on STS.
+func propagationDetail(ev *Evidence) string {
+	var parts []string
+	if a := ev.Activation; a != nil {
+		parts = append(parts, "activation-status "+a.PropagationStatus)
+		if a.Outbox.State != "" && a.Outbox.State != "dispatched" {
+			p := fmt.Sprintf("outbox row %s after %d attempt(s)", a.Outbox.State, a.Outbox.Attempts)
+			if a.Outbox.LastError != nil {
+				p += fmt.Sprintf(" (last error %q)", *a.Outbox.LastError)
+			}
+			parts = append(parts, p)
+		}
+		if a.STS.State != "" && a.STS.State != "loaded" {
+			parts = append(parts, "STS "+a.STS.State)
+		} else if a.STS.PolicySetVersionID != "" && a.STS.PolicySetVersionID != a.VersionID {
+			parts = append(parts, fmt.Sprintf("STS still runs version %s", a.STS.PolicySetVersionID))
+		}
+	}
+	if ev.readyReasonIs(caracal.ServiceAPI, "outbox_dead_messages") {
+		parts = append(parts, "API /ready outbox_dead_messages")
+	}
+	return strings.Join(parts, ", ")
 }

@@ -63,9 +63,9 @@ func stepConfiguration(ev *Evidence, f finding) (StepStatus, string) {
 	case ev.UnknownZone:
 		return StepFail, fmt.Sprintf("zone %s does not exist (404 zone_not_found)", ev.AskedZone)
 	case f.Surface == SurfaceConfig && wrongZone:
-		return StepFail, f.Cause + "; " + wrongZoneDetail
+		return StepFail, string(f.Cause) + "; " + wrongZoneDetail
 	case f.Surface == SurfaceConfig:
-		return StepFail, f.Cause
+		return StepFail, string(f.Cause)
 	case wrongZone:
 		return StepWarn, wrongZoneDetail
 	}
@@ -96,8 +96,8 @@ func stepPolicy(ev *Evidence, f finding) (StepStatus, string) {
 	if row, ok := firstRow(ev.Trace, exchangeDeny("complete")); ok {
 		return StepFail, "policy denied: " + orDash(firstReason(row.DiagnosticsJSON))
 	}
-	if f.Cause == "policy_eval_failed" {
-		return StepFail, "policy evaluation failed"
+	if n, ok := f.note(4); ok {
+		return n.Status, n.Detail
 	}
 	if row, ok := firstRow(ev.Trace, func(r caracal.AuditRow) bool {
 		return r.EventType == "token_exchange" && str(r.Decision) == "allow"
@@ -105,15 +105,15 @@ func stepPolicy(ev *Evidence, f finding) (StepStatus, string) {
 		return StepPass, "allowed by " + policyNames(row.DeterminingPoliciesJSON)
 	}
 	if f.Surface == SurfaceSTSPolicy {
-		return StepFail, f.Cause
+		return StepFail, string(f.Cause)
 	}
 	return StepSkip, "no policy evaluation in the trace"
 }
 
 // Step 5: policy-set activation and propagation.
 func stepActivation(ev *Evidence, f finding) (StepStatus, string) {
-	if f.Cause == "no_active_policy_set" {
-		return StepFail, "no policy set has an active version"
+	if n, ok := f.note(5); ok {
+		return n.Status, n.Detail
 	}
 	if ev.PolicySets == nil {
 		return StepSkip, "policy sets could not be read"
@@ -136,9 +136,8 @@ func stepActivation(ev *Evidence, f finding) (StepStatus, string) {
 
 // Step 6: requested scopes against the resource's declared scopes.
 func stepScopes(ev *Evidence, f finding) (StepStatus, string) {
-	switch f.Cause {
-	case "scope_not_declared", "upstream_insufficient_scope", "insufficient_scope", "operation_not_permitted":
-		return StepFail, f.Cause
+	if n, ok := f.note(6); ok {
+		return n.Status, n.Detail
 	}
 	row, ok := traceApplicationRow(ev.Trace)
 	if !ok {
@@ -161,7 +160,7 @@ func stepScopes(ev *Evidence, f finding) (StepStatus, string) {
 // Step 7: the Gateway route or the in-process verifier.
 func stepGateway(ev *Evidence, f finding) (StepStatus, string) {
 	if f.Surface == SurfaceGatewayVerifier {
-		return StepFail, f.Cause
+		return StepFail, string(f.Cause)
 	}
 	row, ok := firstRow(ev.Trace, eventType("gateway_resource_request"))
 	if !ok {
@@ -179,7 +178,7 @@ func stepGateway(ev *Evidence, f finding) (StepStatus, string) {
 func stepAudit(ev *Evidence, f finding) (StepStatus, string) {
 	switch {
 	case f.Surface == SurfaceAuditPipeline:
-		return StepFail, f.Cause
+		return StepFail, string(f.Cause)
 	case ev.HasTrace():
 		last := ev.Trace.Events[len(ev.Trace.Events)-1]
 		return StepPass, "audited; last row ingested at " + last.IngestedAt

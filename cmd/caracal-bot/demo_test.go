@@ -129,7 +129,7 @@ func TestDemoDiagnosesScenariosAsSuggested(t *testing.T) {
 	require.Len(t, ex, len(scs), "one reply per command")
 	for i, sc := range scs {
 		flat := flatten(ex[i].reply)
-		assert.Contains(t, flat, "Surface "+sc.Surface+" Cause "+sc.Cause+" ", "%s: %s", sc.Name, flat)
+		assert.Contains(t, flat, "Surface "+string(sc.Surface)+" Cause "+string(sc.Cause)+" ", "%s: %s", sc.Name, flat)
 	}
 }
 

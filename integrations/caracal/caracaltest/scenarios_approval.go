@@ -1,6 +1,7 @@
 package caracaltest
 
 import (
+	"github.com/caracal-bot/caracal-bot/router"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -37,20 +38,20 @@ func approvalScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a02991-2c7c-7814-bff7-2eb48ca6a1d1", Name: "approval-pending", Row: 11,
 			Title:   "A pipernet:refund mint is waiting for an operator's approval",
-			Surface: surfApproval, Cause: "approval_pending",
+			Surface: router.SurfaceApproval, Cause: router.CauseApprovalPending,
 			Hints: interactionRequired(), CallerSaw: fixtureBody("error-401-interaction-required.json"),
 		}, "explain-pending-approval.json", sessionSubjectRec),
 		{
 			ID: rejected.requestID, Name: "approval-rejected", Row: 11,
 			Title:   "The refund mint was held for approval and an operator rejected it",
-			Surface: surfApproval, Cause: "approval_rejected", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceApproval, Cause: router.CauseApprovalRejected, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: interactionRequired(), CallerSaw: holdBody(rejected),
 			seed: seedHold(rejected),
 		},
 		{
 			ID: expired.requestID, Name: "approval-expired", Row: 11,
 			Title:   "The refund mint was held for approval and nobody decided before it expired",
-			Surface: surfApproval, Cause: "approval_expired", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceApproval, Cause: router.CauseApprovalExpired, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: interactionRequired(), CallerSaw: holdBody(expired),
 			seed: seedHold(expired),
 		},
@@ -119,14 +120,14 @@ func upstreamScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "bf185b7e-42d4-4e63-8035-4180ba668161", Name: "upstream-insufficient-scope", Row: 14,
 			Title:   "Policy allowed the Nucleus call, but the MCP server's verifier wants a scope the resource never declared",
-			Surface: surfResourceDefinition, Cause: "upstream_insufficient_scope",
+			Surface: router.SurfaceResourceDefinition, Cause: router.CauseUpstreamInsufficientScope,
 			Hints:     Hints{Status: 403, ErrorCode: "insufficient_scope", Description: "Missing scope: nucleus:admin"},
 			CallerSaw: fixtureBody("error-403-verifier-insufficient-scope.json"),
 		}, "explain-allow-upstream-403-insufficient-scope.json", uuid7At(at("09:31:39.950"), "mandate/bf185b7e")),
 		{
 			ID: failed, Name: "upstream-failed", Row: 15,
 			Title:   "Policy allowed the Pipernet call, but the Gateway could not reach pipernet:8088",
-			Surface: surfGatewayVerifier, Cause: "upstream_failed", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceGatewayVerifier, Cause: router.CauseUpstreamFailed, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 502, ErrorCode: "internal_error", Description: "upstream unreachable"},
 			CallerSaw: fixtureBody("error-502-gateway-upstream-unreachable.json"),
 			seed: seedTrace(ZoneResearch, failed, at("10:40:19.377"), func(t *trace) {

@@ -1,5 +1,7 @@
 package caracaltest
 
+import "github.com/caracal-bot/caracal-bot/router"
+
 // Rows 16–22: Caracal kept no trace (or nothing went wrong); the caller's
 // error decides.
 func callerScenarios() []Scenario {
@@ -13,7 +15,7 @@ func callerScenarios() []Scenario {
 		noTrace(Scenario{
 			ID: "dfb99d11-3d9d-47d5-8625-9046e7138308", Name: "verifier-insufficient-scope", Row: 16,
 			Title:   "Pipernet's in-process verifier refused a mandate without pipernet:admin",
-			Surface: surfGatewayVerifier, Cause: "insufficient_scope",
+			Surface: router.SurfaceGatewayVerifier, Cause: router.CauseInsufficientScope,
 			Hints: Hints{Status: 403, ErrorCode: "insufficient_scope", Description: "Missing scope: pipernet:admin"},
 			CallerSaw: `{"error":"insufficient_scope","error_description":"Missing scope: pipernet:admin",` +
 				`"error_hint":"Ask for a mandate that carries every scope this route needs."}`,
@@ -21,42 +23,42 @@ func callerScenarios() []Scenario {
 		noTrace(Scenario{
 			ID: "01a028b5-3c94-7382-830d-65db3a838429", Name: "invalid-client-credentials", Row: 17,
 			Title:   "STS rejected the application's client secret",
-			Surface: surfAuthentication, Cause: "invalid_client_credentials",
+			Surface: router.SurfaceAuthentication, Cause: router.CauseInvalidClientCredentials,
 			Hints:     Hints{Status: 401, ErrorCode: "access_denied", Description: "invalid client credentials"},
 			CallerSaw: fixtureBody("error-401.json"),
 		}),
 		noTrace(Scenario{
 			ID: "d08e527e-3bae-46f7-b89b-1c377b26b418", Name: "gateway-session-revoked", Row: 17,
 			Title:   "The Gateway refused a mandate whose Session was revoked",
-			Surface: surfAuthentication, Cause: "session_revoked",
+			Surface: router.SurfaceAuthentication, Cause: router.CauseSessionRevoked,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "session revoked"},
 			CallerSaw: fixtureBody("error-401-gateway-session-revoked.json"),
 		}),
 		noTrace(Scenario{
 			ID: "2caef735-9d80-48a8-b57c-407299b626d5", Name: "gateway-invalid-subject-token", Row: 17,
 			Title:   "A session mandate was sent to the Gateway; STS refused it as a subject token",
-			Surface: surfAuthentication, Cause: "invalid_subject_token",
+			Surface: router.SurfaceAuthentication, Cause: router.CauseInvalidSubjectToken,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "invalid subject_token"},
 			CallerSaw: fixtureBody("error-401-gateway-invalid-subject-token.json"),
 		}),
 		noTrace(Scenario{
 			ID: "b3fb2870-4710-4eef-8427-5d6279aa7d02", Name: "gateway-mandate-expiring", Row: 17,
 			Title:   "A mandate reached the Gateway with less than 35 s to live",
-			Surface: surfAuthentication, Cause: "mandate_expiring",
+			Surface: router.SurfaceAuthentication, Cause: router.CauseMandateExpiring,
 			Hints:     Hints{Status: 401, ErrorCode: "credential_expired_not_renewable", Description: "credential expiring within pre-flight window"},
 			CallerSaw: fixtureBody("error-401-gateway-expiring.json"),
 		}),
 		noTrace(Scenario{
 			ID: "6dec4e82-1c03-49ca-8f07-11a5f3387c2e", Name: "gateway-bad-signature", Row: 17,
 			Title:   "The Gateway could not verify the mandate's signature against the zone's keys",
-			Surface: surfAuthentication, Cause: "credentials_rejected",
+			Surface: router.SurfaceAuthentication, Cause: router.CauseCredentialsRejected,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "bearer signature invalid"},
 			CallerSaw: fixtureBody("error-401-gateway-invalid-token.json"),
 		}),
 		noTrace(Scenario{
 			ID: "01a028b7-5a60-7faf-be95-fe0b8afdf4bd", Name: "zone-invalid", Row: 18,
 			Title:   "research-agent's Research credentials were used against Staging",
-			Surface: surfSTSPolicy, Cause: "zone_invalid",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseZoneInvalid,
 			Hints: Hints{Status: 403, ErrorCode: "zone_invalid",
 				Description: "application is registered in zone " + ZoneResearch + " but the request targeted zone " + ZoneStaging +
 					"; use credentials issued for the targeted zone or correct the zone_id"},
@@ -65,47 +67,47 @@ func callerScenarios() []Scenario {
 		noTrace(Scenario{
 			ID: delegation, Name: "delegation-scope-exceeded", Row: 18,
 			Title:   "A delegated Session asked for more than its Delegation allows",
-			Surface: surfSTSPolicy, Cause: "delegation_scope_exceeded",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseDelegationScopeExceeded,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: "requested scopes exceed delegation scopes"},
 			CallerSaw: goError("access_denied", "requested scopes exceed delegation scopes", delegation),
 		}),
 		noTrace(Scenario{
 			ID: "4c64c7ca-8568-48bf-b2c3-45ae7fab2828", Name: "authority-inactive", Row: 18,
 			Title:   "STS refused the Gateway's re-exchange: the mandate's authority record was revoked",
-			Surface: surfSTSPolicy, Cause: "authority_inactive",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseAuthorityInactive,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: "authority record inactive or expired"},
 			CallerSaw: fixtureBody("error-403-gateway-authority-inactive.json"),
 		}),
 		noTrace(Scenario{
 			ID: notOwned, Name: "denied-before-policy", Row: 18,
 			Title:   "STS refused the mint before policy: the Session belongs to another application",
-			Surface: surfSTSPolicy, Cause: "denied_before_policy",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseDeniedBeforePolicy,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: "session not owned by caller"},
 			CallerSaw: goError("access_denied", "session not owned by caller", notOwned),
 		}),
 		noTrace(Scenario{
 			ID: "a1cffe3a-6597-401d-aaff-510b7b425905", Name: "gateway-missing-resource-header", Row: 19,
 			Title:   "The client called the Gateway without X-Caracal-Resource",
-			Surface: surfConfig, Cause: "malformed_request",
+			Surface: router.SurfaceConfig, Cause: router.CauseMalformedRequest,
 			Hints:     Hints{Status: 400, ErrorCode: "invalid_token", Description: "missing routing headers"},
 			CallerSaw: fixtureBody("error-400-gateway-missing-resource-header.json"),
 		}),
 		noTrace(Scenario{
 			ID: "9a36892b-f81f-4325-9c1b-dd63d10438e1", Name: "config-missing", Row: 20,
 			Title:   "The runtime started in production without CARACAL_GATEWAY_URL",
-			Surface: surfConfig, Cause: "config_missing",
+			Surface: router.SurfaceConfig, Cause: router.CauseConfigMissing,
 			Hints:     Hints{ErrorCode: "config_missing", Description: "CARACAL_GATEWAY_URL is required when the runtime environment is production"},
 			CallerSaw: fixtureBody("error-config-missing.json"),
 		}),
 		fixtureScenario(Scenario{
 			ID: "0d28d1d8-62d9-4254-a601-b5c10f56220a", Name: "allowed", Row: 21,
 			Title:   "research-agent read Pipernet reports through the Gateway; nothing went wrong",
-			Surface: surfNone, Cause: "allowed",
+			Surface: router.SurfaceNone, Cause: router.CauseAllowed,
 		}, "explain-allow.json", mandateSID),
 		noTrace(Scenario{
 			ID: "01a029b9-fbfc-723a-aa84-39c0dde55158", Name: "unknown", Row: 22,
 			Title:   "A request ID Caracal never saw, with nothing else to go on",
-			Surface: surfUnknown, Cause: "unknown",
+			Surface: router.SurfaceUnknown, Cause: router.CauseUnknown,
 		}),
 	}
 }

@@ -1,6 +1,7 @@
 package caracaltest
 
 import (
+	"github.com/caracal-bot/caracal-bot/router"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -41,7 +42,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: evalFailed, Name: "policy-eval-failed", Row: 2,
 			Title:   "The policy engine failed on the zone's bundle: STS answered 503 policy_eval_failed",
-			Surface: surfSTSPolicy, Cause: "policy_eval_failed", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceSTSPolicy, Cause: router.CausePolicyEvalFailed, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:        Hints{Status: 503, ErrorCode: "policy_eval_failed", Description: "policy evaluation unavailable"},
 			CallerSaw:    fixtureBody("error-503-policy-eval-failed.json"),
 			WorldChanges: []string{"STS /metrics.json: opa.eval_errors 1"},
@@ -56,19 +57,19 @@ func policyScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a028ea-d354-7443-96e4-46e5643d943c", Name: "deny-no-grant", Row: 4,
 			Title:   "billing-bot asked for Pipernet, but the policy data binds the grant to research-agent only",
-			Surface: surfSTSPolicy, Cause: "resource_not_granted",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseResourceNotGranted,
 			Hints: policyDenied("resource_not_granted"), CallerSaw: fixtureBody("error-403-access-denied-no-grant.json"),
 		}, "explain-deny-no-grant.json", ""),
 		fixtureScenario(Scenario{
 			ID: "01a028c5-c1f4-71bb-89ca-bbb2459cf427", Name: "deny-role-scope-mismatch", Row: 4,
 			Title:   "A reader Session asked for pipernet:write, which its role does not grant",
-			Surface: surfSTSPolicy, Cause: "role_scope_mismatch",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseRoleScopeMismatch,
 			Hints: policyDenied("role_scope_mismatch"), CallerSaw: fixtureBody("error-403-access-denied.json"),
 		}, "explain-deny-role-scope-mismatch.json", ""),
 		fixtureScenario(Scenario{
 			ID: "01a02949-fb7c-7a85-9fc4-9cf834d0a9d7", Name: "deny-no-active-policy-set", Row: 4,
 			Title:   "No policy set is active in Research, so STS denies everything (deny-all fallback)",
-			Surface: surfSTSPolicy, Cause: "no_active_policy_set",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseNoActivePolicySet,
 			Hints: policyDenied("no_active_policy_set"), CallerSaw: fixtureBody("error-403-access-denied-no-policy-set.json"),
 			WorldChanges: []string{"Research policy sets: none active (policy-sets-none-active.json); no activation status"},
 			mutate: research(func(z *ZoneData) {
@@ -79,7 +80,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: noRule, Name: "deny-no-rule-matched", Row: 4,
 			Title:   "research-agent minted a business scope with its client secret alone, outside any Session",
-			Surface: surfSTSPolicy, Cause: "no_rule_matched", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseNoRuleMatched, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: policyDenied("no_rule_matched"), CallerSaw: goError("access_denied", "policy denied (no_rule_matched)", noRule),
 			seed: seedTrace(ZoneResearch, noRule, at("10:22:37.519"), func(t *trace) {
 				a := actor{appID: appResearchAgent, appName: "research-agent"}
@@ -90,7 +91,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: targetMismatch, Name: "gateway-mandate-target-mismatch", Row: 4,
 			Title:   "A Pipernet mandate was sent to the Gateway with X-Caracal-Resource: resource://nucleus",
-			Surface: surfGatewayVerifier, Cause: "mandate_target_mismatch", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceGatewayVerifier, Cause: router.CauseMandateTargetMismatch, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     policyDenied("mandate_target_mismatch"),
 			CallerSaw: goError("access_denied", "policy denied (mandate_target_mismatch)", targetMismatch),
 			seed: seedTrace(ZoneResearch, targetMismatch, at("10:31:54.208"), func(t *trace) {
@@ -103,7 +104,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: wrongZone, Name: "wrong-zone", Row: 4,
 			Title:   "Asked in Research, but the request ran in Staging, where support-agent has no Nucleus grant",
-			Surface: surfSTSPolicy, Cause: "resource_not_granted", Zone: ZoneStaging, AskZone: ZoneResearch,
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseResourceNotGranted, Zone: ZoneStaging, AskZone: ZoneResearch,
 			Hints: policyDenied("resource_not_granted"), CallerSaw: goError("access_denied", "policy denied (resource_not_granted)", wrongZone),
 			seed: seedWrongZone(wrongZone),
 		},
@@ -145,13 +146,13 @@ func gateScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a028c9-d3ac-714f-9706-ff5c60b98bf6", Name: "deny-scope-not-declared", Row: 5,
 			Title:   "research-agent asked for a scope the Pipernet resource does not declare",
-			Surface: surfResourceDefinition, Cause: "scope_not_declared",
+			Surface: router.SurfaceResourceDefinition, Cause: router.CauseScopeNotDeclared,
 			Hints: policyDeniedBare, CallerSaw: fixtureBody("error-403-access-denied-no-reason.json"),
 		}, "explain-deny-scope-not-defined.json", ""),
 		fixtureScenario(Scenario{
 			ID: "269d1d49-a6c3-4dfb-b05b-b82128fbd732", Name: "deny-operation-not-permitted", Row: 6,
 			Title:   "DELETE /v1/reports/42 is not a declared operation of the enforced Pipernet resource",
-			Surface: surfResourceDefinition, Cause: "operation_not_permitted",
+			Surface: router.SurfaceResourceDefinition, Cause: router.CauseOperationNotPermitted,
 			Hints: Hints{Status: 403, ErrorCode: "operation_not_permitted",
 				Description: "operation DELETE /v1/reports/42 is not declared on resource resource://pipernet; declare it on the resource or set operation_enforcement to transport_uniform"},
 			CallerSaw: fixtureBody("error-403-operation-not-permitted.json"),
@@ -159,7 +160,7 @@ func gateScenarios() []Scenario {
 		{
 			ID: notFound, Name: "deny-resource-not-found", Row: 7,
 			Title:   "research-agent asked for resource://pipernet-v2, which is not registered in Research",
-			Surface: surfConfig, Cause: "resource_not_found", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceConfig, Cause: router.CauseResourceNotFound, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: policyDeniedBare, CallerSaw: goError("access_denied", "policy denied", notFound),
 			seed: seedTrace(ZoneResearch, notFound, at("10:15:22.097"), func(t *trace) {
 				a := researchAgent()
@@ -170,20 +171,20 @@ func gateScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a02958-0b22-7df4-b6d2-8d2382c0bfcb", Name: "deny-rate-limited", Row: 8,
 			Title:   "research-agent exhausted its per-minute mint budget for Pipernet",
-			Surface: surfSTSPolicy, Cause: "rate_limited",
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseRateLimited,
 			Hints: policyDeniedBare, CallerSaw: goError("access_denied", "policy denied", "01a02958-0b22-7df4-b6d2-8d2382c0bfcb"),
 		}, "explain-deny-rate-limited.json", ""),
 		fixtureScenario(Scenario{
 			ID: "fe2a729f-127e-4159-a28f-b77d148746a7", Name: "gateway-token-replayed", Row: 9,
 			Title:   "A one-shot mandate was presented to the Gateway a second time",
-			Surface: surfGatewayVerifier, Cause: "token_replayed",
+			Surface: router.SurfaceGatewayVerifier, Cause: router.CauseTokenReplayed,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "token replay detected"},
 			CallerSaw: fixtureBody("error-401-gateway-replay.json"),
 		}, "explain-gateway-replay.json", ""),
 		{
 			ID: noConnection, Name: "deny-credential-not-provisioned", Row: 10,
 			Title:   "research-agent acted for a user who never connected Google Drive",
-			Surface: surfSTSPolicy, Cause: "credential_not_provisioned", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: router.SurfaceSTSPolicy, Cause: router.CauseCredentialNotProvisioned, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: connection},
 			CallerSaw: goError("access_denied", connection, noConnection),
 			seed: seedTrace(ZoneResearch, noConnection, at("11:05:48.740"), func(t *trace) {

@@ -6,18 +6,19 @@ import (
 	"testing"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/router"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // rowSurfaces are the surfaces each ROUTER.md row may conclude.
-func rowSurfaces() map[int][]string {
-	return map[int][]string{
-		1: {surfInfrastructure}, 2: {surfSTSPolicy}, 3: {surfInfrastructure}, 4: {surfSTSPolicy, surfGatewayVerifier},
-		5: {surfResourceDefinition}, 6: {surfResourceDefinition}, 7: {surfConfig}, 8: {surfSTSPolicy},
-		9: {surfGatewayVerifier}, 10: {surfSTSPolicy}, 11: {surfApproval}, 12: {surfAuditPipeline}, 13: {surfRevocation},
-		14: {surfResourceDefinition}, 15: {surfGatewayVerifier}, 16: {surfGatewayVerifier}, 17: {surfAuthentication},
-		18: {surfSTSPolicy}, 19: {surfConfig}, 20: {surfConfig}, 21: {surfNone}, 22: {surfUnknown},
+func rowSurfaces() map[int][]router.Surface {
+	return map[int][]router.Surface{
+		1: {router.SurfaceInfrastructure}, 2: {router.SurfaceSTSPolicy}, 3: {router.SurfaceInfrastructure}, 4: {router.SurfaceSTSPolicy, router.SurfaceGatewayVerifier},
+		5: {router.SurfaceResourceDefinition}, 6: {router.SurfaceResourceDefinition}, 7: {router.SurfaceConfig}, 8: {router.SurfaceSTSPolicy},
+		9: {router.SurfaceGatewayVerifier}, 10: {router.SurfaceSTSPolicy}, 11: {router.SurfaceApproval}, 12: {router.SurfaceAuditPipeline}, 13: {router.SurfaceRevocation},
+		14: {router.SurfaceResourceDefinition}, 15: {router.SurfaceGatewayVerifier}, 16: {router.SurfaceGatewayVerifier}, 17: {router.SurfaceAuthentication},
+		18: {router.SurfaceSTSPolicy}, 19: {router.SurfaceConfig}, 20: {router.SurfaceConfig}, 21: {router.SurfaceNone}, 22: {router.SurfaceUnknown},
 	}
 }
 
@@ -33,7 +34,7 @@ func TestCatalogCoversRouter(t *testing.T) {
 		assert.Regexp(t, `^[a-z0-9-]+$`, s.Name)
 		assert.NotEmpty(t, s.Title, s.Name)
 		assert.NotEmpty(t, s.Cause, s.Name)
-		assert.Contains(t, SurfaceTokens(), s.Surface, s.Name)
+		assert.Contains(t, router.Surfaces(), s.Surface, s.Name)
 		assert.Contains(t, rowSurfaces()[s.Row], s.Surface, "%s: row %d", s.Name, s.Row)
 		assert.Contains(t, []string{ZoneResearch, ZoneStaging, ""}, s.Zone, s.Name)
 		assert.Contains(t, []string{ZoneResearch, ZoneStaging}, s.AskZone, s.Name)
@@ -86,7 +87,7 @@ func TestCatalogCoversRouter(t *testing.T) {
 	for name, want := range required {
 		s, ok := ScenarioByName(name)
 		if assert.True(t, ok, name) {
-			assert.Equal(t, want, [2]string{s.Surface, s.Cause}, name)
+			assert.Equal(t, want, [2]string{string(s.Surface), string(s.Cause)}, name)
 		}
 	}
 	wz, _ := ScenarioByName("wrong-zone")
@@ -172,18 +173,18 @@ func checkTrace(t *testing.T, srv *Server, sc Scenario, ex caracal.Explain) {
 	case 2:
 		assert.Contains(t, statuses, "policy_eval_failed")
 	case 4:
-		assert.Contains(t, reasons, sc.Cause)
+		assert.Contains(t, reasons, string(sc.Cause))
 	case 5:
 		assert.Contains(t, statuses, "scope_mismatch")
 	case 6, 7, 8, 10:
-		assert.Contains(t, statuses, sc.Cause)
+		assert.Contains(t, statuses, string(sc.Cause))
 	case 9:
 		assert.Equal(t, "replay_detected", ex.Denied[0].EventType)
 	case 11:
 		assert.Equal(t, "pending", ex.FinalDecision)
 		challenge := ex.Events[len(ex.Events)-1].MetadataJSON["challenge_id"].(string)
 		a := strict[caracal.ApprovalStatus](t, do(t, http.MethodGet, srv.STSURL+"/approvals/"+challenge, nil).body)
-		assert.Equal(t, strings.TrimPrefix(sc.Cause, "approval_"), a.State)
+		assert.Equal(t, strings.TrimPrefix(string(sc.Cause), "approval_"), a.State)
 	case 13, 21:
 		assert.Equal(t, "allow", ex.FinalDecision)
 		assert.Empty(t, ex.Denied)
