@@ -57,7 +57,7 @@ type Scenario struct {
 func Scenarios() []Scenario {
 	var all []Scenario
 	for _, family := range [][]Scenario{
-		infrastructureScenarios(), policyScenarios(), gateScenarios(), approvalScenarios(),
+		infrastructureScenarios(), policyScenarios(), gateScenarios(), approvalRetryScenarios(), approvalScenarios(),
 		auditPipelineScenarios(), revocationScenarios(), upstreamScenarios(), callerScenarios(),
 	} {
 		all = append(all, family...)
@@ -113,7 +113,7 @@ func fixtureBody(name string) string {
 func goError(code, description, requestID string) string {
 	b, _ := json.Marshal(struct {
 		Error       string `json:"error"`
-		Description string `json:"error_description"`
+		Description string `json:"error_description,omitempty"`
 		RequestID   string `json:"requestId,omitempty"`
 	}{code, description, requestID})
 	return string(b)

@@ -1,10 +1,10 @@
 package caracaltest
 
 import (
-	"github.com/caracal-bot/caracal-bot/router"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // interactionRequired is STS's answer to a mint held for human approval.
@@ -55,6 +55,27 @@ func approvalScenarios() []Scenario {
 			Hints: interactionRequired(), CallerSaw: holdBody(expired),
 			seed: seedHold(expired),
 		},
+	}
+}
+
+// Row 10: a mint retried with an approval_id that STS refuses (API.md §8).
+func approvalRetryScenarios() []Scenario {
+	return []Scenario{
+		gateDenyScenario(gateDenySpec{id: "01a0293f-7852-793e-b466-18839ad74019", name: "approval-retry-rejected",
+			title: "research-agent retried the refund mint with the approval an operator had just rejected",
+			cause: router.CauseApprovalRejected, at: at("11:33:40.562"),
+			hints: Hints{Status: 403, ErrorCode: "access_denied", Description: "approval was rejected"},
+			md:    map[string]any{"resource": "resource://pipernet"}}),
+		gateDenyScenario(gateDenySpec{id: "01a029a2-4af7-75e1-ad40-06abaf211806", name: "approval-invalid",
+			title: "research-agent retried a mint with an approval_id bound to another request",
+			cause: router.CauseApprovalInvalid, at: at("13:21:37.015"),
+			hints: Hints{Status: 401, ErrorCode: "access_denied", Description: "approval not found or bindings do not match"},
+			md:    map[string]any{"resource": "resource://pipernet"}}),
+		gateDenyScenario(gateDenySpec{id: "01a029b3-1f80-7267-b164-7edc39806d62", name: "approval-already-consumed",
+			title: "Two retries carried the same approval; the second found it already spent",
+			cause: router.CauseApprovalAlreadyConsumed, at: at("13:40:00.000"),
+			hints: Hints{Status: 409, ErrorCode: "approval_consumed", Description: "approval already used; another request consumed it"},
+			md:    map[string]any{"resource": "resource://pipernet"}}),
 	}
 }
 

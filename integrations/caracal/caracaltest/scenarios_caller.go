@@ -1,6 +1,10 @@
 package caracaltest
 
-import "github.com/caracal-bot/caracal-bot/router"
+import (
+	"strings"
+
+	"github.com/caracal-bot/caracal-bot/router"
+)
 
 // Rows 16–22: Caracal kept no trace (or nothing went wrong); the caller's
 // error decides.
@@ -20,6 +24,20 @@ func callerScenarios() []Scenario {
 			CallerSaw: `{"error":"insufficient_scope","error_description":"Missing scope: pipernet:admin",` +
 				`"error_hint":"Ask for a mandate that carries every scope this route needs."}`,
 		}),
+		verifierScenario("afb81f09-ebf8-45e7-ab1f-5fbb261617c1", "A Pipernet route that needs a governed Session got a plain application mandate",
+			403, router.CauseSessionRequired, "Session required"),
+		verifierScenario("74eb2d2d-b9a5-421b-84fa-02835c49482c", "A Nucleus route that needs delegated authority got a mandate without a Delegation",
+			403, router.CauseDelegationRequired, "Delegation required"),
+		verifierScenario("65b632ad-af45-4cda-994d-565dcaa5e80b", "A route that requires billing-bot in the delegation chain got research-agent's mandate",
+			403, router.CauseChainMismatch, "Delegation chain missing application: "+appBillingBot),
+		verifierScenario("14e0f4cd-8a21-47c2-bd02-8d853671b31d", "A mandate passed through more delegation hops than the route allows",
+			403, router.CauseHopCountExceeded, "Hop count exceeded"),
+		verifierScenario("44ab4d0b-2257-4107-ad0b-43a1653c4534", "A Staging mandate reached a verifier configured for Research",
+			401, router.CauseInvalidZone, "Token zone validation failed"),
+		verifierScenario("0592a6f9-26e5-4905-9968-46a8facaa5d0", "A call reached an in-process verifier without a bearer token",
+			401, router.CauseMissingToken, "Missing bearer token"),
+		verifierScenario("f06bd045-9f6e-4dde-8ea4-4662a6535f81", "The Delegation graph changed after the mandate was minted",
+			401, router.CauseDelegationStale, "Delegation graph changed"),
 		noTrace(Scenario{
 			ID: "01a028b5-3c94-7382-830d-65db3a838429", Name: "invalid-client-credentials", Row: 17,
 			Title:   "STS rejected the application's client secret",
@@ -54,6 +72,13 @@ func callerScenarios() []Scenario {
 			Surface: router.SurfaceAuthentication, Cause: router.CauseCredentialsRejected,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "bearer signature invalid"},
 			CallerSaw: fixtureBody("error-401-gateway-invalid-token.json"),
+		}),
+		noTrace(Scenario{
+			ID: "01a029c0-fbaa-7f0a-a0c3-94690a504145", Name: "admin-token-invalid", Row: 17,
+			Title:   "A deployment script called the Admin API with a revoked admin token",
+			Surface: router.SurfaceAuthentication, Cause: router.CauseInvalidAdminToken,
+			Hints:     Hints{Status: 401, ErrorCode: "invalid_admin_token"},
+			CallerSaw: fixtureBody("error-401-admin-api.json"),
 		}),
 		noTrace(Scenario{
 			ID: "01a028b7-5a60-7faf-be95-fe0b8afdf4bd", Name: "zone-invalid", Row: 18,
@@ -109,5 +134,16 @@ func callerScenarios() []Scenario {
 			Title:   "A request ID Caracal never saw, with nothing else to go on",
 			Surface: router.SurfaceUnknown, Cause: router.CauseUnknown,
 		}),
+	}
+}
+
+// verifierScenario is a call an in-process verifier refused (ROUTER.md row
+// 16): its error body names no request ID and Caracal kept no trace.
+func verifierScenario(id, title string, status int, code router.Cause, description string) Scenario {
+	return Scenario{
+		ID: id, Name: "verifier-" + strings.ReplaceAll(string(code), "_", "-"), Row: 16, Title: title,
+		Surface: router.SurfaceGatewayVerifier, Cause: code, AskZone: ZoneResearch,
+		Hints:     Hints{Status: status, ErrorCode: string(code), Description: description},
+		CallerSaw: goError(string(code), description, ""),
 	}
 }

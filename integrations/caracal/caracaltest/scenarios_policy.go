@@ -1,10 +1,10 @@
 package caracaltest
 
 import (
-	"github.com/caracal-bot/caracal-bot/router"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // fixtureScenario stages a scenario whose trace is an explain fixture in
@@ -101,6 +101,21 @@ func policyScenarios() []Scenario {
 				t.exchangeDenied(a, "resource://nucleus")
 			}),
 		},
+		policyDenyScenario(policyDenySpec{id: "01a028d8-7ff2-788b-a2c0-83aae799f2f1", name: "deny-delegation-scope-exceeded",
+			title:  "research-agent's reader Session asked for pipernet:refund, outside its Delegation's scopes (a policy deny, rarely seen)",
+			reason: router.CauseDelegationScopeExceeded, at: at("09:41:12.306"), resource: "resource://pipernet", scopes: []string{"pipernet:refund"}}),
+		policyDenyScenario(policyDenySpec{id: "01a028e2-feb6-7740-9620-e124442ed8a5", name: "deny-confinement-violation",
+			title:  "A confinement rule caps research-agent's reader Session below pipernet:write",
+			reason: router.CauseConfinementViolation, at: at("09:52:40.118"), resource: "resource://pipernet", scopes: []string{"pipernet:write"}}),
+		policyDenyScenario(policyDenySpec{id: "01a028ee-5780-7a96-b961-08489f8ae62b", name: "deny-restriction-active",
+			title:  "A restrict entry in the policy data froze Research, so STS denied research-agent's Pipernet read",
+			reason: router.CauseRestrictionActive, at: at("10:05:03.744"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
+		policyDenyScenario(policyDenySpec{id: "01a0292c-07b7-755c-94e2-225253bec4f6", name: "deny-malformed-risk-data",
+			title:  "A risk entry of the policy data is not a {scope, tier} pair, so STS denied research-agent's Nucleus call",
+			reason: router.CauseMalformedRiskData, at: at("11:12:26.551"), resource: "resource://nucleus", scopes: []string{"nucleus:tool:call"}}),
+		policyDenyScenario(policyDenySpec{id: "01a0292d-9b6e-73fa-ab0d-194e5dac6d88", name: "deny-malformed-approval-data",
+			title:  "An approval_tiers entry of the policy data is invalid, so STS denied research-agent's Pipernet read",
+			reason: router.CauseMalformedApprovalData, at: at("11:14:09.902"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
 		{
 			ID: wrongZone, Name: "wrong-zone", Row: 4,
 			Title:   "Asked in Research, but the request ran in Staging, where support-agent has no Nucleus grant",
@@ -108,6 +123,30 @@ func policyScenarios() []Scenario {
 			Hints: policyDenied("resource_not_granted"), CallerSaw: goError("access_denied", "policy denied (resource_not_granted)", wrongZone),
 			seed: seedWrongZone(wrongZone),
 		},
+	}
+}
+
+// policyDenySpec is a mint of research-agent's reader Session that the
+// policy engine denied with reason.
+type policyDenySpec struct {
+	id, name, title, resource string
+	reason                    router.Cause
+	at                        time.Time
+	scopes                    []string
+}
+
+// policyDenyScenario stages the spec's deny and the error STS answered.
+func policyDenyScenario(p policyDenySpec) Scenario {
+	return Scenario{
+		ID: p.id, Name: p.name, Row: 4, Title: p.title,
+		Surface: router.SurfaceSTSPolicy, Cause: p.reason, Zone: ZoneResearch, AskZone: ZoneResearch,
+		Hints:     policyDenied(string(p.reason)),
+		CallerSaw: goError("access_denied", "policy denied ("+string(p.reason)+")", p.id),
+		seed: seedTrace(ZoneResearch, p.id, p.at, func(t *trace) {
+			a := researchAgent()
+			t.policyDeny(policyVersion{setVersionV3, manifestV3}, a.mintMD(p.resource, p.scopes), string(p.reason))
+			t.exchangeDenied(a, p.resource)
+		}),
 	}
 }
 
@@ -193,5 +232,62 @@ func gateScenarios() []Scenario {
 				t.exchangeDenied(a, "resource://drive")
 			}),
 		},
+		gateDenyScenario(gateDenySpec{id: "01a0294c-2541-7c1d-ad9e-279c482586ee", name: "deny-resource-outside-delegation",
+			title: "research-agent's Delegation is bound to Pipernet, but its Session asked for Nucleus",
+			cause: router.CauseResourceOutsideDelegation, at: at("11:47:31.265"), hints: policyDeniedBare,
+			md: map[string]any{"resource": "resource://nucleus"}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "01a0295a-9925-7be8-b128-b546fb30b4f6", name: "deny-credential-refresh-failed",
+			title: "The user's expired Google Drive connection could not be refreshed",
+			cause: router.CauseCredentialRefreshFailed, at: at("12:03:18.437"),
+			hints: Hints{Status: 403, ErrorCode: "credential_expired_not_renewable"},
+			md:    map[string]any{"resource": "resource://drive", "reason": "credential_expired_not_renewable"}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "1a245b9b-2c6b-4bd1-a5a6-d9c70a1364d0", name: "gateway-provider-unavailable",
+			title: "The Gateway's exchange for Nucleus found no provider row for the resource",
+			cause: router.CauseProviderUnavailable, at: at("12:27:45.090"), hints: policyDeniedBare, gateway: true,
+			md: map[string]any{"resource": "resource://nucleus", "reason": "provider_not_found"}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "67523294-341a-4a76-a185-3081563db9c0", name: "gateway-provider-credential-unavailable",
+			title: "Policy allowed the Gateway's Pipernet call, but STS could not produce the upstream credential",
+			cause: router.CauseProviderCredentialUnavailable, at: at("12:52:11.684"), gateway: true,
+			hints: Hints{Status: 502, ErrorCode: "http_request_failed", Description: "upstream credential for resource resource://pipernet is unavailable"},
+			md:    map[string]any{"resource": "resource://pipernet"}, allowedFirst: true}),
+	}
+}
+
+// gateDenySpec is an exchange of research-agent that an STS gate refused
+// (ROUTER.md row 10): the gate row, and the closing exchange_denied row
+// when the gate is per resource.
+type gateDenySpec struct {
+	id, name, title string
+	cause           router.Cause // the gate's evaluation_status
+	at              time.Time
+	hints           Hints
+	md              map[string]any // the gate row's metadata besides the application's
+	closes          bool           // an exchange_denied row closes the denial
+	// gateway: the Gateway's re-exchange of a mandate (its request id, no
+	// requested scopes); allowedFirst: policy allowed before the gate refused.
+	gateway, allowedFirst bool
+}
+
+// gateDenyScenario stages the spec's trace; the caller's error body is STS's
+// envelope (the Gateway passes it through).
+func gateDenyScenario(g gateDenySpec) Scenario {
+	return Scenario{
+		ID: g.id, Name: g.name, Row: 10, Title: g.title,
+		Surface: router.SurfaceSTSPolicy, Cause: g.cause, Zone: ZoneResearch, AskZone: ZoneResearch,
+		Hints: g.hints, CallerSaw: goError(g.hints.ErrorCode, g.hints.Description, g.id),
+		seed: seedTrace(ZoneResearch, g.id, g.at, func(t *trace) {
+			a := researchAgent()
+			if g.gateway {
+				a.authority = uuid7At(g.at.Add(-300*time.Millisecond), "mandate/"+g.id)
+			}
+			resource, _ := g.md["resource"].(string)
+			if g.allowedFirst {
+				t.policyAllow(policyVersion{setVersionV3, manifestV3}, a.mintMD(resource, nil), "caracal-research-agent-use")
+			}
+			t.gate(string(g.cause), a.gateMD(g.md))
+			if g.closes {
+				t.exchangeDenied(a, resource)
+			}
+		}),
 	}
 }

@@ -1,11 +1,11 @@
 package caracaltest
 
 import (
-	"github.com/caracal-bot/caracal-bot/router"
 	"strings"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // The policy change of the policy_not_propagated story: research-grants v3
