@@ -89,7 +89,7 @@ func New(env Env) *Registry {
 		env.Scrubber = redact.New()
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
-	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(), helpCommand(r)} {
+	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(), causesCommand(), helpCommand(r)} {
 		if _, dup := r.cmds[c.Name]; dup {
 			panic("commands: duplicate command " + c.Name)
 		}

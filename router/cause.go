@@ -140,22 +140,24 @@ func (f finding) note(n int) (StepNote, bool) {
 	return f.entry.Steps[i], true
 }
 
-// registeredRule is a rule with the entry it concludes.
-type registeredRule struct {
+// Conclusion is a rule of the registry with the entry it concludes.
+type Conclusion struct {
 	Rule
-	entry Entry
+	Entry Entry
 }
 
-// rulesInOrder lists every rule of the registry by ROUTER.md row, in
-// registry order within a row.
-func rulesInOrder(causes []Entry) []registeredRule {
-	var out []registeredRule
+// Conclusions lists the rules of the registry in the order they run: by
+// ROUTER.md row, and in registry order within a row.
+func Conclusions() []Conclusion { return conclusions(Causes()) }
+
+func conclusions(causes []Entry) []Conclusion {
+	var out []Conclusion
 	for _, e := range causes {
 		for _, r := range e.Rules {
-			out = append(out, registeredRule{Rule: r, entry: e})
+			out = append(out, Conclusion{Rule: r, Entry: e})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b registeredRule) int { return cmp.Compare(a.Row, b.Row) })
+	slices.SortStableFunc(out, func(a, b Conclusion) int { return cmp.Compare(a.Row, b.Row) })
 	return out
 }
 
@@ -164,11 +166,11 @@ func rulesInOrder(causes []Entry) []registeredRule {
 // matches any evidence.
 func decide(ev *Evidence) (finding, int) {
 	causes := Causes()
-	rules := rulesInOrder(causes)
-	r := rules[slices.IndexFunc(rules, func(r registeredRule) bool { return r.Match(ev) })]
-	f := finding{Surface: r.entry.Surface, Cause: r.entry.Cause, Verdict: r.entry.Verdict(ev), entry: r.entry}
-	if r.entry.Open != nil {
-		f.Cause = r.entry.Open(ev)
+	rules := conclusions(causes)
+	r := rules[slices.IndexFunc(rules, func(r Conclusion) bool { return r.Match(ev) })]
+	f := finding{Surface: r.Entry.Surface, Cause: r.Entry.Cause, Verdict: r.Entry.Verdict(ev), entry: r.Entry}
+	if r.Entry.Open != nil {
+		f.Cause = r.Entry.Open(ev)
 		if named, ok := closedEntry(causes, f.Cause); ok {
 			f.entry = named
 		}

@@ -92,13 +92,13 @@ func spentApprovalActions() []NextAction {
 // gated is row 10's guard: a token_exchange deny row from a gate, the
 // first of which names the cause.
 func gated() guard {
-	return guard{row: 10, surface: SurfaceSTSPolicy, when: "a token_exchange deny row from another gate (never exchange_denied, which only closes a denial)",
+	return guard{row: 10, surface: SurfaceSTSPolicy, when: "a token_exchange deny row from another STS gate (the first that is not the closing exchange_denied)",
 		applies: func(ev *Evidence) bool { _, ok := otherGateRow(ev); return ok }}
 }
 
 // gate builds a row-10 entry: the first gate row of the trace is c's.
 func gate(c Cause, actions ...NextAction) Entry {
-	return gated().entry(c, "evaluation_status "+string(c),
+	return gated().entry(c, "its evaluation_status is "+string(c),
 		func(ev *Evidence) bool { return otherGateStatus(ev) == c }, otherGateVerdict, actions...)
 }
 

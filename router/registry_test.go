@@ -63,11 +63,11 @@ func TestCauses_InRouterOrder(t *testing.T) {
 	for row := 1; row <= 22; row++ {
 		assert.True(t, rows[row], "ROUTER.md row %d has a rule", row)
 	}
-	rules := rulesInOrder(causes)
+	rules := Conclusions()
 	catchAll := rules[len(rules)-1]
 	assert.Equal(t, 22, catchAll.Row)
 	assert.True(t, catchAll.Match(&Evidence{}), "row 22 matches any evidence")
-	assert.Equal(t, CauseUnknown, catchAll.entry.Cause)
+	assert.Equal(t, CauseUnknown, catchAll.Entry.Cause)
 }
 
 // TestCauses_OpenEntries: rows 4 and 10 pass Caracal's own value through,

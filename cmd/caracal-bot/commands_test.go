@@ -216,7 +216,7 @@ func TestHelp(t *testing.T) {
 	}{
 		{[]string{"--help"}, []string{"Usage:", "caracal-bot <command>"}},
 		{[]string{"-h"}, []string{"Usage:"}},
-		{[]string{"help"}, []string{"caracal-bot commands: audit, bundle, digest, doctor, help, status, ticket, trace, why"}},
+		{[]string{"help"}, []string{"caracal-bot commands: audit, bundle, causes, digest, doctor, help, status, ticket, trace, why"}},
 		{[]string{"help", "why"}, []string{"Usage: why <request-id | pasted error text>", "--symptom"}},
 		{[]string{"help", "audit", "--format", "markdown"}, []string{"### audit"}},
 		{[]string{"why", "--help"}, []string{"Usage: why", "--zone", "--status", "--error", "--symptom", "--help"}},
@@ -259,7 +259,7 @@ func TestHelp(t *testing.T) {
 		for _, c := range cmds {
 			names = append(names, c["name"])
 		}
-		assert.Equal(t, []string{"audit", "bundle", "digest", "doctor", "help", "status", "ticket", "trace", "why"}, names)
+		assert.Equal(t, []string{"audit", "bundle", "causes", "digest", "doctor", "help", "status", "ticket", "trace", "why"}, names)
 	})
 	t.Run("bad_flags_of_demo_and_sim_exit_2", func(t *testing.T) {
 		t.Parallel()
