@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bundle"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/router"
 )
@@ -85,7 +86,7 @@ func plantedInput() (*router.Evidence, router.Diagnosis, *router.DoctorReport, b
 		MissingEvidence: append([]router.Missing{}, ev.Missing...),
 	}
 	doctor := &router.DoctorReport{Command: "doctor", Mode: "system", Ready: true,
-		Checks: []router.Check{{Section: "health", Name: "api health", Status: router.CheckOK, Detail: "http://127.0.0.1:7000/health"}}}
+		Checks: []health.Check{{Section: "health", Name: "api health", Status: health.CheckOK, Detail: "http://127.0.0.1:7000/health"}}}
 	meta := bundle.Meta{
 		BotVersion: "v1.2.3", RulesetVersion: "router-rules/1", GeneratedAt: generatedAt,
 		Endpoints: map[string]string{

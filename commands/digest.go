@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -147,10 +148,10 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 // healthy reports whether the digest found nothing failing: every service
 // ready, no Doctor failure and nothing missing.
 func (rep *DigestReport) healthy() bool {
-	return rep.Readiness.Ready() && countFindings(rep.Findings, router.CheckFail) == 0 && len(rep.Missing) == 0
+	return rep.Readiness.Ready() && countFindings(rep.Findings, health.CheckFail) == 0 && len(rep.Missing) == 0
 }
 
-func countFindings(checks []router.Check, status string) int {
+func countFindings(checks []health.Check, status string) int {
 	n := 0
 	for _, c := range checks {
 		if c.Status == status {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -85,10 +86,10 @@ func digestHeadline(rep *DigestReport) string {
 	default:
 		parts = append(parts, plural(cur, "denial"))
 	}
-	if n := countFindings(rep.Findings, router.CheckFail); n > 0 {
+	if n := countFindings(rep.Findings, health.CheckFail); n > 0 {
 		parts = append(parts, plural(n, "failure"))
 	}
-	if n := countFindings(rep.Findings, router.CheckWarn); n > 0 {
+	if n := countFindings(rep.Findings, health.CheckWarn); n > 0 {
 		parts = append(parts, plural(n, "warning"))
 	}
 	pending, unloaded := 0, 0
@@ -128,7 +129,7 @@ func digestSeverity(rep *DigestReport) chat.Severity {
 	switch {
 	case !rep.Readiness.Ready():
 		return chat.SeverityOutage
-	case countFindings(rep.Findings, router.CheckFail) > 0:
+	case countFindings(rep.Findings, health.CheckFail) > 0:
 		return chat.SeverityError
 	case len(rep.Findings) > 0 || len(rep.Missing) > 0 || len(rep.Notes) > 0:
 		return chat.SeverityWarning
@@ -153,7 +154,7 @@ func readinessSection(st router.StatusReport) chat.Section {
 	return chat.Section{Title: "Readiness", Table: t}
 }
 
-func doctorSection(findings []router.Check) chat.Section {
+func doctorSection(findings []health.Check) chat.Section {
 	s := chat.Section{Title: "Doctor"}
 	if len(findings) == 0 {
 		s.Text = "No warnings or failures."

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -65,9 +66,9 @@ func doctorReply(r router.DoctorReport) chat.Reply {
 // checkMark maps a Doctor status to a step mark.
 func checkMark(status string) string {
 	switch status {
-	case router.CheckOK:
+	case health.CheckOK:
 		return string(router.StepPass)
-	case router.CheckWarn:
+	case health.CheckWarn:
 		return string(router.StepWarn)
 	}
 	return string(router.StepFail)

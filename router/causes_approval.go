@@ -1,6 +1,10 @@
 package router
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+)
 
 // Causes on the approval surface: the mint is held for human approval, and
 // the approval's current state names the cause.
@@ -31,14 +35,14 @@ func held(c Cause, when string, state func(string) bool) Entry {
 	return g.entry(c, when, func(ev *Evidence) bool { return state(approvalState(ev)) },
 		func(ev *Evidence) string {
 			state := approvalState(ev)
-			row, ok := firstRow(ev.Trace, eventType("step_up_issued"))
+			row, ok := auditrow.First(ev.Trace, auditrow.OfType("step_up_issued"))
 			if !ok {
 				return fmt.Sprintf("The mint is held for human approval (401 interaction_required); the approval is %s.", state)
 			}
 			m := row.MetadataJSON
 			return fmt.Sprintf("The mint of %s is held for human approval (tier %s, approver %s); approval %s is %s and expires at %s.",
-				applicationLabel(row), orDash(metaString(m, "tier")), orDash(metaString(m, "approver_class")),
-				orDash(metaString(m, "challenge_id")), state, orDash(metaString(m, "expires_at")))
+				applicationLabel(row), orDash(auditrow.Meta(m, "tier")), orDash(auditrow.Meta(m, "approver_class")),
+				orDash(auditrow.Meta(m, "challenge_id")), state, orDash(auditrow.Meta(m, "expires_at")))
 		},
 		NextAction{"Decide the approval in the Console or via /v1/zones/{zone}/approvals/{id}/approve (needs an approve token).", DocApproval},
 		NextAction{"Retry the mint with approval_id once approved; a rejected or expired approval needs a new request.", DocApproval},
@@ -48,7 +52,7 @@ func held(c Cause, when string, state func(string) bool) Entry {
 // holdRaised reports a mint held for approval: a step_up_issued row, a
 // pending trace, or the caller's interaction_required.
 func holdRaised(ev *Evidence) bool {
-	_, issued := firstRow(ev.Trace, eventType("step_up_issued"))
+	_, issued := auditrow.First(ev.Trace, auditrow.OfType("step_up_issued"))
 	pending := ev.Trace != nil && ev.Trace.FinalDecision == "pending"
 	return issued || pending || ev.Query.Hints.ErrorCode == "interaction_required"
 }

@@ -1,6 +1,10 @@
 package router
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+)
 
 // Causes on the config surface: the zone, the client or the runtime is
 // configured wrong.
@@ -21,7 +25,7 @@ func resourceNotFound() Entry {
 				known = quoteList(resourceIdentifiers(ev.Resources))
 			}
 			return fmt.Sprintf("%s asked for %s, which does not exist in zone %s (known: %s).",
-				applicationLabel(row), orDash(metaString(row.MetadataJSON, "resource")), ev.DiagnosisZone(), known)
+				applicationLabel(row), orDash(auditrow.Meta(row.MetadataJSON, "resource")), ev.DiagnosisZone(), known)
 		},
 		Actions: []NextAction{{"Use an identifier from the zone's resource list, or register the resource.", DocResourceGrant}},
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Causes on the gateway_verifier surface: the Gateway or an in-process
@@ -37,7 +38,7 @@ func tokenReplayed() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := replayRow(ev)
 			return fmt.Sprintf("The Gateway refused a replayed mandate (jti %s) from %s for %s: Gateway mandates are one-shot, so the caller must mint a fresh one for every call.",
-				orDash(metaString(row.MetadataJSON, "jti")), applicationLabel(row), resourceLabel(row))
+				orDash(auditrow.Meta(row.MetadataJSON, "jti")), applicationLabel(row), resourceLabel(row))
 		},
 		Actions: []NextAction{
 			{"Mint a fresh Gateway mandate for every call; they are one-shot.", DocGateway},
@@ -47,7 +48,7 @@ func tokenReplayed() Entry {
 }
 
 func replayRow(ev *Evidence) (caracal.AuditRow, bool) {
-	return firstRow(ev.Trace, eventType("replay_detected"))
+	return auditrow.First(ev.Trace, auditrow.OfType("replay_detected"))
 }
 
 func upstreamFailed() Entry {
@@ -56,18 +57,18 @@ func upstreamFailed() Entry {
 		Rules: []Rule{{Row: 15, When: "the trace allows, then gateway_resource_request failed (upstream_error, upstream_rejected, build_failed, or upstream status 401, other 4xx, 5xx)",
 			Match: func(ev *Evidence) bool {
 				row, ok := gatewayAfterAllow(ev)
-				es := str(row.EvaluationStatus)
-				up, hasUp := metaInt(row.MetadataJSON, "upstream_status")
+				es := auditrow.Str(row.EvaluationStatus)
+				up, hasUp := auditrow.MetaInt(row.MetadataJSON, "upstream_status")
 				return ok && (es == "upstream_error" || es == "upstream_rejected" || es == "build_failed" || (hasUp && up >= 400))
 			}}},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gatewayAfterAllow(ev)
-			gw, _ := metaInt(row.MetadataJSON, "gateway_status")
-			v := fmt.Sprintf("Caracal allowed the call, but the Gateway's forward to %s failed: Gateway status %d", orDash(metaString(row.MetadataJSON, "upstream_host")), gw)
-			if kind := metaString(row.MetadataJSON, "error_kind"); kind != "" {
+			gw, _ := auditrow.MetaInt(row.MetadataJSON, "gateway_status")
+			v := fmt.Sprintf("Caracal allowed the call, but the Gateway's forward to %s failed: Gateway status %d", orDash(auditrow.Meta(row.MetadataJSON, "upstream_host")), gw)
+			if kind := auditrow.Meta(row.MetadataJSON, "error_kind"); kind != "" {
 				v += ", error_kind " + kind
 			}
-			if up, ok := metaInt(row.MetadataJSON, "upstream_status"); ok {
+			if up, ok := auditrow.MetaInt(row.MetadataJSON, "upstream_status"); ok {
 				v += fmt.Sprintf(", upstream status %d", up)
 			}
 			return v + "."

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
@@ -62,7 +63,7 @@ func serviceNotReady() Entry {
 func notReadyParts(ev *Evidence) []string {
 	var parts []string
 	for _, p := range ev.NotReady() {
-		parts = append(parts, fmt.Sprintf("%s (%s)", p.Service, probeDetail(p)))
+		parts = append(parts, fmt.Sprintf("%s (%s)", p.Service, health.ProbeDetail(p)))
 	}
 	if e := ev.AdminAPIError; e != nil && e.Status >= 500 {
 		parts = append(parts, fmt.Sprintf("api (/v1 reads answer %d %s)", e.Status, e.Code))

@@ -1,6 +1,10 @@
 package router
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+)
 
 // CauseAllowed is the cause on the none surface: nothing in Caracal failed.
 const CauseAllowed Cause = "allowed"
@@ -10,7 +14,7 @@ func allowed() Entry {
 		Cause: CauseAllowed, Surface: SurfaceNone,
 		Rules: []Rule{{Row: 21, When: "the trace's final_decision is allow, consumed or approved, there is no deny row, and nothing else is wrong",
 			Match: func(ev *Evidence) bool {
-				if !ev.HasTrace() || len(rowsWhere(ev.Trace, isDeny)) > 0 {
+				if !ev.HasTrace() || len(auditrow.Where(ev.Trace, auditrow.IsDeny)) > 0 {
 					return false
 				}
 				switch ev.Trace.FinalDecision {
@@ -20,7 +24,7 @@ func allowed() Entry {
 				return false
 			}}},
 		Verdict: func(ev *Evidence) string {
-			row, _ := traceApplicationRow(ev.Trace)
+			row, _ := auditrow.ApplicationRow(ev.Trace)
 			return fmt.Sprintf("Caracal allowed this request (%s, %s): the trace shows no denial. If the caller still failed, the failure happened outside Caracal.",
 				applicationLabel(row), resourceLabel(row))
 		},

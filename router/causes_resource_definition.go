@@ -3,6 +3,8 @@ package router
 import (
 	"fmt"
 	"strings"
+
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Causes on the resource_definition surface: the resource does not declare
@@ -20,12 +22,12 @@ func scopeNotDeclared() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "scope_mismatch")
 			app, res := applicationLabel(row), resourceLabel(row)
-			resource := ev.ResourceByIdentifier(metaString(row.MetadataJSON, "resource"))
+			resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource"))
 			declared := "unknown (resources could not be read)"
 			if resource != nil {
 				declared = quoteList(resource.Scopes)
 			}
-			if scopes := metaStrings(row.MetadataJSON, "requested_scopes"); len(scopes) > 0 && resource != nil {
+			if scopes := auditrow.MetaStrings(row.MetadataJSON, "requested_scopes"); len(scopes) > 0 && resource != nil {
 				if miss := missingFrom(scopes, resource.Scopes); len(miss) > 0 {
 					return fmt.Sprintf("%s is not declared on %s (declared: %s), so STS refused to mint it for %s.", scopePhrase(miss), res, declared, app)
 				}
@@ -44,9 +46,9 @@ func operationNotPermitted() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "operation_not_permitted")
 			app, res := applicationLabel(row), resourceLabel(row)
-			method, path := metaString(row.MetadataJSON, "method"), metaString(row.MetadataJSON, "path")
+			method, path := auditrow.Meta(row.MetadataJSON, "method"), auditrow.Meta(row.MetadataJSON, "path")
 			op := strings.TrimSpace(method + " " + path)
-			if resource := ev.ResourceByIdentifier(metaString(row.MetadataJSON, "resource")); resource != nil {
+			if resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource")); resource != nil {
 				for _, o := range resource.Operations {
 					if strings.EqualFold(o.Method, method) && o.Path == path {
 						return fmt.Sprintf("Operation %s on enforced %s requires scope %s, which the mandate of %s does not carry.", op, res, o.Scope, app)
@@ -69,7 +71,7 @@ func upstreamInsufficientScope() Entry {
 		Rules: []Rule{{Row: 14, When: "the trace allows, then gateway_resource_request with upstream status 403",
 			Match: func(ev *Evidence) bool {
 				row, ok := gatewayAfterAllow(ev)
-				st, _ := metaInt(row.MetadataJSON, "upstream_status")
+				st, _ := auditrow.MetaInt(row.MetadataJSON, "upstream_status")
 				return ok && st == 403
 			}}},
 		Verdict: func(ev *Evidence) string {

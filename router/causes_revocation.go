@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Causes on the revocation surface: access continues after a revocation.
@@ -50,7 +51,7 @@ func grantRevokeNotEffective() Entry {
 	return stillAllowed().entry(CauseGrantRevokeNotEffective, "the revocation was a /grants revoke, which does not cut the application's own authority",
 		func(ev *Evidence) bool {
 			rev := ev.LastRevocation()
-			return rev != nil && rev.Method == "DELETE" && str(rev.EntityType) == "grants"
+			return rev != nil && rev.Method == "DELETE" && auditrow.Str(rev.EntityType) == "grants"
 		},
 		func(ev *Evidence) string {
 			return fmt.Sprintf("Access continues after %s because a /grants revoke only revokes the consenting user's authority records: %s still holds the policy grant, and the policy data is unchanged.", revocationLabel(ev), traceSubject(ev))
@@ -91,12 +92,12 @@ func revocationLabel(ev *Evidence) string {
 
 // traceSubject names the application of the trace and its subject kind.
 func traceSubject(ev *Evidence) string {
-	row, ok := traceApplicationRow(ev.Trace)
+	row, ok := auditrow.ApplicationRow(ev.Trace)
 	if !ok {
 		return "the application"
 	}
 	label := applicationLabel(row)
-	if kind := metaString(row.MetadataJSON, "subject_kind"); kind != "" {
+	if kind := auditrow.Meta(row.MetadataJSON, "subject_kind"); kind != "" {
 		label += " (subject kind " + kind + ")"
 	}
 	return label

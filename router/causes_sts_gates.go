@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Causes on the sts_policy surface decided by STS's own gates, before or
@@ -111,13 +112,13 @@ func otherGate() Entry {
 // otherGateRow is the first token_exchange deny row that is not the
 // closing exchange_denied one.
 func otherGateRow(ev *Evidence) (caracal.AuditRow, bool) {
-	return firstRow(ev.Trace, exchangeDeny(""))
+	return auditrow.First(ev.Trace, auditrow.ExchangeDeny(""))
 }
 
 // otherGateStatus is that row's evaluation_status, unknown when it has none.
 func otherGateStatus(ev *Evidence) Cause {
 	row, _ := otherGateRow(ev)
-	if s := str(row.EvaluationStatus); s != "" {
+	if s := auditrow.Str(row.EvaluationStatus); s != "" {
 		return Cause(s)
 	}
 	return CauseUnknown
@@ -126,7 +127,7 @@ func otherGateStatus(ev *Evidence) Cause {
 func otherGateVerdict(ev *Evidence) string {
 	row, _ := otherGateRow(ev)
 	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(row), resourceLabel(row))
-	if reason := metaString(row.MetadataJSON, "reason"); reason != "" {
+	if reason := auditrow.Meta(row.MetadataJSON, "reason"); reason != "" {
 		v += " (reason " + reason + ")"
 	}
 	return v + "."

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Causes on the sts_policy surface decided by the policy engine: it failed
@@ -41,7 +42,7 @@ func policyEvalFailed() Entry {
 				if msg := engineError(row.DiagnosticsJSON); msg != "" {
 					v += ": " + msg
 				}
-				if ver := str(row.PolicySetVersionID); ver != "" {
+				if ver := auditrow.Str(row.PolicySetVersionID); ver != "" {
 					v += fmt.Sprintf(" (policy-set version %s)", ver)
 				}
 			}
@@ -60,7 +61,9 @@ func policyEvalFailed() Entry {
 }
 
 func evalFailedRow(ev *Evidence) (caracal.AuditRow, bool) {
-	return firstRow(ev.Trace, func(r caracal.AuditRow) bool { return str(r.EvaluationStatus) == string(CausePolicyEvalFailed) })
+	return auditrow.First(ev.Trace, func(r caracal.AuditRow) bool {
+		return auditrow.Str(r.EvaluationStatus) == string(CausePolicyEvalFailed)
+	})
 }
 
 func compileErrors(ev *Evidence) uint64 {
@@ -83,7 +86,7 @@ func noActivePolicySet() Entry {
 
 func resourceNotGranted() Entry {
 	return policyReason(CauseResourceNotGranted, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
-		identifier := metaString(d.row.MetadataJSON, "resource")
+		identifier := auditrow.Meta(d.row.MetadataJSON, "resource")
 		if identifier != "" && policyMentions(ev, `"`+identifier+`"`) {
 			return fmt.Sprintf("%s grants %s to an application key that is not bound to %s in app_ids.", policySetLabel(ev), d.res, d.app)
 		}
@@ -117,8 +120,8 @@ func noRuleMatched() Entry {
 				hasLifecycle = true
 			}
 		}
-		session := metaString(d.row.MetadataJSON, "agent_session_id")
-		edge := metaString(d.row.MetadataJSON, "delegation_edge_id")
+		session := auditrow.Meta(d.row.MetadataJSON, "agent_session_id")
+		edge := auditrow.Meta(d.row.MetadataJSON, "delegation_edge_id")
 		var missed string
 		switch {
 		case hasLifecycle && len(d.scopes) > 1:
@@ -225,19 +228,19 @@ type policyDeny struct {
 }
 
 func policyDenyRow(ev *Evidence) (caracal.AuditRow, bool) {
-	return firstRow(ev.Trace, exchangeDeny("complete"))
+	return auditrow.First(ev.Trace, auditrow.ExchangeDeny("complete"))
 }
 
 // policyDenyOf reads the trace's policy deny; its reason is unknown when the
 // row has none.
 func policyDenyOf(ev *Evidence) policyDeny {
 	row, _ := policyDenyRow(ev)
-	reason := Cause(firstReason(row.DiagnosticsJSON))
+	reason := Cause(auditrow.Reason(row.DiagnosticsJSON))
 	if reason == "" {
 		reason = CauseUnknown
 	}
 	return policyDeny{row: row, reason: reason, app: applicationLabel(row), res: resourceLabel(row),
-		scopes: metaStrings(row.MetadataJSON, "requested_scopes"), labels: metaStrings(row.MetadataJSON, "agent_labels")}
+		scopes: auditrow.MetaStrings(row.MetadataJSON, "requested_scopes"), labels: auditrow.MetaStrings(row.MetadataJSON, "agent_labels")}
 }
 
 // policyReason builds a row-4 entry: the policy engine denied with reason c.

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/router"
@@ -22,19 +23,19 @@ func TestCheckCredential(t *testing.T) {
 		status string
 		detail string
 	}{
-		{name: "global token", zone: caracaltest.ZoneResearch, status: router.CheckWarn,
+		{name: "global token", zone: caracaltest.ZoneResearch, status: health.CheckWarn,
 			detail: "global: the token reaches every zone"},
 		{name: "zone token in its zone", opts: []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch)},
-			zone: caracaltest.ZoneResearch, status: router.CheckOK, detail: "zone-scoped to " + caracaltest.ZoneResearch},
+			zone: caracaltest.ZoneResearch, status: health.CheckOK, detail: "zone-scoped to " + caracaltest.ZoneResearch},
 		{name: "zone token of another zone", opts: []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneStaging)},
-			zone: caracaltest.ZoneResearch, status: router.CheckFail, detail: "another zone than the configured"},
+			zone: caracaltest.ZoneResearch, status: health.CheckFail, detail: "another zone than the configured"},
 		{name: "zone token without a zone", opts: []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch)},
-			status: router.CheckFail, detail: "no zone is configured"},
-		{name: "refused token", token: "wrong-token", zone: caracaltest.ZoneResearch, status: router.CheckFail,
+			status: health.CheckFail, detail: "no zone is configured"},
+		{name: "refused token", token: "wrong-token", zone: caracaltest.ZoneResearch, status: health.CheckFail,
 			detail: "invalid_admin_token"},
-		{name: "Console-derived token", zone: caracaltest.ZoneResearch, status: router.CheckFail, detail: "Console-derived token",
+		{name: "Console-derived token", zone: caracaltest.ZoneResearch, status: health.CheckFail, detail: "Console-derived token",
 			fault: &caracaltest.Fault{Status: 401, Body: `{"error":"invalid_account_assertion"}`}},
-		{name: "API down", zone: caracaltest.ZoneResearch, status: router.CheckWarn, detail: "not checked: HTTP 503",
+		{name: "API down", zone: caracaltest.ZoneResearch, status: health.CheckWarn, detail: "not checked: HTTP 503",
 			fault: &caracaltest.Fault{Status: 503}},
 	}
 	for _, tc := range tests {
@@ -54,7 +55,7 @@ func TestCheckCredential(t *testing.T) {
 			assert.Equal(t, tc.status, checks[0].Status, checks[0].Detail)
 			assert.Contains(t, checks[0].Detail, tc.detail)
 			assert.Equal(t, router.CredentialCapabilityCheck, checks[1].Name)
-			assert.Equal(t, router.CheckWarn, checks[1].Status, "a token's capability cannot be read without writing")
+			assert.Equal(t, health.CheckWarn, checks[1].Status, "a token's capability cannot be read without writing")
 		})
 	}
 }

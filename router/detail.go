@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // policyDetail reads the active policy-set version, its propagation to STS
@@ -20,7 +21,7 @@ func (c *Collector) policyDetail(g *gatherer) {
 	if set == nil {
 		return
 	}
-	setID, version := set.ID, str(set.ActiveVersionID)
+	setID, version := set.ID, auditrow.Str(set.ActiveVersionID)
 	prefix := fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s", zone, setID)
 	g.fetch("policy-set activation status", prefix+"/activation-status", func(ctx context.Context) error {
 		a, err := c.Source.ActivationStatus(ctx, zone, setID, version)
@@ -92,12 +93,12 @@ func (c *Collector) traceDetail(g *gatherer, now time.Time) {
 	var revocation bool
 	g.read(func(ev *Evidence) {
 		zone = ev.DiagnosisZone()
-		if row, ok := traceApplicationRow(ev.Trace); ok {
-			appID = metaString(row.MetadataJSON, "application_id")
-			sessionID = metaString(row.MetadataJSON, "agent_session_id")
+		if row, ok := auditrow.ApplicationRow(ev.Trace); ok {
+			appID = auditrow.Meta(row.MetadataJSON, "application_id")
+			sessionID = auditrow.Meta(row.MetadataJSON, "agent_session_id")
 		}
-		if row, ok := firstRow(ev.Trace, eventType("step_up_issued")); ok {
-			challenge = metaString(row.MetadataJSON, "challenge_id")
+		if row, ok := auditrow.First(ev.Trace, auditrow.OfType("step_up_issued")); ok {
+			challenge = auditrow.Meta(row.MetadataJSON, "challenge_id")
 		}
 		rev = ev.LastRevocation()
 		revocation = ev.Query.Hints.Symptom == "revoked" || rev != nil
@@ -158,7 +159,7 @@ func sessionsNamed(all []caracal.Session, id string) []caracal.Session {
 			break
 		}
 		out = append(out, s)
-		id = str(s.ParentSessionID)
+		id = auditrow.Str(s.ParentSessionID)
 	}
 	return out
 }

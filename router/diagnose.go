@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Diagnose applies ROUTER.md's rules to the evidence. It is a pure function:
@@ -43,33 +45,33 @@ func facts(ev *Evidence, f finding) []Fact {
 	explain := fmt.Sprintf("GET /v1/zones/%s/audit/by-request/%s/explain", zone, ev.Query.RequestID)
 	if ev.HasTrace() {
 		add("final decision", ev.Trace.FinalDecision, explain)
-		if row, ok := traceApplicationRow(ev.Trace); ok {
+		if row, ok := auditrow.ApplicationRow(ev.Trace); ok {
 			m := row.MetadataJSON
-			add("application", joinNonEmpty(metaString(m, "application_name"), metaString(m, "application_id")), explain)
-			add("resource", metaString(m, "resource"), explain)
-			add("subject kind", metaString(m, "subject_kind"), explain)
-			add("requested scopes", strings.Join(metaStrings(m, "requested_scopes"), " "), explain)
-			add("session labels", strings.Join(metaStrings(m, "agent_labels"), " "), explain)
+			add("application", joinNonEmpty(auditrow.Meta(m, "application_name"), auditrow.Meta(m, "application_id")), explain)
+			add("resource", auditrow.Meta(m, "resource"), explain)
+			add("subject kind", auditrow.Meta(m, "subject_kind"), explain)
+			add("requested scopes", strings.Join(auditrow.MetaStrings(m, "requested_scopes"), " "), explain)
+			add("session labels", strings.Join(auditrow.MetaStrings(m, "agent_labels"), " "), explain)
 		}
 		for _, r := range ev.Trace.Events {
 			add("row "+r.EventType, rowSummary(r), explain)
 		}
 	}
 	if ps := ev.ActivePolicySet(); ps != nil {
-		add("active policy set", fmt.Sprintf("%s (%s)", ps.Name, str(ps.ActiveVersionID)), fmt.Sprintf("GET /v1/zones/%s/policy-sets", zone))
+		add("active policy set", fmt.Sprintf("%s (%s)", ps.Name, auditrow.Str(ps.ActiveVersionID)), fmt.Sprintf("GET /v1/zones/%s/policy-sets", zone))
 	}
 	if a := ev.Activation; a != nil {
 		add("policy propagation", a.PropagationStatus, fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", zone, a.PolicySetID))
 	}
 	if notReady := ev.NotReady(); len(notReady) > 0 {
 		for _, p := range notReady {
-			add(string(p.Service)+" /ready", probeDetail(p), "GET "+p.URL)
+			add(string(p.Service)+" /ready", health.ProbeDetail(p), "GET "+p.URL)
 		}
 	} else if len(ev.Ready) > 0 {
 		add("readiness", fmt.Sprintf("all %d services ready", len(ev.Ready)), "GET /ready of each service")
 	}
 	for _, c := range metricsChecks(ev) {
-		if c.Status != CheckOK {
+		if c.Status != health.CheckOK {
 			add(c.Name, c.Detail, c.Source)
 		}
 	}
@@ -102,17 +104,17 @@ func callerSaw(h Hints) string {
 
 // rowSummary renders one audit row on one line.
 func rowSummary(r caracal.AuditRow) string {
-	parts := []string{str(r.Decision) + "/" + str(r.EvaluationStatus)}
-	if reason := firstReason(r.DiagnosticsJSON); reason != "" {
+	parts := []string{auditrow.Str(r.Decision) + "/" + auditrow.Str(r.EvaluationStatus)}
+	if reason := auditrow.Reason(r.DiagnosticsJSON); reason != "" {
 		parts = append(parts, "reason "+reason)
 	}
 	if dp := policyNames(r.DeterminingPoliciesJSON); dp != "(none)" {
 		parts = append(parts, "by "+dp)
 	}
-	if st, ok := metaInt(r.MetadataJSON, "gateway_status"); ok {
+	if st, ok := auditrow.MetaInt(r.MetadataJSON, "gateway_status"); ok {
 		parts = append(parts, fmt.Sprintf("gateway_status %d", st))
 	}
-	if v := str(r.PolicySetVersionID); v != "" {
+	if v := auditrow.Str(r.PolicySetVersionID); v != "" {
 		parts = append(parts, "policy-set version "+v)
 	}
 	return strings.Join(parts, ", ") + " at " + r.OccurredAt

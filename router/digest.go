@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // DefaultDigestWindow is the window of a digest that names none.
@@ -38,9 +40,9 @@ type DigestReport struct {
 	Readiness   StatusReport `json:"readiness"`
 	// Findings are the Doctor's warn and fail checks, without the /ready
 	// checks (those are in Readiness).
-	Findings []Check      `json:"doctor_findings"`
-	Zones    []ZoneDigest `json:"zones"`
-	Missing  []Missing    `json:"missing_evidence,omitempty"`
+	Findings []health.Check `json:"doctor_findings"`
+	Zones    []ZoneDigest   `json:"zones"`
+	Missing  []Missing      `json:"missing_evidence,omitempty"`
 }
 
 // ZoneDigest is one zone's part of a digest. A nil summary could not be
@@ -79,7 +81,7 @@ func (c *Collector) Digest(ctx context.Context, opts DigestOptions) DigestReport
 	}
 	until := c.now().UTC()
 	rep := DigestReport{GeneratedAt: until, Since: until.Add(-window), Until: until, Window: window.String(),
-		Findings: []Check{}, Zones: make([]ZoneDigest, len(zones))}
+		Findings: []health.Check{}, Zones: make([]ZoneDigest, len(zones))}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	// Listings may take several pages, so each fetch gets the whole budget;
@@ -173,7 +175,7 @@ func (c *Collector) unpropagated(ctx context.Context, zone string) ([]Propagatio
 	}
 	out := []PropagationIssue{}
 	for _, ps := range sets {
-		version := str(ps.ActiveVersionID)
+		version := auditrow.Str(ps.ActiveVersionID)
 		if version == "" {
 			continue
 		}
@@ -185,20 +187,20 @@ func (c *Collector) unpropagated(ctx context.Context, zone string) ([]Propagatio
 			continue
 		}
 		out = append(out, PropagationIssue{PolicySetID: ps.ID, PolicySetName: ps.Name, VersionID: version,
-			Status: a.PropagationStatus, Detail: propagationDetail(&Evidence{Activation: a})})
+			Status: a.PropagationStatus, Detail: health.Propagation(a, false)})
 	}
 	return out, nil
 }
 
 // doctorFindings merges the Doctor reports of several zones into their warn
 // and fail checks, once each, without the /ready checks.
-func doctorFindings(reports []DoctorReport) []Check {
-	out := []Check{}
+func doctorFindings(reports []DoctorReport) []health.Check {
+	out := []health.Check{}
 	seen := map[string]bool{}
 	for _, r := range reports {
 		for _, ch := range r.Checks {
 			key := ch.Section + "/" + ch.Name
-			if ch.Status == CheckOK || seen[key] || (ch.Section == "readiness" && strings.HasSuffix(ch.Name, " readiness")) {
+			if ch.Status == health.CheckOK || seen[key] || (ch.Section == "readiness" && strings.HasSuffix(ch.Name, " readiness")) {
 				continue
 			}
 			seen[key] = true

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Audit vocabulary the digest reads (API.md §7.5–7.6).
@@ -76,10 +77,10 @@ func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
 	groups := map[string][]caracal.AuditRow{}
 	var order []string
 	for _, r := range rows {
-		if str(r.Decision) != "deny" {
+		if auditrow.Str(r.Decision) != "deny" {
 			continue
 		}
-		key := str(r.RequestID)
+		key := auditrow.Str(r.RequestID)
 		if key == "" {
 			key = "row:" + r.ID
 		}
@@ -92,7 +93,7 @@ func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
 	for _, key := range order {
 		g := groups[key]
 		sort.SliceStable(g, func(i, j int) bool { return stamp(g[i].OccurredAt).Before(stamp(g[j].OccurredAt)) })
-		d := DeniedRequest{RequestID: str(g[0].RequestID), Cause: DenialCause(g), At: stamp(g[0].OccurredAt)}
+		d := DeniedRequest{RequestID: auditrow.Str(g[0].RequestID), Cause: DenialCause(g), At: stamp(g[0].OccurredAt)}
 		d.Application, d.Resource = denialTarget(g)
 		out = append(out, d)
 	}
@@ -115,13 +116,13 @@ func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
 func DenialCause(rows []caracal.AuditRow) string {
 	var gate, other string
 	for _, r := range rows {
-		if str(r.Decision) != "deny" {
+		if auditrow.Str(r.Decision) != "deny" {
 			continue
 		}
-		status := str(r.EvaluationStatus)
+		status := auditrow.Str(r.EvaluationStatus)
 		switch {
 		case r.EventType == eventTokenExchange && status == statusComplete:
-			if reason := firstReason(r.DiagnosticsJSON); reason != "" {
+			if reason := auditrow.Reason(r.DiagnosticsJSON); reason != "" {
 				return reason
 			}
 			if gate == "" {
@@ -153,12 +154,12 @@ func denialTarget(rows []caracal.AuditRow) (app, resource string) {
 	for _, r := range rows {
 		md := r.MetadataJSON
 		if app == "" {
-			app = firstNonEmpty(metaString(md, "application_name"), firstNonEmpty(metaString(md, "application_id"), metaString(md, "client_id")))
+			app = firstNonEmpty(auditrow.Meta(md, "application_name"), firstNonEmpty(auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id")))
 		}
 		if resource == "" {
-			resource = metaString(md, "resource")
+			resource = auditrow.Meta(md, "resource")
 		}
-		if req := metaStrings(md, "requested"); resource == "" && len(req) > 0 {
+		if req := auditrow.MetaStrings(md, "requested"); resource == "" && len(req) > 0 {
 			resource = req[0]
 		}
 	}
@@ -217,7 +218,7 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 		if r.EventType != eventStepUpDecided && r.EventType != eventStepUpConsumed {
 			continue
 		}
-		id := metaString(r.MetadataJSON, "challenge_id")
+		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
 		if t := stamp(r.OccurredAt); id != "" && (decided[id].IsZero() || t.After(decided[id])) {
 			decided[id] = t
 		}
@@ -228,12 +229,12 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 			continue
 		}
 		s.Issued++
-		id := metaString(r.MetadataJSON, "challenge_id")
+		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
 		if t, ok := decided[id]; ok && id != "" && !t.Before(stamp(r.OccurredAt)) {
 			s.Decided++
 			continue
 		}
-		if exp, err := time.Parse(time.RFC3339, metaString(r.MetadataJSON, "expires_at")); err == nil && exp.Before(now) {
+		if exp, err := time.Parse(time.RFC3339, auditrow.Meta(r.MetadataJSON, "expires_at")); err == nil && exp.Before(now) {
 			s.Expired++
 			continue
 		}

@@ -8,11 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // at returns a row with another request ID and time.
 func at(r caracal.AuditRow, requestID, when string) caracal.AuditRow {
-	r.RequestID, r.OccurredAt, r.ID = sp(requestID), when, "row-"+requestID+"-"+when+"-"+str(r.EvaluationStatus)
+	r.RequestID, r.OccurredAt, r.ID = sp(requestID), when, "row-"+requestID+"-"+when+"-"+auditrow.Str(r.EvaluationStatus)
 	return r
 }
 

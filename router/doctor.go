@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // DoctorOptions selects the zones to check and how strict to be.
@@ -34,13 +36,13 @@ type DoctorContext struct {
 
 // DoctorReport follows the shape of Caracal's Doctor report (API.md §5.1).
 type DoctorReport struct {
-	Command string        `json:"command"`
-	Mode    string        `json:"mode"`
-	Ready   bool          `json:"ready"`
-	Strict  bool          `json:"strict"`
-	Context DoctorContext `json:"context"`
-	Summary DoctorSummary `json:"summary"`
-	Checks  []Check       `json:"checks"`
+	Command string         `json:"command"`
+	Mode    string         `json:"mode"`
+	Ready   bool           `json:"ready"`
+	Strict  bool           `json:"strict"`
+	Context DoctorContext  `json:"context"`
+	Summary DoctorSummary  `json:"summary"`
+	Checks  []health.Check `json:"checks"`
 }
 
 // stsPolicyAgeWarn is how old a zone's loaded bundle may be on STS while its
@@ -69,16 +71,16 @@ func (c *Collector) Doctor(ctx context.Context, opts DoctorOptions) DoctorReport
 	g.wait()
 
 	report := DoctorReport{Command: "doctor", Mode: "system", Strict: opts.Strict}
-	add := func(cs ...Check) { report.Checks = append(report.Checks, cs...) }
+	add := func(cs ...health.Check) { report.Checks = append(report.Checks, cs...) }
 	add(healthChecks(ev, zones, zonesErr)...)
 	add(clockSkewCheck(ev.Health[caracal.ServiceAPI], c.now()))
 	ids, scope := c.doctorZones(opts, zones, zonesErr)
 	report.Context = DoctorContext{ZoneScope: scope, ZoneIDs: ids}
 	if len(ids) == 0 {
-		add(Check{Section: "zones", Name: "zone inventory", Status: CheckWarn, Detail: "no zones visible"})
+		add(health.Check{Section: "zones", Name: "zone inventory", Status: health.CheckWarn, Detail: "no zones visible"})
 	}
 	add(c.zoneChecks(ctx, ids)...)
-	add(readinessChecks(ev.Ready)...)
+	add(health.ReadinessChecks(ev.Ready)...)
 	add(metricsChecks(ev)...)
 	add(unreadMetricsChecks(ev)...)
 	add(extraChecks(ev)...)
@@ -90,11 +92,11 @@ func (r *DoctorReport) summarize() {
 	r.Summary = DoctorSummary{Total: len(r.Checks)}
 	for _, c := range r.Checks {
 		switch c.Status {
-		case CheckOK:
+		case health.CheckOK:
 			r.Summary.OK++
-		case CheckWarn:
+		case health.CheckWarn:
 			r.Summary.Warn++
-		case CheckFail:
+		case health.CheckFail:
 			r.Summary.Fail++
 		}
 	}
@@ -122,8 +124,8 @@ func (c *Collector) doctorZones(opts DoctorOptions, zones []caracal.Zone, zonesE
 
 // clockSkewCheck compares the API's Date header with the bot's clock, with the
 // Doctor's thresholds: warn from 2 s (or no usable header), fail from 30 s.
-func clockSkewCheck(p caracal.Probe, now time.Time) Check {
-	c := Check{Section: "health", Name: "clock skew", Status: CheckWarn, Source: "GET " + p.URL}
+func clockSkewCheck(p caracal.Probe, now time.Time) health.Check {
+	c := health.Check{Section: "health", Name: "clock skew", Status: health.CheckWarn, Source: "GET " + p.URL}
 	if !p.Reachable {
 		c.Detail = "API unreachable"
 		return c
@@ -140,32 +142,32 @@ func clockSkewCheck(p caracal.Probe, now time.Time) Check {
 	c.Detail = fmt.Sprintf("skew %s", skew.Round(time.Second))
 	switch {
 	case skew >= 30*time.Second:
-		c.Status = CheckFail
+		c.Status = health.CheckFail
 	case skew < 2*time.Second:
-		c.Status = CheckOK
+		c.Status = health.CheckOK
 	}
 	return c
 }
 
-func healthChecks(ev *Evidence, zones []caracal.Zone, zonesErr error) []Check {
+func healthChecks(ev *Evidence, zones []caracal.Zone, zonesErr error) []health.Check {
 	p := ev.Health[caracal.ServiceAPI]
-	api := Check{Section: "health", Name: "api health", Status: CheckOK, Detail: p.URL, Source: "GET " + p.URL}
+	api := health.Check{Section: "health", Name: "api health", Status: health.CheckOK, Detail: p.URL, Source: "GET " + p.URL}
 	if !p.OK {
-		api.Status, api.Detail = CheckFail, probeDetail(p)
+		api.Status, api.Detail = health.CheckFail, health.ProbeDetail(p)
 	}
-	auth := Check{Section: "health", Name: "admin auth", Status: CheckOK, Detail: fmt.Sprintf("%d zone(s) visible", len(zones)), Source: "GET /v1/zones"}
+	auth := health.Check{Section: "health", Name: "admin auth", Status: health.CheckOK, Detail: fmt.Sprintf("%d zone(s) visible", len(zones)), Source: "GET /v1/zones"}
 	if zonesErr != nil {
-		auth.Status, auth.Detail = CheckFail, describeError(zonesErr)
+		auth.Status, auth.Detail = health.CheckFail, describeError(zonesErr)
 		if caracal.HasCode(zonesErr, 403, "admin_token_zone_mismatch") {
-			auth.Status, auth.Detail = CheckWarn, "zone-scoped token: zones cannot be listed, only the configured zone is checked"
+			auth.Status, auth.Detail = health.CheckWarn, "zone-scoped token: zones cannot be listed, only the configured zone is checked"
 		}
 	}
-	return []Check{api, auth}
+	return []health.Check{api, auth}
 }
 
 // zoneChecks runs the per-zone checks of every selected zone in parallel.
-func (c *Collector) zoneChecks(ctx context.Context, ids []string) []Check {
-	results := make([][]Check, len(ids))
+func (c *Collector) zoneChecks(ctx context.Context, ids []string) []health.Check {
+	results := make([][]health.Check, len(ids))
 	g := &gatherer{ctx: ctx, callTimeout: c.callTimeout(), ev: &Evidence{}}
 	for i, id := range ids {
 		g.fetch("zone "+id, "GET /v1/zones/"+id, func(ctx context.Context) error {
@@ -174,26 +176,26 @@ func (c *Collector) zoneChecks(ctx context.Context, ids []string) []Check {
 		})
 	}
 	g.wait()
-	var out []Check
+	var out []health.Check
 	for _, r := range results {
 		out = append(out, r...)
 	}
 	return out
 }
 
-func (c *Collector) oneZone(ctx context.Context, id string) []Check {
-	check := func(name string, err error, okDetail string) Check {
-		ch := Check{Section: "zones", Name: id + " " + name, Status: CheckOK, Detail: okDetail, Source: "GET /v1/zones/" + id}
+func (c *Collector) oneZone(ctx context.Context, id string) []health.Check {
+	check := func(name string, err error, okDetail string) health.Check {
+		ch := health.Check{Section: "zones", Name: id + " " + name, Status: health.CheckOK, Detail: okDetail, Source: "GET /v1/zones/" + id}
 		if err != nil {
-			ch.Status, ch.Detail = CheckFail, describeError(err)
+			ch.Status, ch.Detail = health.CheckFail, describeError(err)
 		}
 		return ch
 	}
 	z, err := c.Source.Zone(ctx, id)
 	if err != nil {
-		return []Check{check("lookup", err, "")}
+		return []health.Check{check("lookup", err, "")}
 	}
-	out := []Check{check("lookup", nil, fmt.Sprintf("%s (%s)", z.ID, z.Name))}
+	out := []health.Check{check("lookup", nil, fmt.Sprintf("%s (%s)", z.ID, z.Name))}
 	res, err := c.Source.Resources(ctx, id)
 	out = append(out, check("resources", err, countDetail(len(res), "registered")))
 	sets, err := c.Source.PolicySets(ctx, id)
@@ -205,7 +207,7 @@ func (c *Collector) oneZone(ctx context.Context, id string) []Check {
 	}
 	out = append(out, check("policy sets", err, detail))
 	if err == nil && active == nil {
-		out[len(out)-1].Status = CheckWarn
+		out[len(out)-1].Status = health.CheckWarn
 	}
 	_, err = c.Source.Audit(ctx, id, caracal.AuditQuery{Limit: 1})
 	out = append(out, check("audit query", err, "queryable"))
@@ -216,11 +218,11 @@ func (c *Collector) oneZone(ctx context.Context, id string) []Check {
 }
 
 // policyAgeCheck reports whether STS runs the zone's active version.
-func (c *Collector) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet) Check {
-	ch := Check{Section: "zones", Name: zone + " sts policy", Status: CheckOK, Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", zone, set.ID)}
-	a, err := c.Source.ActivationStatus(ctx, zone, set.ID, str(set.ActiveVersionID))
+func (c *Collector) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet) health.Check {
+	ch := health.Check{Section: "zones", Name: zone + " sts policy", Status: health.CheckOK, Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", zone, set.ID)}
+	a, err := c.Source.ActivationStatus(ctx, zone, set.ID, auditrow.Str(set.ActiveVersionID))
 	if err != nil {
-		ch.Status, ch.Detail = CheckWarn, describeError(err)
+		ch.Status, ch.Detail = health.CheckWarn, describeError(err)
 		return ch
 	}
 	ev := &Evidence{Activation: a}
@@ -231,30 +233,30 @@ func (c *Collector) policyAgeCheck(ctx context.Context, zone string, set *caraca
 	switch a.PropagationStatus {
 	case caracal.PropagationLoaded:
 	case caracal.PropagationFailed:
-		ch.Status, ch.Detail = CheckFail, propagationDetail(ev)
+		ch.Status, ch.Detail = health.CheckFail, propagationDetail(ev)
 	default:
-		ch.Status, ch.Detail = CheckWarn, propagationDetail(ev)
+		ch.Status, ch.Detail = health.CheckWarn, propagationDetail(ev)
 	}
 	return ch
 }
 
 // unreadMetricsChecks reports the metrics endpoints that could not be read
 // (API.md §5.2: warn when protected and no bearer is configured, fail otherwise).
-func unreadMetricsChecks(ev *Evidence) []Check {
+func unreadMetricsChecks(ev *Evidence) []health.Check {
 	names := map[string]string{"STS metrics": "sts metrics", "Gateway metrics": "gateway metrics",
 		"Audit metrics": "audit metrics", "Coordinator stats": "coordinator metrics"}
-	var out []Check
+	var out []health.Check
 	for _, m := range ev.Missing {
 		name, ok := names[m.What]
 		if !ok {
 			continue
 		}
-		c := Check{Section: "readiness", Name: name, Status: CheckFail, Detail: m.Reason, Source: m.Source}
+		c := health.Check{Section: "readiness", Name: name, Status: health.CheckFail, Detail: m.Reason, Source: m.Source}
 		switch {
 		case strings.Contains(m.Reason, "HTTP 401"):
-			c.Status, c.Detail = CheckWarn, "protected; set CARACAL_METRICS_BEARER to read it ("+m.Reason+")"
+			c.Status, c.Detail = health.CheckWarn, "protected; set CARACAL_METRICS_BEARER to read it ("+m.Reason+")"
 		case strings.Contains(m.Reason, "not configured"):
-			c.Status, c.Detail = CheckWarn, "protected; set CARACAL_COORDINATOR_TOKEN to read it"
+			c.Status, c.Detail = health.CheckWarn, "protected; set CARACAL_COORDINATOR_TOKEN to read it"
 		}
 		out = append(out, c)
 	}
@@ -263,26 +265,26 @@ func unreadMetricsChecks(ev *Evidence) []Check {
 }
 
 // extraChecks are the checks Caracal's Doctor does not evaluate (API.md §5.2 "Not evaluated").
-func extraChecks(ev *Evidence) []Check {
-	var out []Check
+func extraChecks(ev *Evidence) []health.Check {
+	var out []health.Check
 	if m := ev.AuditMetrics; m != nil {
-		c := Check{Section: "readiness", Name: "audit pending age", Status: CheckOK, Detail: fmt.Sprintf("consumer_pel_oldest_secs=%d", m.ConsumerPELOldestSecs), Source: "GET audit /metrics.json"}
+		c := health.Check{Section: "readiness", Name: "audit pending age", Status: health.CheckOK, Detail: fmt.Sprintf("consumer_pel_oldest_secs=%d", m.ConsumerPELOldestSecs), Source: "GET audit /metrics.json"}
 		if m.ConsumerPELOldestSecs > 300 {
-			c.Status = CheckWarn
+			c.Status = health.CheckWarn
 		}
 		out = append(out, c)
 	}
 	if m := ev.GatewayMetrics; m != nil {
-		c := Check{Section: "readiness", Name: "gateway revocation freshness", Status: CheckOK, Detail: fmt.Sprintf("snapshot age %ds", m.RevocationSnapshotAgeSeconds), Source: "GET gateway /metrics.json"}
+		c := health.Check{Section: "readiness", Name: "gateway revocation freshness", Status: health.CheckOK, Detail: fmt.Sprintf("snapshot age %ds", m.RevocationSnapshotAgeSeconds), Source: "GET gateway /metrics.json"}
 		if m.RevocationSnapshotFresh == 0 {
-			c.Status, c.Detail = CheckFail, fmt.Sprintf("revocation snapshot stale (age %ds > 70s)", m.RevocationSnapshotAgeSeconds)
+			c.Status, c.Detail = health.CheckFail, fmt.Sprintf("revocation snapshot stale (age %ds > 70s)", m.RevocationSnapshotAgeSeconds)
 		}
 		out = append(out, c)
 	}
 	if p, ok := ev.Ready[caracal.ServiceAPI]; ok {
-		c := Check{Section: "readiness", Name: "api outbox", Status: CheckOK, Detail: "no dead outbox rows reported", Source: "GET " + p.URL}
+		c := health.Check{Section: "readiness", Name: "api outbox", Status: health.CheckOK, Detail: "no dead outbox rows reported", Source: "GET " + p.URL}
 		if p.Reason == "outbox_dead_messages" {
-			c.Status, c.Detail = CheckFail, fmt.Sprintf("dead API outbox rows: %v", p.Body["deadCount"])
+			c.Status, c.Detail = health.CheckFail, fmt.Sprintf("dead API outbox rows: %v", p.Body["deadCount"])
 		}
 		out = append(out, c)
 	}

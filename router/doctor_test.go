@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/router"
@@ -39,11 +40,11 @@ func assertReportConsistent(t *testing.T, r router.DoctorReport) {
 	var ok, warn, fail int
 	for _, c := range r.Checks {
 		switch c.Status {
-		case router.CheckOK:
+		case health.CheckOK:
 			ok++
-		case router.CheckWarn:
+		case health.CheckWarn:
 			warn++
-		case router.CheckFail:
+		case health.CheckFail:
 			fail++
 		default:
 			t.Errorf("check %q has status %q", c.Name, c.Status)
@@ -57,7 +58,7 @@ func assertReportConsistent(t *testing.T, r router.DoctorReport) {
 }
 
 // check finds a check by name.
-func check(t *testing.T, r router.DoctorReport, name string) router.Check {
+func check(t *testing.T, r router.DoctorReport, name string) health.Check {
 	t.Helper()
 	for _, c := range r.Checks {
 		if c.Name == name {
@@ -65,7 +66,7 @@ func check(t *testing.T, r router.DoctorReport, name string) router.Check {
 		}
 	}
 	t.Fatalf("no check %q in %s", name, checkNames(r))
-	return router.Check{}
+	return health.Check{}
 }
 
 func checkNames(r router.DoctorReport) string {
@@ -136,15 +137,15 @@ func TestStatus_Down(t *testing.T) {
 func TestDoctor_Healthy(t *testing.T) {
 	srv := sim(t)
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
-	assert.Empty(t, failing(r, router.CheckFail), "no failures in the healthy world")
+	assert.Empty(t, failing(r, health.CheckFail), "no failures in the healthy world")
 	assert.True(t, r.Ready, checkNames(r))
 	assert.Equal(t, "system", r.Mode)
 	assert.Equal(t, router.DoctorContext{ZoneScope: "selected", ZoneIDs: []string{caracaltest.ZoneResearch}}, r.Context)
-	assert.Equal(t, router.CheckOK, check(t, r, "api health").Status)
+	assert.Equal(t, health.CheckOK, check(t, r, "api health").Status)
 	assert.Equal(t, "2 zone(s) visible", check(t, r, "admin auth").Detail)
-	assert.Equal(t, router.CheckOK, check(t, r, caracaltest.ZoneResearch+" lookup").Status)
+	assert.Equal(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" lookup").Status)
 	for _, svc := range caracal.AllServices() {
-		assert.Equal(t, router.CheckOK, check(t, r, string(svc)+" readiness").Status)
+		assert.Equal(t, health.CheckOK, check(t, r, string(svc)+" readiness").Status)
 	}
 	for _, name := range []string{"sts metrics", "gateway metrics", "audit metrics", "coordinator metrics"} {
 		check(t, r, name)
@@ -174,7 +175,7 @@ func TestDoctor_STSRedisDown(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("sts-redis-down"))
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
 	c := check(t, r, "sts readiness")
-	assert.Equal(t, router.CheckFail, c.Status)
+	assert.Equal(t, health.CheckFail, c.Status)
 	assert.Equal(t, "503 redis_unreachable", c.Detail)
 	assert.False(t, r.Ready)
 }
@@ -197,12 +198,12 @@ func TestDoctor_WarningsAndStrict(t *testing.T) {
 			srv := sim(t, caracaltest.WithScenario(tc.scenario))
 			r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
 			c := check(t, r, tc.warn)
-			assert.Equal(t, router.CheckWarn, c.Status)
+			assert.Equal(t, health.CheckWarn, c.Status)
 			assert.Contains(t, c.Detail, tc.detailHas)
 			for _, name := range tc.failsToo {
-				assert.Equal(t, router.CheckFail, check(t, r, name).Status, name)
+				assert.Equal(t, health.CheckFail, check(t, r, name).Status, name)
 			}
-			assert.Equal(t, tc.readyPlain, r.Ready, "non-strict follows the failures: %v", failing(r, router.CheckFail))
+			assert.Equal(t, tc.readyPlain, r.Ready, "non-strict follows the failures: %v", failing(r, health.CheckFail))
 
 			strict := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true})
 			assert.False(t, strict.Ready, "--strict makes warnings fail")
@@ -220,9 +221,9 @@ func TestDoctor_ThresholdsOverHTTP(t *testing.T) {
 		check  string
 		status string
 	}{
-		{"audit tamper mismatch fails", func(w *caracaltest.World) { w.AuditMetrics.TamperMismatchTotal = 1 }, "audit metrics", router.CheckFail},
-		{"coordinator outbox dead warns", func(w *caracaltest.World) { w.CoordinatorStats.Outbox = map[string]float64{"dead": 1} }, "coordinator metrics", router.CheckWarn},
-		{"opa compile errors fail", func(w *caracaltest.World) { w.STSMetrics.OPA.CompileErrors = 1 }, "sts metrics", router.CheckFail},
+		{"audit tamper mismatch fails", func(w *caracaltest.World) { w.AuditMetrics.TamperMismatchTotal = 1 }, "audit metrics", health.CheckFail},
+		{"coordinator outbox dead warns", func(w *caracaltest.World) { w.CoordinatorStats.Outbox = map[string]float64{"dead": 1} }, "coordinator metrics", health.CheckWarn},
+		{"opa compile errors fail", func(w *caracaltest.World) { w.STSMetrics.OPA.CompileErrors = 1 }, "sts metrics", health.CheckFail},
 	}
 	srv := sim(t)
 	base := srv.World()
@@ -233,11 +234,11 @@ func TestDoctor_ThresholdsOverHTTP(t *testing.T) {
 			srv.SetWorld(w)
 			r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
 			assert.Equal(t, tc.status, check(t, r, tc.check).Status, check(t, r, tc.check).Detail)
-			if tc.status == router.CheckFail {
+			if tc.status == health.CheckFail {
 				assert.False(t, r.Ready)
 			}
-			if tc.status == router.CheckWarn {
-				assert.Empty(t, failing(r, router.CheckFail))
+			if tc.status == health.CheckWarn {
+				assert.Empty(t, failing(r, health.CheckFail))
 				assert.True(t, r.Ready, "a warning alone does not fail the plain doctor")
 				assert.False(t, doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true}).Ready)
 			}
@@ -248,9 +249,9 @@ func TestDoctor_ThresholdsOverHTTP(t *testing.T) {
 func TestDoctor_APIOutboxDead(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("revoked-policy-not-propagated"))
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
-	assert.Equal(t, router.CheckFail, check(t, r, "api outbox").Status)
-	assert.Equal(t, router.CheckFail, check(t, r, "api readiness").Status)
-	assert.NotEqual(t, router.CheckOK, check(t, r, caracaltest.ZoneResearch+" sts policy").Status, "propagation failed")
+	assert.Equal(t, health.CheckFail, check(t, r, "api outbox").Status)
+	assert.Equal(t, health.CheckFail, check(t, r, "api readiness").Status)
+	assert.NotEqual(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" sts policy").Status, "propagation failed")
 	assert.False(t, r.Ready)
 }
 
@@ -258,16 +259,16 @@ func TestDoctor_ZoneScopedToken(t *testing.T) {
 	srv := sim(t, caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch))
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
 	auth := check(t, r, "admin auth")
-	assert.Equal(t, router.CheckWarn, auth.Status)
+	assert.Equal(t, health.CheckWarn, auth.Status)
 	assert.Contains(t, auth.Detail, "zone-scoped")
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, r.Context.ZoneIDs, "the configured zone is still checked")
-	assert.Equal(t, router.CheckOK, check(t, r, caracaltest.ZoneResearch+" lookup").Status)
-	assert.Equal(t, router.CheckOK, check(t, r, caracaltest.ZoneResearch+" audit query").Status)
+	assert.Equal(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" lookup").Status)
+	assert.Equal(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" audit query").Status)
 	assert.False(t, doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true}).Ready, "the warning fails --strict")
 
 	// Another zone is out of the token's reach.
 	r = doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Zone: caracaltest.ZoneStaging})
-	assert.Equal(t, router.CheckFail, check(t, r, caracaltest.ZoneStaging+" lookup").Status)
+	assert.Equal(t, health.CheckFail, check(t, r, caracaltest.ZoneStaging+" lookup").Status)
 	assert.False(t, r.Ready)
 
 	// Without a configured zone there is nothing to check.
@@ -275,7 +276,7 @@ func TestDoctor_ZoneScopedToken(t *testing.T) {
 	c.DefaultZone = ""
 	r = doctor(t, c, router.DoctorOptions{})
 	assert.Equal(t, "none", r.Context.ZoneScope)
-	assert.Equal(t, router.CheckWarn, check(t, r, "zone inventory").Status)
+	assert.Equal(t, health.CheckWarn, check(t, r, "zone inventory").Status)
 }
 
 func TestDoctor_UnknownZone(t *testing.T) {
@@ -284,7 +285,7 @@ func TestDoctor_UnknownZone(t *testing.T) {
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Zone: zone})
 	assert.Equal(t, router.DoctorContext{ZoneScope: "selected", ZoneIDs: []string{zone}}, r.Context)
 	lookup := check(t, r, zone+" lookup")
-	assert.Equal(t, router.CheckFail, lookup.Status)
+	assert.Equal(t, health.CheckFail, lookup.Status)
 	assert.Contains(t, lookup.Detail, "HTTP 404")
 	for _, c := range r.Checks {
 		assert.False(t, c.Name == zone+" resources" || c.Name == zone+" audit query", "the zone's other checks are skipped: %s", c.Name)
@@ -297,9 +298,9 @@ func TestDoctor_APIDown(t *testing.T) {
 	start := time.Now()
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
 	assert.Less(t, time.Since(start), 3*time.Second)
-	assert.Equal(t, router.CheckFail, check(t, r, "api health").Status)
-	assert.Equal(t, router.CheckFail, check(t, r, "admin auth").Status)
-	assert.Equal(t, router.CheckFail, check(t, r, "api readiness").Status)
+	assert.Equal(t, health.CheckFail, check(t, r, "api health").Status)
+	assert.Equal(t, health.CheckFail, check(t, r, "admin auth").Status)
+	assert.Equal(t, health.CheckFail, check(t, r, "api readiness").Status)
 	assert.False(t, r.Ready)
 }
 
@@ -313,9 +314,9 @@ func TestDoctor_MetricsProbeErrorsAreChecks(t *testing.T) {
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
 	for _, name := range []string{"sts metrics", "gateway metrics", "audit metrics"} {
 		c := check(t, r, name)
-		assert.Equal(t, router.CheckWarn, c.Status, "%s: 401 without a bearer is a warning", name)
+		assert.Equal(t, health.CheckWarn, c.Status, "%s: 401 without a bearer is a warning", name)
 	}
-	assert.Equal(t, router.CheckFail, check(t, r, "coordinator metrics").Status, "other probe errors fail")
+	assert.Equal(t, health.CheckFail, check(t, r, "coordinator metrics").Status, "other probe errors fail")
 }
 
 func TestDoctor_ClockSkew(t *testing.T) {
@@ -324,10 +325,10 @@ func TestDoctor_ClockSkew(t *testing.T) {
 		offset time.Duration
 		status string
 	}{
-		{0, router.CheckOK},
-		{10 * time.Second, router.CheckWarn},
-		{-10 * time.Second, router.CheckWarn},
-		{time.Minute, router.CheckFail},
+		{0, health.CheckOK},
+		{10 * time.Second, health.CheckWarn},
+		{-10 * time.Second, health.CheckWarn},
+		{time.Minute, health.CheckFail},
 	} {
 		c := doctorCollector(newClient(srv))
 		c.Now = func() time.Time { return time.Now().Add(tc.offset) }
@@ -340,6 +341,6 @@ func TestDoctor_ClockSkew(t *testing.T) {
 	// No Date header: warn.
 	srv.Inject("api GET /health", caracaltest.Fault{Close: true})
 	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
-	assert.Equal(t, router.CheckWarn, check(t, r, "clock skew").Status)
-	assert.Equal(t, router.CheckFail, check(t, r, "api health").Status)
+	assert.Equal(t, health.CheckWarn, check(t, r, "clock skew").Status)
+	assert.Equal(t, health.CheckFail, check(t, r, "api health").Status)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // Evidence is everything Collect gathered for one query. Every field may be
@@ -125,7 +126,7 @@ func (ev *Evidence) LastRevocation() *caracal.AdminAuditRow {
 }
 
 func isRevocation(r *caracal.AdminAuditRow) bool {
-	et := str(r.EntityType)
+	et := auditrow.Str(r.EntityType)
 	switch {
 	case r.Method == "DELETE" && (et == "grants" || et == "applications"):
 		return true

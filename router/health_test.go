@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
@@ -18,47 +19,47 @@ func TestMetricsChecks_Thresholds(t *testing.T) {
 		check  string
 		status string
 	}{
-		{"sts clean", with(stsMetrics(func(*caracal.STSMetrics) {})), "sts metrics", CheckOK},
-		{"opa compile errors fail", with(stsMetrics(func(m *caracal.STSMetrics) { m.OPA.CompileErrors = 1 })), "sts metrics", CheckFail},
-		{"opa eval errors warn", with(stsMetrics(func(m *caracal.STSMetrics) { m.OPA.EvalErrors = 1 })), "sts metrics", CheckWarn},
-		{"sts audit dropped fails", with(stsMetrics(func(m *caracal.STSMetrics) { m.STS.AuditDropped = 1 })), "sts metrics", CheckFail},
-		{"sts replay spool warns", with(stsMetrics(func(m *caracal.STSMetrics) { m.STS.AuditReplayPending = 1 })), "sts metrics", CheckWarn},
+		{"sts clean", with(stsMetrics(func(*caracal.STSMetrics) {})), "sts metrics", health.CheckOK},
+		{"opa compile errors fail", with(stsMetrics(func(m *caracal.STSMetrics) { m.OPA.CompileErrors = 1 })), "sts metrics", health.CheckFail},
+		{"opa eval errors warn", with(stsMetrics(func(m *caracal.STSMetrics) { m.OPA.EvalErrors = 1 })), "sts metrics", health.CheckWarn},
+		{"sts audit dropped fails", with(stsMetrics(func(m *caracal.STSMetrics) { m.STS.AuditDropped = 1 })), "sts metrics", health.CheckFail},
+		{"sts replay spool warns", with(stsMetrics(func(m *caracal.STSMetrics) { m.STS.AuditReplayPending = 1 })), "sts metrics", health.CheckWarn},
 
-		{"audit clean", with(auditMetrics(func(*caracal.AuditMetrics) {})), "audit metrics", CheckOK},
-		{"audit tamper mismatch fails", with(auditMetrics(func(m *caracal.AuditMetrics) { m.TamperMismatchTotal = 1 })), "audit metrics", CheckFail},
-		{"audit chain break fails", with(auditMetrics(func(m *caracal.AuditMetrics) { m.TamperChainBreaks = 1 })), "audit metrics", CheckFail},
-		{"audit tamper beats warnings", with(auditMetrics(func(m *caracal.AuditMetrics) { m.TamperChainBreaks, m.DLQSize = 1, 5 })), "audit metrics", CheckFail},
-		{"audit hmac failures warn", with(auditMetrics(func(m *caracal.AuditMetrics) { m.HMACFailuresTotal = 1 })), "audit metrics", CheckWarn},
-		{"audit dlq warns", with(auditMetrics(func(m *caracal.AuditMetrics) { m.DLQSize = 1 })), "audit metrics", CheckWarn},
-		{"audit lag 1000 is ok", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerLag = 1000 })), "audit metrics", CheckOK},
-		{"audit lag 1001 warns", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerLag = 1001 })), "audit metrics", CheckWarn},
+		{"audit clean", with(auditMetrics(func(*caracal.AuditMetrics) {})), "audit metrics", health.CheckOK},
+		{"audit tamper mismatch fails", with(auditMetrics(func(m *caracal.AuditMetrics) { m.TamperMismatchTotal = 1 })), "audit metrics", health.CheckFail},
+		{"audit chain break fails", with(auditMetrics(func(m *caracal.AuditMetrics) { m.TamperChainBreaks = 1 })), "audit metrics", health.CheckFail},
+		{"audit tamper beats warnings", with(auditMetrics(func(m *caracal.AuditMetrics) { m.TamperChainBreaks, m.DLQSize = 1, 5 })), "audit metrics", health.CheckFail},
+		{"audit hmac failures warn", with(auditMetrics(func(m *caracal.AuditMetrics) { m.HMACFailuresTotal = 1 })), "audit metrics", health.CheckWarn},
+		{"audit dlq warns", with(auditMetrics(func(m *caracal.AuditMetrics) { m.DLQSize = 1 })), "audit metrics", health.CheckWarn},
+		{"audit lag 1000 is ok", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerLag = 1000 })), "audit metrics", health.CheckOK},
+		{"audit lag 1001 warns", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerLag = 1001 })), "audit metrics", health.CheckWarn},
 
-		{"coordinator clean", with(func(ev *Evidence) { ev.CoordinatorStats = &caracal.CoordinatorStats{} }), "coordinator metrics", CheckOK},
+		{"coordinator clean", with(func(ev *Evidence) { ev.CoordinatorStats = &caracal.CoordinatorStats{} }), "coordinator metrics", health.CheckOK},
 		{"coordinator outbox dead warns", with(func(ev *Evidence) {
 			ev.CoordinatorStats = &caracal.CoordinatorStats{Outbox: map[string]float64{"dead": 1}}
-		}), "coordinator metrics", CheckWarn},
+		}), "coordinator metrics", health.CheckWarn},
 		{"coordinator pending 500 is ok", with(func(ev *Evidence) {
 			ev.CoordinatorStats = &caracal.CoordinatorStats{Outbox: map[string]float64{"pending": 500}}
-		}), "coordinator metrics", CheckOK},
+		}), "coordinator metrics", health.CheckOK},
 		{"coordinator pending 501 warns", with(func(ev *Evidence) {
 			ev.CoordinatorStats = &caracal.CoordinatorStats{Outbox: map[string]float64{"pending": 501}}
-		}), "coordinator metrics", CheckWarn},
+		}), "coordinator metrics", health.CheckWarn},
 
-		{"gateway fresh", with(gwMetrics(func(*caracal.GatewayMetrics) {})), "gateway metrics", CheckOK},
-		{"gateway audit dropped fails", with(gwMetrics(func(m *caracal.GatewayMetrics) { m.AuditDropped = 1 })), "gateway metrics", CheckFail},
-		{"gateway circuit open warns", with(gwMetrics(func(m *caracal.GatewayMetrics) { m.STSCircuitOpen = 1 })), "gateway metrics", CheckWarn},
+		{"gateway fresh", with(gwMetrics(func(*caracal.GatewayMetrics) {})), "gateway metrics", health.CheckOK},
+		{"gateway audit dropped fails", with(gwMetrics(func(m *caracal.GatewayMetrics) { m.AuditDropped = 1 })), "gateway metrics", health.CheckFail},
+		{"gateway circuit open warns", with(gwMetrics(func(m *caracal.GatewayMetrics) { m.STSCircuitOpen = 1 })), "gateway metrics", health.CheckWarn},
 
 		// Not evaluated by Caracal's Doctor; the bot adds them.
-		{"audit pending age 300 is ok", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerPELOldestSecs = 300 })), "audit pending age", CheckOK},
-		{"audit pending age 301 warns", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerPELOldestSecs = 301 })), "audit pending age", CheckWarn},
-		{"gateway snapshot fresh", with(gwMetrics(func(*caracal.GatewayMetrics) {})), "gateway revocation freshness", CheckOK},
-		{"gateway snapshot stale", with(gwMetrics(func(m *caracal.GatewayMetrics) { m.RevocationSnapshotFresh = 0 })), "gateway revocation freshness", CheckFail},
-		{"api outbox clean", healthy(), "api outbox", CheckOK},
-		{"api outbox dead", with(ready(notReady(caracal.ServiceAPI, 503, "outbox_dead_messages"))), "api outbox", CheckFail},
+		{"audit pending age 300 is ok", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerPELOldestSecs = 300 })), "audit pending age", health.CheckOK},
+		{"audit pending age 301 warns", with(auditMetrics(func(m *caracal.AuditMetrics) { m.ConsumerPELOldestSecs = 301 })), "audit pending age", health.CheckWarn},
+		{"gateway snapshot fresh", with(gwMetrics(func(*caracal.GatewayMetrics) {})), "gateway revocation freshness", health.CheckOK},
+		{"gateway snapshot stale", with(gwMetrics(func(m *caracal.GatewayMetrics) { m.RevocationSnapshotFresh = 0 })), "gateway revocation freshness", health.CheckFail},
+		{"api outbox clean", healthy(), "api outbox", health.CheckOK},
+		{"api outbox dead", with(ready(notReady(caracal.ServiceAPI, 503, "outbox_dead_messages"))), "api outbox", health.CheckFail},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var found *Check
+			var found *health.Check
 			for _, c := range append(metricsChecks(tc.ev), extraChecks(tc.ev)...) {
 				if c.Name == tc.check {
 					found = &c
@@ -76,15 +77,15 @@ func TestMetricsChecks_Thresholds(t *testing.T) {
 func TestReadinessChecks(t *testing.T) {
 	ev := with(ready(notReady(caracal.ServiceSTS, 503, "redis_unreachable")),
 		ready(caracal.Probe{Service: caracal.ServiceAudit, URL: "http://audit.test/ready", Timeout: true}))
-	checks := readinessChecks(ev.Ready)
+	checks := health.ReadinessChecks(ev.Ready)
 	assert.Len(t, checks, 5)
-	got := map[string]Check{}
+	got := map[string]health.Check{}
 	for _, c := range checks {
 		got[c.Name] = c
 	}
-	assert.Equal(t, CheckOK, got["api readiness"].Status)
-	assert.Equal(t, CheckFail, got["sts readiness"].Status)
+	assert.Equal(t, health.CheckOK, got["api readiness"].Status)
+	assert.Equal(t, health.CheckFail, got["sts readiness"].Status)
 	assert.Equal(t, "503 redis_unreachable", got["sts readiness"].Detail)
-	assert.Equal(t, CheckFail, got["audit readiness"].Status)
+	assert.Equal(t, health.CheckFail, got["audit readiness"].Status)
 	assert.Equal(t, "timeout", got["audit readiness"].Detail)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // guard is what every cause of one ROUTER.md row requires before its own
@@ -55,7 +56,7 @@ func gateRule(row int, status string) Rule {
 }
 
 func gateDenyRow(ev *Evidence, status string) (caracal.AuditRow, bool) {
-	return firstRow(ev.Trace, exchangeDeny(status))
+	return auditrow.First(ev.Trace, auditrow.ExchangeDeny(status))
 }
 
 // gatewayAfterAllow returns the gateway_resource_request row of an allowed trace.
@@ -63,5 +64,5 @@ func gatewayAfterAllow(ev *Evidence) (caracal.AuditRow, bool) {
 	if !ev.HasTrace() || ev.Trace.FinalDecision != "allow" {
 		return caracal.AuditRow{}, false
 	}
-	return firstRow(ev.Trace, eventType("gateway_resource_request"))
+	return auditrow.First(ev.Trace, auditrow.OfType("gateway_resource_request"))
 }

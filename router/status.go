@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
@@ -43,7 +44,7 @@ func Status(ctx context.Context, p Prober) StatusReport {
 	report := StatusReport{Mode: "ready"}
 	for _, svc := range caracal.AllServices() {
 		pr := probes[svc]
-		report.Services = append(report.Services, ServiceStatus{Name: string(svc), URL: pr.URL, OK: pr.OK, Detail: probeDetail(pr)})
+		report.Services = append(report.Services, ServiceStatus{Name: string(svc), URL: pr.URL, OK: pr.OK, Detail: health.ProbeDetail(pr)})
 	}
 	return report
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // buildSteps walks Caracal's eight denied-call checks for a finding.
@@ -27,7 +29,7 @@ func stepRuntime(ev *Evidence, _ finding) (StepStatus, string) {
 	apiDown := false
 	if p, ok := ev.Health[caracal.ServiceAPI]; ok && !p.Reachable {
 		apiDown = true
-		fails = append(fails, "Admin API unreachable: "+probeDetail(p))
+		fails = append(fails, "Admin API unreachable: "+health.ProbeDetail(p))
 	}
 	if len(ev.Ready) == 0 && !apiDown {
 		return StepSkip, "readiness could not be probed"
@@ -36,13 +38,13 @@ func stepRuntime(ev *Evidence, _ finding) (StepStatus, string) {
 		if apiDown && p.Service == caracal.ServiceAPI {
 			continue
 		}
-		fails = append(fails, fmt.Sprintf("%s not ready (%s)", p.Service, probeDetail(p)))
+		fails = append(fails, fmt.Sprintf("%s not ready (%s)", p.Service, health.ProbeDetail(p)))
 	}
 	for _, c := range metricsChecks(ev) {
 		switch c.Status {
-		case CheckFail:
+		case health.CheckFail:
 			fails = append(fails, c.Name+": "+c.Detail)
-		case CheckWarn:
+		case health.CheckWarn:
 			warns = append(warns, c.Name+": "+c.Detail)
 		}
 	}
@@ -93,14 +95,14 @@ func stepTrace(ev *Evidence, _ finding) (StepStatus, string) {
 
 // Step 4: grant and policy.
 func stepPolicy(ev *Evidence, f finding) (StepStatus, string) {
-	if row, ok := firstRow(ev.Trace, exchangeDeny("complete")); ok {
-		return StepFail, "policy denied: " + orDash(firstReason(row.DiagnosticsJSON))
+	if row, ok := auditrow.First(ev.Trace, auditrow.ExchangeDeny("complete")); ok {
+		return StepFail, "policy denied: " + orDash(auditrow.Reason(row.DiagnosticsJSON))
 	}
 	if n, ok := f.note(4); ok {
 		return n.Status, n.Detail
 	}
-	if row, ok := firstRow(ev.Trace, func(r caracal.AuditRow) bool {
-		return r.EventType == "token_exchange" && str(r.Decision) == "allow"
+	if row, ok := auditrow.First(ev.Trace, func(r caracal.AuditRow) bool {
+		return r.EventType == "token_exchange" && auditrow.Str(r.Decision) == "allow"
 	}); ok {
 		return StepPass, "allowed by " + policyNames(row.DeterminingPoliciesJSON)
 	}
@@ -139,12 +141,12 @@ func stepScopes(ev *Evidence, f finding) (StepStatus, string) {
 	if n, ok := f.note(6); ok {
 		return n.Status, n.Detail
 	}
-	row, ok := traceApplicationRow(ev.Trace)
+	row, ok := auditrow.ApplicationRow(ev.Trace)
 	if !ok {
 		return StepSkip, "no scopes in evidence"
 	}
-	res := ev.ResourceByIdentifier(metaString(row.MetadataJSON, "resource"))
-	scopes := metaStrings(row.MetadataJSON, "requested_scopes")
+	res := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource"))
+	scopes := auditrow.MetaStrings(row.MetadataJSON, "requested_scopes")
 	switch {
 	case res == nil:
 		return StepSkip, "resource not found among the zone's resources"
@@ -162,12 +164,12 @@ func stepGateway(ev *Evidence, f finding) (StepStatus, string) {
 	if f.Surface == SurfaceGatewayVerifier {
 		return StepFail, string(f.Cause)
 	}
-	row, ok := firstRow(ev.Trace, eventType("gateway_resource_request"))
+	row, ok := auditrow.First(ev.Trace, auditrow.OfType("gateway_resource_request"))
 	if !ok {
 		return StepSkip, "no Gateway forward in the trace"
 	}
-	gw, _ := metaInt(row.MetadataJSON, "gateway_status")
-	detail := fmt.Sprintf("Gateway %s, status %d", str(row.EvaluationStatus), gw)
+	gw, _ := auditrow.MetaInt(row.MetadataJSON, "gateway_status")
+	detail := fmt.Sprintf("Gateway %s, status %d", auditrow.Str(row.EvaluationStatus), gw)
 	if gw >= 400 {
 		return StepFail, detail
 	}
@@ -191,7 +193,7 @@ func stepAudit(ev *Evidence, f finding) (StepStatus, string) {
 func policyNames(dp []map[string]any) string {
 	var names []string
 	for _, p := range dp {
-		if n := metaString(p, "policy"); n != "" {
+		if n := auditrow.Meta(p, "policy"); n != "" {
 			names = append(names, n)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/egress"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/ops"
 	"github.com/caracal-bot/caracal-bot/redact"
@@ -358,9 +359,9 @@ func logCredential(ctx context.Context, client *caracal.Client, zone string, log
 	for _, c := range router.CheckCredential(ctx, client, zone) {
 		level := slog.LevelInfo
 		switch c.Status {
-		case router.CheckWarn:
+		case health.CheckWarn:
 			level = slog.LevelWarn
-		case router.CheckFail:
+		case health.CheckFail:
 			level = slog.LevelError
 		}
 		logger.Log(ctx, level, c.Name+": "+c.Detail, "source", c.Source)
