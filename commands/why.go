@@ -8,6 +8,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/paste"
 	"github.com/caracal-bot/caracal-bot/router"
 )
 
@@ -66,7 +67,7 @@ func whyQuery(a args) (router.Query, error) {
 	if strings.TrimSpace(text) == "" {
 		return router.Query{}, usageErrorf("why needs a request ID or pasted error text, e.g. why 01a028ea-d354-7443-96e4-46e5643d943c")
 	}
-	q, err := router.ParsePasted(text)
+	q, err := paste.Parse(text)
 	if err != nil {
 		return router.Query{}, &UsageError{Msg: err.Error()}
 	}

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"cmp"
 	"sort"
 	"time"
 
@@ -154,7 +155,7 @@ func denialTarget(rows []caracal.AuditRow) (app, resource string) {
 	for _, r := range rows {
 		md := r.MetadataJSON
 		if app == "" {
-			app = firstNonEmpty(auditrow.Meta(md, "application_name"), firstNonEmpty(auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id")))
+			app = cmp.Or(auditrow.Meta(md, "application_name"), auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id"))
 		}
 		if resource == "" {
 			resource = auditrow.Meta(md, "resource")
@@ -163,7 +164,7 @@ func denialTarget(rows []caracal.AuditRow) (app, resource string) {
 			resource = req[0]
 		}
 	}
-	return firstNonEmpty(app, DenialCauseUnknown), firstNonEmpty(resource, "-")
+	return cmp.Or(app, DenialCauseUnknown), cmp.Or(resource, "-")
 }
 
 // SummarizeDenials counts denied requests by cause, by application and

@@ -2,6 +2,7 @@ package router
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -75,14 +76,17 @@ func fuzzEvidence(explain []byte, status int, code, desc string, flags uint32) *
 // diagnosis has the contract's shape: 8 steps, a ROUTER.md surface, a cause,
 // a verdict, next actions with docs links, and the same answer twice.
 func FuzzDiagnose(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join(fixtureDir, "explain-*.json"))
+	paths, err := filepath.Glob("../integrations/caracal/caracaltest/fixtures/explain-*.json")
 	if err != nil {
 		f.Fatal(err)
 	}
 	for i, p := range paths {
-		name := filepath.Base(p)
-		f.Add([]byte(fixture(f, name)), 0, "", "", uint32(i))
-		f.Add([]byte(fixture(f, name)), 403, "access_denied", "policy denied", uint32(0xFFFFFFFF>>i))
+		explain, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(explain, 0, "", "", uint32(i))
+		f.Add(explain, 403, "access_denied", "policy denied", uint32(0xFFFFFFFF>>i))
 	}
 	for _, tc := range rowCases() {
 		raw, _ := json.Marshal(tc.ev.Trace)

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,17 +13,11 @@ const (
 	SymptomRevoked = "revoked"  // access continues after a revocation
 )
 
-// Limits on request IDs and pasted text.
+// Limits on request IDs.
 const (
-	MaxRequestIDLen = 128      // Caracal's Gateway bound on X-Request-Id (API.md §2.1)
-	MaxPastedBytes  = 64 << 10 // the most text ParsePasted reads
-	maxDescription  = 512      // Hints.Description is cut to this many bytes
-	maxEcho         = 40       // characters of bad input an error message repeats
+	MaxRequestIDLen = 128 // Caracal's Gateway bound on X-Request-Id (API.md §2.1)
+	maxEcho         = 40  // characters of bad input an error message repeats
 )
-
-// ErrNoRequestID is returned by ParsePasted when the text carries neither a
-// request ID nor a recognisable Caracal error.
-var ErrNoRequestID = errors.New("no request ID found: paste the request ID, the JSON error body, or the SDK message ending (request_id=...)")
 
 // RequestIDError reports a request ID that is not 1–128 printable ASCII
 // characters. Its message is a one-line, user-facing explanation.
@@ -94,75 +87,6 @@ func ValidateSymptom(s string) error {
 	}
 	return fmt.Errorf("unknown symptom %s: expected %s (the call worked but no audit event) or %s (access continues after revocation)",
 		echo(s), SymptomNoAudit, SymptomRevoked)
-}
-
-// ParsePasted pulls a request ID and hints out of text a user pasted: a bare
-// ID, a JSON error body, an SDK message ending "(request_id=<id>)", HTTP
-// response headers (X-Request-Id, status line, WWW-Authenticate), or an SDK or
-// engine configuration error (returned with no ID and ErrorCode config_missing).
-// Work is linear in the input, which is capped at MaxPastedBytes.
-func ParsePasted(text string) (Query, error) {
-	if len(text) > MaxPastedBytes {
-		return Query{}, fmt.Errorf("pasted text is %d KiB: paste at most %d KiB (the error body or the line with the request ID is enough)",
-			(len(text)+1023)>>10, MaxPastedBytes>>10)
-	}
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return Query{}, ErrNoRequestID
-	}
-	var q Query
-	id, found := "", false
-	if b, ok := findErrorBody(text); ok {
-		q.Hints = b.hints
-		id, found = b.requestID, b.requestID != ""
-	} else {
-		q.Hints.ErrorCode = submatch(reErrorKV, text)
-		q.Hints.Description = submatch(reDescKV, text)
-	}
-	if !found {
-		if m := reSDK.FindStringSubmatchIndex(text); m != nil {
-			id, found = text[m[2]:m[3]], true
-			code, desc := sdkDescription(lineBefore(text, m[0]))
-			q.Hints.ErrorCode = firstNonEmpty(q.Hints.ErrorCode, code)
-			q.Hints.Description = firstNonEmpty(q.Hints.Description, desc)
-		}
-	}
-	if !found {
-		id, found = headerID(text)
-	}
-	if !found {
-		id = submatch(reIDKV, text)
-		found = id != ""
-	}
-	q.Hints.Status = findStatus(text, q.Hints.Status)
-	if q.Hints.ErrorCode == "" {
-		q.Hints.ErrorCode = wwwAuthenticateError(text)
-	}
-	if q.Hints.ErrorCode == "" {
-		if line, ok := configMessage(text); ok {
-			q.Hints.ErrorCode = "config_missing"
-			q.Hints.Description = firstNonEmpty(q.Hints.Description, line)
-		}
-	}
-	if !found && q.Hints.ErrorCode == "" && !strings.ContainsAny(text, " \t\r\n") {
-		id, found = strings.Trim(text, "`'\""), true // a bare ID
-	}
-	if !found && q.Hints.ErrorCode != "config_missing" {
-		id, found = loneUUID(text, q.Hints.Description)
-	}
-	q.Hints.ErrorCode = codeOrEmpty(q.Hints.ErrorCode)
-	q.Hints.Description = cleanText(q.Hints.Description, maxDescription)
-	if found {
-		if err := ValidateRequestID(id); err != nil {
-			return Query{}, err
-		}
-		q.RequestID = id
-		return q, nil
-	}
-	if q.Hints.ErrorCode != "" {
-		return q, nil
-	}
-	return Query{}, ErrNoRequestID
 }
 
 // echo quotes at most maxEcho characters of s with control characters escaped.

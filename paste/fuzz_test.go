@@ -1,14 +1,16 @@
-package router
+package paste
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/caracal-bot/caracal-bot/router"
 )
 
-// FuzzParsePasted checks that no paste panics, that every request ID it
+// FuzzParse checks that no paste panics, that every request ID it
 // returns is valid, and that a success always carries an ID or an error code.
-func FuzzParsePasted(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, name := range errorFixtures(f) {
 		f.Add(fixture(f, name))
 	}
@@ -28,9 +30,9 @@ func FuzzParsePasted(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		q, err := ParsePasted(text)
+		q, err := Parse(text)
 		if err != nil {
-			if q != (Query{}) {
+			if q != (router.Query{}) {
 				t.Fatalf("error %v with a non-empty query %+v", err, q)
 			}
 			return
@@ -39,11 +41,11 @@ func FuzzParsePasted(f *testing.F) {
 			t.Fatalf("success without an ID or a code: %+v", q)
 		}
 		if q.RequestID != "" {
-			if verr := ValidateRequestID(q.RequestID); verr != nil {
+			if verr := router.ValidateRequestID(q.RequestID); verr != nil {
 				t.Fatalf("returned invalid request ID %q: %v", q.RequestID, verr)
 			}
 		}
-		if q.Hints.ErrorCode != "" && ValidateRequestID(q.Hints.ErrorCode) != nil {
+		if q.Hints.ErrorCode != "" && router.ValidateRequestID(q.Hints.ErrorCode) != nil {
 			t.Fatalf("error code %q is not a token", q.Hints.ErrorCode)
 		}
 		d := q.Hints.Description

@@ -1,6 +1,6 @@
-package router
+package paste
 
-// The extractors ParsePasted runs over pasted text. Each does work linear in
+// The extractors Parse runs over pasted text. Each does work linear in
 // the text (RE2 patterns, single passes), so a 64 KiB paste stays cheap.
 
 import (
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Patterns are RE2 (linear time), compiled once and never modified.
@@ -39,7 +41,7 @@ var configMarkers = []string{
 
 // errorBody is what a pasted JSON error body says.
 type errorBody struct {
-	hints     Hints
+	hints     router.Hints
 	requestID string
 }
 
@@ -47,7 +49,7 @@ type errorBody struct {
 // that looks like a Caracal error body: an "error" code or a request ID.
 // Decoding is bounded by an attempt count and a byte budget.
 func findErrorBody(text string) (errorBody, bool) {
-	attempts, budget := 256, 4*MaxPastedBytes
+	attempts, budget := 256, 4*MaxBytes
 	for _, sp := range objectSpans(text) {
 		if attempts--; attempts < 0 {
 			break
@@ -231,13 +233,6 @@ func codeOrEmpty(s string) string {
 		return s
 	}
 	return ""
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // cleanText makes pasted free text safe to carry: valid UTF-8, control
