@@ -1,4 +1,4 @@
-package router_test
+package collect_test
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // TestCollect_HugeBodiesUseUpTheReadBudget: a Caracal answering its lists
@@ -31,7 +31,7 @@ func TestCollect_HugeBodiesUseUpTheReadBudget(t *testing.T) {
 	defer cancel()
 
 	ev := collector(newClient(srv)).Collect(ctx, query(sc))
-	d := router.Diagnose(ev, docsBase)
+	d := diagnose.Diagnose(ev, docsBase)
 	require.Len(t, d.Steps, 8)
 	notRead := 0
 	for _, m := range d.MissingEvidence {

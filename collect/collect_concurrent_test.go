@@ -1,4 +1,4 @@
-package router_test
+package collect_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // TestCollect_AllScenariosConcurrently runs Collect for every scenario at
@@ -27,15 +27,15 @@ func TestCollect_AllScenariosConcurrently(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	results := make([]router.Diagnosis, len(scenarios))
-	evs := make([]*router.Evidence, len(scenarios))
+	results := make([]diagnose.Diagnosis, len(scenarios))
+	evs := make([]*diagnose.Evidence, len(scenarios))
 	var wg sync.WaitGroup
 	for i, sc := range scenarios {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			evs[i] = c.Collect(ctx, query(sc))
-			results[i] = router.Diagnose(evs[i], docsBase)
+			results[i] = diagnose.Diagnose(evs[i], docsBase)
 		}()
 	}
 	wg.Wait()
@@ -68,7 +68,7 @@ func TestCollect_AllScenariosConcurrently(t *testing.T) {
 		if len(sc.WorldChanges) > 0 {
 			continue
 		}
-		_, d := collect(t, c, query(sc))
+		_, d := gather(t, c, query(sc))
 		assert.Equal(t, results[i].Surface, d.Surface, sc.Name)
 		assert.Equal(t, results[i].Cause, d.Cause, sc.Name)
 		assert.Equal(t, results[i].Verdict, d.Verdict, sc.Name)
@@ -86,7 +86,7 @@ func TestCollect_EveryScenarioInItsWorld(t *testing.T) {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			srv := sim(t, caracaltest.WithScenario(sc.ID))
-			_, d := collect(t, collector(newClient(srv)), query(sc))
+			_, d := gather(t, collector(newClient(srv)), query(sc))
 			assert.Equal(t, sc.Surface, d.Surface, "verdict: %s", d.Verdict)
 			assert.Equal(t, sc.Cause, d.Cause, "verdict: %s", d.Verdict)
 		})

@@ -1,4 +1,4 @@
-package router_test
+package collect_test
 
 import (
 	"context"
@@ -10,9 +10,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/collect"
+	"github.com/caracal-bot/caracal-bot/collect/collecttest"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Collect over real HTTP against the simulator, with Caracal down, slow or
@@ -24,36 +26,11 @@ const docsBase = "https://docs.caracal.run"
 // explainRoute matches the trace lookup in every zone.
 const explainRoute = "api GET /v1/zones/*/audit/by-request/*/explain"
 
-// sim starts the simulator on the reference clock.
-func sim(t *testing.T, opts ...caracaltest.Option) *caracaltest.Server {
-	t.Helper()
-	opts = append([]caracaltest.Option{caracaltest.WithClock(caracaltest.FixedClock(caracaltest.ReferenceTime()))}, opts...)
-	srv := caracaltest.Start(t, opts...)
-	t.Cleanup(func() { assert.Zero(t, srv.WriteAttempts(), "the bot never writes to Caracal") })
-	return srv
-}
+// The simulator, a client of it and a collector on the reference clock.
+var sim, newClient = collecttest.Start, collecttest.Client
 
-// clientOpts adjusts the client configuration of a test.
-type clientOpts func(*caracal.Config)
-
-func newClient(srv *caracaltest.Server, opts ...clientOpts) *caracal.Client {
-	cfg := caracal.Config{
-		APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
-		AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
-		CallTimeout: 2 * time.Second, MaxRetryWait: 20 * time.Millisecond,
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return caracal.New(cfg)
-}
-
-func collector(src router.Source) *router.Collector {
-	return &router.Collector{
-		Source: src, DefaultZone: caracaltest.ZoneResearch,
-		Timeout: 5 * time.Second, CallTimeout: 2 * time.Second,
-		Now: caracaltest.FixedClock(caracaltest.ReferenceTime()),
-	}
+func collector(src collect.Source) *collect.Collector {
+	return &collect.Collector{Readers: collect.ReadersOf(src), Settings: collecttest.Settings()}
 }
 
 func scenario(t *testing.T, name string) caracaltest.Scenario {
@@ -64,19 +41,19 @@ func scenario(t *testing.T, name string) caracaltest.Scenario {
 }
 
 // query is what a user asks about a scenario.
-func query(sc caracaltest.Scenario) router.Query {
-	return router.Query{RequestID: sc.ID, ZoneID: sc.AskZone, Hints: router.Hints{
+func query(sc caracaltest.Scenario) diagnose.Query {
+	return diagnose.Query{RequestID: sc.ID, ZoneID: sc.AskZone, Hints: diagnose.Hints{
 		Status: sc.Hints.Status, ErrorCode: sc.Hints.ErrorCode, Description: sc.Hints.Description, Symptom: sc.Hints.Symptom,
 	}}
 }
 
-func collect(t *testing.T, c *router.Collector, q router.Query) (*router.Evidence, router.Diagnosis) {
+func gather(t *testing.T, c *collect.Collector, q diagnose.Query) (*diagnose.Evidence, diagnose.Diagnosis) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	ev := c.Collect(ctx, q)
 	require.NotNil(t, ev)
-	d := router.Diagnose(ev, docsBase)
+	d := diagnose.Diagnose(ev, docsBase)
 	require.Len(t, d.Steps, 8)
 	require.NotEmpty(t, d.Verdict)
 	require.NotEmpty(t, d.NextActions)
@@ -84,16 +61,16 @@ func collect(t *testing.T, c *router.Collector, q router.Query) (*router.Evidenc
 }
 
 // missingEntry returns the missing_evidence entry named what.
-func missingEntry(d router.Diagnosis, what string) (router.Missing, bool) {
+func missingEntry(d diagnose.Diagnosis, what string) (diagnose.Missing, bool) {
 	for _, m := range d.MissingEvidence {
 		if m.What == what {
 			return m, true
 		}
 	}
-	return router.Missing{}, false
+	return diagnose.Missing{}, false
 }
 
-func requireMissing(t *testing.T, d router.Diagnosis, what string) router.Missing {
+func requireMissing(t *testing.T, d diagnose.Diagnosis, what string) diagnose.Missing {
 	t.Helper()
 	m, ok := missingEntry(d, what)
 	require.True(t, ok, "missing_evidence names %q: %+v", what, d.MissingEvidence)
@@ -105,7 +82,7 @@ func requireMissing(t *testing.T, d router.Diagnosis, what string) router.Missin
 func TestCollect_HealthyBaseline(t *testing.T) {
 	srv := sim(t)
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Equal(t, sc.Surface, d.Surface)
 	assert.Equal(t, sc.Cause, d.Cause)
 	assert.Empty(t, d.MissingEvidence, "nothing is missing in a healthy world")
@@ -113,13 +90,13 @@ func TestCollect_HealthyBaseline(t *testing.T) {
 	assert.Equal(t, caracaltest.ZoneResearch, ev.TraceZone)
 	assert.NotNil(t, ev.STSMetrics)
 	assert.NotNil(t, ev.CoordinatorStats)
-	assert.Equal(t, router.StepPass, d.Steps[0].Status)
+	assert.Equal(t, diagnose.StepPass, d.Steps[0].Status)
 }
 
 func TestCollect_MetricsUnauthorized(t *testing.T) {
 	srv := sim(t, caracaltest.WithMetricsBearer("metrics-secret"))
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 
 	assert.Equal(t, sc.Surface, d.Surface, "the diagnosis does not need metrics")
 	assert.Equal(t, sc.Cause, d.Cause)
@@ -134,7 +111,7 @@ func TestCollect_MetricsUnauthorized(t *testing.T) {
 	assert.False(t, ok, "the Coordinator uses its own token")
 
 	// With the bearer, nothing is missing.
-	ev, d = collect(t, collector(newClient(srv, func(c *caracal.Config) { c.MetricsBearer = "metrics-secret" })), query(sc))
+	ev, d = gather(t, collector(newClient(srv, func(c *caracal.Config) { c.MetricsBearer = "metrics-secret" })), query(sc))
 	assert.Empty(t, d.MissingEvidence)
 	assert.NotNil(t, ev.STSMetrics)
 }
@@ -143,7 +120,7 @@ func TestCollect_ExplainServerError(t *testing.T) {
 	srv := sim(t)
 	srv.Inject(explainRoute, caracaltest.Fault{Status: 500})
 	sc := scenario(t, "unknown")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 
 	assert.Nil(t, ev.Trace)
 	require.NotNil(t, ev.AdminAPIError)
@@ -152,8 +129,8 @@ func TestCollect_ExplainServerError(t *testing.T) {
 	assert.Contains(t, m.Reason, "HTTP 500")
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, ev.SearchedZones, "an erroring Admin API is not asked about other zones")
 	// ROUTER.md row 3: "the Admin API answers /v1 reads with 5xx" is a service not ready.
-	assert.Equal(t, router.SurfaceInfrastructure, d.Surface, "verdict: %s", d.Verdict)
-	assert.Equal(t, router.CauseServiceNotReady, d.Cause)
+	assert.Equal(t, diagnose.SurfaceInfrastructure, d.Surface, "verdict: %s", d.Verdict)
+	assert.Equal(t, diagnose.CauseServiceNotReady, d.Cause)
 	assert.Contains(t, d.Verdict, "500")
 	assert.Equal(t, "unknown", d.Decision)
 }
@@ -162,12 +139,12 @@ func TestCollect_ExplainServerErrorOnADeny(t *testing.T) {
 	srv := sim(t)
 	srv.Inject(explainRoute, caracaltest.Fault{Status: 503})
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Nil(t, ev.Trace)
 	require.NotNil(t, ev.AdminAPIError)
 	assert.Equal(t, 503, ev.AdminAPIError.Status)
-	assert.Equal(t, router.SurfaceInfrastructure, d.Surface, "verdict: %s", d.Verdict)
-	assert.Equal(t, router.CauseServiceNotReady, d.Cause)
+	assert.Equal(t, diagnose.SurfaceInfrastructure, d.Surface, "verdict: %s", d.Verdict)
+	assert.Equal(t, diagnose.CauseServiceNotReady, d.Cause)
 	assert.Contains(t, d.Verdict, "403 access_denied", "the caller's error is mentioned as a consequence")
 }
 
@@ -175,35 +152,35 @@ func TestCollect_ExplainGarbage(t *testing.T) {
 	srv := sim(t)
 	srv.Inject(explainRoute, caracaltest.Fault{Garbage: true})
 	sc := scenario(t, "unknown")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 
 	assert.Nil(t, ev.Trace)
 	assert.Nil(t, ev.AdminAPIError, "a 200 with a bad body is no API error")
 	m := requireMissing(t, d, "request trace")
 	assert.Contains(t, m.Reason, "unreadable response")
-	assert.Equal(t, router.SurfaceUnknown, d.Surface)
-	assert.Equal(t, router.CauseUnknown, d.Cause)
+	assert.Equal(t, diagnose.SurfaceUnknown, d.Surface)
+	assert.Equal(t, diagnose.CauseUnknown, d.Cause)
 	assert.Equal(t, "unknown", d.Decision)
 	assert.Contains(t, d.Verdict, "could not be read")
-	assert.Equal(t, router.StepSkip, d.Steps[2].Status)
+	assert.Equal(t, diagnose.StepSkip, d.Steps[2].Status)
 }
 
 func TestCollect_ExplainGarbageOnADeny(t *testing.T) {
 	srv := sim(t)
 	srv.Inject(explainRoute, caracaltest.Fault{Garbage: true})
 	sc := scenario(t, "deny-no-grant")
-	_, d := collect(t, collector(newClient(srv)), query(sc))
+	_, d := gather(t, collector(newClient(srv)), query(sc))
 	requireMissing(t, d, "request trace")
 	// Without the trace the caller's 403 decides (row 18).
-	assert.Equal(t, router.SurfaceSTSPolicy, d.Surface)
-	assert.Equal(t, router.CauseDeniedBeforePolicy, d.Cause)
+	assert.Equal(t, diagnose.SurfaceSTSPolicy, d.Surface)
+	assert.Equal(t, diagnose.CauseDeniedBeforePolicy, d.Cause)
 }
 
 func TestCollect_RateLimitedOnceThenFound(t *testing.T) {
 	srv := sim(t)
 	srv.Inject(explainRoute, caracaltest.Fault{Status: 429, RetryAfter: "0", Times: 1})
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 
 	require.True(t, ev.HasTrace(), "the client retried the 429")
 	assert.Nil(t, ev.AdminAPIError)
@@ -224,7 +201,7 @@ func TestCollect_RateLimitedForever(t *testing.T) {
 	srv := sim(t)
 	srv.Inject(explainRoute, caracaltest.Fault{Status: 429, RetryAfter: "0"})
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Nil(t, ev.Trace)
 	require.NotNil(t, ev.AdminAPIError)
 	assert.Equal(t, 429, ev.AdminAPIError.Status)
@@ -248,7 +225,7 @@ func TestCollect_SlowCallTimesOut(t *testing.T) {
 
 			sc := scenario(t, "deny-no-grant")
 			start := time.Now()
-			ev, d := collect(t, c, query(sc))
+			ev, d := gather(t, c, query(sc))
 			elapsed := time.Since(start)
 
 			assert.Less(t, elapsed, c.Timeout+500*time.Millisecond, "Collect respects its overall deadline")
@@ -256,7 +233,7 @@ func TestCollect_SlowCallTimesOut(t *testing.T) {
 			assert.Equal(t, "timeout", requireMissing(t, d, "request trace").Reason)
 			assert.Nil(t, ev.Trace)
 			assert.NotNil(t, ev.GatewayMetrics, "other calls are not held up")
-			assert.Equal(t, router.SurfaceSTSPolicy, d.Surface, "the caller's 403 decides; verdict: %s", d.Verdict)
+			assert.Equal(t, diagnose.SurfaceSTSPolicy, d.Surface, "the caller's 403 decides; verdict: %s", d.Verdict)
 		})
 	}
 }
@@ -267,27 +244,27 @@ func TestCollect_HangingServiceIsBoundedByTheOverallTimeout(t *testing.T) {
 	c := collector(newClient(srv))
 	c.Timeout, c.CallTimeout = 800*time.Millisecond, 800*time.Millisecond
 	start := time.Now()
-	ev, d := collect(t, c, query(scenario(t, "deny-no-grant")))
+	ev, d := gather(t, c, query(scenario(t, "deny-no-grant")))
 	assert.Less(t, time.Since(start), c.Timeout+700*time.Millisecond)
 	assert.Nil(t, ev.Trace)
-	assert.Equal(t, router.SurfaceInfrastructure, d.Surface, "the Admin API /health did not answer in time; verdict: %s", d.Verdict)
-	assert.Equal(t, router.CauseAPIUnreachable, d.Cause)
+	assert.Equal(t, diagnose.SurfaceInfrastructure, d.Surface, "the Admin API /health did not answer in time; verdict: %s", d.Verdict)
+	assert.Equal(t, diagnose.CauseAPIUnreachable, d.Cause)
 	assert.Contains(t, d.Verdict, "did not answer in time")
 }
 
 func TestCollect_ConnectionClosed(t *testing.T) {
 	srv := sim(t)
 	srv.Inject("audit GET /metrics.json", caracaltest.Fault{Close: true})
-	_, d := collect(t, collector(newClient(srv)), query(scenario(t, "deny-no-grant")))
+	_, d := gather(t, collector(newClient(srv)), query(scenario(t, "deny-no-grant")))
 	assert.Equal(t, "unreachable", requireMissing(t, d, "Audit metrics").Reason)
-	assert.Equal(t, router.CauseResourceNotGranted, d.Cause)
+	assert.Equal(t, diagnose.CauseResourceNotGranted, d.Cause)
 }
 
 func TestCollect_CoordinatorTokenNotConfigured(t *testing.T) {
 	srv := sim(t)
 	c := collector(newClient(srv, func(c *caracal.Config) { c.CoordinatorToken = "" }))
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, c, query(sc))
+	ev, d := gather(t, c, query(sc))
 	m := requireMissing(t, d, "Coordinator stats")
 	assert.Contains(t, m.Reason, "not configured")
 	assert.Nil(t, ev.CoordinatorStats)
@@ -300,17 +277,17 @@ func TestCollect_CoordinatorTokenNotConfigured(t *testing.T) {
 func TestCollect_ZoneScopedToken(t *testing.T) {
 	srv := sim(t, caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch))
 	sc := scenario(t, "unknown")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.False(t, ev.CrossZoneSearch)
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, ev.SearchedZones)
 	m := requireMissing(t, d, "other zones")
 	assert.Contains(t, m.Reason, "zone-scoped")
 	assert.Contains(t, m.Reason, "only zone "+caracaltest.ZoneResearch+" was searched")
-	assert.Equal(t, router.SurfaceUnknown, d.Surface)
+	assert.Equal(t, diagnose.SurfaceUnknown, d.Surface)
 
 	// A trace in the scoped zone is still found.
 	sc = scenario(t, "deny-no-grant")
-	ev, d = collect(t, collector(newClient(srv)), query(sc))
+	ev, d = gather(t, collector(newClient(srv)), query(sc))
 	assert.True(t, ev.HasTrace())
 	assert.Equal(t, sc.Cause, d.Cause)
 }
@@ -318,10 +295,10 @@ func TestCollect_ZoneScopedToken(t *testing.T) {
 func TestCollect_WrongZoneOverHTTP(t *testing.T) {
 	srv := sim(t)
 	sc := scenario(t, "wrong-zone")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Equal(t, sc.Zone, d.ZoneID)
 	assert.Equal(t, sc.Cause, d.Cause)
-	assert.Equal(t, router.StepWarn, d.Steps[1].Status)
+	assert.Equal(t, diagnose.StepWarn, d.Steps[1].Status)
 	assert.Contains(t, d.Steps[1].Detail, "wrong_zone")
 	assert.Contains(t, d.Steps[1].Detail, sc.AskZone)
 	assert.ElementsMatch(t, []string{caracaltest.ZoneResearch, caracaltest.ZoneStaging}, ev.SearchedZones)
@@ -333,11 +310,11 @@ func TestCollect_APIUnreachable(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("api-unreachable"))
 	sc := scenario(t, "api-unreachable")
 	start := time.Now()
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Less(t, time.Since(start), 2*time.Second, "a closed API fails fast")
-	assert.Equal(t, router.SurfaceInfrastructure, d.Surface)
-	assert.Equal(t, router.CauseAPIUnreachable, d.Cause)
-	assert.Equal(t, router.StepFail, d.Steps[0].Status)
+	assert.Equal(t, diagnose.SurfaceInfrastructure, d.Surface)
+	assert.Equal(t, diagnose.CauseAPIUnreachable, d.Cause)
+	assert.Equal(t, diagnose.StepFail, d.Steps[0].Status)
 	assert.Nil(t, ev.Trace)
 	assert.NotEmpty(t, d.MissingEvidence)
 	for _, m := range d.MissingEvidence {
@@ -348,9 +325,9 @@ func TestCollect_APIUnreachable(t *testing.T) {
 func TestCollect_APIURLNotConfigured(t *testing.T) {
 	srv := sim(t)
 	c := collector(newClient(srv, func(c *caracal.Config) { c.APIURL = "" }))
-	_, d := collect(t, c, query(scenario(t, "deny-no-grant")))
-	assert.Equal(t, router.SurfaceInfrastructure, d.Surface)
-	assert.Equal(t, router.CauseAPIUnreachable, d.Cause)
+	_, d := gather(t, c, query(scenario(t, "deny-no-grant")))
+	assert.Equal(t, diagnose.SurfaceInfrastructure, d.Surface)
+	assert.Equal(t, diagnose.CauseAPIUnreachable, d.Cause)
 	assert.Contains(t, requireMissing(t, d, "request trace").Reason, "not configured")
 }
 
@@ -358,12 +335,12 @@ func TestCollect_ReadinessProbe5xxWithGarbageBody(t *testing.T) {
 	srv := sim(t)
 	srv.Inject("audit GET /ready", caracaltest.Fault{Status: 503, Body: "<html>oops</html>"})
 	sc := scenario(t, "unknown")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.False(t, ev.Ready[caracal.ServiceAudit].OK)
-	assert.Equal(t, router.SurfaceInfrastructure, d.Surface)
-	assert.Equal(t, router.CauseServiceNotReady, d.Cause)
+	assert.Equal(t, diagnose.SurfaceInfrastructure, d.Surface)
+	assert.Equal(t, diagnose.CauseServiceNotReady, d.Cause)
 	assert.Contains(t, d.Verdict, "audit")
-	assert.Equal(t, router.StepFail, d.Steps[0].Status)
+	assert.Equal(t, diagnose.StepFail, d.Steps[0].Status)
 }
 
 func TestCollect_EveryEvidenceCallFails(t *testing.T) {
@@ -372,7 +349,7 @@ func TestCollect_EveryEvidenceCallFails(t *testing.T) {
 	srv.Inject("* /metrics.json", caracaltest.Fault{Garbage: true})
 	srv.Inject("coordinator /stats", caracaltest.Fault{Status: 403})
 	sc := scenario(t, "deny-no-grant")
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Nil(t, ev.Trace)
 	for _, what := range []string{"request trace", "other zones", "zone", "resources", "policy sets", "STS metrics", "Coordinator stats"} {
 		requireMissing(t, d, what)
@@ -381,7 +358,7 @@ func TestCollect_EveryEvidenceCallFails(t *testing.T) {
 	assert.Contains(t, requireMissing(t, d, "STS metrics").Reason, "unreadable response")
 	assert.Contains(t, requireMissing(t, d, "Coordinator stats").Reason, "HTTP 403")
 	// No trace, the caller saw 403: row 18.
-	assert.Equal(t, router.SurfaceSTSPolicy, d.Surface, "verdict: %s", d.Verdict)
+	assert.Equal(t, diagnose.SurfaceSTSPolicy, d.Surface, "verdict: %s", d.Verdict)
 }
 
 func TestCollect_CancelledContext(t *testing.T) {
@@ -390,7 +367,7 @@ func TestCollect_CancelledContext(t *testing.T) {
 	cancel()
 	ev := collector(newClient(srv)).Collect(ctx, query(scenario(t, "deny-no-grant")))
 	require.NotNil(t, ev)
-	d := router.Diagnose(ev, docsBase)
+	d := diagnose.Diagnose(ev, docsBase)
 	assert.Len(t, d.Steps, 8)
 	assert.NotEmpty(t, d.Cause)
 }
@@ -402,7 +379,7 @@ func TestCollect_UnknownZoneAsked(t *testing.T) {
 	// Caracal never saw the ID: the zone is flagged unknown.
 	q := query(scenario(t, "unknown"))
 	q.ZoneID = zone
-	ev, d := collect(t, collector(newClient(srv)), q)
+	ev, d := gather(t, collector(newClient(srv)), q)
 	assert.True(t, ev.UnknownZone)
 	assert.Contains(t, requireMissing(t, d, "zone").Reason, "HTTP 404 zone_not_found")
 	assert.Equal(t, zone, d.ZoneID)
@@ -411,12 +388,12 @@ func TestCollect_UnknownZoneAsked(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	q = query(sc)
 	q.ZoneID = zone
-	ev, d = collect(t, collector(newClient(srv)), q)
+	ev, d = gather(t, collector(newClient(srv)), q)
 	assert.True(t, ev.UnknownZone, "the zone asked still does not exist")
 	assert.Equal(t, caracaltest.ZoneResearch, ev.TraceZone, "the trace was found where it lives")
 	assert.Equal(t, caracaltest.ZoneResearch, d.ZoneID)
 	assert.Equal(t, sc.Cause, d.Cause)
-	assert.Equal(t, router.StepFail, d.Steps[1].Status)
+	assert.Equal(t, diagnose.StepFail, d.Steps[1].Status)
 	assert.Contains(t, d.Steps[1].Detail, zone)
 	assert.Empty(t, d.MissingEvidence, "the unknown zone's missing configuration is dropped once the trace is elsewhere")
 }
@@ -424,8 +401,8 @@ func TestCollect_UnknownZoneAsked(t *testing.T) {
 func TestCollect_RequestIDOutsideExplainCharsetGoesToTheAuditList(t *testing.T) {
 	srv := sim(t)
 	const id = "gw:req/../zones?x=1#frag%2F;a"
-	require.NoError(t, router.ValidateRequestID(id))
-	ev, d := collect(t, collector(newClient(srv)), router.Query{RequestID: id, ZoneID: caracaltest.ZoneResearch})
+	require.NoError(t, diagnose.ValidateRequestID(id))
+	ev, d := gather(t, collector(newClient(srv)), diagnose.Query{RequestID: id, ZoneID: caracaltest.ZoneResearch})
 	assert.Nil(t, ev.Trace)
 	assert.Equal(t, id, d.RequestID)
 	n := 0
@@ -439,7 +416,7 @@ func TestCollect_RequestIDOutsideExplainCharsetGoesToTheAuditList(t *testing.T) 
 		}
 	}
 	assert.Positive(t, n)
-	assert.Equal(t, router.SurfaceUnknown, d.Surface)
+	assert.Equal(t, diagnose.SurfaceUnknown, d.Surface)
 }
 
 // TestCollect_GatewayRequestIDOutsideExplainCharset: the Gateway keeps any
@@ -468,7 +445,7 @@ func TestCollect_GatewayRequestIDOutsideExplainCharset(t *testing.T) {
 	srv.SetWorld(w)
 	q := query(sc)
 	q.RequestID = id
-	ev, d := collect(t, collector(newClient(srv)), q)
+	ev, d := gather(t, collector(newClient(srv)), q)
 	assert.True(t, ev.HasTrace())
 	assert.Equal(t, sc.Cause, d.Cause)
 }
@@ -480,7 +457,7 @@ func TestCollect_CallsRunInParallel(t *testing.T) {
 	srv.Inject("api /v1/**", caracaltest.Fault{Latency: 150 * time.Millisecond})
 	sc := scenario(t, "deny-no-grant")
 	start := time.Now()
-	ev, d := collect(t, collector(newClient(srv)), query(sc))
+	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	elapsed := time.Since(start)
 	assert.Equal(t, sc.Cause, d.Cause)
 	assert.NotNil(t, ev.ActiveVersion, "phase 2 ran")

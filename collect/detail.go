@@ -1,10 +1,11 @@
-package router
+package collect
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
@@ -12,25 +13,28 @@ import (
 // policyDetail reads the active policy-set version, its propagation to STS
 // and the policy data documents behind it.
 func (c *Collector) policyDetail(g *gatherer) {
+	if c.Details == nil {
+		return
+	}
 	var zone string
 	var set *caracal.PolicySet
 	var policies []caracal.Policy
-	g.read(func(ev *Evidence) {
-		zone, set, policies = ev.DiagnosisZone(), ev.ActivePolicySet(), ev.policies
+	g.with(func(ev *diagnose.Evidence) {
+		zone, set, policies = ev.DiagnosisZone(), ev.ActivePolicySet(), g.policies
 	})
 	if set == nil {
 		return
 	}
 	setID, version := set.ID, auditrow.Str(set.ActiveVersionID)
 	prefix := fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s", zone, setID)
-	g.fetch("policy-set activation status", prefix+"/activation-status", func(ctx context.Context) error {
-		a, err := c.Source.ActivationStatus(ctx, zone, setID, version)
-		g.set(func(ev *Evidence) { ev.Activation = a })
+	g.Go("policy-set activation status", prefix+"/activation-status", func(ctx context.Context) error {
+		a, err := c.Details.ActivationStatus(ctx, zone, setID, version)
+		g.with(func(ev *diagnose.Evidence) { ev.Activation = a })
 		return err
 	})
-	g.fetch("active policy-set version", prefix+"/versions/"+version, func(ctx context.Context) error {
-		v, err := c.Source.PolicySetVersion(ctx, zone, setID, version)
-		g.set(func(ev *Evidence) { ev.ActiveVersion = v })
+	g.Go("active policy-set version", prefix+"/versions/"+version, func(ctx context.Context) error {
+		v, err := c.Details.PolicySetVersion(ctx, zone, setID, version)
+		g.with(func(ev *diagnose.Evidence) { ev.ActiveVersion = v })
 		return err
 	})
 	limit := c.MaxPolicies
@@ -39,17 +43,17 @@ func (c *Collector) policyDetail(g *gatherer) {
 	}
 	for i, p := range policies {
 		if i == limit {
-			g.set(func(ev *Evidence) {
-				ev.missing("policy documents", fmt.Sprintf("GET /v1/zones/%s/policies/{id}", zone),
+			g.with(func(ev *diagnose.Evidence) {
+				ev.AddMissing("policy documents", fmt.Sprintf("GET /v1/zones/%s/policies/{id}", zone),
 					fmt.Sprintf("only the first %d of %d policies were read", limit, len(policies)))
 			})
 			break
 		}
 		id := p.ID
-		g.fetch("policy document "+p.Name, fmt.Sprintf("GET /v1/zones/%s/policies/%s", zone, id), func(ctx context.Context) error {
-			full, err := c.Source.Policy(ctx, zone, id)
+		g.Go("policy document "+p.Name, fmt.Sprintf("GET /v1/zones/%s/policies/%s", zone, id), func(ctx context.Context) error {
+			full, err := c.Details.Policy(ctx, zone, id)
 			if full != nil {
-				g.set(func(ev *Evidence) {
+				g.with(func(ev *diagnose.Evidence) {
 					for _, v := range full.Versions {
 						if v != nil {
 							ev.PolicyDocuments = append(ev.PolicyDocuments, *v)
@@ -64,7 +68,7 @@ func (c *Collector) policyDetail(g *gatherer) {
 
 // keepManifestDocuments keeps only the policy versions named in the active
 // policy-set version's manifest, once both are known.
-func (c *Collector) keepManifestDocuments(ev *Evidence) {
+func (c *Collector) keepManifestDocuments(ev *diagnose.Evidence) {
 	if ev.ActiveVersion == nil {
 		ev.PolicyDocuments = nil
 		return
@@ -88,10 +92,13 @@ func (c *Collector) keepManifestDocuments(ev *Evidence) {
 // traceDetail reads what the trace points at: the Session, the approval, and
 // after a revocation the authority records and the audit rows since.
 func (c *Collector) traceDetail(g *gatherer, now time.Time) {
+	if c.Details == nil {
+		return
+	}
 	var zone, appID, sessionID, challenge string
 	var rev *caracal.AdminAuditRow
 	var revocation bool
-	g.read(func(ev *Evidence) {
+	g.with(func(ev *diagnose.Evidence) {
 		zone = ev.DiagnosisZone()
 		if row, ok := auditrow.ApplicationRow(ev.Trace); ok {
 			appID = auditrow.Meta(row.MetadataJSON, "application_id")
@@ -105,28 +112,28 @@ func (c *Collector) traceDetail(g *gatherer, now time.Time) {
 	})
 	prefix := "GET /v1/zones/" + zone
 	if appID != "" && sessionID != "" {
-		g.fetch("session", prefix+"/sessions?application_id="+appID, func(ctx context.Context) error {
-			l, err := c.Source.Sessions(ctx, zone, caracal.SessionQuery{ApplicationID: appID, Limit: 100})
+		g.Go("session", prefix+"/sessions?application_id="+appID, func(ctx context.Context) error {
+			l, err := c.Details.Sessions(ctx, zone, caracal.SessionQuery{ApplicationID: appID, Limit: 100})
 			if l != nil {
-				g.set(func(ev *Evidence) { ev.Sessions = sessionsNamed(l.Items, sessionID) })
+				g.with(func(ev *diagnose.Evidence) { ev.Sessions = sessionsNamed(l.Items, sessionID) })
 			}
 			return err
 		})
 	}
 	if challenge != "" {
-		g.fetch("approval state", "sts GET /approvals/"+challenge, func(ctx context.Context) error {
-			a, err := c.Source.ApprovalStatus(ctx, challenge)
-			g.set(func(ev *Evidence) { ev.Approval = a })
+		g.Go("approval state", "sts GET /approvals/"+challenge, func(ctx context.Context) error {
+			a, err := c.Details.ApprovalStatus(ctx, challenge)
+			g.with(func(ev *diagnose.Evidence) { ev.Approval = a })
 			return err
 		})
 	}
 	if !revocation || appID == "" {
 		return
 	}
-	g.fetch("authority records", prefix+"/authority-records?subject_id="+appID, func(ctx context.Context) error {
-		l, err := c.Source.AuthorityRecords(ctx, zone, caracal.AuthorityRecordQuery{SubjectID: appID, Limit: 50})
+	g.Go("authority records", prefix+"/authority-records?subject_id="+appID, func(ctx context.Context) error {
+		l, err := c.Details.AuthorityRecords(ctx, zone, caracal.AuthorityRecordQuery{SubjectID: appID, Limit: 50})
 		if l != nil {
-			g.set(func(ev *Evidence) { ev.AuthorityRecords = l.Items })
+			g.with(func(ev *diagnose.Evidence) { ev.AuthorityRecords = l.Items })
 		}
 		return err
 	})
@@ -136,10 +143,10 @@ func (c *Collector) traceDetail(g *gatherer, now time.Time) {
 			since = t
 		}
 	}
-	g.fetch("audit after revocation", prefix+"/audit?decision=allow&application_id="+appID, func(ctx context.Context) error {
-		l, err := c.Source.Audit(ctx, zone, caracal.AuditQuery{Since: since, Decision: "allow", ApplicationID: appID, Limit: 100})
+	g.Go("audit after revocation", prefix+"/audit?decision=allow&application_id="+appID, func(ctx context.Context) error {
+		l, err := c.Details.Audit(ctx, zone, caracal.AuditQuery{Since: since, Decision: "allow", ApplicationID: appID, Limit: 100})
 		if l != nil {
-			g.set(func(ev *Evidence) { ev.AfterRevocation = l.Items })
+			g.with(func(ev *diagnose.Evidence) { ev.AfterRevocation = l.Items })
 		}
 		return err
 	})

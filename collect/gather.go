@@ -1,4 +1,4 @@
-package router
+package collect
 
 import (
 	"context"
@@ -7,51 +7,67 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
-// gatherer runs independent evidence calls at the same time, each under its
-// own deadline, and turns every failure into a Missing entry.
-type gatherer struct {
+// Group runs independent reads at the same time, each under its own
+// deadline, and records every failure as missing evidence.
+type Group struct {
 	ctx         context.Context
 	callTimeout time.Duration
 	wg          sync.WaitGroup
 	mu          sync.Mutex
-	ev          *Evidence
+	missing     *[]diagnose.Missing
 }
 
-// fetch runs fn in the background; fn stores its result through g.set.
-func (g *gatherer) fetch(what, source string, fn func(ctx context.Context) error) {
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
+// NewGroup returns a group whose reads run under ctx, each for at most
+// callTimeout, and whose failures are appended to missing.
+func NewGroup(ctx context.Context, callTimeout time.Duration, missing *[]diagnose.Missing) *Group {
+	return &Group{ctx: ctx, callTimeout: callTimeout, missing: missing}
+}
+
+// Go runs read in the background; read stores its results through Store.
+// A failure is recorded as the evidence what, read from source, missing.
+func (g *Group) Go(what, source string, read func(ctx context.Context) error) {
+	g.wg.Go(func() {
 		ctx, cancel := context.WithTimeout(g.ctx, g.callTimeout)
 		defer cancel()
-		if err := fn(ctx); err != nil {
-			g.set(func(ev *Evidence) { ev.missing(what, source, describeError(err)) })
+		if err := read(ctx); err != nil {
+			g.Store(func() {
+				*g.missing = append(*g.missing, diagnose.Missing{What: what, Source: source, Reason: Describe(err)})
+			})
 		}
-	}()
+	})
 }
 
-// set applies a change to the evidence under the gatherer's lock.
-func (g *gatherer) set(change func(ev *Evidence)) {
+// Store runs change under the group's lock.
+func (g *Group) Store(change func()) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	change(g.ev)
+	change()
 }
 
-// read runs fn with the evidence under the lock, for decisions between phases.
-func (g *gatherer) read(fn func(ev *Evidence)) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	fn(g.ev)
+// Wait blocks until every read started so far has finished.
+func (g *Group) Wait() { g.wg.Wait() }
+
+// gatherer is a Group gathering the evidence of one query.
+type gatherer struct {
+	*Group
+	ev *diagnose.Evidence
+	// policies is the zone's policy list, read to find the active documents.
+	policies []caracal.Policy
 }
 
-// wait blocks until every fetch started so far has finished.
-func (g *gatherer) wait() { g.wg.Wait() }
+func (c *Collector) gatherer(ctx context.Context, ev *diagnose.Evidence) *gatherer {
+	return &gatherer{Group: NewGroup(ctx, c.CallDeadline(), &ev.Missing), ev: ev}
+}
 
-// describeError says in a few words why evidence is missing.
-func describeError(err error) string {
+// with runs fn on the evidence under the group's lock.
+func (g *gatherer) with(fn func(ev *diagnose.Evidence)) { g.Store(func() { fn(g.ev) }) }
+
+// Describe says in a few words why evidence is missing.
+func Describe(err error) string {
 	var te *caracal.TransportError
 	var de *caracal.DecodeError
 	var be *caracal.ReadBudgetError

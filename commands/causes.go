@@ -7,14 +7,14 @@ import (
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 )
 
 // causeInfo is one cause as `causes --format json` prints it: the contract
 // scripts that branch on cause tokens rely on.
 type causeInfo struct {
-	Cause   router.Cause   `json:"cause"`
-	Surface router.Surface `json:"surface"`
+	Cause   diagnose.Cause   `json:"cause"`
+	Surface diagnose.Surface `json:"surface"`
 	// Open is set when the token is the value Caracal wrote; Cause then
 	// names where that value comes from.
 	Open  bool       `json:"open"`
@@ -48,7 +48,7 @@ func causesCommand() *Command {
 func causeInfos(docsBase string) []causeInfo {
 	base := strings.TrimRight(docsBase, "/")
 	var out []causeInfo
-	for _, e := range router.Causes() {
+	for _, e := range diagnose.Causes() {
 		c := causeInfo{Cause: e.Cause, Surface: e.Surface, Open: e.Open != nil, Docs: []string{}}
 		for _, r := range e.Rules {
 			c.Rules = append(c.Rules, ruleInfo{Row: r.Row, When: r.When})
@@ -67,12 +67,12 @@ func causeInfos(docsBase string) []causeInfo {
 // order the rules run.
 func causesReply() chat.Reply {
 	table := &chat.Table{Header: []string{"row", "cause", "surface", "when"}}
-	for _, c := range router.Conclusions() {
+	for _, c := range diagnose.Conclusions() {
 		table.Rows = append(table.Rows, []string{fmt.Sprint(c.Row), string(c.Entry.Cause), string(c.Entry.Surface), c.When})
 	}
 	return chat.Reply{
 		Summary: fmt.Sprintf("%d causes, by the ROUTER.md row that decides them: the first rule that matches wins. "+
-			"A cause in angle brackets is the value Caracal wrote, passed through.", len(router.Causes())),
+			"A cause in angle brackets is the value Caracal wrote, passed through.", len(diagnose.Causes())),
 		Severity: chat.SeverityInfo,
 		Sections: []chat.Section{{Title: "Causes", Table: table}},
 	}

@@ -13,22 +13,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/internal/golden"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // openWithoutScenario are the open entries no scenario can show: Caracal
 // documents no value outside the registry for them (API.md §7.7 lists every
-// policy reason). The router's unit tests pin them.
-var openWithoutScenario = []router.Cause{router.CauseOtherPolicyReason}
+// policy reason). The diagnose package's unit tests pin them.
+var openWithoutScenario = []diagnose.Cause{diagnose.CauseOtherPolicyReason}
 
 // TestEveryCauseHasAScenarioAndAGolden: for every ROUTER.md row that
 // concludes a cause of the registry, a simulator scenario concludes it
 // (TestWhyEveryScenario checks that why does) and its diagnosis is pinned
 // by a golden file; and every scenario's cause is in the registry.
 func TestEveryCauseHasAScenarioAndAGolden(t *testing.T) {
-	causes := router.Causes()
+	causes := diagnose.Causes()
 	covered := map[ruleKey]bool{}
 	for _, sc := range caracaltest.Scenarios() {
 		e, ok := entryOf(causes, sc)
@@ -50,22 +50,22 @@ func TestEveryCauseHasAScenarioAndAGolden(t *testing.T) {
 
 // entryOf finds the entry that concludes a scenario's cause by its row: the
 // entry of its token, else the open entry of the row.
-func entryOf(causes []router.Entry, sc caracaltest.Scenario) (router.Entry, bool) {
-	concludes := func(e router.Entry) bool {
-		return e.Surface == sc.Surface && slices.ContainsFunc(e.Rules, func(r router.Rule) bool { return r.Row == sc.Row })
+func entryOf(causes []diagnose.Entry, sc caracaltest.Scenario) (diagnose.Entry, bool) {
+	concludes := func(e diagnose.Entry) bool {
+		return e.Surface == sc.Surface && slices.ContainsFunc(e.Rules, func(r diagnose.Rule) bool { return r.Row == sc.Row })
 	}
-	if i := slices.IndexFunc(causes, func(e router.Entry) bool { return e.Cause == sc.Cause && concludes(e) }); i >= 0 {
+	if i := slices.IndexFunc(causes, func(e diagnose.Entry) bool { return e.Cause == sc.Cause && concludes(e) }); i >= 0 {
 		return causes[i], true
 	}
-	if i := slices.IndexFunc(causes, func(e router.Entry) bool { return e.Open != nil && concludes(e) }); i >= 0 {
+	if i := slices.IndexFunc(causes, func(e diagnose.Entry) bool { return e.Open != nil && concludes(e) }); i >= 0 {
 		return causes[i], true
 	}
-	return router.Entry{}, false
+	return diagnose.Entry{}, false
 }
 
 // ruleKey is one ROUTER.md row that concludes a cause.
 type ruleKey struct {
-	cause router.Cause
+	cause diagnose.Cause
 	row   int
 }
 
@@ -106,7 +106,7 @@ func TestCausesCommand(t *testing.T) {
 	require.NoError(t, err)
 	var got []causeJSON
 	require.NoError(t, json.Unmarshal(raw, &got))
-	causes := router.Causes()
+	causes := diagnose.Causes()
 	require.Len(t, got, len(causes))
 	rows := map[string][]int{}
 	for i, c := range got {
@@ -126,7 +126,7 @@ func TestCausesCommand(t *testing.T) {
 	assert.Equal(t, []int{4, 18}, rows["delegation_scope_exceeded"])
 
 	table := res.Reply.Sections[0].Table.Rows
-	assert.Len(t, table, len(router.Conclusions()), "one line per rule")
+	assert.Len(t, table, len(diagnose.Conclusions()), "one line per rule")
 	assert.Equal(t, []string{"22", "unknown", "unknown"}, table[len(table)-1][:3])
 
 	_, err = run(t, reg, "causes", "extra")

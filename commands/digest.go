@@ -5,13 +5,13 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/digest"
 	"github.com/caracal-bot/caracal-bot/health"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Digest windows.
 const (
-	defaultDigestWindow = router.DefaultDigestWindow
+	defaultDigestWindow = digest.DefaultWindow
 	maxDigestWindow     = 7 * 24 * time.Hour
 )
 
@@ -48,10 +48,10 @@ type DigestOptions struct {
 	Post bool
 }
 
-// DigestReport is the digest's data (`digest --format json`): the router's
-// summary plus the headline, the notes and the bot's health.
+// DigestReport is the digest's data (`digest --format json`): the digest
+// package's report plus the headline, the notes and the bot's health.
 type DigestReport struct {
-	router.DigestReport
+	digest.Report
 	Headline  string           `json:"headline"`
 	Notes     []string         `json:"notes,omitempty"`
 	BotHealth *BotHealthReport `json:"bot_health,omitempty"`
@@ -133,9 +133,9 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 		return Result{}, usageErrorf("digest needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
 	rep := DigestReport{
-		DigestReport: env.collector().Digest(ctx, router.DigestOptions{Zones: opts.Zones, Window: opts.Since}),
-		Notes:        opts.Notes,
-		Post:         opts.Post,
+		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since}),
+		Notes:  opts.Notes,
+		Post:   opts.Post,
 	}
 	if env.BotHealth != nil {
 		h := env.BotHealth.BotHealth()

@@ -7,9 +7,9 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // maxTicketTitle bounds a ticket's title (Jira allows 255).
@@ -27,7 +27,7 @@ type ticketText struct {
 // evidence. Every value goes through the bot's scrubber first, then
 // markdown escaping, so neither a token nor markup in Caracal data reaches
 // the ticket system.
-func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red *redact.Scrubber) ticketText {
+func renderTicket(d diagnose.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red *redact.Scrubber) ticketText {
 	clean := red.String
 	txt := func(s string) string { return chat.EscapeMarkdown(chat.OneLine(clean(s))) }
 	code := func(s string) string {
@@ -89,7 +89,7 @@ func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red
 }
 
 // diagnosisHash fingerprints what the ticket reports (see tickets.DiagnosisHash).
-func diagnosisHash(d router.Diagnosis) string {
+func diagnosisHash(d diagnose.Diagnosis) string {
 	steps := make([]string, len(d.Steps))
 	for i, s := range d.Steps {
 		steps[i] = fmt.Sprintf("%d %s %s %s", s.N, s.Name, s.Status, s.Detail)
@@ -98,7 +98,7 @@ func diagnosisHash(d router.Diagnosis) string {
 }
 
 // ticketLabels are the labels the command adds: the bot's and the surface's.
-func ticketLabels(d router.Diagnosis) []string {
+func ticketLabels(d diagnose.Diagnosis) []string {
 	labels := []string{"caracal-bot"}
 	if d.Surface != "" {
 		labels = append(labels, "caracal-"+strings.ReplaceAll(string(d.Surface), " ", "-"))

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/commands/commandstest"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/internal/golden"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // TestWhyEveryScenario runs `why` end to end over HTTP against the simulator
@@ -28,8 +28,8 @@ func TestWhyEveryScenario(t *testing.T) {
 
 			res, err := run(t, reg, "why", sc.WhyArgs())
 			require.NoError(t, err)
-			d, ok := res.Data.(router.Diagnosis)
-			require.True(t, ok, "why returns a router.Diagnosis")
+			d, ok := res.Data.(diagnose.Diagnosis)
+			require.True(t, ok, "why returns a diagnose.Diagnosis")
 			assert.Equal(t, sc.Surface, d.Surface, "surface; verdict: %s", d.Verdict)
 			assert.Equal(t, sc.Cause, d.Cause, "cause; verdict: %s", d.Verdict)
 			assert.NotEmpty(t, d.Verdict)

@@ -1,4 +1,10 @@
-package router
+// Package diagnose is ROUTER.md's symptom router as a pure function:
+// Diagnose turns the Evidence gathered for a Query into a Diagnosis (the
+// surface, the cause, the verdict, the eight steps, the facts used and the
+// next actions). What the bot knows about a cause is one Entry of the cause
+// registry (Causes), in one file per cause family (causes_*.go). Nothing
+// here reads Caracal: collection is the collect package's job.
+package diagnose
 
 import (
 	"fmt"
@@ -70,7 +76,7 @@ func facts(ev *Evidence, f finding) []Fact {
 	} else if len(ev.Ready) > 0 {
 		add("readiness", fmt.Sprintf("all %d services ready", len(ev.Ready)), "GET /ready of each service")
 	}
-	for _, c := range metricsChecks(ev) {
+	for _, c := range health.MetricsChecks(ev.Metrics()) {
 		if c.Status != health.CheckOK {
 			add(c.Name, c.Detail, c.Source)
 		}

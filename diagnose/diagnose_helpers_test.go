@@ -1,7 +1,8 @@
-package router
+package diagnose
 
 import (
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow/auditrowtest"
 )
 
 // Hand-made Caracal values for the pure Diagnose tests. Every helper returns
@@ -9,65 +10,20 @@ import (
 
 const (
 	testDocsBase = "https://docs.caracal.run"
-	testZone     = "019f1ce8-1680-793b-b480-86d4734b60a7" // the zone asked
+	testZone     = auditrowtest.Zone                      // the zone asked
 	otherZone    = "019f65c1-6140-7a97-be6c-e3fe9d1847eb" // another visible zone
-	testReqID    = "01a028ea-d354-7443-96e4-46e5643d943c"
+	testReqID    = auditrowtest.RequestID
 )
 
-func sp(s string) *string { return &s }
-
-// row builds an audit row; status "" leaves evaluation_status null.
-func row(eventType, decision, status string, meta map[string]any, diags ...map[string]any) caracal.AuditRow {
-	r := caracal.AuditRow{
-		ID:           "row-" + eventType + "-" + status,
-		ZoneID:       testZone,
-		EventType:    eventType,
-		RequestID:    sp(testReqID),
-		MetadataJSON: meta,
-		OccurredAt:   "2026-08-22T14:09:20.210Z",
-		IngestedAt:   "2026-08-22T14:09:20.400Z",
-	}
-	if decision != "" {
-		r.Decision = sp(decision)
-	}
-	if status != "" {
-		r.EvaluationStatus = sp(status)
-	}
-	if len(diags) > 0 {
-		r.DiagnosticsJSON = diags
-	}
-	return r
-}
-
-// mintMeta is the metadata of a token_exchange row of application billing-bot.
-func mintMeta(scopes ...string) map[string]any {
-	ss := make([]any, len(scopes))
-	for i, s := range scopes {
-		ss[i] = s
-	}
-	return map[string]any{
-		"resource":           "resource://pipernet",
-		"application_id":     "019f230e-d6df-74ba-b084-de0d74d7d04b",
-		"application_name":   "billing-bot",
-		"subject_kind":       "application",
-		"requested_scopes":   ss,
-		"agent_labels":       []any{"reader"},
-		"agent_session_id":   "01a028ea-d034-75b1-b12f-031a8fb9546e",
-		"delegation_edge_id": "01a028ea-d160-718e-a972-e1ff6ab7e86e",
-	}
-}
-
-func reason(r string) map[string]any { return map[string]any{"reason": r} }
-
-// denyRow is a token_exchange deny with a policy reason (evaluation_status complete).
-func denyRow(r string) caracal.AuditRow {
-	return row("token_exchange", "deny", "complete", mintMeta("pipernet:read"), reason(r))
-}
-
-// gateRow is a token_exchange deny from a non-policy gate.
-func gateRow(status string) caracal.AuditRow {
-	return row("token_exchange", "deny", status, mintMeta("pipernet:read"))
-}
+// The row builders are shared with the digest's tests.
+var (
+	sp       = auditrowtest.Ptr
+	row      = auditrowtest.Row
+	mintMeta = auditrowtest.MintMeta
+	reason   = auditrowtest.Reason
+	denyRow  = auditrowtest.DenyRow
+	gateRow  = auditrowtest.GateRow
+)
 
 // closingRow is the exchange_denied row that closes a denial.
 func closingRow() caracal.AuditRow {
@@ -208,5 +164,5 @@ func activation(status string) func(*Evidence) {
 }
 
 func missing(what, reason string) func(*Evidence) {
-	return func(ev *Evidence) { ev.missing(what, "GET somewhere", reason) }
+	return func(ev *Evidence) { ev.AddMissing(what, "GET somewhere", reason) }
 }

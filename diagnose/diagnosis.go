@@ -1,4 +1,4 @@
-package router
+package diagnose
 
 // StepStatus is the outcome of one of the eight checks of the denied-call walk.
 type StepStatus string

@@ -1,4 +1,4 @@
-package router
+package diagnose
 
 import (
 	"strings"
@@ -8,9 +8,10 @@ import (
 	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
-// Evidence is everything Collect gathered for one query. Every field may be
-// empty: a call that failed is named in Missing instead, and the rules reason
-// with what is there. Diagnose reads Evidence and nothing else.
+// Evidence is everything gathered for one query (collect.Collector.Collect).
+// Every field may be empty: a call that failed is named in Missing instead,
+// and the rules reason with what is there. Diagnose reads Evidence and
+// nothing else.
 type Evidence struct {
 	Query       Query     `json:"query"`
 	AskedZone   string    `json:"asked_zone"`
@@ -53,9 +54,6 @@ type Evidence struct {
 	Missing          []Missing                 `json:"missing,omitempty"`
 	// UnknownZone is set when the zone asked does not exist (404 zone_not_found).
 	UnknownZone bool `json:"unknown_zone,omitempty"`
-
-	// policies is the zone's policy list, read to find the active documents.
-	policies []caracal.Policy
 }
 
 // HasTrace reports whether a request trace with at least one row was found.
@@ -73,10 +71,13 @@ func (ev *Evidence) DiagnosisZone() string {
 }
 
 // ActivePolicySet returns the zone's policy set with an active version, if any.
-func (ev *Evidence) ActivePolicySet() *caracal.PolicySet {
-	for i := range ev.PolicySets {
-		if ev.PolicySets[i].ActiveVersionID != nil && *ev.PolicySets[i].ActiveVersionID != "" {
-			return &ev.PolicySets[i]
+func (ev *Evidence) ActivePolicySet() *caracal.PolicySet { return ActivePolicySet(ev.PolicySets) }
+
+// ActivePolicySet returns the policy set with an active version, if any.
+func ActivePolicySet(sets []caracal.PolicySet) *caracal.PolicySet {
+	for i := range sets {
+		if sets[i].ActiveVersionID != nil && *sets[i].ActiveVersionID != "" {
+			return &sets[i]
 		}
 	}
 	return nil
@@ -104,8 +105,8 @@ func (ev *Evidence) NotReady() []caracal.Probe {
 	return out
 }
 
-// missing records evidence that could not be fetched.
-func (ev *Evidence) missing(what, source, reason string) {
+// AddMissing records evidence that could not be fetched.
+func (ev *Evidence) AddMissing(what, source, reason string) {
 	ev.Missing = append(ev.Missing, Missing{What: what, Source: source, Reason: reason})
 }
 

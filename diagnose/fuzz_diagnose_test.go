@@ -1,4 +1,4 @@
-package router
+package diagnose
 
 import (
 	"encoding/json"
@@ -66,7 +66,7 @@ func fuzzEvidence(explain []byte, status int, code, desc string, flags uint32) *
 		ev.Approval = &caracal.ApprovalStatus{ID: "appr-1", State: []string{"rejected", "expired"}[flags>>28&1]}
 	}
 	if bit(31) {
-		ev.missing("request trace", "GET explain", "timeout")
+		ev.AddMissing("request trace", "GET explain", "timeout")
 		ev.AdminAPIError = &caracal.Error{Service: caracal.ServiceAPI, Status: 500 + int(flags>>4&3)}
 	}
 	return ev

@@ -1,13 +1,13 @@
-package router
+package diagnose
 
 import (
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
-// metricsChecks applies the Doctor's thresholds to the metrics read.
-func metricsChecks(ev *Evidence) []health.Check {
-	return health.MetricsChecks(health.Metrics{STS: ev.STSMetrics, Gateway: ev.GatewayMetrics, Audit: ev.AuditMetrics, Coordinator: ev.CoordinatorStats})
+// Metrics are the operator metrics read.
+func (ev *Evidence) Metrics() health.Metrics {
+	return health.Metrics{STS: ev.STSMetrics, Gateway: ev.GatewayMetrics, Audit: ev.AuditMetrics, Coordinator: ev.CoordinatorStats}
 }
 
 // propagationDetail explains why the zone's policy change is not live on STS.

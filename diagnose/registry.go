@@ -1,4 +1,4 @@
-package router
+package diagnose
 
 // Causes returns the registry: every cause, in ROUTER.md order. The rules
 // run by row, and in this order within a row; the first that matches

@@ -1,4 +1,4 @@
-package router
+package diagnose
 
 import (
 	"fmt"
@@ -40,7 +40,7 @@ func stepRuntime(ev *Evidence, _ finding) (StepStatus, string) {
 		}
 		fails = append(fails, fmt.Sprintf("%s not ready (%s)", p.Service, health.ProbeDetail(p)))
 	}
-	for _, c := range metricsChecks(ev) {
+	for _, c := range health.MetricsChecks(ev.Metrics()) {
 		switch c.Status {
 		case health.CheckFail:
 			fails = append(fails, c.Name+": "+c.Detail)

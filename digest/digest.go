@@ -1,4 +1,9 @@
-package router
+// Package digest is the periodic health digest (ROUTER.md "Doctor, status
+// and digest"): readiness, the Doctor's findings, and per zone the denied
+// requests of a window grouped by cause against the previous window,
+// approval holds and policy propagation. Gather reads; the statistics over
+// audit rows (stats.go) are pure.
+package digest
 
 import (
 	"context"
@@ -8,46 +13,49 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/collect"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
-// DefaultDigestWindow is the window of a digest that names none.
-const DefaultDigestWindow = 24 * time.Hour
+// DefaultWindow is the window of a digest that names none.
+const DefaultWindow = 24 * time.Hour
 
-// digestPageSize is the audit page size the digest asks for (the API's maximum).
-const digestPageSize = 1000
+// pageSize is the audit page size the digest asks for (the API's maximum).
+const pageSize = 1000
 
-// DigestOptions selects the zones and the window of a digest.
-type DigestOptions struct {
-	// Zones are the zones covered; empty means the collector's default zone.
+// Options selects the zones and the window of a digest.
+type Options struct {
+	// Zones are the zones covered; empty means the Doctor's default zone.
 	Zones []string
 	// Window is how far back the digest looks (default 24h); the previous
 	// window of the same length is read for comparison.
 	Window time.Duration
 }
 
-// DigestReport is the digest summary (ROUTER.md "Doctor, status and
-// digest"): readiness, the Doctor's warnings and failures, and per zone the
-// denials of the window against the previous one, approval holds and policy
-// propagation. What could not be read is named in Missing.
-type DigestReport struct {
-	GeneratedAt time.Time    `json:"generated_at"`
-	Since       time.Time    `json:"since"`
-	Until       time.Time    `json:"until"`
-	Window      string       `json:"window"`
-	Readiness   StatusReport `json:"readiness"`
+// Report is the digest summary: readiness, the Doctor's warnings and
+// failures, and per zone the denials of the window against the previous
+// one, approval holds and policy propagation. What could not be read is
+// named in Missing.
+type Report struct {
+	GeneratedAt time.Time           `json:"generated_at"`
+	Since       time.Time           `json:"since"`
+	Until       time.Time           `json:"until"`
+	Window      string              `json:"window"`
+	Readiness   doctor.StatusReport `json:"readiness"`
 	// Findings are the Doctor's warn and fail checks, without the /ready
 	// checks (those are in Readiness).
-	Findings []health.Check `json:"doctor_findings"`
-	Zones    []ZoneDigest   `json:"zones"`
-	Missing  []Missing      `json:"missing_evidence,omitempty"`
+	Findings []health.Check     `json:"doctor_findings"`
+	Zones    []Zone             `json:"zones"`
+	Missing  []diagnose.Missing `json:"missing_evidence,omitempty"`
 }
 
-// ZoneDigest is one zone's part of a digest. A nil summary could not be
-// read (see DigestReport.Missing).
-type ZoneDigest struct {
+// Zone is one zone's part of a digest. A nil summary could not be read
+// (see Report.Missing).
+type Zone struct {
 	ZoneID string `json:"zone_id"`
 	// Denials are the window's denied requests, Previous those of the
 	// window of the same length before it.
@@ -68,67 +76,67 @@ type PropagationIssue struct {
 	Detail        string `json:"detail"`
 }
 
-// Digest gathers a digest in parallel under the collector's timeout. It
-// never fails: a call that fails leaves its part nil and is named in Missing.
-func (c *Collector) Digest(ctx context.Context, opts DigestOptions) DigestReport {
+// Gather gathers a digest in parallel under the Doctor's deadline, reading
+// through the Doctor's source. It never fails: a call that fails leaves its
+// part nil and is named in Missing.
+func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 	window := opts.Window
 	if window <= 0 {
-		window = DefaultDigestWindow
+		window = DefaultWindow
 	}
 	zones := opts.Zones
-	if len(zones) == 0 && c.DefaultZone != "" {
-		zones = []string{c.DefaultZone}
+	if len(zones) == 0 && d.DefaultZone != "" {
+		zones = []string{d.DefaultZone}
 	}
-	until := c.now().UTC()
-	rep := DigestReport{GeneratedAt: until, Since: until.Add(-window), Until: until, Window: window.String(),
-		Findings: []health.Check{}, Zones: make([]ZoneDigest, len(zones))}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	until := d.Clock().UTC()
+	rep := Report{GeneratedAt: until, Since: until.Add(-window), Until: until, Window: window.String(),
+		Findings: []health.Check{}, Zones: make([]Zone, len(zones))}
+	ctx, cancel := context.WithTimeout(ctx, d.Deadline())
 	defer cancel()
-	// Listings may take several pages, so each fetch gets the whole budget;
+	// Listings may take several pages, so each read gets the whole budget;
 	// every HTTP attempt is still bounded by the client's call timeout.
-	g := &gatherer{ctx: ctx, callTimeout: c.timeout(), ev: &Evidence{}}
-	g.fetch("readiness", "GET /ready of the five services", func(ctx context.Context) error {
-		st := Status(ctx, c.Source)
-		g.set(func(*Evidence) { rep.Readiness = st })
+	g := collect.NewGroup(ctx, d.Deadline(), &rep.Missing)
+	g.Go("readiness", "GET /ready of the five services", func(ctx context.Context) error {
+		st := doctor.Status(ctx, d.Source)
+		g.Store(func() { rep.Readiness = st })
 		return nil
 	})
-	doctors := make([]DoctorReport, max(len(zones), 1))
+	doctors := make([]doctor.Report, max(len(zones), 1))
 	for i := range doctors {
-		g.fetch("doctor", "doctor checks", func(ctx context.Context) error {
-			o := DoctorOptions{}
+		g.Go("doctor", "doctor checks", func(ctx context.Context) error {
+			o := doctor.Options{}
 			if i < len(zones) {
 				o.Zone = zones[i]
 			}
-			doctors[i] = c.Doctor(ctx, o)
+			doctors[i] = d.Run(ctx, o)
 			return nil
 		})
 	}
 	for i, zone := range zones {
 		zd := &rep.Zones[i]
 		zd.ZoneID = zone
-		c.digestZone(g, zd, rep.Since, until, window)
+		gatherZone(g, d.Source, zd, rep.Since, until, window)
 	}
-	g.wait()
+	g.Wait()
 	rep.Findings = doctorFindings(doctors)
-	rep.Missing = g.ev.Missing
 	sort.SliceStable(rep.Missing, func(i, j int) bool { return rep.Missing[i].What < rep.Missing[j].What })
 	return rep
 }
 
-// digestZone starts the reads of one zone: denials of both windows,
+// gatherZone starts the reads of one zone: denials of both windows,
 // approval holds and policy propagation.
-func (c *Collector) digestZone(g *gatherer, zd *ZoneDigest, since, until time.Time, window time.Duration) {
+func gatherZone(g *collect.Group, src doctor.Source, zd *Zone, since, until time.Time, window time.Duration) {
 	zone := zd.ZoneID
 	listing := fmt.Sprintf("GET /v1/zones/%s/audit", zone)
 	denials := func(from, to time.Time, what string, dst **DenialSummary) {
-		g.fetch(what+" in zone "+zone, listing+"?decision=deny", func(ctx context.Context) error {
-			rows, err := c.auditRows(ctx, zone, caracal.AuditQuery{Since: from, Until: to, Decision: "deny"})
+		g.Go(what+" in zone "+zone, listing+"?decision=deny", func(ctx context.Context) error {
+			rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: from, Until: to, Decision: "deny"})
 			if err != nil && !errors.Is(err, caracal.ErrPageLimit) {
 				return err
 			}
 			s := SummarizeDenials(DeniedRequests(rows), from, window)
 			s.Truncated = err != nil
-			g.set(func(*Evidence) { *dst = &s })
+			g.Store(func() { *dst = &s })
 			if err != nil {
 				return fmt.Errorf("only the first %d pages were read; counts are a lower bound", caracal.DefaultMaxPages)
 			}
@@ -137,39 +145,39 @@ func (c *Collector) digestZone(g *gatherer, zd *ZoneDigest, since, until time.Ti
 	}
 	denials(since, until, "denials", &zd.Denials)
 	denials(since.Add(-window), since, "previous denials", &zd.Previous)
-	g.fetch("approval holds in zone "+zone, listing+"?event_type=step_up_issued,step_up_decided,step_up_consumed", func(ctx context.Context) error {
-		rows, err := c.auditRows(ctx, zone, caracal.AuditQuery{Since: since, Until: until,
+	g.Go("approval holds in zone "+zone, listing+"?event_type=step_up_issued,step_up_decided,step_up_consumed", func(ctx context.Context) error {
+		rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: since, Until: until,
 			EventTypes: []string{eventStepUpIssued, eventStepUpDecided, eventStepUpConsumed}})
 		if err != nil {
 			return err
 		}
 		s := SummarizeApprovals(rows, until)
-		g.set(func(*Evidence) { zd.Approvals = &s })
+		g.Store(func() { zd.Approvals = &s })
 		return nil
 	})
-	g.fetch("policy propagation in zone "+zone, fmt.Sprintf("GET /v1/zones/%s/policy-sets", zone), func(ctx context.Context) error {
-		issues, err := c.unpropagated(ctx, zone)
+	g.Go("policy propagation in zone "+zone, fmt.Sprintf("GET /v1/zones/%s/policy-sets", zone), func(ctx context.Context) error {
+		issues, err := unpropagated(ctx, src, zone)
 		if err != nil {
 			return err
 		}
-		g.set(func(*Evidence) { zd.Unpropagated = issues })
+		g.Store(func() { zd.Unpropagated = issues })
 		return nil
 	})
 }
 
 // auditRows reads every page of an audit listing.
-func (c *Collector) auditRows(ctx context.Context, zone string, q caracal.AuditQuery) ([]caracal.AuditRow, error) {
-	q.Limit = digestPageSize
+func auditRows(ctx context.Context, src doctor.Source, zone string, q caracal.AuditQuery) ([]caracal.AuditRow, error) {
+	q.Limit = pageSize
 	return caracal.CollectPages(ctx, func(cursor string) (*caracal.List[caracal.AuditRow], error) {
 		q.Cursor = cursor
-		return c.Source.Audit(ctx, zone, q)
+		return src.Audit(ctx, zone, q)
 	}, 0)
 }
 
 // unpropagated returns the zone's active policy sets whose activation-status
 // is not loaded (an empty, non-nil list when all are).
-func (c *Collector) unpropagated(ctx context.Context, zone string) ([]PropagationIssue, error) {
-	sets, err := c.Source.PolicySets(ctx, zone)
+func unpropagated(ctx context.Context, src doctor.Source, zone string) ([]PropagationIssue, error) {
+	sets, err := src.PolicySets(ctx, zone)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +187,7 @@ func (c *Collector) unpropagated(ctx context.Context, zone string) ([]Propagatio
 		if version == "" {
 			continue
 		}
-		a, err := c.Source.ActivationStatus(ctx, zone, ps.ID, version)
+		a, err := src.ActivationStatus(ctx, zone, ps.ID, version)
 		if err != nil {
 			return nil, fmt.Errorf("activation-status of policy set %s: %w", ps.Name, err)
 		}
@@ -194,7 +202,7 @@ func (c *Collector) unpropagated(ctx context.Context, zone string) ([]Propagatio
 
 // doctorFindings merges the Doctor reports of several zones into their warn
 // and fail checks, once each, without the /ready checks.
-func doctorFindings(reports []DoctorReport) []health.Check {
+func doctorFindings(reports []doctor.Report) []health.Check {
 	out := []health.Check{}
 	seen := map[string]bool{}
 	for _, r := range reports {

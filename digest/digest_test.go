@@ -1,4 +1,4 @@
-package router_test
+package digest_test
 
 import (
 	"context"
@@ -8,8 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/collect/collecttest"
+	"github.com/caracal-bot/caracal-bot/digest"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // countDenied counts denied requests in a zone of the simulator's world
@@ -31,17 +33,20 @@ func countDenied(w caracaltest.World, zone string, since, until time.Time) int {
 	return len(seen)
 }
 
-func digest(t *testing.T, c *router.Collector, opts router.DigestOptions) router.DigestReport {
+// The simulator and a client of it.
+var sim, newClient = collecttest.Start, collecttest.Client
+
+// gather gathers the digest of src on the simulator's reference clock.
+func gather(t *testing.T, src doctor.Source, opts digest.Options) digest.Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return c.Digest(ctx, opts)
+	return digest.Gather(ctx, &doctor.Doctor{Source: src, Settings: collecttest.Settings()}, opts)
 }
 
 func TestDigest_HealthyWorldCountsMatchTheAuditTable(t *testing.T) {
 	srv := sim(t)
-	c := collector(newClient(srv))
-	r := digest(t, c, router.DigestOptions{Window: 12 * time.Hour})
+	r := gather(t, newClient(srv), digest.Options{Window: 12 * time.Hour})
 
 	now := caracaltest.ReferenceTime()
 	assert.Equal(t, now, r.Until)
@@ -75,7 +80,7 @@ func TestDigest_HealthyWorldCountsMatchTheAuditTable(t *testing.T) {
 
 func TestDigest_PolicyNotPropagated(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("revoked-policy-not-propagated"))
-	r := digest(t, collector(newClient(srv)), router.DigestOptions{})
+	r := gather(t, newClient(srv), digest.Options{})
 	require.Len(t, r.Zones, 1)
 	require.Len(t, r.Zones[0].Unpropagated, 1)
 	issue := r.Zones[0].Unpropagated[0]
@@ -86,7 +91,7 @@ func TestDigest_PolicyNotPropagated(t *testing.T) {
 
 func TestDigest_CaracalUnreachableNamesWhatIsMissing(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("api-unreachable"))
-	r := digest(t, collector(newClient(srv)), router.DigestOptions{Zones: []string{caracaltest.ZoneResearch, caracaltest.ZoneStaging}})
+	r := gather(t, newClient(srv), digest.Options{Zones: []string{caracaltest.ZoneResearch, caracaltest.ZoneStaging}})
 	require.Len(t, r.Zones, 2)
 	for _, z := range r.Zones {
 		assert.Nil(t, z.Denials, "the audit list could not be read")

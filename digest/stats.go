@@ -1,4 +1,4 @@
-package router
+package digest
 
 import (
 	"cmp"
@@ -18,10 +18,10 @@ const (
 	statusComplete      = "complete"
 	statusExchangeDeny  = "exchange_denied"
 	statusAnomaly       = "anomaly"
-	// DenialCauseUnknown is the cause of a denied request whose only deny row is
+	// CauseUnknown is the cause of a denied request whose only deny row is
 	// the closing exchange_denied (its per-resource row fell outside the
 	// window or was not written).
-	DenialCauseUnknown = "unknown"
+	CauseUnknown = "unknown"
 )
 
 // DeniedRequest is one denied request of a digest window: why, who asked
@@ -113,7 +113,7 @@ func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
 // of a token_exchange deny from another gate, never exchange_denied, which
 // only closes a denial; else, for other event types, their evaluation_status,
 // or the event type itself when that status says nothing (anomaly, complete).
-// A request with nothing but exchange_denied rows has DenialCauseUnknown.
+// A request with nothing but exchange_denied rows has CauseUnknown.
 func DenialCause(rows []caracal.AuditRow) string {
 	var gate, other string
 	for _, r := range rows {
@@ -146,7 +146,7 @@ func DenialCause(rows []caracal.AuditRow) string {
 	case other != "":
 		return other
 	}
-	return DenialCauseUnknown
+	return CauseUnknown
 }
 
 // denialTarget names the application and the resource of a denied request
@@ -164,7 +164,7 @@ func denialTarget(rows []caracal.AuditRow) (app, resource string) {
 			resource = req[0]
 		}
 	}
-	return cmp.Or(app, DenialCauseUnknown), cmp.Or(resource, "-")
+	return cmp.Or(app, CauseUnknown), cmp.Or(resource, "-")
 }
 
 // SummarizeDenials counts denied requests by cause, by application and

@@ -1,4 +1,4 @@
-package router
+package digest
 
 import (
 	"testing"
@@ -9,35 +9,36 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow/auditrowtest"
 )
 
 // at returns a row with another request ID and time.
 func at(r caracal.AuditRow, requestID, when string) caracal.AuditRow {
-	r.RequestID, r.OccurredAt, r.ID = sp(requestID), when, "row-"+requestID+"-"+when+"-"+auditrow.Str(r.EvaluationStatus)
+	r.RequestID, r.OccurredAt, r.ID = auditrowtest.Ptr(requestID), when, "row-"+requestID+"-"+when+"-"+auditrow.Str(r.EvaluationStatus)
 	return r
 }
 
 func exchangeDenied(resource string) caracal.AuditRow {
-	return row("token_exchange", "deny", "exchange_denied", map[string]any{
+	return auditrowtest.Row("token_exchange", "deny", "exchange_denied", map[string]any{
 		"application_id": "019f230e-d6df-74ba-b084-de0d74d7d04b", "application_name": "billing-bot", "requested": []any{resource}})
 }
 
 func TestDenialCause(t *testing.T) {
-	replay := row("replay_detected", "deny", "anomaly", map[string]any{"client_id": "cli-1", "resource": "resource://pipernet"})
+	replay := auditrowtest.Row("replay_detected", "deny", "anomaly", map[string]any{"client_id": "cli-1", "resource": "resource://pipernet"})
 	tests := []struct {
 		name string
 		rows []caracal.AuditRow
 		want string
 	}{
-		{"policy deny names its diagnostic reason", []caracal.AuditRow{denyRow("role_scope_mismatch"), exchangeDenied("resource://pipernet")}, "role_scope_mismatch"},
-		{"the closing row does not hide the reason when it comes first", []caracal.AuditRow{exchangeDenied("resource://pipernet"), denyRow("no_rule_matched")}, "no_rule_matched"},
-		{"a gate names its evaluation status", []caracal.AuditRow{gateRow("scope_mismatch"), exchangeDenied("resource://pipernet")}, "scope_mismatch"},
-		{"a policy reason wins over a gate", []caracal.AuditRow{gateRow("rate_limited"), denyRow("resource_not_granted")}, "resource_not_granted"},
-		{"exchange_denied alone is never the cause", []caracal.AuditRow{exchangeDenied("resource://nucleus")}, DenialCauseUnknown},
-		{"a policy deny without a reason", []caracal.AuditRow{row("token_exchange", "deny", "complete", mintMeta())}, "policy_denied"},
+		{"policy deny names its diagnostic reason", []caracal.AuditRow{auditrowtest.DenyRow("role_scope_mismatch"), exchangeDenied("resource://pipernet")}, "role_scope_mismatch"},
+		{"the closing row does not hide the reason when it comes first", []caracal.AuditRow{exchangeDenied("resource://pipernet"), auditrowtest.DenyRow("no_rule_matched")}, "no_rule_matched"},
+		{"a gate names its evaluation status", []caracal.AuditRow{auditrowtest.GateRow("scope_mismatch"), exchangeDenied("resource://pipernet")}, "scope_mismatch"},
+		{"a policy reason wins over a gate", []caracal.AuditRow{auditrowtest.GateRow("rate_limited"), auditrowtest.DenyRow("resource_not_granted")}, "resource_not_granted"},
+		{"exchange_denied alone is never the cause", []caracal.AuditRow{exchangeDenied("resource://nucleus")}, CauseUnknown},
+		{"a policy deny without a reason", []caracal.AuditRow{auditrowtest.Row("token_exchange", "deny", "complete", auditrowtest.MintMeta())}, "policy_denied"},
 		{"replay at the Gateway names the event", []caracal.AuditRow{replay}, "replay_detected"},
-		{"other events name their status", []caracal.AuditRow{row("run_launch", "deny", "workload_auth_failed", nil)}, "workload_auth_failed"},
-		{"allow rows are not causes", []caracal.AuditRow{row("token_exchange", "allow", "complete", mintMeta()), exchangeDenied("resource://pipernet")}, DenialCauseUnknown},
+		{"other events name their status", []caracal.AuditRow{auditrowtest.Row("run_launch", "deny", "workload_auth_failed", nil)}, "workload_auth_failed"},
+		{"allow rows are not causes", []caracal.AuditRow{auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), exchangeDenied("resource://pipernet")}, CauseUnknown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,16 +48,16 @@ func TestDenialCause(t *testing.T) {
 }
 
 func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
-	noID := gateRow("rate_limited")
+	noID := auditrowtest.GateRow("rate_limited")
 	noID.RequestID, noID.ID, noID.OccurredAt = nil, "lonely-row", "2026-08-22T10:00:00.000Z"
 	rows := []caracal.AuditRow{
 		// newest first, as the audit list returns them
 		at(exchangeDenied("resource://pipernet"), "req-a", "2026-08-22T12:00:00.100Z"),
-		at(denyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
+		at(auditrowtest.DenyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
 		at(exchangeDenied("resource://nucleus"), "req-b", "2026-08-22T11:00:00.000Z"),
-		at(gateRow("scope_mismatch"), "req-c", "2026-08-22T09:30:00.000Z"),
+		at(auditrowtest.GateRow("scope_mismatch"), "req-c", "2026-08-22T09:30:00.000Z"),
 		at(exchangeDenied("resource://pipernet"), "req-c", "2026-08-22T09:30:00.010Z"),
-		at(row("token_exchange", "allow", "complete", mintMeta()), "req-d", "2026-08-22T09:00:00.000Z"),
+		at(auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), "req-d", "2026-08-22T09:00:00.000Z"),
 		noID,
 	}
 	got := DeniedRequests(rows)
@@ -64,7 +65,7 @@ func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
 	assert.Equal(t, []DeniedRequest{
 		{RequestID: "req-c", Cause: "scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 9, 30, 0, 0, time.UTC)},
 		{RequestID: "", Cause: "rate_limited", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 10, 0, 0, 0, time.UTC)},
-		{RequestID: "req-b", Cause: DenialCauseUnknown, Application: "billing-bot", Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
+		{RequestID: "req-b", Cause: CauseUnknown, Application: "billing-bot", Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
 		{RequestID: "req-a", Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)},
 	}, got)
 }
@@ -92,12 +93,12 @@ func TestSummarizeDenials(t *testing.T) {
 func TestSummarizeApprovals(t *testing.T) {
 	now := time.Date(2026, 8, 22, 14, 0, 0, 0, time.UTC)
 	hold := func(challenge, when, expires string) caracal.AuditRow {
-		r := row("step_up_issued", "pending", "complete", map[string]any{"challenge_id": challenge, "expires_at": expires})
+		r := auditrowtest.Row("step_up_issued", "pending", "complete", map[string]any{"challenge_id": challenge, "expires_at": expires})
 		r.OccurredAt = when
 		return r
 	}
 	decision := func(eventType, decisionValue, challenge, when string) caracal.AuditRow {
-		r := row(eventType, decisionValue, "complete", map[string]any{"challenge_id": challenge})
+		r := auditrowtest.Row(eventType, decisionValue, "complete", map[string]any{"challenge_id": challenge})
 		r.OccurredAt = when
 		return r
 	}

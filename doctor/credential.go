@@ -1,9 +1,10 @@
-package router
+package doctor
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/caracal-bot/caracal-bot/collect"
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
@@ -41,7 +42,7 @@ func CheckCredential(ctx context.Context, src CredentialSource, zone string) []h
 	case caracal.HasCode(err, 401, "invalid_account_assertion"):
 		scope.Status, scope.Detail = health.CheckFail, "a Console-derived token needs an account assertion the bot cannot send; mint a read token for the bot"
 	default:
-		scope.Status, scope.Detail = health.CheckWarn, "not checked: "+describeError(err)
+		scope.Status, scope.Detail = health.CheckWarn, "not checked: "+collect.Describe(err)
 	}
 	capability := health.Check{Section: "credential", Name: CredentialCapabilityCheck, Status: health.CheckWarn,
 		Detail: "not verifiable without a write attempt, which the bot never makes; make sure the token was minted with capability read"}
@@ -62,7 +63,7 @@ func zoneScope(ctx context.Context, src CredentialSource, zone string, c health.
 	case caracal.HasCode(err, 403, "admin_token_zone_mismatch"):
 		c.Status, c.Detail = health.CheckFail, fmt.Sprintf("zone-scoped to another zone than the configured %s (HTTP 403 admin_token_zone_mismatch)", zone)
 	default:
-		c.Status, c.Detail = health.CheckWarn, fmt.Sprintf("zone-scoped; zone %s not checked: %s", zone, describeError(err))
+		c.Status, c.Detail = health.CheckWarn, fmt.Sprintf("zone-scoped; zone %s not checked: %s", zone, collect.Describe(err))
 	}
 	return c
 }

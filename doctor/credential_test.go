@@ -1,4 +1,4 @@
-package router_test
+package doctor_test
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 func TestCheckCredential(t *testing.T) {
@@ -49,12 +49,12 @@ func TestCheckCredential(t *testing.T) {
 					c.AdminToken = tc.token
 				}
 			})
-			checks := router.CheckCredential(context.Background(), client, tc.zone)
+			checks := doctor.CheckCredential(context.Background(), client, tc.zone)
 			require.Len(t, checks, 2)
-			assert.Equal(t, router.CredentialScopeCheck, checks[0].Name)
+			assert.Equal(t, doctor.CredentialScopeCheck, checks[0].Name)
 			assert.Equal(t, tc.status, checks[0].Status, checks[0].Detail)
 			assert.Contains(t, checks[0].Detail, tc.detail)
-			assert.Equal(t, router.CredentialCapabilityCheck, checks[1].Name)
+			assert.Equal(t, doctor.CredentialCapabilityCheck, checks[1].Name)
 			assert.Equal(t, health.CheckWarn, checks[1].Status, "a token's capability cannot be read without writing")
 		})
 	}

@@ -1,4 +1,4 @@
-package router_test
+package doctor_test
 
 import (
 	"context"
@@ -9,32 +9,36 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/collect/collecttest"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
-// doctorCollector is a collector on the real clock: the Doctor's clock-skew
-// check compares it with the Date header, which the simulator sends from the
-// real clock whatever its world clock.
-func doctorCollector(src router.Source) *router.Collector {
-	c := collector(src)
-	c.Now = nil
-	return c
+// The simulator and a client of it.
+var sim, newClient = collecttest.Start, collecttest.Client
+
+// newDoctor is a Doctor on the real clock: the clock-skew check compares it
+// with the Date header, which the simulator sends from the real clock
+// whatever its world clock.
+func newDoctor(src doctor.Source) *doctor.Doctor {
+	d := &doctor.Doctor{Source: src, Settings: collecttest.Settings()}
+	d.Now = nil
+	return d
 }
 
-func doctor(t *testing.T, c *router.Collector, opts router.DoctorOptions) router.DoctorReport {
+func runDoctor(t *testing.T, d *doctor.Doctor, opts doctor.Options) doctor.Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	r := c.Doctor(ctx, opts)
+	r := d.Run(ctx, opts)
 	assertReportConsistent(t, r)
 	return r
 }
 
 // assertReportConsistent checks the report's own arithmetic and API.md §5.1's ready rule.
-func assertReportConsistent(t *testing.T, r router.DoctorReport) {
+func assertReportConsistent(t *testing.T, r doctor.Report) {
 	t.Helper()
 	assert.Equal(t, "doctor", r.Command)
 	var ok, warn, fail int
@@ -52,13 +56,13 @@ func assertReportConsistent(t *testing.T, r router.DoctorReport) {
 		assert.Contains(t, []string{"health", "readiness", "zones", "preflight"}, c.Section, c.Name)
 		assert.NotEmpty(t, c.Name)
 	}
-	assert.Equal(t, router.DoctorSummary{OK: ok, Warn: warn, Fail: fail, Total: len(r.Checks)}, r.Summary)
+	assert.Equal(t, doctor.Summary{OK: ok, Warn: warn, Fail: fail, Total: len(r.Checks)}, r.Summary)
 	want := len(r.Checks) > 0 && fail == 0 && (!r.Strict || warn == 0)
 	assert.Equal(t, want, r.Ready, "ready = at least one check and no fail (strict: no warn either)")
 }
 
 // check finds a check by name.
-func check(t *testing.T, r router.DoctorReport, name string) health.Check {
+func check(t *testing.T, r doctor.Report, name string) health.Check {
 	t.Helper()
 	for _, c := range r.Checks {
 		if c.Name == name {
@@ -69,7 +73,7 @@ func check(t *testing.T, r router.DoctorReport, name string) health.Check {
 	return health.Check{}
 }
 
-func checkNames(r router.DoctorReport) string {
+func checkNames(r doctor.Report) string {
 	var names []string
 	for _, c := range r.Checks {
 		names = append(names, c.Name+"="+c.Status+" ("+c.Detail+")")
@@ -77,7 +81,7 @@ func checkNames(r router.DoctorReport) string {
 	return strings.Join(names, "; ")
 }
 
-func failing(r router.DoctorReport, status string) []string {
+func failing(r doctor.Report, status string) []string {
 	var out []string
 	for _, c := range r.Checks {
 		if c.Status == status {
@@ -89,7 +93,7 @@ func failing(r router.DoctorReport, status string) []string {
 
 func TestStatus_Healthy(t *testing.T) {
 	srv := sim(t)
-	r := router.Status(context.Background(), newClient(srv))
+	r := doctor.Status(context.Background(), newClient(srv))
 	assert.True(t, r.Ready())
 	assert.Equal(t, "ready", r.Mode)
 	require.Len(t, r.Services, 5)
@@ -104,7 +108,7 @@ func TestStatus_Healthy(t *testing.T) {
 
 func TestStatus_STSRedisDown(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("sts-redis-down"))
-	r := router.Status(context.Background(), newClient(srv))
+	r := doctor.Status(context.Background(), newClient(srv))
 	assert.False(t, r.Ready())
 	for _, s := range r.Services {
 		if s.Name == string(caracal.ServiceSTS) {
@@ -118,7 +122,7 @@ func TestStatus_STSRedisDown(t *testing.T) {
 
 func TestStatus_Down(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("api-unreachable"))
-	r := router.Status(context.Background(), newClient(srv))
+	r := doctor.Status(context.Background(), newClient(srv))
 	assert.False(t, r.Ready())
 	assert.Equal(t, "unreachable", r.Services[0].Detail)
 
@@ -126,21 +130,21 @@ func TestStatus_Down(t *testing.T) {
 	srv.Inject("coordinator /ready", caracaltest.Fault{Hang: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	r = router.Status(ctx, newClient(srv))
+	r = doctor.Status(ctx, newClient(srv))
 	assert.False(t, r.Ready())
 	assert.Equal(t, "timeout", r.Services[4].Detail)
 	assert.True(t, r.Services[0].OK, "other services are still probed")
 
-	assert.False(t, router.StatusReport{}.Ready(), "no service probed is not ready")
+	assert.False(t, doctor.StatusReport{}.Ready(), "no service probed is not ready")
 }
 
 func TestDoctor_Healthy(t *testing.T) {
 	srv := sim(t)
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	assert.Empty(t, failing(r, health.CheckFail), "no failures in the healthy world")
 	assert.True(t, r.Ready, checkNames(r))
 	assert.Equal(t, "system", r.Mode)
-	assert.Equal(t, router.DoctorContext{ZoneScope: "selected", ZoneIDs: []string{caracaltest.ZoneResearch}}, r.Context)
+	assert.Equal(t, doctor.ZoneContext{ZoneScope: "selected", ZoneIDs: []string{caracaltest.ZoneResearch}}, r.Context)
 	assert.Equal(t, health.CheckOK, check(t, r, "api health").Status)
 	assert.Equal(t, "2 zone(s) visible", check(t, r, "admin auth").Detail)
 	assert.Equal(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" lookup").Status)
@@ -157,14 +161,14 @@ func TestDoctor_Healthy(t *testing.T) {
 		assert.LessOrEqual(t, order[r.Checks[i-1].Section], order[r.Checks[i].Section], "%s before %s", r.Checks[i-1].Name, r.Checks[i].Name)
 	}
 
-	strict := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true})
+	strict := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{Strict: true})
 	assert.True(t, strict.Strict)
 	assert.Equal(t, r.Summary.Warn == 0 && r.Ready, strict.Ready)
 }
 
 func TestDoctor_AllZones(t *testing.T) {
 	srv := sim(t)
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{AllZones: true})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{AllZones: true})
 	assert.Equal(t, "all", r.Context.ZoneScope)
 	assert.ElementsMatch(t, []string{caracaltest.ZoneResearch, caracaltest.ZoneStaging}, r.Context.ZoneIDs)
 	check(t, r, caracaltest.ZoneStaging+" lookup")
@@ -173,7 +177,7 @@ func TestDoctor_AllZones(t *testing.T) {
 
 func TestDoctor_STSRedisDown(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("sts-redis-down"))
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	c := check(t, r, "sts readiness")
 	assert.Equal(t, health.CheckFail, c.Status)
 	assert.Equal(t, "503 redis_unreachable", c.Detail)
@@ -196,7 +200,7 @@ func TestDoctor_WarningsAndStrict(t *testing.T) {
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
 			srv := sim(t, caracaltest.WithScenario(tc.scenario))
-			r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+			r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 			c := check(t, r, tc.warn)
 			assert.Equal(t, health.CheckWarn, c.Status)
 			assert.Contains(t, c.Detail, tc.detailHas)
@@ -205,7 +209,7 @@ func TestDoctor_WarningsAndStrict(t *testing.T) {
 			}
 			assert.Equal(t, tc.readyPlain, r.Ready, "non-strict follows the failures: %v", failing(r, health.CheckFail))
 
-			strict := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true})
+			strict := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{Strict: true})
 			assert.False(t, strict.Ready, "--strict makes warnings fail")
 			assert.Equal(t, r.Summary, strict.Summary, "strict changes the verdict, not the checks")
 		})
@@ -232,7 +236,7 @@ func TestDoctor_ThresholdsOverHTTP(t *testing.T) {
 			w := base.Clone()
 			tc.change(&w)
 			srv.SetWorld(w)
-			r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+			r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 			assert.Equal(t, tc.status, check(t, r, tc.check).Status, check(t, r, tc.check).Detail)
 			if tc.status == health.CheckFail {
 				assert.False(t, r.Ready)
@@ -240,7 +244,7 @@ func TestDoctor_ThresholdsOverHTTP(t *testing.T) {
 			if tc.status == health.CheckWarn {
 				assert.Empty(t, failing(r, health.CheckFail))
 				assert.True(t, r.Ready, "a warning alone does not fail the plain doctor")
-				assert.False(t, doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true}).Ready)
+				assert.False(t, runDoctor(t, newDoctor(newClient(srv)), doctor.Options{Strict: true}).Ready)
 			}
 		})
 	}
@@ -248,7 +252,7 @@ func TestDoctor_ThresholdsOverHTTP(t *testing.T) {
 
 func TestDoctor_APIOutboxDead(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("revoked-policy-not-propagated"))
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	assert.Equal(t, health.CheckFail, check(t, r, "api outbox").Status)
 	assert.Equal(t, health.CheckFail, check(t, r, "api readiness").Status)
 	assert.NotEqual(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" sts policy").Status, "propagation failed")
@@ -257,24 +261,24 @@ func TestDoctor_APIOutboxDead(t *testing.T) {
 
 func TestDoctor_ZoneScopedToken(t *testing.T) {
 	srv := sim(t, caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch))
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	auth := check(t, r, "admin auth")
 	assert.Equal(t, health.CheckWarn, auth.Status)
 	assert.Contains(t, auth.Detail, "zone-scoped")
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, r.Context.ZoneIDs, "the configured zone is still checked")
 	assert.Equal(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" lookup").Status)
 	assert.Equal(t, health.CheckOK, check(t, r, caracaltest.ZoneResearch+" audit query").Status)
-	assert.False(t, doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Strict: true}).Ready, "the warning fails --strict")
+	assert.False(t, runDoctor(t, newDoctor(newClient(srv)), doctor.Options{Strict: true}).Ready, "the warning fails --strict")
 
 	// Another zone is out of the token's reach.
-	r = doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Zone: caracaltest.ZoneStaging})
+	r = runDoctor(t, newDoctor(newClient(srv)), doctor.Options{Zone: caracaltest.ZoneStaging})
 	assert.Equal(t, health.CheckFail, check(t, r, caracaltest.ZoneStaging+" lookup").Status)
 	assert.False(t, r.Ready)
 
 	// Without a configured zone there is nothing to check.
-	c := doctorCollector(newClient(srv))
+	c := newDoctor(newClient(srv))
 	c.DefaultZone = ""
-	r = doctor(t, c, router.DoctorOptions{})
+	r = runDoctor(t, c, doctor.Options{})
 	assert.Equal(t, "none", r.Context.ZoneScope)
 	assert.Equal(t, health.CheckWarn, check(t, r, "zone inventory").Status)
 }
@@ -282,8 +286,8 @@ func TestDoctor_ZoneScopedToken(t *testing.T) {
 func TestDoctor_UnknownZone(t *testing.T) {
 	srv := sim(t)
 	const zone = "019fffff-0000-7000-8000-000000000000"
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{Zone: zone})
-	assert.Equal(t, router.DoctorContext{ZoneScope: "selected", ZoneIDs: []string{zone}}, r.Context)
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{Zone: zone})
+	assert.Equal(t, doctor.ZoneContext{ZoneScope: "selected", ZoneIDs: []string{zone}}, r.Context)
 	lookup := check(t, r, zone+" lookup")
 	assert.Equal(t, health.CheckFail, lookup.Status)
 	assert.Contains(t, lookup.Detail, "HTTP 404")
@@ -296,7 +300,7 @@ func TestDoctor_UnknownZone(t *testing.T) {
 func TestDoctor_APIDown(t *testing.T) {
 	srv := sim(t, caracaltest.WithScenario("api-unreachable"))
 	start := time.Now()
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.Equal(t, health.CheckFail, check(t, r, "api health").Status)
 	assert.Equal(t, health.CheckFail, check(t, r, "admin auth").Status)
@@ -311,7 +315,7 @@ func TestDoctor_APIDown(t *testing.T) {
 func TestDoctor_MetricsProbeErrorsAreChecks(t *testing.T) {
 	srv := sim(t, caracaltest.WithMetricsBearer("metrics-secret"))
 	srv.Inject("coordinator /stats", caracaltest.Fault{Status: 500})
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	for _, name := range []string{"sts metrics", "gateway metrics", "audit metrics"} {
 		c := check(t, r, name)
 		assert.Equal(t, health.CheckWarn, c.Status, "%s: 401 without a bearer is a warning", name)
@@ -330,9 +334,9 @@ func TestDoctor_ClockSkew(t *testing.T) {
 		{-10 * time.Second, health.CheckWarn},
 		{time.Minute, health.CheckFail},
 	} {
-		c := doctorCollector(newClient(srv))
+		c := newDoctor(newClient(srv))
 		c.Now = func() time.Time { return time.Now().Add(tc.offset) }
-		r := doctor(t, c, router.DoctorOptions{})
+		r := runDoctor(t, c, doctor.Options{})
 		sk := check(t, r, "clock skew")
 		assert.Equal(t, tc.status, sk.Status, "offset %s: %s", tc.offset, sk.Detail)
 		assert.Equal(t, "health", sk.Section)
@@ -340,7 +344,23 @@ func TestDoctor_ClockSkew(t *testing.T) {
 
 	// No Date header: warn.
 	srv.Inject("api GET /health", caracaltest.Fault{Close: true})
-	r := doctor(t, doctorCollector(newClient(srv)), router.DoctorOptions{})
+	r := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{})
 	assert.Equal(t, health.CheckWarn, check(t, r, "clock skew").Status)
 	assert.Equal(t, health.CheckFail, check(t, r, "api health").Status)
+}
+
+func TestDoctor_AllZonesCoversOnlyTheAllowedZones(t *testing.T) {
+	srv := sim(t)
+	c := newDoctor(newClient(srv))
+	c.AllowedZones = []string{caracaltest.ZoneResearch}
+
+	r := runDoctor(t, c, doctor.Options{AllZones: true})
+	assert.Equal(t, "all", r.Context.ZoneScope)
+	assert.Equal(t, []string{caracaltest.ZoneResearch}, r.Context.ZoneIDs)
+	assert.Equal(t, "1 zone(s) visible", check(t, r, "admin auth").Detail, "the inventory counts only the allowed zones")
+	assert.NotContains(t, checkNames(r), caracaltest.ZoneStaging)
+	assert.Empty(t, collecttest.PathsNaming(srv, caracaltest.ZoneStaging))
+
+	open := runDoctor(t, newDoctor(newClient(srv)), doctor.Options{AllZones: true})
+	assert.Contains(t, open.Context.ZoneIDs, caracaltest.ZoneStaging, "without AllowedZones every visible zone is checked")
 }

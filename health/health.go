@@ -121,6 +121,33 @@ func MetricsChecks(metrics Metrics) []Check {
 	return out
 }
 
+// ExtraChecks are the checks Caracal's Doctor does not evaluate (API.md §5.2 "Not evaluated").
+func ExtraChecks(metrics Metrics, ready map[caracal.Service]caracal.Probe) []Check {
+	var out []Check
+	if m := metrics.Audit; m != nil {
+		c := Check{Section: "readiness", Name: "audit pending age", Status: CheckOK, Detail: fmt.Sprintf("consumer_pel_oldest_secs=%d", m.ConsumerPELOldestSecs), Source: "GET audit /metrics.json"}
+		if m.ConsumerPELOldestSecs > 300 {
+			c.Status = CheckWarn
+		}
+		out = append(out, c)
+	}
+	if m := metrics.Gateway; m != nil {
+		c := Check{Section: "readiness", Name: "gateway revocation freshness", Status: CheckOK, Detail: fmt.Sprintf("snapshot age %ds", m.RevocationSnapshotAgeSeconds), Source: "GET gateway /metrics.json"}
+		if m.RevocationSnapshotFresh == 0 {
+			c.Status, c.Detail = CheckFail, fmt.Sprintf("revocation snapshot stale (age %ds > 70s)", m.RevocationSnapshotAgeSeconds)
+		}
+		out = append(out, c)
+	}
+	if p, ok := ready[caracal.ServiceAPI]; ok {
+		c := Check{Section: "readiness", Name: "api outbox", Status: CheckOK, Detail: "no dead outbox rows reported", Source: "GET " + p.URL}
+		if p.Reason == "outbox_dead_messages" {
+			c.Status, c.Detail = CheckFail, fmt.Sprintf("dead API outbox rows: %v", p.Body["deadCount"])
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // Propagation explains why a policy change is not live on STS, from its
 // activation status and whether the API reports dead outbox rows.
 func Propagation(a *caracal.ActivationStatus, outboxDead bool) string {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 )
 
 // Patterns are RE2 (linear time), compiled once and never modified.
@@ -41,7 +41,7 @@ var configMarkers = []string{
 
 // errorBody is what a pasted JSON error body says.
 type errorBody struct {
-	hints     router.Hints
+	hints     diagnose.Hints
 	requestID string
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 )
 
 // FuzzParse checks that no paste panics, that every request ID it
@@ -32,7 +32,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		q, err := Parse(text)
 		if err != nil {
-			if q != (router.Query{}) {
+			if q != (diagnose.Query{}) {
 				t.Fatalf("error %v with a non-empty query %+v", err, q)
 			}
 			return
@@ -41,11 +41,11 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("success without an ID or a code: %+v", q)
 		}
 		if q.RequestID != "" {
-			if verr := router.ValidateRequestID(q.RequestID); verr != nil {
+			if verr := diagnose.ValidateRequestID(q.RequestID); verr != nil {
 				t.Fatalf("returned invalid request ID %q: %v", q.RequestID, verr)
 			}
 		}
-		if q.Hints.ErrorCode != "" && router.ValidateRequestID(q.Hints.ErrorCode) != nil {
+		if q.Hints.ErrorCode != "" && diagnose.ValidateRequestID(q.Hints.ErrorCode) != nil {
 			t.Fatalf("error code %q is not a token", q.Hints.ErrorCode)
 		}
 		d := q.Hints.Description

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 )
 
 // Limits on pasted text.
@@ -27,16 +27,16 @@ var ErrNoRequestID = errors.New("no request ID found: paste the request ID, the 
 // response headers (X-Request-Id, status line, WWW-Authenticate), or an SDK or
 // engine configuration error (returned with no ID and ErrorCode config_missing).
 // Work is linear in the input, which is capped at MaxBytes.
-func Parse(text string) (router.Query, error) {
+func Parse(text string) (diagnose.Query, error) {
 	if len(text) > MaxBytes {
-		return router.Query{}, fmt.Errorf("pasted text is %d KiB: paste at most %d KiB (the error body or the line with the request ID is enough)",
+		return diagnose.Query{}, fmt.Errorf("pasted text is %d KiB: paste at most %d KiB (the error body or the line with the request ID is enough)",
 			(len(text)+1023)>>10, MaxBytes>>10)
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return router.Query{}, ErrNoRequestID
+		return diagnose.Query{}, ErrNoRequestID
 	}
-	var q router.Query
+	var q diagnose.Query
 	id, found := "", false
 	if b, ok := findErrorBody(text); ok {
 		q.Hints = b.hints
@@ -79,8 +79,8 @@ func Parse(text string) (router.Query, error) {
 	q.Hints.ErrorCode = codeOrEmpty(q.Hints.ErrorCode)
 	q.Hints.Description = cleanText(q.Hints.Description, maxDescription)
 	if found {
-		if err := router.ValidateRequestID(id); err != nil {
-			return router.Query{}, err
+		if err := diagnose.ValidateRequestID(id); err != nil {
+			return diagnose.Query{}, err
 		}
 		q.RequestID = id
 		return q, nil
@@ -88,5 +88,5 @@ func Parse(text string) (router.Query, error) {
 	if q.Hints.ErrorCode != "" {
 		return q, nil
 	}
-	return router.Query{}, ErrNoRequestID
+	return diagnose.Query{}, ErrNoRequestID
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 )
 
 // Symptom words a caller may report (ROUTER.md "Input: a query").
@@ -34,8 +34,8 @@ type Scenario struct {
 	Title string // one line for humans
 	Row   int    // ROUTER.md rule row (1–22) the scenario exercises
 	// Surface and Cause are what the router must conclude.
-	Surface router.Surface
-	Cause   router.Cause
+	Surface diagnose.Surface
+	Cause   diagnose.Cause
 	// Hints are what the caller saw and tells the bot.
 	Hints Hints
 	// Zone is where the trace lives ("" when Caracal kept no trace);

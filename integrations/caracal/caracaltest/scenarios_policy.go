@@ -3,8 +3,8 @@ package caracaltest
 import (
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // fixtureScenario stages a scenario whose trace is an explain fixture in
@@ -42,7 +42,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: evalFailed, Name: "policy-eval-failed", Row: 2,
 			Title:   "The policy engine failed on the zone's bundle: STS answered 503 policy_eval_failed",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CausePolicyEvalFailed, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CausePolicyEvalFailed, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:        Hints{Status: 503, ErrorCode: "policy_eval_failed", Description: "policy evaluation unavailable"},
 			CallerSaw:    fixtureBody("error-503-policy-eval-failed.json"),
 			WorldChanges: []string{"STS /metrics.json: opa.eval_errors 1"},
@@ -57,19 +57,19 @@ func policyScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a028ea-d354-7443-96e4-46e5643d943c", Name: "deny-no-grant", Row: 4,
 			Title:   "billing-bot asked for Pipernet, but the policy data binds the grant to research-agent only",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseResourceNotGranted,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseResourceNotGranted,
 			Hints: policyDenied("resource_not_granted"), CallerSaw: fixtureBody("error-403-access-denied-no-grant.json"),
 		}, "explain-deny-no-grant.json", ""),
 		fixtureScenario(Scenario{
 			ID: "01a028c5-c1f4-71bb-89ca-bbb2459cf427", Name: "deny-role-scope-mismatch", Row: 4,
 			Title:   "A reader Session asked for pipernet:write, which its role does not grant",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseRoleScopeMismatch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseRoleScopeMismatch,
 			Hints: policyDenied("role_scope_mismatch"), CallerSaw: fixtureBody("error-403-access-denied.json"),
 		}, "explain-deny-role-scope-mismatch.json", ""),
 		fixtureScenario(Scenario{
 			ID: "01a02949-fb7c-7a85-9fc4-9cf834d0a9d7", Name: "deny-no-active-policy-set", Row: 4,
 			Title:   "No policy set is active in Research, so STS denies everything (deny-all fallback)",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseNoActivePolicySet,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseNoActivePolicySet,
 			Hints: policyDenied("no_active_policy_set"), CallerSaw: fixtureBody("error-403-access-denied-no-policy-set.json"),
 			WorldChanges: []string{"Research policy sets: none active (policy-sets-none-active.json); no activation status"},
 			mutate: research(func(z *ZoneData) {
@@ -80,7 +80,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: noRule, Name: "deny-no-rule-matched", Row: 4,
 			Title:   "research-agent minted a business scope with its client secret alone, outside any Session",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseNoRuleMatched, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseNoRuleMatched, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: policyDenied("no_rule_matched"), CallerSaw: goError("access_denied", "policy denied (no_rule_matched)", noRule),
 			seed: seedTrace(ZoneResearch, noRule, at("10:22:37.519"), func(t *trace) {
 				a := actor{appID: appResearchAgent, appName: "research-agent"}
@@ -91,7 +91,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: targetMismatch, Name: "gateway-mandate-target-mismatch", Row: 4,
 			Title:   "A Pipernet mandate was sent to the Gateway with X-Caracal-Resource: resource://nucleus",
-			Surface: router.SurfaceGatewayVerifier, Cause: router.CauseMandateTargetMismatch, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceGatewayVerifier, Cause: diagnose.CauseMandateTargetMismatch, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     policyDenied("mandate_target_mismatch"),
 			CallerSaw: goError("access_denied", "policy denied (mandate_target_mismatch)", targetMismatch),
 			seed: seedTrace(ZoneResearch, targetMismatch, at("10:31:54.208"), func(t *trace) {
@@ -103,23 +103,23 @@ func policyScenarios() []Scenario {
 		},
 		policyDenyScenario(policyDenySpec{id: "01a028d8-7ff2-788b-a2c0-83aae799f2f1", name: "deny-delegation-scope-exceeded",
 			title:  "research-agent's reader Session asked for pipernet:refund, outside its Delegation's scopes (a policy deny, rarely seen)",
-			reason: router.CauseDelegationScopeExceeded, at: at("09:41:12.306"), resource: "resource://pipernet", scopes: []string{"pipernet:refund"}}),
+			reason: diagnose.CauseDelegationScopeExceeded, at: at("09:41:12.306"), resource: "resource://pipernet", scopes: []string{"pipernet:refund"}}),
 		policyDenyScenario(policyDenySpec{id: "01a028e2-feb6-7740-9620-e124442ed8a5", name: "deny-confinement-violation",
 			title:  "A confinement rule caps research-agent's reader Session below pipernet:write",
-			reason: router.CauseConfinementViolation, at: at("09:52:40.118"), resource: "resource://pipernet", scopes: []string{"pipernet:write"}}),
+			reason: diagnose.CauseConfinementViolation, at: at("09:52:40.118"), resource: "resource://pipernet", scopes: []string{"pipernet:write"}}),
 		policyDenyScenario(policyDenySpec{id: "01a028ee-5780-7a96-b961-08489f8ae62b", name: "deny-restriction-active",
 			title:  "A restrict entry in the policy data froze Research, so STS denied research-agent's Pipernet read",
-			reason: router.CauseRestrictionActive, at: at("10:05:03.744"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
+			reason: diagnose.CauseRestrictionActive, at: at("10:05:03.744"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
 		policyDenyScenario(policyDenySpec{id: "01a0292c-07b7-755c-94e2-225253bec4f6", name: "deny-malformed-risk-data",
 			title:  "A risk entry of the policy data is not a {scope, tier} pair, so STS denied research-agent's Nucleus call",
-			reason: router.CauseMalformedRiskData, at: at("11:12:26.551"), resource: "resource://nucleus", scopes: []string{"nucleus:tool:call"}}),
+			reason: diagnose.CauseMalformedRiskData, at: at("11:12:26.551"), resource: "resource://nucleus", scopes: []string{"nucleus:tool:call"}}),
 		policyDenyScenario(policyDenySpec{id: "01a0292d-9b6e-73fa-ab0d-194e5dac6d88", name: "deny-malformed-approval-data",
 			title:  "An approval_tiers entry of the policy data is invalid, so STS denied research-agent's Pipernet read",
-			reason: router.CauseMalformedApprovalData, at: at("11:14:09.902"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
+			reason: diagnose.CauseMalformedApprovalData, at: at("11:14:09.902"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
 		{
 			ID: wrongZone, Name: "wrong-zone", Row: 4,
 			Title:   "Asked in Research, but the request ran in Staging, where support-agent has no Nucleus grant",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseResourceNotGranted, Zone: ZoneStaging, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseResourceNotGranted, Zone: ZoneStaging, AskZone: ZoneResearch,
 			Hints: policyDenied("resource_not_granted"), CallerSaw: goError("access_denied", "policy denied (resource_not_granted)", wrongZone),
 			seed: seedWrongZone(wrongZone),
 		},
@@ -130,7 +130,7 @@ func policyScenarios() []Scenario {
 // policy engine denied with reason.
 type policyDenySpec struct {
 	id, name, title, resource string
-	reason                    router.Cause
+	reason                    diagnose.Cause
 	at                        time.Time
 	scopes                    []string
 }
@@ -139,7 +139,7 @@ type policyDenySpec struct {
 func policyDenyScenario(p policyDenySpec) Scenario {
 	return Scenario{
 		ID: p.id, Name: p.name, Row: 4, Title: p.title,
-		Surface: router.SurfaceSTSPolicy, Cause: p.reason, Zone: ZoneResearch, AskZone: ZoneResearch,
+		Surface: diagnose.SurfaceSTSPolicy, Cause: p.reason, Zone: ZoneResearch, AskZone: ZoneResearch,
 		Hints:     policyDenied(string(p.reason)),
 		CallerSaw: goError("access_denied", "policy denied ("+string(p.reason)+")", p.id),
 		seed: seedTrace(ZoneResearch, p.id, p.at, func(t *trace) {
@@ -185,13 +185,13 @@ func gateScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a028c9-d3ac-714f-9706-ff5c60b98bf6", Name: "deny-scope-not-declared", Row: 5,
 			Title:   "research-agent asked for a scope the Pipernet resource does not declare",
-			Surface: router.SurfaceResourceDefinition, Cause: router.CauseScopeNotDeclared,
+			Surface: diagnose.SurfaceResourceDefinition, Cause: diagnose.CauseScopeNotDeclared,
 			Hints: policyDeniedBare, CallerSaw: fixtureBody("error-403-access-denied-no-reason.json"),
 		}, "explain-deny-scope-not-defined.json", ""),
 		fixtureScenario(Scenario{
 			ID: "269d1d49-a6c3-4dfb-b05b-b82128fbd732", Name: "deny-operation-not-permitted", Row: 6,
 			Title:   "DELETE /v1/reports/42 is not a declared operation of the enforced Pipernet resource",
-			Surface: router.SurfaceResourceDefinition, Cause: router.CauseOperationNotPermitted,
+			Surface: diagnose.SurfaceResourceDefinition, Cause: diagnose.CauseOperationNotPermitted,
 			Hints: Hints{Status: 403, ErrorCode: "operation_not_permitted",
 				Description: "operation DELETE /v1/reports/42 is not declared on resource resource://pipernet; declare it on the resource or set operation_enforcement to transport_uniform"},
 			CallerSaw: fixtureBody("error-403-operation-not-permitted.json"),
@@ -199,7 +199,7 @@ func gateScenarios() []Scenario {
 		{
 			ID: notFound, Name: "deny-resource-not-found", Row: 7,
 			Title:   "research-agent asked for resource://pipernet-v2, which is not registered in Research",
-			Surface: router.SurfaceConfig, Cause: router.CauseResourceNotFound, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceConfig, Cause: diagnose.CauseResourceNotFound, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: policyDeniedBare, CallerSaw: goError("access_denied", "policy denied", notFound),
 			seed: seedTrace(ZoneResearch, notFound, at("10:15:22.097"), func(t *trace) {
 				a := researchAgent()
@@ -210,20 +210,20 @@ func gateScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a02958-0b22-7df4-b6d2-8d2382c0bfcb", Name: "deny-rate-limited", Row: 8,
 			Title:   "research-agent exhausted its per-minute mint budget for Pipernet",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseRateLimited,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseRateLimited,
 			Hints: policyDeniedBare, CallerSaw: goError("access_denied", "policy denied", "01a02958-0b22-7df4-b6d2-8d2382c0bfcb"),
 		}, "explain-deny-rate-limited.json", ""),
 		fixtureScenario(Scenario{
 			ID: "fe2a729f-127e-4159-a28f-b77d148746a7", Name: "gateway-token-replayed", Row: 9,
 			Title:   "A one-shot mandate was presented to the Gateway a second time",
-			Surface: router.SurfaceGatewayVerifier, Cause: router.CauseTokenReplayed,
+			Surface: diagnose.SurfaceGatewayVerifier, Cause: diagnose.CauseTokenReplayed,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "token replay detected"},
 			CallerSaw: fixtureBody("error-401-gateway-replay.json"),
 		}, "explain-gateway-replay.json", ""),
 		{
 			ID: noConnection, Name: "deny-credential-not-provisioned", Row: 10,
 			Title:   "research-agent acted for a user who never connected Google Drive",
-			Surface: router.SurfaceSTSPolicy, Cause: router.CauseCredentialNotProvisioned, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseCredentialNotProvisioned, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: connection},
 			CallerSaw: goError("access_denied", connection, noConnection),
 			seed: seedTrace(ZoneResearch, noConnection, at("11:05:48.740"), func(t *trace) {
@@ -234,20 +234,20 @@ func gateScenarios() []Scenario {
 		},
 		gateDenyScenario(gateDenySpec{id: "01a0294c-2541-7c1d-ad9e-279c482586ee", name: "deny-resource-outside-delegation",
 			title: "research-agent's Delegation is bound to Pipernet, but its Session asked for Nucleus",
-			cause: router.CauseResourceOutsideDelegation, at: at("11:47:31.265"), hints: policyDeniedBare,
+			cause: diagnose.CauseResourceOutsideDelegation, at: at("11:47:31.265"), hints: policyDeniedBare,
 			md: map[string]any{"resource": "resource://nucleus"}, closes: true}),
 		gateDenyScenario(gateDenySpec{id: "01a0295a-9925-7be8-b128-b546fb30b4f6", name: "deny-credential-refresh-failed",
 			title: "The user's expired Google Drive connection could not be refreshed",
-			cause: router.CauseCredentialRefreshFailed, at: at("12:03:18.437"),
+			cause: diagnose.CauseCredentialRefreshFailed, at: at("12:03:18.437"),
 			hints: Hints{Status: 403, ErrorCode: "credential_expired_not_renewable"},
 			md:    map[string]any{"resource": "resource://drive", "reason": "credential_expired_not_renewable"}, closes: true}),
 		gateDenyScenario(gateDenySpec{id: "1a245b9b-2c6b-4bd1-a5a6-d9c70a1364d0", name: "gateway-provider-unavailable",
 			title: "The Gateway's exchange for Nucleus found no provider row for the resource",
-			cause: router.CauseProviderUnavailable, at: at("12:27:45.090"), hints: policyDeniedBare, gateway: true,
+			cause: diagnose.CauseProviderUnavailable, at: at("12:27:45.090"), hints: policyDeniedBare, gateway: true,
 			md: map[string]any{"resource": "resource://nucleus", "reason": "provider_not_found"}, closes: true}),
 		gateDenyScenario(gateDenySpec{id: "67523294-341a-4a76-a185-3081563db9c0", name: "gateway-provider-credential-unavailable",
 			title: "Policy allowed the Gateway's Pipernet call, but STS could not produce the upstream credential",
-			cause: router.CauseProviderCredentialUnavailable, at: at("12:52:11.684"), gateway: true,
+			cause: diagnose.CauseProviderCredentialUnavailable, at: at("12:52:11.684"), gateway: true,
 			hints: Hints{Status: 502, ErrorCode: "http_request_failed", Description: "upstream credential for resource resource://pipernet is unavailable"},
 			md:    map[string]any{"resource": "resource://pipernet"}, allowedFirst: true}),
 	}
@@ -258,7 +258,7 @@ func gateScenarios() []Scenario {
 // when the gate is per resource.
 type gateDenySpec struct {
 	id, name, title string
-	cause           router.Cause // the gate's evaluation_status
+	cause           diagnose.Cause // the gate's evaluation_status
 	at              time.Time
 	hints           Hints
 	md              map[string]any // the gate row's metadata besides the application's
@@ -273,7 +273,7 @@ type gateDenySpec struct {
 func gateDenyScenario(g gateDenySpec) Scenario {
 	return Scenario{
 		ID: g.id, Name: g.name, Row: 10, Title: g.title,
-		Surface: router.SurfaceSTSPolicy, Cause: g.cause, Zone: ZoneResearch, AskZone: ZoneResearch,
+		Surface: diagnose.SurfaceSTSPolicy, Cause: g.cause, Zone: ZoneResearch, AskZone: ZoneResearch,
 		Hints: g.hints, CallerSaw: goError(g.hints.ErrorCode, g.hints.Description, g.id),
 		seed: seedTrace(ZoneResearch, g.id, g.at, func(t *trace) {
 			a := researchAgent()

@@ -5,20 +5,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/router"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
 // rowSurfaces are the surfaces each ROUTER.md row may conclude.
-func rowSurfaces() map[int][]router.Surface {
-	return map[int][]router.Surface{
-		1: {router.SurfaceInfrastructure}, 2: {router.SurfaceSTSPolicy}, 3: {router.SurfaceInfrastructure}, 4: {router.SurfaceSTSPolicy, router.SurfaceGatewayVerifier},
-		5: {router.SurfaceResourceDefinition}, 6: {router.SurfaceResourceDefinition}, 7: {router.SurfaceConfig}, 8: {router.SurfaceSTSPolicy},
-		9: {router.SurfaceGatewayVerifier}, 10: {router.SurfaceSTSPolicy}, 11: {router.SurfaceApproval}, 12: {router.SurfaceAuditPipeline}, 13: {router.SurfaceRevocation},
-		14: {router.SurfaceResourceDefinition}, 15: {router.SurfaceGatewayVerifier}, 16: {router.SurfaceGatewayVerifier}, 17: {router.SurfaceAuthentication},
-		18: {router.SurfaceSTSPolicy}, 19: {router.SurfaceConfig}, 20: {router.SurfaceConfig}, 21: {router.SurfaceNone}, 22: {router.SurfaceUnknown},
+func rowSurfaces() map[int][]diagnose.Surface {
+	return map[int][]diagnose.Surface{
+		1: {diagnose.SurfaceInfrastructure}, 2: {diagnose.SurfaceSTSPolicy}, 3: {diagnose.SurfaceInfrastructure}, 4: {diagnose.SurfaceSTSPolicy, diagnose.SurfaceGatewayVerifier},
+		5: {diagnose.SurfaceResourceDefinition}, 6: {diagnose.SurfaceResourceDefinition}, 7: {diagnose.SurfaceConfig}, 8: {diagnose.SurfaceSTSPolicy},
+		9: {diagnose.SurfaceGatewayVerifier}, 10: {diagnose.SurfaceSTSPolicy}, 11: {diagnose.SurfaceApproval}, 12: {diagnose.SurfaceAuditPipeline}, 13: {diagnose.SurfaceRevocation},
+		14: {diagnose.SurfaceResourceDefinition}, 15: {diagnose.SurfaceGatewayVerifier}, 16: {diagnose.SurfaceGatewayVerifier}, 17: {diagnose.SurfaceAuthentication},
+		18: {diagnose.SurfaceSTSPolicy}, 19: {diagnose.SurfaceConfig}, 20: {diagnose.SurfaceConfig}, 21: {diagnose.SurfaceNone}, 22: {diagnose.SurfaceUnknown},
 	}
 }
 
@@ -34,7 +35,7 @@ func TestCatalogCoversRouter(t *testing.T) {
 		assert.Regexp(t, `^[a-z0-9-]+$`, s.Name)
 		assert.NotEmpty(t, s.Title, s.Name)
 		assert.NotEmpty(t, s.Cause, s.Name)
-		assert.Contains(t, router.Surfaces(), s.Surface, s.Name)
+		assert.Contains(t, diagnose.Surfaces(), s.Surface, s.Name)
 		assert.Contains(t, rowSurfaces()[s.Row], s.Surface, "%s: row %d", s.Name, s.Row)
 		assert.Contains(t, []string{ZoneResearch, ZoneStaging, ""}, s.Zone, s.Name)
 		assert.Contains(t, []string{ZoneResearch, ZoneStaging}, s.AskZone, s.Name)
