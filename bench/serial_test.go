@@ -4,8 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/caracal-bot/caracal-bot/collect"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // serialSource runs every call of the wrapped Source one after another, the
@@ -13,7 +13,7 @@ import (
 // parallel, with the very same calls.
 type serialSource struct {
 	mu  sync.Mutex
-	src router.Source
+	src collect.Source
 }
 
 func lock[T any](s *serialSource, f func() T) T {

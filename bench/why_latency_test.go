@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/collect"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // latency is L, the delay the simulator adds to every route.
@@ -28,19 +29,19 @@ func benchWhy(b *testing.B, scenario string, serial bool) {
 		b.Fatalf("no scenario %s", scenario)
 	}
 	srv := caracaltest.Start(b, caracaltest.WithScenario(sc.ID), caracaltest.WithLatency(latency))
-	var src router.Source = newClient(srv)
+	var src collect.Source = newClient(srv)
 	if serial {
 		src = &serialSource{src: src}
 	}
-	col := &router.Collector{Source: src, DefaultZone: caracaltest.ZoneResearch, Timeout: time.Minute, CallTimeout: 30 * time.Second}
-	q := router.Query{RequestID: sc.ID}
+	col := &collect.Collector{Readers: collect.ReadersOf(src), Settings: collect.Settings{DefaultZone: caracaltest.ZoneResearch, Timeout: time.Minute, CallTimeout: 30 * time.Second}}
+	q := diagnose.Query{RequestID: sc.ID}
 	col.Collect(context.Background(), q) // warm the connections
 	srv.ResetRequests()
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
 		ev := col.Collect(context.Background(), q)
-		if d := router.Diagnose(ev, "https://docs.caracal.run"); d.Cause != sc.Cause {
+		if d := diagnose.Diagnose(ev, "https://docs.caracal.run"); d.Cause != sc.Cause {
 			b.Fatalf("diagnosed %s, want %s", d.Cause, sc.Cause)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package bundle builds the diagnostic bundle of one request: a zip of the
-// evidence the router collected, the diagnosis, the Doctor report and the
+// evidence collected, the diagnosis, the Doctor report and the
 // audit around the request, every document redacted, with a manifest that
 // lists each file's SHA-256 and every redaction (where and what kind, never
 // the value). The same input always gives the same bytes.
@@ -13,9 +13,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Format names the bundle layout; it changes when files or keys change
@@ -91,9 +92,9 @@ type Manifest struct {
 	RequestID      string            `json:"request_id"`
 	ZoneID         string            `json:"zone_id"`
 	AskedZone      string            `json:"asked_zone"`
-	Surface        string            `json:"surface"`
-	Cause          string            `json:"cause"`
-	Query          router.Query      `json:"query"`
+	Surface        diagnose.Surface  `json:"surface"`
+	Cause          diagnose.Cause    `json:"cause"`
+	Query          diagnose.Query    `json:"query"`
 	Endpoints      map[string]string `json:"endpoints"`
 	GeneratedAt    time.Time         `json:"generated_at"`
 	CollectedAt    time.Time         `json:"collected_at"`
@@ -118,7 +119,7 @@ type Bundle struct {
 // Build assembles, redacts and zips the bundle of one diagnosis. doctor may
 // be nil (missing.json then says so). It fails only on evidence it cannot
 // encode.
-func Build(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport, meta Meta) (*Bundle, error) {
+func Build(ev *diagnose.Evidence, d diagnose.Diagnosis, doctor *doctor.Report, meta Meta) (*Bundle, error) {
 	if ev == nil {
 		return nil, errors.New("bundle: no evidence")
 	}
@@ -181,7 +182,7 @@ func render(r *redact.Scrubber, doc document) ([]byte, []redact.Redaction, error
 	var reds []redact.Redaction
 	var data []byte
 	if md, ok := doc.value.(markdownDiagnosis); ok {
-		text, valueReds := diagnosisMarkdown(r, router.Diagnosis(md))
+		text, valueReds := diagnosisMarkdown(r, diagnose.Diagnosis(md))
 		out, textReds := r.TextRedactions(text)
 		data, reds = []byte(out), append(valueReds, textReds...)
 	} else {

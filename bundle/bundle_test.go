@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bundle"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 var wantFiles = []string{
@@ -160,7 +160,7 @@ func TestBuildWithoutDoctorOrDenials(t *testing.T) {
 	assert.Equal(t, ev.CollectedAt, b.Manifest.GeneratedAt, "the evidence's time when none is given")
 	_, files := unzip(t, b.Zip)
 	assert.Equal(t, "null\n", string(files[bundle.FileDoctor]))
-	var missing []router.Missing
+	var missing []diagnose.Missing
 	require.NoError(t, json.Unmarshal(files[bundle.FileMissing], &missing))
 	whats := map[string]string{}
 	for _, m := range missing {

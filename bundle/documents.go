@@ -5,9 +5,10 @@ import (
 	"net/url"
 	"sort"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // document is one file of the bundle before redaction: a value encoded as
@@ -18,7 +19,7 @@ type document struct {
 }
 
 // markdownDiagnosis is a diagnosis to be written as diagnosis.md.
-type markdownDiagnosis router.Diagnosis
+type markdownDiagnosis diagnose.Diagnosis
 
 // readiness is one service's probes in readiness.json.
 type readiness struct {
@@ -66,7 +67,7 @@ type auditDoc struct {
 
 // documents lays the evidence out as the bundle's files, in zip order
 // (manifest.json, built last, goes first).
-func documents(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport, denials *AuditWindow) []document {
+func documents(ev *diagnose.Evidence, d diagnose.Diagnosis, doctor *doctor.Report, denials *AuditWindow) []document {
 	var probes []readiness
 	for _, svc := range caracal.AllServices() {
 		row := readiness{Service: svc}
@@ -117,10 +118,10 @@ func newestFirst(rows []caracal.AdminAuditRow) []caracal.AdminAuditRow {
 
 // missing merges what the collection could not fetch with what the bundle
 // itself lacks (the Doctor report, the denials around the request).
-func missing(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorReport, denials *AuditWindow) []router.Missing {
-	out := []router.Missing{}
-	seen := map[router.Missing]bool{}
-	for _, list := range [][]router.Missing{ev.Missing, d.MissingEvidence} {
+func missing(ev *diagnose.Evidence, d diagnose.Diagnosis, doctor *doctor.Report, denials *AuditWindow) []diagnose.Missing {
+	out := []diagnose.Missing{}
+	seen := map[diagnose.Missing]bool{}
+	for _, list := range [][]diagnose.Missing{ev.Missing, d.MissingEvidence} {
 		for _, m := range list {
 			if !seen[m] {
 				seen[m] = true
@@ -129,13 +130,13 @@ func missing(ev *router.Evidence, d router.Diagnosis, doctor *router.DoctorRepor
 		}
 	}
 	if doctor == nil {
-		out = append(out, router.Missing{What: "Doctor report", Source: "doctor", Reason: "not run"})
+		out = append(out, diagnose.Missing{What: "Doctor report", Source: "doctor", Reason: "not run"})
 	}
 	switch {
 	case denials == nil:
-		out = append(out, router.Missing{What: "denials around the request", Source: "GET /v1/zones/{zone}/audit?decision=deny", Reason: "not read"})
+		out = append(out, diagnose.Missing{What: "denials around the request", Source: "GET /v1/zones/{zone}/audit?decision=deny", Reason: "not read"})
 	case denials.Error != "":
-		out = append(out, router.Missing{What: "denials around the request", Source: denials.Source, Reason: denials.Error})
+		out = append(out, diagnose.Missing{What: "denials around the request", Source: denials.Source, Reason: denials.Error})
 	}
 	return out
 }

@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bundle"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Identifiers that must survive redaction.
@@ -43,7 +45,7 @@ func str(s string) *string { return &s }
 
 // plantedInput is a deny with secrets planted in the evidence, the missing
 // evidence, an audit row, the diagnosis and an endpoint URL.
-func plantedInput() (*router.Evidence, router.Diagnosis, *router.DoctorReport, bundle.Meta) {
+func plantedInput() (*diagnose.Evidence, diagnose.Diagnosis, *doctor.Report, bundle.Meta) {
 	jwt := jwtHeader + "." + jwtPayload + "." + jwtSignature
 	deny := caracal.AuditRow{
 		ID: "01a028ea-d355-7000-8000-000000000001", ZoneID: zoneID, EventType: "token_exchange",
@@ -57,8 +59,8 @@ func plantedInput() (*router.Evidence, router.Diagnosis, *router.DoctorReport, b
 		DiagnosticsJSON: []map[string]any{{"reason": "resource_not_granted"}},
 		OccurredAt:      "2026-08-22T13:30:00.000Z", IngestedAt: "2026-08-22T13:30:00.100Z",
 	}
-	ev := &router.Evidence{
-		Query: router.Query{RequestID: requestID, ZoneID: zoneID, Hints: router.Hints{Status: 403, ErrorCode: "access_denied",
+	ev := &diagnose.Evidence{
+		Query: diagnose.Query{RequestID: requestID, ZoneID: zoneID, Hints: diagnose.Hints{Status: 403, ErrorCode: "access_denied",
 			Description: "denied; request carried access_token=" + githubToken}},
 		AskedZone: zoneID, TraceZone: zoneID, CollectedAt: generatedAt.Add(-time.Second),
 		Ready: map[caracal.Service]caracal.Probe{
@@ -69,23 +71,23 @@ func plantedInput() (*router.Evidence, router.Diagnosis, *router.DoctorReport, b
 			Denied: []caracal.DeniedEntry{{EventID: deny.ID, EventType: "token_exchange",
 				PolicyInput: []byte(`{"session":{"id":"` + sessionID + `"},"subject_token":"` + jwt + `"}`)}}},
 		ActiveVersion: &caracal.PolicySetVersion{ID: versionID, ManifestSHA256: manifestSHA},
-		Missing: []router.Missing{{What: "STS metrics", Source: "sts GET /metrics.json",
+		Missing: []diagnose.Missing{{What: "STS metrics", Source: "sts GET /metrics.json",
 			Reason: "HTTP 401 (sent Authorization: Bearer " + bearerCred + ")"}},
 		AfterRevocation: []caracal.AuditRow{{ID: "01a028ea-d356-7000-8000-000000000002", ZoneID: zoneID, EventType: "gateway_resource_request",
 			MetadataJSON: map[string]any{"mandate": jwt, "key id " + awsKey: true}}},
 	}
-	d := router.Diagnosis{
-		RequestID: requestID, ZoneID: zoneID, Surface: router.SurfaceSTSPolicy, Cause: "resource_not_granted",
+	d := diagnose.Diagnosis{
+		RequestID: requestID, ZoneID: zoneID, Surface: diagnose.SurfaceSTSPolicy, Cause: "resource_not_granted",
 		Verdict:  "application research-agent has no grant for resource://pipernet (the bot posted with " + slackToken + ")",
 		Decision: "deny",
-		Steps:    []router.Step{{N: 1, Name: "runtime healthy", Status: router.StepPass, Detail: "all five services ready"}},
-		Evidence: []router.Fact{{Name: "manifest", Value: manifestSHA, Source: "GET /v1/zones/" + zoneID + "/policy-sets"}},
-		NextActions: []router.Action{{Text: "Grant resource://pipernet to research-agent (token " + githubToken + ")",
+		Steps:    []diagnose.Step{{N: 1, Name: "runtime healthy", Status: diagnose.StepPass, Detail: "all five services ready"}},
+		Evidence: []diagnose.Fact{{Name: "manifest", Value: manifestSHA, Source: "GET /v1/zones/" + zoneID + "/policy-sets"}},
+		NextActions: []diagnose.Action{{Text: "Grant resource://pipernet to research-agent (token " + githubToken + ")",
 			Doc: "https://docs.caracal.run/guides/authorize-access/"}},
-		MissingEvidence: append([]router.Missing{}, ev.Missing...),
+		MissingEvidence: append([]diagnose.Missing{}, ev.Missing...),
 	}
-	doctor := &router.DoctorReport{Command: "doctor", Mode: "system", Ready: true,
-		Checks: []router.Check{{Section: "health", Name: "api health", Status: router.CheckOK, Detail: "http://127.0.0.1:7000/health"}}}
+	doctor := &doctor.Report{Command: "doctor", Mode: "system", Ready: true,
+		Checks: []health.Check{{Section: "health", Name: "api health", Status: health.CheckOK, Detail: "http://127.0.0.1:7000/health"}}}
 	meta := bundle.Meta{
 		BotVersion: "v1.2.3", RulesetVersion: "router-rules/1", GeneratedAt: generatedAt,
 		Endpoints: map[string]string{

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // diagnosisMarkdown renders diagnosis.md: the same facts as diagnosis.json
@@ -13,15 +13,15 @@ import (
 // taking the chat reply) so it depends on the Diagnosis alone. Each value
 // is redacted before it is escaped for markdown (escaping could hide a
 // token from the patterns), and each redaction is located by line.
-func diagnosisMarkdown(r *redact.Scrubber, d router.Diagnosis) (string, []redact.Redaction) {
+func diagnosisMarkdown(r *redact.Scrubber, d diagnose.Diagnosis) (string, []redact.Redaction) {
 	w := &mdWriter{r: r}
 	w.line("# Caracal diagnosis of request %s", w.code(d.RequestID))
 	w.line("")
 	w.line("**%s**", w.text(d.Verdict))
 	w.line("")
 	for _, f := range [][2]string{
-		{"Request ID", d.RequestID}, {"Zone", d.ZoneID}, {"Surface", d.Surface},
-		{"Cause", d.Cause}, {"Decision", d.Decision}, {"Severity", string(d.Severity())},
+		{"Request ID", d.RequestID}, {"Zone", d.ZoneID}, {"Surface", string(d.Surface)},
+		{"Cause", string(d.Cause)}, {"Decision", d.Decision}, {"Severity", string(d.Severity())},
 	} {
 		v := "(none)"
 		if f[1] != "" {
@@ -91,13 +91,13 @@ func (w *mdWriter) code(s string) string { return code(w.redact(s)) }
 func (w *mdWriter) link(s string) string { return link(w.redact(s)) }
 
 // stepMark is a step status as a plain-text mark.
-func stepMark(s router.StepStatus) string {
+func stepMark(s diagnose.StepStatus) string {
 	switch s {
-	case router.StepPass:
+	case diagnose.StepPass:
 		return "[pass]"
-	case router.StepFail:
+	case diagnose.StepFail:
 		return "[FAIL]"
-	case router.StepWarn:
+	case diagnose.StepWarn:
 		return "[warn]"
 	}
 	return "[skip]"

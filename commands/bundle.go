@@ -12,13 +12,14 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // rulesetVersion names the rule table of ROUTER.md ("Surfaces and causes",
-// rows 1–22) that router.Diagnose implements; bump it when a rule changes.
+// rows 1–22) that diagnose.Diagnose implements; bump it when a rule changes.
 const rulesetVersion = "router-rules/1 (ROUTER.md rows 1-22)"
 
 // The denials around a request: an hour either side of its first audit
@@ -65,9 +66,9 @@ func runBundle(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 // zone "" means the default zone. A bad request ID or zone is a
 // *UsageError; a bot that cannot read Caracal an *UnavailableError. Caracal
 // being down is not an error: the bundle says what is missing.
-func (r *Registry) BuildBundle(ctx context.Context, requestID, zone string) (*bundle.Bundle, router.Diagnosis, error) {
+func (r *Registry) BuildBundle(ctx context.Context, requestID, zone string) (*bundle.Bundle, diagnose.Diagnosis, error) {
 	if zone != "" && !validZoneID(zone) {
-		return nil, router.Diagnosis{}, usageErrorf("zone must be a Caracal zone id (letters, digits, _ . - :, at most 128), got %q", clip(zone, 40))
+		return nil, diagnose.Diagnosis{}, usageErrorf("zone must be a Caracal zone id (letters, digits, _ . - :, at most 128), got %q", clip(zone, 40))
 	}
 	if zone == "" {
 		zone = r.env.DefaultZone
@@ -75,22 +76,22 @@ func (r *Registry) BuildBundle(ctx context.Context, requestID, zone string) (*bu
 	return r.env.buildBundle(ctx, requestID, zone)
 }
 
-func (env *Env) buildBundle(ctx context.Context, requestID, zone string) (*bundle.Bundle, router.Diagnosis, error) {
-	if err := router.ValidateRequestID(requestID); err != nil {
-		return nil, router.Diagnosis{}, &UsageError{Msg: err.Error()}
+func (env *Env) buildBundle(ctx context.Context, requestID, zone string) (*bundle.Bundle, diagnose.Diagnosis, error) {
+	if err := diagnose.ValidateRequestID(requestID); err != nil {
+		return nil, diagnose.Diagnosis{}, &UsageError{Msg: err.Error()}
 	}
-	ev, err := collectEvidence(ctx, env, router.Query{RequestID: requestID, ZoneID: zone}, "bundle")
+	ev, err := collectEvidence(ctx, env, diagnose.Query{RequestID: requestID, ZoneID: zone}, "bundle")
 	if err != nil {
-		return nil, router.Diagnosis{}, err
+		return nil, diagnose.Diagnosis{}, err
 	}
-	d := router.Diagnose(ev, env.DocsBase)
-	var doctor router.DoctorReport
+	d := diagnose.Diagnose(ev, env.DocsBase)
+	var report doctor.Report
 	var denials *bundle.AuditWindow
 	var wg sync.WaitGroup
-	wg.Go(func() { doctor = env.collector().Doctor(ctx, router.DoctorOptions{Zone: ev.DiagnosisZone()}) })
+	wg.Go(func() { report = env.doctor().Run(ctx, doctor.Options{Zone: ev.DiagnosisZone()}) })
 	wg.Go(func() { denials = env.denialsAround(ctx, ev) })
 	wg.Wait()
-	b, err := bundle.Build(ev, d, &doctor, bundle.Meta{
+	b, err := bundle.Build(ev, d, &report, bundle.Meta{
 		BotVersion: env.Version, RulesetVersion: rulesetVersion, Endpoints: probedEndpoints(ev),
 		GeneratedAt: env.Now().UTC(), Denials: denials, Scrubber: env.Scrubber,
 	})
@@ -103,7 +104,7 @@ func (env *Env) buildBundle(ctx context.Context, requestID, zone string) (*bundl
 // denialsAround reads the zone's denials from an hour before to an hour
 // after the trace's first event (the collection time without a trace). A
 // failure is recorded in the window, never returned.
-func (env *Env) denialsAround(ctx context.Context, ev *router.Evidence) *bundle.AuditWindow {
+func (env *Env) denialsAround(ctx context.Context, ev *diagnose.Evidence) *bundle.AuditWindow {
 	anchor := ev.CollectedAt
 	if first, ok := firstEvent(ev.Trace); ok {
 		anchor = first
@@ -160,7 +161,7 @@ func fetchFailure(err error) string {
 
 // probedEndpoints lists the base URL of each service as its probes saw it
 // (the bundle strips any credentials).
-func probedEndpoints(ev *router.Evidence) map[string]string {
+func probedEndpoints(ev *diagnose.Evidence) map[string]string {
 	out := map[string]string{}
 	for _, svc := range caracal.AllServices() {
 		if u := strings.TrimSuffix(ev.Ready[svc].URL, "/ready"); u != "" {
@@ -173,7 +174,7 @@ func probedEndpoints(ev *router.Evidence) map[string]string {
 }
 
 // bundleReply summarises the bundle and attaches the zip.
-func bundleReply(b *bundle.Bundle, d router.Diagnosis, s *redact.Scrubber) chat.Reply {
+func bundleReply(b *bundle.Bundle, d diagnose.Diagnosis, s *redact.Scrubber) chat.Reply {
 	m := b.Manifest
 	verdict := s.String(d.Verdict) // the reply says what the bundle says
 	return chat.Reply{
@@ -182,8 +183,8 @@ func bundleReply(b *bundle.Bundle, d router.Diagnosis, s *redact.Scrubber) chat.
 		Fields: []chat.Field{
 			{Label: "Request ID", Value: orNone(m.RequestID)},
 			{Label: "Zone", Value: orNone(m.ZoneID)},
-			{Label: "Surface", Value: d.Surface},
-			{Label: "Cause", Value: d.Cause},
+			{Label: "Surface", Value: string(d.Surface)},
+			{Label: "Cause", Value: string(d.Cause)},
 			{Label: "File", Value: b.Name},
 			{Label: "Size", Value: chat.FileSize(len(b.Zip))},
 			{Label: "Redactions", Value: redactionSummary(m.Redactions)},

@@ -17,10 +17,11 @@ import (
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/commands/commandstest"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // unzipBundle checks the reply carries one zip and returns its files.
@@ -77,14 +78,14 @@ func TestBundleDenyEndToEnd(t *testing.T) {
 	assert.Equal(t, res.Reply.Files[0].Name, fields["File"])
 	assert.NotEmpty(t, fields["Size"])
 	assert.NotEmpty(t, fields["Redactions"])
-	assert.Equal(t, sc.Cause, fields["Cause"])
+	assert.Equal(t, string(sc.Cause), fields["Cause"])
 
 	files := unzipBundle(t, res)
 	for _, f := range m.Files {
 		sum := sha256.Sum256(files[f.Name])
 		assert.Equal(t, hex.EncodeToString(sum[:]), f.SHA256, f.Name)
 	}
-	var d router.Diagnosis
+	var d diagnose.Diagnosis
 	require.NoError(t, json.Unmarshal(files[bundle.FileDiagnosis], &d))
 	assert.Equal(t, sc.Cause, d.Cause)
 	assert.Len(t, d.Steps, 8)
@@ -92,7 +93,7 @@ func TestBundleDenyEndToEnd(t *testing.T) {
 	var trace caracal.Explain
 	require.NoError(t, json.Unmarshal(files[bundle.FileTrace], &trace))
 	assert.Equal(t, "deny", trace.FinalDecision)
-	var doctor router.DoctorReport
+	var doctor doctor.Report
 	require.NoError(t, json.Unmarshal(files[bundle.FileDoctor], &doctor))
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, doctor.Context.ZoneIDs)
 
@@ -137,12 +138,12 @@ func TestBundleOutageEndToEnd(t *testing.T) {
 	res, err := run(t, reg, "bundle", sc.ID)
 	require.NoError(t, err, "Caracal down is evidence, not an error")
 	m := res.Data.(bundle.Manifest)
-	assert.Equal(t, router.SurfaceInfrastructure, m.Surface)
-	assert.Equal(t, "api_unreachable", m.Cause)
+	assert.Equal(t, diagnose.SurfaceInfrastructure, m.Surface)
+	assert.Equal(t, diagnose.CauseAPIUnreachable, m.Cause)
 
 	files := unzipBundle(t, res)
 	assert.Equal(t, "null\n", string(files[bundle.FileTrace]))
-	var missing []router.Missing
+	var missing []diagnose.Missing
 	require.NoError(t, json.Unmarshal(files[bundle.FileMissing], &missing))
 	whats := map[string]string{}
 	for _, mi := range missing {
@@ -152,7 +153,7 @@ func TestBundleOutageEndToEnd(t *testing.T) {
 		assert.Contains(t, whats, what, "missing.json names %s", what)
 	}
 	assert.Equal(t, "unreachable", whats["denials around the request"])
-	var doctor router.DoctorReport
+	var doctor doctor.Report
 	require.NoError(t, json.Unmarshal(files[bundle.FileDoctor], &doctor))
 	assert.False(t, doctor.Ready, "the Doctor saw the outage")
 }

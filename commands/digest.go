@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/digest"
+	"github.com/caracal-bot/caracal-bot/health"
 )
 
 // Digest windows.
 const (
-	defaultDigestWindow = router.DefaultDigestWindow
+	defaultDigestWindow = digest.DefaultWindow
 	maxDigestWindow     = 7 * 24 * time.Hour
 )
 
@@ -47,10 +48,10 @@ type DigestOptions struct {
 	Post bool
 }
 
-// DigestReport is the digest's data (`digest --format json`): the router's
-// summary plus the headline, the notes and the bot's health.
+// DigestReport is the digest's data (`digest --format json`): the digest
+// package's report plus the headline, the notes and the bot's health.
 type DigestReport struct {
-	router.DigestReport
+	digest.Report
 	Headline  string           `json:"headline"`
 	Notes     []string         `json:"notes,omitempty"`
 	BotHealth *BotHealthReport `json:"bot_health,omitempty"`
@@ -135,9 +136,9 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 		return Result{}, usageErrorf("digest needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
 	rep := DigestReport{
-		DigestReport: env.collector().Digest(ctx, router.DigestOptions{Zones: opts.Zones, Window: opts.Since}),
-		Notes:        opts.Notes,
-		Post:         opts.Post,
+		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since}),
+		Notes:  opts.Notes,
+		Post:   opts.Post,
 	}
 	if env.BotHealth != nil {
 		h := env.BotHealth.BotHealth()
@@ -150,10 +151,10 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 // healthy reports whether the digest found nothing failing: every service
 // ready, no Doctor failure and nothing missing.
 func (rep *DigestReport) healthy() bool {
-	return rep.Readiness.Ready() && countFindings(rep.Findings, router.CheckFail) == 0 && len(rep.Missing) == 0
+	return rep.Readiness.Ready() && countFindings(rep.Findings, health.CheckFail) == 0 && len(rep.Missing) == 0
 }
 
-func countFindings(checks []router.Check, status string) int {
+func countFindings(checks []health.Check, status string) int {
 	n := 0
 	for _, c := range checks {
 		if c.Status == status {

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/digest"
+	"github.com/caracal-bot/caracal-bot/doctor"
+	"github.com/caracal-bot/caracal-bot/health"
 )
 
 // maxDigestRows caps each digest table; the rest is summed in one line.
@@ -85,10 +87,10 @@ func digestHeadline(rep *DigestReport) string {
 	default:
 		parts = append(parts, plural(cur, "denial"))
 	}
-	if n := countFindings(rep.Findings, router.CheckFail); n > 0 {
+	if n := countFindings(rep.Findings, health.CheckFail); n > 0 {
 		parts = append(parts, plural(n, "failure"))
 	}
-	if n := countFindings(rep.Findings, router.CheckWarn); n > 0 {
+	if n := countFindings(rep.Findings, health.CheckWarn); n > 0 {
 		parts = append(parts, plural(n, "warning"))
 	}
 	pending, unloaded := 0, 0
@@ -128,7 +130,7 @@ func digestSeverity(rep *DigestReport) chat.Severity {
 	switch {
 	case !rep.Readiness.Ready():
 		return chat.SeverityOutage
-	case countFindings(rep.Findings, router.CheckFail) > 0:
+	case countFindings(rep.Findings, health.CheckFail) > 0:
 		return chat.SeverityError
 	case len(rep.Findings) > 0 || len(rep.Missing) > 0 || len(rep.Notes) > 0:
 		return chat.SeverityWarning
@@ -141,7 +143,7 @@ func digestSeverity(rep *DigestReport) chat.Severity {
 	return chat.SeverityOK
 }
 
-func readinessSection(st router.StatusReport) chat.Section {
+func readinessSection(st doctor.StatusReport) chat.Section {
 	t := &chat.Table{Header: []string{"service", "ready", "detail"}}
 	for _, s := range st.Services {
 		mark := "yes"
@@ -153,7 +155,7 @@ func readinessSection(st router.StatusReport) chat.Section {
 	return chat.Section{Title: "Readiness", Table: t}
 }
 
-func doctorSection(findings []router.Check) chat.Section {
+func doctorSection(findings []health.Check) chat.Section {
 	s := chat.Section{Title: "Doctor"}
 	if len(findings) == 0 {
 		s.Text = "No warnings or failures."
@@ -166,7 +168,7 @@ func doctorSection(findings []router.Check) chat.Section {
 
 // zoneSections renders one zone: denials by cause and by application and
 // resource against the previous window, then approvals and propagation.
-func zoneSections(z router.ZoneDigest) []chat.Section {
+func zoneSections(z digest.Zone) []chat.Section {
 	byCause := chat.Section{Title: "Denials by cause · zone " + z.ZoneID}
 	byTarget := chat.Section{Title: "Denials by application and resource · zone " + z.ZoneID}
 	switch d := z.Denials; {
@@ -229,8 +231,8 @@ func zoneSections(z router.ZoneDigest) []chat.Section {
 
 // topCauses lists the window's causes, then causes seen only in the
 // previous window (now 0), at most maxDigestRows.
-func topCauses(now []router.Count, prev *router.DenialSummary) []router.Count {
-	out := append([]router.Count(nil), now...)
+func topCauses(now []digest.Count, prev *digest.DenialSummary) []digest.Count {
+	out := append([]digest.Count(nil), now...)
 	seen := map[string]bool{}
 	for _, c := range now {
 		seen[c.Key] = true
@@ -238,7 +240,7 @@ func topCauses(now []router.Count, prev *router.DenialSummary) []router.Count {
 	if prev != nil {
 		for _, c := range prev.ByCause {
 			if !seen[c.Key] {
-				out = append(out, router.Count{Key: c.Key})
+				out = append(out, digest.Count{Key: c.Key})
 			}
 		}
 	}

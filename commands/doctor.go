@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
+	"github.com/caracal-bot/caracal-bot/health"
 )
 
 func doctorCommand() *Command {
@@ -30,7 +32,7 @@ func doctorCommand() *Command {
 			if err != nil {
 				return Result{}, err
 			}
-			report := env.collector().Doctor(ctx, router.DoctorOptions{Zone: zone, AllZones: a.has("all-zones"), Strict: a.has("strict")})
+			report := env.doctor().Run(ctx, doctor.Options{Zone: zone, AllZones: a.has("all-zones"), Strict: a.has("strict")})
 			reply := doctorReply(report)
 			if a.has("all-zones") {
 				reply.Fields = append(reply.Fields, env.channelScope()...)
@@ -40,7 +42,7 @@ func doctorCommand() *Command {
 	}
 }
 
-func doctorReply(r router.DoctorReport) chat.Reply {
+func doctorReply(r doctor.Report) chat.Reply {
 	reply := chat.Reply{
 		Summary:  fmt.Sprintf("Doctor: %d ok, %d warning(s), %d failure(s).", r.Summary.OK, r.Summary.Warn, r.Summary.Fail),
 		Severity: chat.SeverityOK,
@@ -68,10 +70,10 @@ func doctorReply(r router.DoctorReport) chat.Reply {
 // checkMark maps a Doctor status to a step mark.
 func checkMark(status string) string {
 	switch status {
-	case router.CheckOK:
-		return string(router.StepPass)
-	case router.CheckWarn:
-		return string(router.StepWarn)
+	case health.CheckOK:
+		return string(diagnose.StepPass)
+	case health.CheckWarn:
+		return string(diagnose.StepWarn)
 	}
-	return string(router.StepFail)
+	return string(diagnose.StepFail)
 }

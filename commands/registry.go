@@ -13,15 +13,16 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/collect"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Env is what commands need from the outside world.
 type Env struct {
-	Caracal     router.Source
+	Caracal     collect.Source
 	DefaultZone string
 	DocsBase    string
 	Timeout     time.Duration
@@ -120,7 +121,7 @@ func New(env Env) *Registry {
 		env.Version = "dev"
 	}
 	r := &Registry{env: &env, cmds: map[string]*Command{}}
-	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(), helpCommand(r)} {
+	for _, c := range []*Command{whyCommand(), statusCommand(), doctorCommand(), traceCommand(), auditCommand(), digestCommand(), bundleCommand(), ticketCommand(), causesCommand(), helpCommand(r)} {
 		if _, dup := r.cmds[c.Name]; dup {
 			panic("commands: duplicate command " + c.Name)
 		}
@@ -333,9 +334,18 @@ func (env *Env) timeout() time.Duration {
 	return 15 * time.Second
 }
 
-func (env *Env) collector() *router.Collector {
-	return &router.Collector{Source: env.Caracal, DefaultZone: env.DefaultZone, AllowedZones: env.allowedZones(),
+// settings are what every gathering of a command shares.
+func (env *Env) settings() collect.Settings {
+	return collect.Settings{DefaultZone: env.DefaultZone, AllowedZones: env.allowedZones(),
 		Timeout: env.Timeout, CallTimeout: env.CallTimeout, Now: env.Now}
+}
+
+func (env *Env) collector() *collect.Collector {
+	return &collect.Collector{Readers: collect.ReadersOf(env.Caracal), Settings: env.settings()}
+}
+
+func (env *Env) doctor() *doctor.Doctor {
+	return &doctor.Doctor{Source: env.Caracal, Settings: env.settings()}
 }
 
 // commonFlags every command accepts.

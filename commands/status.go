@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/doctor"
 )
 
 func statusCommand() *Command {
@@ -20,13 +20,13 @@ func statusCommand() *Command {
 			}
 			ctx, cancel := context.WithTimeout(ctx, env.timeout())
 			defer cancel()
-			report := router.Status(ctx, env.Caracal)
+			report := doctor.Status(ctx, env.Caracal)
 			return Result{Reply: statusReply(report), Data: report, OK: report.Ready()}, nil
 		},
 	}
 }
 
-func statusReply(r router.StatusReport) chat.Reply {
+func statusReply(r doctor.StatusReport) chat.Reply {
 	table := &chat.Table{Header: []string{"service", "ready", "detail", "url"}}
 	notReady := 0
 	for _, s := range r.Services {

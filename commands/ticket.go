@@ -11,8 +11,8 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // ticketsNotConfigured is the answer when no ticket system is set up.
@@ -101,7 +101,7 @@ func runTicket(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 // ticketResult renders what Submit did: the ticket link as an item, the
 // bundle as a file (so the thread has it) unless the ticket already had
 // this diagnosis.
-func ticketResult(out tickets.Outcome, b *bundle.Bundle, d router.Diagnosis, system string) Result {
+func ticketResult(out tickets.Outcome, b *bundle.Bundle, d diagnose.Diagnosis, system string) Result {
 	data := TicketData{Created: out.Created, Commented: out.Commented, Spooled: out.Spooled, Pending: out.Pending,
 		Bundle: b.Name, Key: out.Key, SpoolFile: out.SpoolFile, Warning: out.Warning}
 	if out.Err != nil {

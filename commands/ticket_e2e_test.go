@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 const (
@@ -244,7 +244,7 @@ func assertNoToken(t *testing.T, srv *ticketstest.Server, secrets ...string) {
 	assert.NotContains(t, seen, "PlantedTokenValue", "not even a part of the planted token")
 }
 
-func stepsText(steps []router.Step) string {
+func stepsText(steps []diagnose.Step) string {
 	var b strings.Builder
 	for _, s := range steps {
 		b.WriteString(s.Detail + "\n")

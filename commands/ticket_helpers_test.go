@@ -10,11 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/collect"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // plantedToken is a Slack bot token planted in Caracal data (a policy set's
@@ -34,7 +34,7 @@ func denyNoGrant(t *testing.T) caracaltest.Scenario {
 // (planting a token), and Suffix changes the name again so the diagnosis
 // changes between two clicks.
 type plantingSource struct {
-	router.Source
+	collect.Source
 	mu     sync.Mutex
 	suffix string
 }

@@ -7,9 +7,9 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // maxTicketTitle bounds a ticket's title (Jira allows 255).
@@ -27,7 +27,7 @@ type ticketText struct {
 // evidence. Every value goes through the bot's scrubber first, then
 // markdown escaping, so neither a token nor markup in Caracal data reaches
 // the ticket system.
-func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red *redact.Scrubber) ticketText {
+func renderTicket(d diagnose.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red *redact.Scrubber) ticketText {
 	clean := red.String
 	txt := func(s string) string { return chat.EscapeMarkdown(chat.OneLine(clean(s))) }
 	code := func(s string) string {
@@ -45,7 +45,7 @@ func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red
 	line("")
 	line("- **Request ID:** %s", code(d.RequestID))
 	line("- **Zone:** %s", code(d.ZoneID))
-	line("- **Surface / cause:** %s / %s", code(d.Surface), code(d.Cause))
+	line("- **Surface / cause:** %s / %s", code(string(d.Surface)), code(string(d.Cause)))
 	line("- **Decision:** %s", txt(orNone(d.Decision)))
 	line("- **Severity:** %s", txt(string(d.Severity())))
 	line("- **Bundle:** %s (%d files, %d redactions)", code(b.Name), len(b.Manifest.Files)+1, len(b.Manifest.Redactions))
@@ -89,19 +89,19 @@ func renderTicket(d router.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red
 }
 
 // diagnosisHash fingerprints what the ticket reports (see tickets.DiagnosisHash).
-func diagnosisHash(d router.Diagnosis) string {
+func diagnosisHash(d diagnose.Diagnosis) string {
 	steps := make([]string, len(d.Steps))
 	for i, s := range d.Steps {
 		steps[i] = fmt.Sprintf("%d %s %s %s", s.N, s.Name, s.Status, s.Detail)
 	}
-	return tickets.DiagnosisHash(d.Surface, d.Cause, d.Verdict, steps)
+	return tickets.DiagnosisHash(string(d.Surface), string(d.Cause), d.Verdict, steps)
 }
 
 // ticketLabels are the labels the command adds: the bot's and the surface's.
-func ticketLabels(d router.Diagnosis) []string {
+func ticketLabels(d diagnose.Diagnosis) []string {
 	labels := []string{"caracal-bot"}
 	if d.Surface != "" {
-		labels = append(labels, "caracal-"+strings.ReplaceAll(d.Surface, " ", "-"))
+		labels = append(labels, "caracal-"+strings.ReplaceAll(string(d.Surface), " ", "-"))
 	}
 	return labels
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 const (
@@ -16,14 +16,14 @@ const (
 	renderBearer      = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXRoYXQtbXVzdC1nbw"
 )
 
-func hostileDiagnosis() router.Diagnosis {
-	return router.Diagnosis{
+func hostileDiagnosis() diagnose.Diagnosis {
+	return diagnose.Diagnosis{
 		RequestID: "req-1", ZoneID: "zone-a", Surface: "sts_policy", Cause: "resource_not_granted", Decision: "deny",
 		Verdict: "denied for @acme/oncall with token " + renderGitHubToken + " see [click](https://evil.example)",
-		Steps: []router.Step{{N: 1, Name: "runtime healthy", Status: router.StepPass, Detail: "ok <script>alert(1)</script>"},
-			{N: 4, Name: "grant and policy", Status: router.StepFail, Detail: "Authorization: " + renderBearer}},
-		NextActions:     []router.Action{{Text: "Rotate " + renderGitHubToken, Doc: "https://docs.caracal.run/x"}, {Text: "bad doc", Doc: "javascript:alert(1)"}},
-		MissingEvidence: []router.Missing{{What: "metrics", Source: "GET sts /metrics.json", Reason: "HTTP 401 with " + renderBearer}},
+		Steps: []diagnose.Step{{N: 1, Name: "runtime healthy", Status: diagnose.StepPass, Detail: "ok <script>alert(1)</script>"},
+			{N: 4, Name: "grant and policy", Status: diagnose.StepFail, Detail: "Authorization: " + renderBearer}},
+		NextActions:     []diagnose.Action{{Text: "Rotate " + renderGitHubToken, Doc: "https://docs.caracal.run/x"}, {Text: "bad doc", Doc: "javascript:alert(1)"}},
+		MissingEvidence: []diagnose.Missing{{What: "metrics", Source: "GET sts /metrics.json", Reason: "HTTP 401 with " + renderBearer}},
 	}
 }
 
@@ -51,7 +51,7 @@ func TestDiagnosisHashFollowsTheReportedFields(t *testing.T) {
 	d := hostileDiagnosis()
 	h := diagnosisHash(d)
 	same := hostileDiagnosis()
-	same.Evidence = append(same.Evidence, router.Fact{Name: "x", Value: "y"})
+	same.Evidence = append(same.Evidence, diagnose.Fact{Name: "x", Value: "y"})
 	assert.Equal(t, h, diagnosisHash(same), "evidence is in the bundle, not in the hash")
 	changed := hostileDiagnosis()
 	changed.Steps[1].Detail = "policy denied: role_scope_mismatch"

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 func traceCommand() *Command {
@@ -26,7 +26,7 @@ func runTrace(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result,
 		return Result{}, usageErrorf("trace needs exactly one request ID (usage: trace <request-id> [--zone Z])")
 	}
 	id := a.rest[0]
-	if err := router.ValidateRequestID(id); err != nil {
+	if err := diagnose.ValidateRequestID(id); err != nil {
 		return Result{}, &UsageError{Msg: err.Error()}
 	}
 	zone, err := env.zoneFor(a)

@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/chat"
+	"github.com/caracal-bot/caracal-bot/collect"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/paste"
 )
 
 func whyCommand() *Command {
@@ -38,14 +40,14 @@ func runWhy(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	d := router.Diagnose(ev, env.DocsBase)
+	d := diagnose.Diagnose(ev, env.DocsBase)
 	return Result{Reply: DiagnosisReply(d), Data: d, OK: true}, nil
 }
 
 // collectEvidence gathers the evidence for q and turns what stops a
 // diagnosis into errors: a rejected bot credential, or an unknown zone
 // (naming the zone where the request was found, for command to re-run).
-func collectEvidence(ctx context.Context, env *Env, q router.Query, command string) (*router.Evidence, error) {
+func collectEvidence(ctx context.Context, env *Env, q diagnose.Query, command string) (*diagnose.Evidence, error) {
 	ev := env.collector().Collect(ctx, q)
 	if err := botCannotRun(ev); err != nil {
 		return nil, err
@@ -61,36 +63,36 @@ func collectEvidence(ctx context.Context, env *Env, q router.Query, command stri
 
 // whyQuery builds the router query from the pasted text and the hint flags;
 // flags win over what the pasted text implied.
-func whyQuery(a args) (router.Query, error) {
+func whyQuery(a args) (diagnose.Query, error) {
 	text := strings.Join(a.rest, " ")
 	if strings.TrimSpace(text) == "" {
-		return router.Query{}, usageErrorf("why needs a request ID or pasted error text, e.g. why 01a028ea-d354-7443-96e4-46e5643d943c")
+		return diagnose.Query{}, usageErrorf("why needs a request ID or pasted error text, e.g. why 01a028ea-d354-7443-96e4-46e5643d943c")
 	}
-	q, err := router.ParsePasted(text)
+	q, err := paste.Parse(text)
 	if err != nil {
-		return router.Query{}, &UsageError{Msg: err.Error()}
+		return diagnose.Query{}, &UsageError{Msg: err.Error()}
 	}
 	if v := a.str("status"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 100 || n > 599 {
-			return router.Query{}, usageErrorf("--status must be an HTTP status from 100 to 599, got %q", clip(v, 16))
+			return diagnose.Query{}, usageErrorf("--status must be an HTTP status from 100 to 599, got %q", clip(v, 16))
 		}
 		q.Hints.Status = n
 	}
 	if v := a.str("error"); v != "" {
 		if !isCode(v) {
-			return router.Query{}, usageErrorf("--error must be an error code like access_denied, got %q", clip(v, 32))
+			return diagnose.Query{}, usageErrorf("--error must be an error code like access_denied, got %q", clip(v, 32))
 		}
 		q.Hints.ErrorCode = v
 	}
 	if v := a.str("symptom"); v != "" {
-		if err := router.ValidateSymptom(v); err != nil {
-			return router.Query{}, &UsageError{Msg: err.Error()}
+		if err := diagnose.ValidateSymptom(v); err != nil {
+			return diagnose.Query{}, &UsageError{Msg: err.Error()}
 		}
 		q.Hints.Symptom = v
 	}
 	if q.RequestID == "" && q.Hints.ErrorCode == "" {
-		return router.Query{}, usageErrorf("no request ID found: paste the request ID, the JSON error body, or the SDK message ending (request_id=...)")
+		return diagnose.Query{}, usageErrorf("no request ID found: paste the request ID, the JSON error body, or the SDK message ending (request_id=...)")
 	}
 	return q, nil
 }
@@ -108,7 +110,7 @@ func isCode(s string) bool {
 }
 
 // botCannotRun turns a rejected bot credential into an error that says so plainly.
-func botCannotRun(ev *router.Evidence) error {
+func botCannotRun(ev *diagnose.Evidence) error {
 	if ev.AdminTokenMissing {
 		return &UnavailableError{Msg: "the bot has no Caracal admin token (or no valid API URL): set CARACAL_ADMIN_TOKEN or CARACAL_ADMIN_TOKEN_FILE to a read-only admin token, and check CARACAL_API_URL"}
 	}
@@ -126,15 +128,15 @@ func botCannotRun(ev *router.Evidence) error {
 }
 
 // DiagnosisReply renders a diagnosis as the root message and its thread.
-func DiagnosisReply(d router.Diagnosis) chat.Reply {
+func DiagnosisReply(d diagnose.Diagnosis) chat.Reply {
 	r := chat.Reply{
 		Summary:  d.Verdict,
 		Severity: chat.Severity(d.Severity()),
 		Fields: []chat.Field{
 			{Label: "Request ID", Value: orNone(d.RequestID)},
 			{Label: "Zone", Value: orNone(d.ZoneID)},
-			{Label: "Surface", Value: d.Surface},
-			{Label: "Cause", Value: d.Cause},
+			{Label: "Surface", Value: string(d.Surface)},
+			{Label: "Cause", Value: string(d.Cause)},
 			{Label: "Decision", Value: d.Decision},
 		},
 		Buttons: diagnosisButtons(d),
@@ -160,14 +162,14 @@ func DiagnosisReply(d router.Diagnosis) chat.Reply {
 	if len(d.MissingEvidence) > 0 {
 		var missing []chat.Item
 		for _, m := range d.MissingEvidence {
-			missing = append(missing, chat.Item{Mark: string(router.StepWarn), Text: fmt.Sprintf("%s: %s (%s)", m.What, m.Reason, m.Source)})
+			missing = append(missing, chat.Item{Mark: string(diagnose.StepWarn), Text: fmt.Sprintf("%s: %s (%s)", m.What, m.Reason, m.Source)})
 		}
 		r.Sections = append(r.Sections, chat.Section{Title: "Missing evidence", Items: missing})
 	}
 	return r
 }
 
-func diagnosisButtons(d router.Diagnosis) []chat.Button {
+func diagnosisButtons(d diagnose.Diagnosis) []chat.Button {
 	value := d.RequestID + " --zone " + d.ZoneID
 	if d.ZoneID == "" {
 		value = d.RequestID
@@ -217,5 +219,5 @@ func orNone(s string) string {
 	return s
 }
 
-// compile-time check that the real client serves the router.
-var _ router.Source = (*caracal.Client)(nil)
+// compile-time check that the real client serves every read.
+var _ collect.Source = (*caracal.Client)(nil)

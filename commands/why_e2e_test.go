@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -8,13 +9,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/commands/commandstest"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 )
 
 // TestWhyEveryScenario runs `why` end to end over HTTP against the simulator
 // for every scenario of the catalog (at least one per ROUTER.md row) and
-// checks the surface and cause.
+// checks the surface and cause; the whole diagnosis is pinned by
+// testdata/why/<scenario>.json.golden.
 func TestWhyEveryScenario(t *testing.T) {
 	rows := map[int]bool{}
 	for _, sc := range caracaltest.Scenarios() {
@@ -25,8 +28,8 @@ func TestWhyEveryScenario(t *testing.T) {
 
 			res, err := run(t, reg, "why", sc.WhyArgs())
 			require.NoError(t, err)
-			d, ok := res.Data.(router.Diagnosis)
-			require.True(t, ok, "why returns a router.Diagnosis")
+			d, ok := res.Data.(diagnose.Diagnosis)
+			require.True(t, ok, "why returns a diagnose.Diagnosis")
 			assert.Equal(t, sc.Surface, d.Surface, "surface; verdict: %s", d.Verdict)
 			assert.Equal(t, sc.Cause, d.Cause, "cause; verdict: %s", d.Verdict)
 			assert.NotEmpty(t, d.Verdict)
@@ -36,9 +39,15 @@ func TestWhyEveryScenario(t *testing.T) {
 				assert.Equal(t, sc.Zone, d.ZoneID, "diagnosed in the zone where the trace lives")
 			}
 			assert.Zero(t, srv.WriteAttempts(), "the bot never writes to Caracal")
+			js, err := json.MarshalIndent(d, "", "  ")
+			require.NoError(t, err)
+			golden.Check(t, scenarioGolden(sc), append(js, '\n'))
 		})
 	}
 	for row := 1; row <= 22; row++ {
 		assert.True(t, rows[row], "ROUTER.md row %d has a scenario", row)
 	}
 }
+
+// scenarioGolden names the golden file of a scenario's diagnosis.
+func scenarioGolden(sc caracaltest.Scenario) string { return "why/" + sc.Name + ".json.golden" }

@@ -13,10 +13,11 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/commands/commandstest"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets/ticketstest"
-	"github.com/caracal-bot/caracal-bot/router"
 )
 
 // Channels of the zone tests: one bound to Research, one to both zones,
@@ -114,7 +115,7 @@ func TestBoundChannelWhyDoesNotRevealARequestInAnotherZone(t *testing.T) {
 
 	res, err := runIn(t, reg, chanResearch, "why", sc.ID)
 	require.NoError(t, err)
-	d := res.Data.(router.Diagnosis)
+	d := res.Data.(diagnose.Diagnosis)
 	assert.Equal(t, caracaltest.ZoneResearch, d.ZoneID)
 	assert.Equal(t, "unknown", d.Decision, "reads as not found")
 	text := replyText(res.Reply)
@@ -133,7 +134,7 @@ func TestBoundChannelWhyDoesNotRevealARequestInAnotherZone(t *testing.T) {
 	for _, channel := range []string{chanBoth, chanUnlisted} {
 		res, err = runIn(t, reg, channel, "why", sc.ID)
 		require.NoError(t, err)
-		d = res.Data.(router.Diagnosis)
+		d = res.Data.(diagnose.Diagnosis)
 		assert.Equal(t, caracaltest.ZoneStaging, d.ZoneID, channel)
 		assert.Equal(t, sc.Cause, d.Cause, channel)
 	}
@@ -181,7 +182,7 @@ func TestBoundChannelDoctorAllZonesCoversItsZones(t *testing.T) {
 
 	res, err := runIn(t, reg, chanResearch, "doctor", "--all-zones")
 	require.NoError(t, err)
-	report := res.Data.(router.DoctorReport)
+	report := res.Data.(doctor.Report)
 	assert.Equal(t, []string{caracaltest.ZoneResearch}, report.Context.ZoneIDs)
 	assert.Contains(t, res.Reply.Fields, chat.Field{Label: "Scope", Value: "only the zones this channel may read: " + caracaltest.ZoneResearch})
 	for _, mark := range stagingMarks {
@@ -191,7 +192,7 @@ func TestBoundChannelDoctorAllZonesCoversItsZones(t *testing.T) {
 
 	res, err = runIn(t, reg, chanUnlisted, "doctor", "--all-zones")
 	require.NoError(t, err)
-	assert.Contains(t, res.Data.(router.DoctorReport).Context.ZoneIDs, caracaltest.ZoneStaging, "an unlisted channel checks every zone")
+	assert.Contains(t, res.Data.(doctor.Report).Context.ZoneIDs, caracaltest.ZoneStaging, "an unlisted channel checks every zone")
 	assert.NotContains(t, replyText(res.Reply), "only the zones this channel may read")
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/caracal-bot/caracal-bot/commands"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/doctor"
 )
 
 // Defaults.
@@ -69,7 +69,7 @@ type Options struct {
 	Jobs     []Job
 	Watch    WatchOptions
 	Digester Digester      // builds each digest (*commands.Registry)
-	Prober   router.Prober // probes /ready for the watch (*caracal.Client)
+	Prober   doctor.Prober // probes /ready for the watch (*caracal.Client)
 	Poster   Poster        // delivers to Slack and Discord
 	// Lease decides which replica posts; nil is a private in-memory lease
 	// (a single replica always leads).

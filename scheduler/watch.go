@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/router"
+	"github.com/caracal-bot/caracal-bot/doctor"
 )
 
 // maxProbeTime bounds one readiness poll.
@@ -29,7 +29,7 @@ type watcher struct {
 	streakFrom time.Time // first poll of the current streak
 	outageFrom time.Time // first not-ready poll of the current outage
 	atStart    bool      // the outage was already there when the watch started
-	affected   []router.ServiceStatus
+	affected   []doctor.ServiceStatus
 }
 
 func (w *watcher) run(ctx context.Context) {
@@ -49,7 +49,7 @@ func (w *watcher) run(ctx context.Context) {
 // poll probes readiness once and announces a transition when one settled.
 func (w *watcher) poll(ctx context.Context) {
 	pctx, cancel := context.WithTimeout(ctx, min(w.opts.Interval, maxProbeTime))
-	rep := router.Status(pctx, w.s.opts.Prober)
+	rep := doctor.Status(pctx, w.s.opts.Prober)
 	cancel()
 	if ctx.Err() != nil {
 		return // shutting down: the probes were cut short
@@ -97,7 +97,7 @@ func (w *watcher) poll(ctx context.Context) {
 
 // noteAffected remembers each service seen not ready during the outage,
 // with the first reason seen.
-func (w *watcher) noteAffected(rep router.StatusReport) {
+func (w *watcher) noteAffected(rep doctor.StatusReport) {
 	for _, s := range rep.Services {
 		if s.OK {
 			continue
@@ -112,7 +112,7 @@ func (w *watcher) noteAffected(rep router.StatusReport) {
 	}
 }
 
-func (w *watcher) downReply(rep router.StatusReport) chat.Reply {
+func (w *watcher) downReply(rep doctor.StatusReport) chat.Reply {
 	var names []string
 	t := &chat.Table{Header: []string{"service", "ready", "detail"}}
 	for _, s := range rep.Services {
@@ -150,7 +150,7 @@ func (w *watcher) upReply(now time.Time) chat.Reply {
 }
 
 // describeService renders "STS 503 redis_unreachable".
-func describeService(s router.ServiceStatus) string {
+func describeService(s doctor.ServiceStatus) string {
 	name := strings.ToUpper(s.Name)
 	switch s.Name {
 	case "api":

@@ -102,8 +102,9 @@ func Command(a Access) *discordgo.ApplicationCommand {
 			subcommand("bundle", "Build a diagnostic bundle for a request", requestIDOpt(), zoneOpt()),
 			subcommand("digest", "Caracal's health digest: readiness, warnings, denials against the previous window",
 				zoneOpt(), strOpt("since", "Window, e.g. 24h (default 24h)", false)),
+			subcommand("causes", "Every cause a diagnosis can conclude, by ROUTER.md row"),
 			subcommand("help", "List the commands, or explain one",
-				strOpt("command", "The command to explain", false, "why", "status", "doctor", "trace", "audit", "bundle", "digest", "help")),
+				strOpt("command", "The command to explain", false, "why", "status", "doctor", "trace", "audit", "bundle", "digest", "causes", "help")),
 		},
 	}
 }

@@ -30,6 +30,7 @@ func TestCommand_Definition(t *testing.T) {
 	assert.Equal(t, map[string]map[string]discordgo.ApplicationCommandOptionType{
 		"why":    {"request_id": S, "zone": S, "status": I, "error": S, "symptom": S},
 		"status": {},
+		"causes": {},
 		"doctor": {"zone": S, "all_zones": B, "strict": B},
 		"trace":  {"request_id": S, "zone": S},
 		"audit":  {"decision": S, "since": S, "application": S, "limit": I, "zone": S},

@@ -252,7 +252,7 @@ func TestHelp(t *testing.T) {
 		list := runCLI(t, env, "help")
 		assert.Equal(t, 0, list.code, "%s", list)
 		assert.Empty(t, list.err)
-		for _, cmd := range []string{"why", "status", "doctor", "trace", "audit", "digest", "bundle", "ticket", "serve", "demo", "sim", "config check", "version", "help"} {
+		for _, cmd := range []string{"why", "status", "doctor", "trace", "audit", "digest", "bundle", "ticket", "causes", "serve", "demo", "sim", "config check", "version", "help"} {
 			assert.Regexp(t, regexp.MustCompile(`(?m)^  `+cmd+`  `), list.out, "help lists %s", cmd)
 		}
 		for _, args := range [][]string{{"--help"}, {"-h"}} {

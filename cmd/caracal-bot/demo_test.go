@@ -74,7 +74,7 @@ func TestDemoScript(t *testing.T) {
 			"Request 01a028ea-d354-7443-96e4-46e5643d943c: 2 audit row(s), final decision deny.",
 			"occurred_at event_type decision evaluation_status detail"},
 		"/caracal scenarios":    {fmt.Sprintf("%d simulated incidents", len(caracaltest.Scenarios())), "row 4, sts_policy/resource_not_granted", "/caracal why 0d28d1d8-62d9-4254-a601-b5c10f56220a"},
-		"/caracal help":         {"caracal-bot commands: audit, bundle, digest, doctor, help, status, ticket, trace, why"},
+		"/caracal help":         {"caracal-bot commands: audit, bundle, causes, digest, doctor, help, status, ticket, trace, why"},
 		"@caracal-bot help why": {"why <request-id | pasted error text>"},
 		"/caracal whyy 01a028ea-d354-7443-96e4-46e5643d943c":            {`unknown command "whyy"; did you mean "why"?`},
 		"/caracal frobnicate":                                           {`unknown command "frobnicate"`},
@@ -129,7 +129,7 @@ func TestDemoDiagnosesScenariosAsSuggested(t *testing.T) {
 	require.Len(t, ex, len(scs), "one reply per command")
 	for i, sc := range scs {
 		flat := flatten(ex[i].reply)
-		assert.Contains(t, flat, "Surface "+sc.Surface+" Cause "+sc.Cause+" ", "%s: %s", sc.Name, flat)
+		assert.Contains(t, flat, "Surface "+string(sc.Surface)+" Cause "+string(sc.Cause)+" ", "%s: %s", sc.Name, flat)
 	}
 }
 

@@ -60,7 +60,7 @@ func TestExitCodes(t *testing.T) {
 		// Unknown commands and global flags.
 		{name: "usage_error_unknown_command_did_you_mean", args: []string{"whyy", denyID}, want: 2, errHas: []string{`unknown command "whyy"`, `did you mean "why"`}},
 		{name: "usage_error_unknown_command_did_you_mean_status", args: []string{"stauts"}, want: 2, errHas: []string{`did you mean "status"`}},
-		{name: "usage_error_unknown_command_lists_commands", args: []string{"frobnicate"}, want: 2, errHas: []string{`unknown command "frobnicate"`, "audit, bundle, config, demo, digest, doctor, help, serve, sim, status, ticket, trace, version, why"}},
+		{name: "usage_error_unknown_command_lists_commands", args: []string{"frobnicate"}, want: 2, errHas: []string{`unknown command "frobnicate"`, "audit, bundle, causes, config, demo, digest, doctor, help, serve, sim, status, ticket, trace, version, why"}},
 		{name: "usage_error_unknown_command_is_clipped", args: []string{strings.Repeat("x", 500)}, want: 2, errHas: []string{"unknown command", "…"}},
 		{name: "usage_error_unknown_global_flag", args: []string{"--bogus"}, want: 2, errHas: []string{`unknown command "--bogus"`}},
 		{name: "usage_error_unknown_format", args: []string{"why", denyID, "--format", "yaml"}, want: 2, errHas: []string{`--format must be text, json or markdown, got "yaml"`}},

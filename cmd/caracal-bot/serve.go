@@ -23,11 +23,12 @@ import (
 	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/egress"
+	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/ops"
 	"github.com/caracal-bot/caracal-bot/redact"
-	"github.com/caracal-bot/caracal-bot/router"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
@@ -360,12 +361,12 @@ const credentialCheckTime = 15 * time.Second
 func logCredential(ctx context.Context, client *caracal.Client, zone string, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, credentialCheckTime)
 	defer cancel()
-	for _, c := range router.CheckCredential(ctx, client, zone) {
+	for _, c := range doctor.CheckCredential(ctx, client, zone) {
 		level := slog.LevelInfo
 		switch c.Status {
-		case router.CheckWarn:
+		case health.CheckWarn:
 			level = slog.LevelWarn
-		case router.CheckFail:
+		case health.CheckFail:
 			level = slog.LevelError
 		}
 		logger.Log(ctx, level, c.Name+": "+c.Detail, "source", c.Source)

@@ -51,8 +51,8 @@ func TestWhyJSONHasExactlyTheContractKeys(t *testing.T) {
 			var d diagnosis
 			require.NoError(t, json.Unmarshal([]byte(res.out), &d))
 			assert.Equal(t, sc.ID, d.RequestID)
-			assert.Equal(t, sc.Surface, d.Surface, "surface; verdict: %s", d.Verdict)
-			assert.Equal(t, sc.Cause, d.Cause, "cause; verdict: %s", d.Verdict)
+			assert.Equal(t, string(sc.Surface), d.Surface, "surface; verdict: %s", d.Verdict)
+			assert.Equal(t, string(sc.Cause), d.Cause, "cause; verdict: %s", d.Verdict)
 			assert.NotEmpty(t, d.Verdict)
 			assert.NotEmpty(t, d.NextActions)
 			assert.Zero(t, srv.WriteAttempts(), "the bot never writes to Caracal")

@@ -4,29 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
-)
 
-// Surface tokens of ROUTER.md "Surfaces and causes".
-const (
-	surfInfrastructure     = "infrastructure"
-	surfSTSPolicy          = "sts_policy"
-	surfGatewayVerifier    = "gateway_verifier"
-	surfResourceDefinition = "resource_definition"
-	surfConfig             = "config"
-	surfApproval           = "approval"
-	surfAuditPipeline      = "audit_pipeline"
-	surfRevocation         = "revocation"
-	surfAuthentication     = "authentication"
-	surfNone               = "none"
-	surfUnknown            = "unknown"
+	"github.com/caracal-bot/caracal-bot/diagnose"
 )
-
-// SurfaceTokens lists the surface tokens of ROUTER.md, the only values a
-// Scenario's Surface takes.
-func SurfaceTokens() []string {
-	return []string{surfInfrastructure, surfSTSPolicy, surfGatewayVerifier, surfResourceDefinition,
-		surfConfig, surfApproval, surfAuditPipeline, surfRevocation, surfAuthentication, surfNone, surfUnknown}
-}
 
 // Symptom words a caller may report (ROUTER.md "Input: a query").
 const (
@@ -53,8 +33,9 @@ type Scenario struct {
 	Name  string // short slug, e.g. "deny-no-grant"
 	Title string // one line for humans
 	Row   int    // ROUTER.md rule row (1–22) the scenario exercises
-	// Surface and Cause are what the router must conclude (ROUTER.md tokens).
-	Surface, Cause string
+	// Surface and Cause are what the router must conclude.
+	Surface diagnose.Surface
+	Cause   diagnose.Cause
 	// Hints are what the caller saw and tells the bot.
 	Hints Hints
 	// Zone is where the trace lives ("" when Caracal kept no trace);
@@ -76,7 +57,7 @@ type Scenario struct {
 func Scenarios() []Scenario {
 	var all []Scenario
 	for _, family := range [][]Scenario{
-		infrastructureScenarios(), policyScenarios(), gateScenarios(), approvalScenarios(),
+		infrastructureScenarios(), policyScenarios(), gateScenarios(), approvalRetryScenarios(), approvalScenarios(),
 		auditPipelineScenarios(), revocationScenarios(), upstreamScenarios(), callerScenarios(),
 	} {
 		all = append(all, family...)
@@ -132,7 +113,7 @@ func fixtureBody(name string) string {
 func goError(code, description, requestID string) string {
 	b, _ := json.Marshal(struct {
 		Error       string `json:"error"`
-		Description string `json:"error_description"`
+		Description string `json:"error_description,omitempty"`
 		RequestID   string `json:"requestId,omitempty"`
 	}{code, description, requestID})
 	return string(b)

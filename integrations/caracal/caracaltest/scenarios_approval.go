@@ -3,6 +3,7 @@ package caracaltest
 import (
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
@@ -37,23 +38,44 @@ func approvalScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a02991-2c7c-7814-bff7-2eb48ca6a1d1", Name: "approval-pending", Row: 11,
 			Title:   "A pipernet:refund mint is waiting for an operator's approval",
-			Surface: surfApproval, Cause: "approval_pending",
+			Surface: diagnose.SurfaceApproval, Cause: diagnose.CauseApprovalPending,
 			Hints: interactionRequired(), CallerSaw: fixtureBody("error-401-interaction-required.json"),
 		}, "explain-pending-approval.json", sessionSubjectRec),
 		{
 			ID: rejected.requestID, Name: "approval-rejected", Row: 11,
 			Title:   "The refund mint was held for approval and an operator rejected it",
-			Surface: surfApproval, Cause: "approval_rejected", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceApproval, Cause: diagnose.CauseApprovalRejected, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: interactionRequired(), CallerSaw: holdBody(rejected),
 			seed: seedHold(rejected),
 		},
 		{
 			ID: expired.requestID, Name: "approval-expired", Row: 11,
 			Title:   "The refund mint was held for approval and nobody decided before it expired",
-			Surface: surfApproval, Cause: "approval_expired", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceApproval, Cause: diagnose.CauseApprovalExpired, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: interactionRequired(), CallerSaw: holdBody(expired),
 			seed: seedHold(expired),
 		},
+	}
+}
+
+// Row 10: a mint retried with an approval_id that STS refuses (API.md §8).
+func approvalRetryScenarios() []Scenario {
+	return []Scenario{
+		gateDenyScenario(gateDenySpec{id: "01a0293f-7852-793e-b466-18839ad74019", name: "approval-retry-rejected",
+			title: "research-agent retried the refund mint with the approval an operator had just rejected",
+			cause: diagnose.CauseApprovalRejected, at: at("11:33:40.562"),
+			hints: Hints{Status: 403, ErrorCode: "access_denied", Description: "approval was rejected"},
+			md:    map[string]any{"resource": "resource://pipernet"}}),
+		gateDenyScenario(gateDenySpec{id: "01a029a2-4af7-75e1-ad40-06abaf211806", name: "approval-invalid",
+			title: "research-agent retried a mint with an approval_id bound to another request",
+			cause: diagnose.CauseApprovalInvalid, at: at("13:21:37.015"),
+			hints: Hints{Status: 401, ErrorCode: "access_denied", Description: "approval not found or bindings do not match"},
+			md:    map[string]any{"resource": "resource://pipernet"}}),
+		gateDenyScenario(gateDenySpec{id: "01a029b3-1f80-7267-b164-7edc39806d62", name: "approval-already-consumed",
+			title: "Two retries carried the same approval; the second found it already spent",
+			cause: diagnose.CauseApprovalAlreadyConsumed, at: at("13:40:00.000"),
+			hints: Hints{Status: 409, ErrorCode: "approval_consumed", Description: "approval already used; another request consumed it"},
+			md:    map[string]any{"resource": "resource://pipernet"}}),
 	}
 }
 
@@ -119,14 +141,14 @@ func upstreamScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "bf185b7e-42d4-4e63-8035-4180ba668161", Name: "upstream-insufficient-scope", Row: 14,
 			Title:   "Policy allowed the Nucleus call, but the MCP server's verifier wants a scope the resource never declared",
-			Surface: surfResourceDefinition, Cause: "upstream_insufficient_scope",
+			Surface: diagnose.SurfaceResourceDefinition, Cause: diagnose.CauseUpstreamInsufficientScope,
 			Hints:     Hints{Status: 403, ErrorCode: "insufficient_scope", Description: "Missing scope: nucleus:admin"},
 			CallerSaw: fixtureBody("error-403-verifier-insufficient-scope.json"),
 		}, "explain-allow-upstream-403-insufficient-scope.json", uuid7At(at("09:31:39.950"), "mandate/bf185b7e")),
 		{
 			ID: failed, Name: "upstream-failed", Row: 15,
 			Title:   "Policy allowed the Pipernet call, but the Gateway could not reach pipernet:8088",
-			Surface: surfGatewayVerifier, Cause: "upstream_failed", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceGatewayVerifier, Cause: diagnose.CauseUpstreamFailed, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 502, ErrorCode: "internal_error", Description: "upstream unreachable"},
 			CallerSaw: fixtureBody("error-502-gateway-upstream-unreachable.json"),
 			seed: seedTrace(ZoneResearch, failed, at("10:40:19.377"), func(t *trace) {

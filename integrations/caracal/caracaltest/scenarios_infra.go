@@ -1,6 +1,9 @@
 package caracaltest
 
-import "github.com/caracal-bot/caracal-bot/integrations/caracal"
+import (
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+)
 
 // Rows 1 and 3: the platform itself is down or not ready.
 func infrastructureScenarios() []Scenario {
@@ -8,14 +11,14 @@ func infrastructureScenarios() []Scenario {
 		{
 			ID: "01a029cd-37a8-7c9d-ac65-a99205dab970", Name: "api-unreachable", Row: 1,
 			Title:   "The Admin API is down: every connection to it closes without an answer",
-			Surface: surfInfrastructure, Cause: "api_unreachable", AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceInfrastructure, Cause: diagnose.CauseAPIUnreachable, AskZone: ZoneResearch,
 			WorldChanges: []string{"API: down (connections closed without an answer)"},
 			mutate:       func(w *World) { w.API.Down = true },
 		},
 		{
 			ID: "01a21f00-7c3d-7e55-9b10-4d2f6a8e3c11", Name: "sts-redis-down", Row: 3,
 			Title:   "STS cannot reach its Redis: mints fail with 429 provider_rate_limited and no audit row",
-			Surface: surfInfrastructure, Cause: "service_not_ready", AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceInfrastructure, Cause: diagnose.CauseServiceNotReady, AskZone: ZoneResearch,
 			Hints:        Hints{Status: 429, ErrorCode: "provider_rate_limited", Description: "authentication rate limit unavailable"},
 			CallerSaw:    fixtureBody("error-429-sts-redis-down.json"),
 			WorldChanges: []string{"STS /ready: 503 redis_unreachable (ready-sts-redis-down.json)"},
@@ -24,7 +27,7 @@ func infrastructureScenarios() []Scenario {
 		{
 			ID: "c0d3564e-c3af-4dda-a58d-7c079ef3ff47", Name: "gateway-revocation-stale", Row: 3,
 			Title:   "The Gateway's revocation snapshot is stale, so it refuses every call with 503 before STS",
-			Surface: surfInfrastructure, Cause: "service_not_ready", AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceInfrastructure, Cause: diagnose.CauseServiceNotReady, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 503, ErrorCode: "sts_unavailable", Description: "revocation state unavailable"},
 			CallerSaw: fixtureBody("error-503-gateway-revocation-unavailable.json"),
 			WorldChanges: []string{
@@ -36,7 +39,7 @@ func infrastructureScenarios() []Scenario {
 		{
 			ID: "01a029cd-d537-7c4a-9b07-681eb72d442b", Name: "redis-outage", Row: 3,
 			Title:   "Redis is down for the whole stack: STS answers 429, the Admin API answers 500",
-			Surface: surfInfrastructure, Cause: "service_not_ready", AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceInfrastructure, Cause: diagnose.CauseServiceNotReady, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 429, ErrorCode: "provider_rate_limited", Description: "authentication rate limit unavailable"},
 			CallerSaw: goError("provider_rate_limited", "authentication rate limit unavailable", "01a029cd-d537-7c4a-9b07-681eb72d442b"),
 			WorldChanges: []string{
@@ -72,7 +75,7 @@ func auditPipelineScenarios() []Scenario {
 		{
 			ID: "573d711b-01c2-426e-9cdb-0fa0d4548a80", Name: "audit-evidence-lost", Row: 12,
 			Title:   "STS lost audit events on both Redis and its disk spool; the call's row is gone",
-			Surface: surfAuditPipeline, Cause: "audit_evidence_lost", AskZone: ZoneResearch, Hints: worked,
+			Surface: diagnose.SurfaceAuditPipeline, Cause: diagnose.CauseAuditEvidenceLost, AskZone: ZoneResearch, Hints: worked,
 			WorldChanges: []string{
 				"STS /ready: 503 audit_evidence_lost (ready-sts-audit-evidence-lost.json)",
 				"STS /metrics.json: audit_dropped 7, audit_sink_errors 31",
@@ -85,7 +88,7 @@ func auditPipelineScenarios() []Scenario {
 		{
 			ID: "2e3f5f66-df12-40eb-aebd-025acebfd093", Name: "audit-dlq", Row: 12,
 			Title:   "A producer signs audit events with another HMAC key; they land in the Audit DLQ",
-			Surface: surfAuditPipeline, Cause: "audit_dlq", AskZone: ZoneResearch, Hints: noAudit,
+			Surface: diagnose.SurfaceAuditPipeline, Cause: diagnose.CauseAuditDLQ, AskZone: ZoneResearch, Hints: noAudit,
 			WorldChanges: []string{"Audit /metrics.json: metrics-audit-dlq-hmac.json (dlq_size 42, hmac_failures_total 42)"},
 			mutate: func(w *World) {
 				w.AuditMetrics = decodeFixture[caracal.AuditMetrics]("metrics-audit-dlq-hmac.json")
@@ -94,7 +97,7 @@ func auditPipelineScenarios() []Scenario {
 		{
 			ID: "b2c0ba4a-d537-4f08-aaf8-0cd9d683fb4d", Name: "audit-lag", Row: 12,
 			Title:   "The Audit consumer is 5230 events behind; the row has not been stored yet",
-			Surface: surfAuditPipeline, Cause: "audit_lag", AskZone: ZoneResearch, Hints: worked,
+			Surface: diagnose.SurfaceAuditPipeline, Cause: diagnose.CauseAuditLag, AskZone: ZoneResearch, Hints: worked,
 			WorldChanges: []string{
 				"Audit /ready: 503 audit_lag_threshold (ready-audit-lag-threshold.json)",
 				"Audit /metrics.json: metrics-audit-lag.json (consumer_lag 5230)",
@@ -107,7 +110,7 @@ func auditPipelineScenarios() []Scenario {
 		{
 			ID: "a0cdf5d0-262b-4a89-adfb-343cf43c4e98", Name: "audit-not-ready", Row: 12,
 			Title:   "The Audit stream consumer is unhealthy, so nothing is being stored",
-			Surface: surfAuditPipeline, Cause: "audit_not_ready", AskZone: ZoneResearch, Hints: noAudit,
+			Surface: diagnose.SurfaceAuditPipeline, Cause: diagnose.CauseAuditNotReady, AskZone: ZoneResearch, Hints: noAudit,
 			WorldChanges: []string{"Audit /health and /ready: 503 consumer_unhealthy"},
 			mutate: func(w *World) {
 				w.Audit.Health = fixtureReply(503, "health-audit-consumer-unhealthy.json")
@@ -117,7 +120,7 @@ func auditPipelineScenarios() []Scenario {
 		{
 			ID: "b0436a5f-e623-4db9-a295-4dfbeb452367", Name: "audit-not-audited-path", Row: 12,
 			Title:   "The call went straight to an in-process verifier, which never writes audit rows",
-			Surface: surfAuditPipeline, Cause: "not_audited_path", AskZone: ZoneResearch, Hints: worked,
+			Surface: diagnose.SurfaceAuditPipeline, Cause: diagnose.CauseNotAuditedPath, AskZone: ZoneResearch, Hints: worked,
 		},
 	}
 }

@@ -3,6 +3,7 @@ package caracaltest
 import (
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
@@ -41,7 +42,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: evalFailed, Name: "policy-eval-failed", Row: 2,
 			Title:   "The policy engine failed on the zone's bundle: STS answered 503 policy_eval_failed",
-			Surface: surfSTSPolicy, Cause: "policy_eval_failed", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CausePolicyEvalFailed, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:        Hints{Status: 503, ErrorCode: "policy_eval_failed", Description: "policy evaluation unavailable"},
 			CallerSaw:    fixtureBody("error-503-policy-eval-failed.json"),
 			WorldChanges: []string{"STS /metrics.json: opa.eval_errors 1"},
@@ -56,19 +57,19 @@ func policyScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a028ea-d354-7443-96e4-46e5643d943c", Name: "deny-no-grant", Row: 4,
 			Title:   "billing-bot asked for Pipernet, but the policy data binds the grant to research-agent only",
-			Surface: surfSTSPolicy, Cause: "resource_not_granted",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseResourceNotGranted,
 			Hints: policyDenied("resource_not_granted"), CallerSaw: fixtureBody("error-403-access-denied-no-grant.json"),
 		}, "explain-deny-no-grant.json", ""),
 		fixtureScenario(Scenario{
 			ID: "01a028c5-c1f4-71bb-89ca-bbb2459cf427", Name: "deny-role-scope-mismatch", Row: 4,
 			Title:   "A reader Session asked for pipernet:write, which its role does not grant",
-			Surface: surfSTSPolicy, Cause: "role_scope_mismatch",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseRoleScopeMismatch,
 			Hints: policyDenied("role_scope_mismatch"), CallerSaw: fixtureBody("error-403-access-denied.json"),
 		}, "explain-deny-role-scope-mismatch.json", ""),
 		fixtureScenario(Scenario{
 			ID: "01a02949-fb7c-7a85-9fc4-9cf834d0a9d7", Name: "deny-no-active-policy-set", Row: 4,
 			Title:   "No policy set is active in Research, so STS denies everything (deny-all fallback)",
-			Surface: surfSTSPolicy, Cause: "no_active_policy_set",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseNoActivePolicySet,
 			Hints: policyDenied("no_active_policy_set"), CallerSaw: fixtureBody("error-403-access-denied-no-policy-set.json"),
 			WorldChanges: []string{"Research policy sets: none active (policy-sets-none-active.json); no activation status"},
 			mutate: research(func(z *ZoneData) {
@@ -79,7 +80,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: noRule, Name: "deny-no-rule-matched", Row: 4,
 			Title:   "research-agent minted a business scope with its client secret alone, outside any Session",
-			Surface: surfSTSPolicy, Cause: "no_rule_matched", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseNoRuleMatched, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: policyDenied("no_rule_matched"), CallerSaw: goError("access_denied", "policy denied (no_rule_matched)", noRule),
 			seed: seedTrace(ZoneResearch, noRule, at("10:22:37.519"), func(t *trace) {
 				a := actor{appID: appResearchAgent, appName: "research-agent"}
@@ -90,7 +91,7 @@ func policyScenarios() []Scenario {
 		{
 			ID: targetMismatch, Name: "gateway-mandate-target-mismatch", Row: 4,
 			Title:   "A Pipernet mandate was sent to the Gateway with X-Caracal-Resource: resource://nucleus",
-			Surface: surfGatewayVerifier, Cause: "mandate_target_mismatch", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceGatewayVerifier, Cause: diagnose.CauseMandateTargetMismatch, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     policyDenied("mandate_target_mismatch"),
 			CallerSaw: goError("access_denied", "policy denied (mandate_target_mismatch)", targetMismatch),
 			seed: seedTrace(ZoneResearch, targetMismatch, at("10:31:54.208"), func(t *trace) {
@@ -100,13 +101,52 @@ func policyScenarios() []Scenario {
 				t.exchangeDenied(a, "resource://nucleus")
 			}),
 		},
+		policyDenyScenario(policyDenySpec{id: "01a028d8-7ff2-788b-a2c0-83aae799f2f1", name: "deny-delegation-scope-exceeded",
+			title:  "research-agent's reader Session asked for pipernet:refund, outside its Delegation's scopes (a policy deny, rarely seen)",
+			reason: diagnose.CauseDelegationScopeExceeded, at: at("09:41:12.306"), resource: "resource://pipernet", scopes: []string{"pipernet:refund"}}),
+		policyDenyScenario(policyDenySpec{id: "01a028e2-feb6-7740-9620-e124442ed8a5", name: "deny-confinement-violation",
+			title:  "A confinement rule caps research-agent's reader Session below pipernet:write",
+			reason: diagnose.CauseConfinementViolation, at: at("09:52:40.118"), resource: "resource://pipernet", scopes: []string{"pipernet:write"}}),
+		policyDenyScenario(policyDenySpec{id: "01a028ee-5780-7a96-b961-08489f8ae62b", name: "deny-restriction-active",
+			title:  "A restrict entry in the policy data froze Research, so STS denied research-agent's Pipernet read",
+			reason: diagnose.CauseRestrictionActive, at: at("10:05:03.744"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
+		policyDenyScenario(policyDenySpec{id: "01a0292c-07b7-755c-94e2-225253bec4f6", name: "deny-malformed-risk-data",
+			title:  "A risk entry of the policy data is not a {scope, tier} pair, so STS denied research-agent's Nucleus call",
+			reason: diagnose.CauseMalformedRiskData, at: at("11:12:26.551"), resource: "resource://nucleus", scopes: []string{"nucleus:tool:call"}}),
+		policyDenyScenario(policyDenySpec{id: "01a0292d-9b6e-73fa-ab0d-194e5dac6d88", name: "deny-malformed-approval-data",
+			title:  "An approval_tiers entry of the policy data is invalid, so STS denied research-agent's Pipernet read",
+			reason: diagnose.CauseMalformedApprovalData, at: at("11:14:09.902"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
 		{
 			ID: wrongZone, Name: "wrong-zone", Row: 4,
 			Title:   "Asked in Research, but the request ran in Staging, where support-agent has no Nucleus grant",
-			Surface: surfSTSPolicy, Cause: "resource_not_granted", Zone: ZoneStaging, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseResourceNotGranted, Zone: ZoneStaging, AskZone: ZoneResearch,
 			Hints: policyDenied("resource_not_granted"), CallerSaw: goError("access_denied", "policy denied (resource_not_granted)", wrongZone),
 			seed: seedWrongZone(wrongZone),
 		},
+	}
+}
+
+// policyDenySpec is a mint of research-agent's reader Session that the
+// policy engine denied with reason.
+type policyDenySpec struct {
+	id, name, title, resource string
+	reason                    diagnose.Cause
+	at                        time.Time
+	scopes                    []string
+}
+
+// policyDenyScenario stages the spec's deny and the error STS answered.
+func policyDenyScenario(p policyDenySpec) Scenario {
+	return Scenario{
+		ID: p.id, Name: p.name, Row: 4, Title: p.title,
+		Surface: diagnose.SurfaceSTSPolicy, Cause: p.reason, Zone: ZoneResearch, AskZone: ZoneResearch,
+		Hints:     policyDenied(string(p.reason)),
+		CallerSaw: goError("access_denied", "policy denied ("+string(p.reason)+")", p.id),
+		seed: seedTrace(ZoneResearch, p.id, p.at, func(t *trace) {
+			a := researchAgent()
+			t.policyDeny(policyVersion{setVersionV3, manifestV3}, a.mintMD(p.resource, p.scopes), string(p.reason))
+			t.exchangeDenied(a, p.resource)
+		}),
 	}
 }
 
@@ -145,13 +185,13 @@ func gateScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a028c9-d3ac-714f-9706-ff5c60b98bf6", Name: "deny-scope-not-declared", Row: 5,
 			Title:   "research-agent asked for a scope the Pipernet resource does not declare",
-			Surface: surfResourceDefinition, Cause: "scope_not_declared",
+			Surface: diagnose.SurfaceResourceDefinition, Cause: diagnose.CauseScopeNotDeclared,
 			Hints: policyDeniedBare, CallerSaw: fixtureBody("error-403-access-denied-no-reason.json"),
 		}, "explain-deny-scope-not-defined.json", ""),
 		fixtureScenario(Scenario{
 			ID: "269d1d49-a6c3-4dfb-b05b-b82128fbd732", Name: "deny-operation-not-permitted", Row: 6,
 			Title:   "DELETE /v1/reports/42 is not a declared operation of the enforced Pipernet resource",
-			Surface: surfResourceDefinition, Cause: "operation_not_permitted",
+			Surface: diagnose.SurfaceResourceDefinition, Cause: diagnose.CauseOperationNotPermitted,
 			Hints: Hints{Status: 403, ErrorCode: "operation_not_permitted",
 				Description: "operation DELETE /v1/reports/42 is not declared on resource resource://pipernet; declare it on the resource or set operation_enforcement to transport_uniform"},
 			CallerSaw: fixtureBody("error-403-operation-not-permitted.json"),
@@ -159,7 +199,7 @@ func gateScenarios() []Scenario {
 		{
 			ID: notFound, Name: "deny-resource-not-found", Row: 7,
 			Title:   "research-agent asked for resource://pipernet-v2, which is not registered in Research",
-			Surface: surfConfig, Cause: "resource_not_found", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceConfig, Cause: diagnose.CauseResourceNotFound, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints: policyDeniedBare, CallerSaw: goError("access_denied", "policy denied", notFound),
 			seed: seedTrace(ZoneResearch, notFound, at("10:15:22.097"), func(t *trace) {
 				a := researchAgent()
@@ -170,20 +210,20 @@ func gateScenarios() []Scenario {
 		fixtureScenario(Scenario{
 			ID: "01a02958-0b22-7df4-b6d2-8d2382c0bfcb", Name: "deny-rate-limited", Row: 8,
 			Title:   "research-agent exhausted its per-minute mint budget for Pipernet",
-			Surface: surfSTSPolicy, Cause: "rate_limited",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseRateLimited,
 			Hints: policyDeniedBare, CallerSaw: goError("access_denied", "policy denied", "01a02958-0b22-7df4-b6d2-8d2382c0bfcb"),
 		}, "explain-deny-rate-limited.json", ""),
 		fixtureScenario(Scenario{
 			ID: "fe2a729f-127e-4159-a28f-b77d148746a7", Name: "gateway-token-replayed", Row: 9,
 			Title:   "A one-shot mandate was presented to the Gateway a second time",
-			Surface: surfGatewayVerifier, Cause: "token_replayed",
+			Surface: diagnose.SurfaceGatewayVerifier, Cause: diagnose.CauseTokenReplayed,
 			Hints:     Hints{Status: 401, ErrorCode: "invalid_token", Description: "token replay detected"},
 			CallerSaw: fixtureBody("error-401-gateway-replay.json"),
 		}, "explain-gateway-replay.json", ""),
 		{
 			ID: noConnection, Name: "deny-credential-not-provisioned", Row: 10,
 			Title:   "research-agent acted for a user who never connected Google Drive",
-			Surface: surfSTSPolicy, Cause: "credential_not_provisioned", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseCredentialNotProvisioned, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: connection},
 			CallerSaw: goError("access_denied", connection, noConnection),
 			seed: seedTrace(ZoneResearch, noConnection, at("11:05:48.740"), func(t *trace) {
@@ -192,5 +232,62 @@ func gateScenarios() []Scenario {
 				t.exchangeDenied(a, "resource://drive")
 			}),
 		},
+		gateDenyScenario(gateDenySpec{id: "01a0294c-2541-7c1d-ad9e-279c482586ee", name: "deny-resource-outside-delegation",
+			title: "research-agent's Delegation is bound to Pipernet, but its Session asked for Nucleus",
+			cause: diagnose.CauseResourceOutsideDelegation, at: at("11:47:31.265"), hints: policyDeniedBare,
+			md: map[string]any{"resource": "resource://nucleus"}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "01a0295a-9925-7be8-b128-b546fb30b4f6", name: "deny-credential-refresh-failed",
+			title: "The user's expired Google Drive connection could not be refreshed",
+			cause: diagnose.CauseCredentialRefreshFailed, at: at("12:03:18.437"),
+			hints: Hints{Status: 403, ErrorCode: "credential_expired_not_renewable"},
+			md:    map[string]any{"resource": "resource://drive", "reason": "credential_expired_not_renewable"}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "1a245b9b-2c6b-4bd1-a5a6-d9c70a1364d0", name: "gateway-provider-unavailable",
+			title: "The Gateway's exchange for Nucleus found no provider row for the resource",
+			cause: diagnose.CauseProviderUnavailable, at: at("12:27:45.090"), hints: policyDeniedBare, gateway: true,
+			md: map[string]any{"resource": "resource://nucleus", "reason": "provider_not_found"}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "67523294-341a-4a76-a185-3081563db9c0", name: "gateway-provider-credential-unavailable",
+			title: "Policy allowed the Gateway's Pipernet call, but STS could not produce the upstream credential",
+			cause: diagnose.CauseProviderCredentialUnavailable, at: at("12:52:11.684"), gateway: true,
+			hints: Hints{Status: 502, ErrorCode: "http_request_failed", Description: "upstream credential for resource resource://pipernet is unavailable"},
+			md:    map[string]any{"resource": "resource://pipernet"}, allowedFirst: true}),
+	}
+}
+
+// gateDenySpec is an exchange of research-agent that an STS gate refused
+// (ROUTER.md row 10): the gate row, and the closing exchange_denied row
+// when the gate is per resource.
+type gateDenySpec struct {
+	id, name, title string
+	cause           diagnose.Cause // the gate's evaluation_status
+	at              time.Time
+	hints           Hints
+	md              map[string]any // the gate row's metadata besides the application's
+	closes          bool           // an exchange_denied row closes the denial
+	// gateway: the Gateway's re-exchange of a mandate (its request id, no
+	// requested scopes); allowedFirst: policy allowed before the gate refused.
+	gateway, allowedFirst bool
+}
+
+// gateDenyScenario stages the spec's trace; the caller's error body is STS's
+// envelope (the Gateway passes it through).
+func gateDenyScenario(g gateDenySpec) Scenario {
+	return Scenario{
+		ID: g.id, Name: g.name, Row: 10, Title: g.title,
+		Surface: diagnose.SurfaceSTSPolicy, Cause: g.cause, Zone: ZoneResearch, AskZone: ZoneResearch,
+		Hints: g.hints, CallerSaw: goError(g.hints.ErrorCode, g.hints.Description, g.id),
+		seed: seedTrace(ZoneResearch, g.id, g.at, func(t *trace) {
+			a := researchAgent()
+			if g.gateway {
+				a.authority = uuid7At(g.at.Add(-300*time.Millisecond), "mandate/"+g.id)
+			}
+			resource, _ := g.md["resource"].(string)
+			if g.allowedFirst {
+				t.policyAllow(policyVersion{setVersionV3, manifestV3}, a.mintMD(resource, nil), "caracal-research-agent-use")
+			}
+			t.gate(string(g.cause), a.gateMD(g.md))
+			if g.closes {
+				t.exchangeDenied(a, resource)
+			}
+		}),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
@@ -24,7 +25,7 @@ func revocationScenarios() []Scenario {
 		{
 			ID: notPropagated, Name: "revoked-policy-not-propagated", Row: 13,
 			Title:   "Nucleus was removed from the policy, but the activation never reached STS (dead outbox)",
-			Surface: surfRevocation, Cause: "policy_not_propagated", Zone: ZoneResearch, AskZone: ZoneResearch, Hints: revoked,
+			Surface: diagnose.SurfaceRevocation, Cause: diagnose.CausePolicyNotPropagated, Zone: ZoneResearch, AskZone: ZoneResearch, Hints: revoked,
 			WorldChanges: []string{
 				"research-grants v3 (no Nucleus grant) in research-access v4, activated at 14:03",
 				"activation-status of v4: failed, outbox dead (activation-status-outbox-dead.json); STS still on v3",
@@ -42,7 +43,7 @@ func revocationScenarios() []Scenario {
 		{
 			ID: stale, Name: "revoked-snapshot-stale", Row: 13,
 			Title:   "A user was revoked with the kill switch, but the Gateway's stale snapshot let the next call through",
-			Surface: surfRevocation, Cause: "revocation_snapshot_stale", Zone: ZoneResearch, AskZone: ZoneResearch, Hints: revoked,
+			Surface: diagnose.SurfaceRevocation, Cause: diagnose.CauseRevocationSnapshotStale, Zone: ZoneResearch, AskZone: ZoneResearch, Hints: revoked,
 			WorldChanges: []string{
 				"admin-audit: POST /subjects/revoke for auth0|7f3a9c21b8e4 at 14:08:50",
 				"Gateway /ready: 503 revocation_snapshot_stale; /metrics.json: metrics-gateway-revocation-stale.json " +
@@ -56,7 +57,7 @@ func revocationScenarios() []Scenario {
 		{
 			ID: "0966428a-1d83-4bec-9979-34479318caeb", Name: "revoked-grant-not-effective", Row: 13,
 			Title:   "The user's Drive grant was revoked at 14:01, yet research-agent keeps calling Pipernet on its own authority",
-			Surface: surfRevocation, Cause: "grant_revoke_not_effective", Zone: ZoneResearch, AskZone: ZoneResearch,
+			Surface: diagnose.SurfaceRevocation, Cause: diagnose.CauseGrantRevokeNotEffective, Zone: ZoneResearch, AskZone: ZoneResearch,
 			seed: research(func(z *ZoneData) {
 				z.AddAudit(fixtureListRows("audit-list-after-revocation.json", mandateSID, "0966428a-1d83-4bec-9979-34479318caeb")...)
 			}),
@@ -64,7 +65,7 @@ func revocationScenarios() []Scenario {
 		{
 			ID: "06bfd901-cd7d-4fd2-a524-90ebba1a9c6e", Name: "revoked-verifier-without-revocation", Row: 13,
 			Title:   "A revoked user's agent still reaches an MCP server that verifies mandates in-process, without the revocation feed",
-			Surface: surfRevocation, Cause: "verifier_without_revocation", AskZone: ZoneResearch, Hints: revoked,
+			Surface: diagnose.SurfaceRevocation, Cause: diagnose.CauseVerifierWithoutRevocation, AskZone: ZoneResearch, Hints: revoked,
 			WorldChanges: []string{"admin-audit: POST /subjects/revoke for auth0|5c8e1f47a2d9 at 14:05:31"},
 			seed: research(func(z *ZoneData) {
 				z.AuthorityRecords = append(z.AuthorityRecords, authorityRecord(recordSpec{

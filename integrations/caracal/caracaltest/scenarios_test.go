@@ -5,19 +5,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
 
 // rowSurfaces are the surfaces each ROUTER.md row may conclude.
-func rowSurfaces() map[int][]string {
-	return map[int][]string{
-		1: {surfInfrastructure}, 2: {surfSTSPolicy}, 3: {surfInfrastructure}, 4: {surfSTSPolicy, surfGatewayVerifier},
-		5: {surfResourceDefinition}, 6: {surfResourceDefinition}, 7: {surfConfig}, 8: {surfSTSPolicy},
-		9: {surfGatewayVerifier}, 10: {surfSTSPolicy}, 11: {surfApproval}, 12: {surfAuditPipeline}, 13: {surfRevocation},
-		14: {surfResourceDefinition}, 15: {surfGatewayVerifier}, 16: {surfGatewayVerifier}, 17: {surfAuthentication},
-		18: {surfSTSPolicy}, 19: {surfConfig}, 20: {surfConfig}, 21: {surfNone}, 22: {surfUnknown},
+func rowSurfaces() map[int][]diagnose.Surface {
+	return map[int][]diagnose.Surface{
+		1: {diagnose.SurfaceInfrastructure}, 2: {diagnose.SurfaceSTSPolicy}, 3: {diagnose.SurfaceInfrastructure}, 4: {diagnose.SurfaceSTSPolicy, diagnose.SurfaceGatewayVerifier},
+		5: {diagnose.SurfaceResourceDefinition}, 6: {diagnose.SurfaceResourceDefinition}, 7: {diagnose.SurfaceConfig}, 8: {diagnose.SurfaceSTSPolicy},
+		9: {diagnose.SurfaceGatewayVerifier}, 10: {diagnose.SurfaceSTSPolicy}, 11: {diagnose.SurfaceApproval}, 12: {diagnose.SurfaceAuditPipeline}, 13: {diagnose.SurfaceRevocation},
+		14: {diagnose.SurfaceResourceDefinition}, 15: {diagnose.SurfaceGatewayVerifier}, 16: {diagnose.SurfaceGatewayVerifier}, 17: {diagnose.SurfaceAuthentication},
+		18: {diagnose.SurfaceSTSPolicy}, 19: {diagnose.SurfaceConfig}, 20: {diagnose.SurfaceConfig}, 21: {diagnose.SurfaceNone}, 22: {diagnose.SurfaceUnknown},
 	}
 }
 
@@ -33,7 +35,7 @@ func TestCatalogCoversRouter(t *testing.T) {
 		assert.Regexp(t, `^[a-z0-9-]+$`, s.Name)
 		assert.NotEmpty(t, s.Title, s.Name)
 		assert.NotEmpty(t, s.Cause, s.Name)
-		assert.Contains(t, SurfaceTokens(), s.Surface, s.Name)
+		assert.Contains(t, diagnose.Surfaces(), s.Surface, s.Name)
 		assert.Contains(t, rowSurfaces()[s.Row], s.Surface, "%s: row %d", s.Name, s.Row)
 		assert.Contains(t, []string{ZoneResearch, ZoneStaging, ""}, s.Zone, s.Name)
 		assert.Contains(t, []string{ZoneResearch, ZoneStaging}, s.AskZone, s.Name)
@@ -86,7 +88,7 @@ func TestCatalogCoversRouter(t *testing.T) {
 	for name, want := range required {
 		s, ok := ScenarioByName(name)
 		if assert.True(t, ok, name) {
-			assert.Equal(t, want, [2]string{s.Surface, s.Cause}, name)
+			assert.Equal(t, want, [2]string{string(s.Surface), string(s.Cause)}, name)
 		}
 	}
 	wz, _ := ScenarioByName("wrong-zone")
@@ -172,18 +174,18 @@ func checkTrace(t *testing.T, srv *Server, sc Scenario, ex caracal.Explain) {
 	case 2:
 		assert.Contains(t, statuses, "policy_eval_failed")
 	case 4:
-		assert.Contains(t, reasons, sc.Cause)
+		assert.Contains(t, reasons, string(sc.Cause))
 	case 5:
 		assert.Contains(t, statuses, "scope_mismatch")
 	case 6, 7, 8, 10:
-		assert.Contains(t, statuses, sc.Cause)
+		assert.Contains(t, statuses, string(sc.Cause))
 	case 9:
 		assert.Equal(t, "replay_detected", ex.Denied[0].EventType)
 	case 11:
 		assert.Equal(t, "pending", ex.FinalDecision)
 		challenge := ex.Events[len(ex.Events)-1].MetadataJSON["challenge_id"].(string)
 		a := strict[caracal.ApprovalStatus](t, do(t, http.MethodGet, srv.STSURL+"/approvals/"+challenge, nil).body)
-		assert.Equal(t, strings.TrimPrefix(sc.Cause, "approval_"), a.State)
+		assert.Equal(t, strings.TrimPrefix(string(sc.Cause), "approval_"), a.State)
 	case 13, 21:
 		assert.Equal(t, "allow", ex.FinalDecision)
 		assert.Empty(t, ex.Denied)

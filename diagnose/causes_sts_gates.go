@@ -1,0 +1,168 @@
+package diagnose
+
+import (
+	"fmt"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+)
+
+// Causes on the sts_policy surface decided by STS's own gates, before or
+// around the policy engine: the mint rate limit (row 8), the gates named
+// by their evaluation_status (row 10), and refusals that leave no audit
+// row (row 18).
+const (
+	CauseRateLimited                   Cause = "rate_limited"
+	CauseResourceOutsideDelegation     Cause = "resource_outside_delegation"
+	CauseCredentialNotProvisioned      Cause = "credential_not_provisioned"
+	CauseCredentialRefreshFailed       Cause = "credential_refresh_failed"
+	CauseProviderUnavailable           Cause = "provider_unavailable"
+	CauseProviderCredentialUnavailable Cause = "provider_credential_unavailable"
+	CauseApprovalInvalid               Cause = "approval_invalid"
+	CauseApprovalAlreadyConsumed       Cause = "approval_already_consumed"
+	// CauseOtherGate stands for any other gate's evaluation_status, passed through.
+	CauseOtherGate          Cause = "<evaluation_status>"
+	CauseZoneInvalid        Cause = "zone_invalid"
+	CauseAuthorityInactive  Cause = "authority_inactive"
+	CauseDeniedBeforePolicy Cause = "denied_before_policy"
+)
+
+func rateLimited() Entry {
+	return Entry{
+		Cause: CauseRateLimited, Surface: SurfaceSTSPolicy,
+		Rules: []Rule{gateRule(8, "rate_limited")},
+		Verdict: func(ev *Evidence) string {
+			row, _ := gateDenyRow(ev, "rate_limited")
+			return fmt.Sprintf("STS's mint rate limit for %s on %s was exceeded (STS_MINT_RATE_LIMIT_PER_MIN, default 1000/min, counts mints and Gateway re-exchanges), or Redis was unavailable for the counter; the caller saw 403 \"policy denied\", not 429.",
+				applicationLabel(row), resourceLabel(row))
+		},
+		Actions: []NextAction{
+			{"Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", DocErrors},
+			{"Check Redis: an unavailable counter store also denies with rate_limited.", DocRedis},
+		},
+	}
+}
+
+func resourceOutsideDelegation() Entry {
+	return gate(CauseResourceOutsideDelegation,
+		NextAction{"Bind the Delegation to this resource or widen its constraints, then mint again.", DocAuthorize})
+}
+
+func credentialNotProvisioned() Entry {
+	return gate(CauseCredentialNotProvisioned, connectionActions()...)
+}
+
+func credentialRefreshFailed() Entry {
+	return gate(CauseCredentialRefreshFailed, connectionActions()...)
+}
+
+func connectionActions() []NextAction {
+	return []NextAction{
+		{"The end user must connect (or reconnect) the provider account for this resource; the trace row's reason says which (no_user_principal, no_provider_connection, or the refresh error).", DocResourceGrant},
+		{"Check the subject's provider connections in the Console (subjects overview).", DocRevocation},
+	}
+}
+
+func providerUnavailable() Entry {
+	return gate(CauseProviderUnavailable, providerActions()...)
+}
+
+func providerCredentialUnavailable() Entry {
+	return gate(CauseProviderCredentialUnavailable, providerActions()...)
+}
+
+func providerActions() []NextAction {
+	return []NextAction{
+		{"Restore the resource's credential provider and check its circuit and IdP reachability.", DocGateway},
+		{"Read the STS logs by request ID for the provider error.", DocDebugging},
+	}
+}
+
+func approvalInvalid() Entry {
+	return gate(CauseApprovalInvalid, spentApprovalActions()...)
+}
+
+func approvalAlreadyConsumed() Entry {
+	return gate(CauseApprovalAlreadyConsumed, spentApprovalActions()...)
+}
+
+func spentApprovalActions() []NextAction {
+	return []NextAction{{"Request a new approval; an approval_id is bound to one request and spent once.", DocApproval}}
+}
+
+// gated is row 10's guard: a token_exchange deny row from a gate, the
+// first of which names the cause.
+func gated() guard {
+	return guard{row: 10, surface: SurfaceSTSPolicy, when: "a token_exchange deny row from another STS gate (the first that is not the closing exchange_denied)",
+		applies: func(ev *Evidence) bool { _, ok := otherGateRow(ev); return ok }}
+}
+
+// gate builds a row-10 entry: the first gate row of the trace is c's.
+func gate(c Cause, actions ...NextAction) Entry {
+	return gated().entry(c, "its evaluation_status is "+string(c),
+		func(ev *Evidence) bool { return otherGateStatus(ev) == c }, otherGateVerdict, actions...)
+}
+
+func otherGate() Entry {
+	e := gated().entry(CauseOtherGate, "any other evaluation_status, passed through (unknown when it has none)", always, otherGateVerdict, stsGateActions()...)
+	e.Open = otherGateStatus
+	return e
+}
+
+// otherGateRow is the first token_exchange deny row that is not the
+// closing exchange_denied one.
+func otherGateRow(ev *Evidence) (caracal.AuditRow, bool) {
+	return auditrow.First(ev.Trace, auditrow.ExchangeDeny(""))
+}
+
+// otherGateStatus is that row's evaluation_status, unknown when it has none.
+func otherGateStatus(ev *Evidence) Cause {
+	row, _ := otherGateRow(ev)
+	if s := auditrow.Str(row.EvaluationStatus); s != "" {
+		return Cause(s)
+	}
+	return CauseUnknown
+}
+
+func otherGateVerdict(ev *Evidence) string {
+	row, _ := otherGateRow(ev)
+	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(row), resourceLabel(row))
+	if reason := auditrow.Meta(row.MetadataJSON, "reason"); reason != "" {
+		v += " (reason " + reason + ")"
+	}
+	return v + "."
+}
+
+// forbidden is row 18's guard.
+func forbidden() guard { return refused(18, 403, SurfaceSTSPolicy) }
+
+func zoneInvalid() Entry {
+	return forbidden().entry(CauseZoneInvalid, "code zone_invalid",
+		func(ev *Evidence) bool { return ev.Query.Hints.ErrorCode == string(CauseZoneInvalid) },
+		func(*Evidence) string {
+			return "The application's credentials belong to another zone (403 zone_invalid): use the zone where the application is registered."
+		}, beforePolicyActions()...)
+}
+
+func authorityInactive() Entry {
+	return forbidden().entry(CauseAuthorityInactive, `description names an authority record, Session or Delegation "inactive or expired"`,
+		func(ev *Evidence) bool { return describes(ev, "inactive or expired") },
+		func(ev *Evidence) string {
+			return fmt.Sprintf("STS refused the mint before policy because an authority anchor is no longer live (%q): the authority record, Session or Delegation was revoked, terminated or expired. STS writes no audit row for this.", ev.Query.Hints.Description)
+		}, beforePolicyActions()...)
+}
+
+func deniedBeforePolicy() Entry {
+	return forbidden().entry(CauseDeniedBeforePolicy, "otherwise", always,
+		func(ev *Evidence) string {
+			return fmt.Sprintf("STS refused the call before policy evaluation and wrote no audit row (%s). Candidates: an inactive authority record, Session or Delegation (\"... inactive or expired\"), a Session not owned by the caller, a Delegation path problem, or cross-zone credentials (zone_invalid); the exact error_description tells them apart.", hintLabel(ev.Query.Hints))
+		}, beforePolicyActions()...)
+}
+
+func beforePolicyActions() []NextAction {
+	return []NextAction{
+		{"Check the authority records and Sessions of the subject (status, expiry, revocation).", DocRevocation},
+		{"Use credentials issued for the targeted zone.", DocErrors},
+		{"STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", DocFAQ},
+	}
+}

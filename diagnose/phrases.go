@@ -1,0 +1,123 @@
+package diagnose
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+)
+
+// How verdicts name what they are about.
+
+// hintLabel renders what the caller saw, e.g. `403 access_denied "policy denied"`.
+func hintLabel(h Hints) string {
+	var parts []string
+	if h.Status != 0 {
+		parts = append(parts, fmt.Sprintf("%d", h.Status))
+	}
+	if h.ErrorCode != "" {
+		parts = append(parts, h.ErrorCode)
+	}
+	if h.Description != "" {
+		parts = append(parts, fmt.Sprintf("%q", h.Description))
+	}
+	if len(parts) == 0 {
+		return "an error"
+	}
+	return strings.Join(parts, " ")
+}
+
+// policySetLabel names the active policy set for a verdict.
+func policySetLabel(ev *Evidence) string {
+	if ps := ev.ActivePolicySet(); ps != nil {
+		if ev.ActiveVersion != nil {
+			return fmt.Sprintf("policy set %s (version %d)", ps.Name, ev.ActiveVersion.Version)
+		}
+		return "policy set " + ps.Name
+	}
+	return "the active policy set"
+}
+
+func scopePhrase(scopes []string) string {
+	switch len(scopes) {
+	case 0:
+		return "the requested scopes"
+	case 1:
+		return "scope " + scopes[0]
+	}
+	return "scopes " + strings.Join(scopes, ", ")
+}
+
+func resourceIdentifiers(rs []caracal.Resource) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Identifier)
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func hasMissing(ev *Evidence, what string) bool {
+	for _, m := range ev.Missing {
+		if m.What == what {
+			return true
+		}
+	}
+	return false
+}
+
+// policyMentions reports whether any loaded policy data document contains s.
+func policyMentions(ev *Evidence, s string) bool {
+	for _, d := range ev.PolicyDocuments {
+		if strings.Contains(d.Content, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// roleEntry matches `"role": ["scope", ...]` in a Rego data document.
+func roleEntry() *regexp.Regexp {
+	return regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*\[([^\]]{0,1000})\]`)
+}
+
+// rolesGranting finds, best effort, the role names whose scope list in the
+// loaded data documents covers every scope asked.
+func rolesGranting(ev *Evidence, scopes []string) []string {
+	if len(scopes) == 0 || len(ev.PolicyDocuments) == 0 {
+		return nil
+	}
+	re := roleEntry()
+	found := map[string]bool{}
+	for _, d := range ev.PolicyDocuments {
+		for _, m := range re.FindAllStringSubmatch(d.Content, -1) {
+			if len(missingFrom(scopes, quotedStrings(m[2]))) == 0 {
+				found[m[1]] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(found))
+	for r := range found {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func quotedStrings(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.Trim(strings.TrimSpace(part), `"`); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package digest
+
+import (
+	"cmp"
+	"sort"
+	"time"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+)
+
+// Audit vocabulary the digest reads (API.md §7.5–7.6).
+const (
+	eventTokenExchange  = "token_exchange"
+	eventStepUpIssued   = "step_up_issued"
+	eventStepUpDecided  = "step_up_decided"
+	eventStepUpConsumed = "step_up_consumed"
+	statusComplete      = "complete"
+	statusExchangeDeny  = "exchange_denied"
+	statusAnomaly       = "anomaly"
+	// CauseUnknown is the cause of a denied request whose only deny row is
+	// the closing exchange_denied (its per-resource row fell outside the
+	// window or was not written).
+	CauseUnknown = "unknown"
+)
+
+// DeniedRequest is one denied request of a digest window: why, who asked
+// and for what, and when it was first denied.
+type DeniedRequest struct {
+	RequestID   string    `json:"request_id"`
+	Cause       string    `json:"cause"`
+	Application string    `json:"application"`
+	Resource    string    `json:"resource"`
+	At          time.Time `json:"at"`
+}
+
+// Count is how many denied requests share one key.
+type Count struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+// TargetCount is how many denied requests one application made for one resource.
+type TargetCount struct {
+	Application string `json:"application"`
+	Resource    string `json:"resource"`
+	Count       int    `json:"count"`
+}
+
+// DenialSummary counts the denied requests of a window by cause and by
+// application and resource, and per hour from the window's start.
+type DenialSummary struct {
+	Requests int           `json:"requests"`
+	ByCause  []Count       `json:"by_cause"`
+	ByTarget []TargetCount `json:"by_target"`
+	Hourly   []int         `json:"hourly,omitempty"`
+	// Truncated is set when the audit list had more pages than were read,
+	// so the counts are a lower bound.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// ApprovalSummary counts approval holds (step_up_issued rows) of a window
+// by what became of them, linked to their decisions by challenge_id.
+type ApprovalSummary struct {
+	Issued int `json:"issued"`
+	// Pending holds have no later decided or consumed row and have not expired.
+	Pending int `json:"pending"`
+	// Expired holds have no decision and their expires_at has passed.
+	Expired int `json:"expired_undecided"`
+	Decided int `json:"decided"`
+}
+
+// DeniedRequests groups deny rows by request ID (a row without one stands
+// alone), so that one denied request counts once however many deny rows
+// it left, and names each request's cause (DenialCause). The result is
+// ordered by first denial, then request ID.
+func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
+	groups := map[string][]caracal.AuditRow{}
+	var order []string
+	for _, r := range rows {
+		if auditrow.Str(r.Decision) != "deny" {
+			continue
+		}
+		key := auditrow.Str(r.RequestID)
+		if key == "" {
+			key = "row:" + r.ID
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], r)
+	}
+	out := make([]DeniedRequest, 0, len(order))
+	for _, key := range order {
+		g := groups[key]
+		sort.SliceStable(g, func(i, j int) bool { return stamp(g[i].OccurredAt).Before(stamp(g[j].OccurredAt)) })
+		d := DeniedRequest{RequestID: auditrow.Str(g[0].RequestID), Cause: DenialCause(g), At: stamp(g[0].OccurredAt)}
+		d.Application, d.Resource = denialTarget(g)
+		out = append(out, d)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].RequestID < out[j].RequestID
+	})
+	return out
+}
+
+// DenialCause names why a request was denied, from its deny rows (oldest
+// first): the diagnostics[0].reason of a token_exchange deny evaluated by
+// the policy engine (evaluation_status complete); else the evaluation_status
+// of a token_exchange deny from another gate, never exchange_denied, which
+// only closes a denial; else, for other event types, their evaluation_status,
+// or the event type itself when that status says nothing (anomaly, complete).
+// A request with nothing but exchange_denied rows has CauseUnknown.
+func DenialCause(rows []caracal.AuditRow) string {
+	var gate, other string
+	for _, r := range rows {
+		if auditrow.Str(r.Decision) != "deny" {
+			continue
+		}
+		status := auditrow.Str(r.EvaluationStatus)
+		switch {
+		case r.EventType == eventTokenExchange && status == statusComplete:
+			if reason := auditrow.Reason(r.DiagnosticsJSON); reason != "" {
+				return reason
+			}
+			if gate == "" {
+				gate = "policy_denied"
+			}
+		case r.EventType == eventTokenExchange && status != statusExchangeDeny && status != "":
+			if gate == "" {
+				gate = status
+			}
+		case r.EventType != eventTokenExchange && other == "":
+			other = status
+			if status == "" || status == statusAnomaly || status == statusComplete {
+				other = r.EventType
+			}
+		}
+	}
+	switch {
+	case gate != "":
+		return gate
+	case other != "":
+		return other
+	}
+	return CauseUnknown
+}
+
+// denialTarget names the application and the resource of a denied request
+// from its rows' metadata.
+func denialTarget(rows []caracal.AuditRow) (app, resource string) {
+	for _, r := range rows {
+		md := r.MetadataJSON
+		if app == "" {
+			app = cmp.Or(auditrow.Meta(md, "application_name"), auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id"))
+		}
+		if resource == "" {
+			resource = auditrow.Meta(md, "resource")
+		}
+		if req := auditrow.MetaStrings(md, "requested"); resource == "" && len(req) > 0 {
+			resource = req[0]
+		}
+	}
+	return cmp.Or(app, CauseUnknown), cmp.Or(resource, "-")
+}
+
+// SummarizeDenials counts denied requests by cause, by application and
+// resource, and per hour since the window's start.
+func SummarizeDenials(reqs []DeniedRequest, since time.Time, window time.Duration) DenialSummary {
+	s := DenialSummary{Requests: len(reqs), ByCause: []Count{}, ByTarget: []TargetCount{}}
+	causes := map[string]int{}
+	targets := map[[2]string]int{}
+	if window > 0 {
+		s.Hourly = make([]int, int((window+time.Hour-1)/time.Hour))
+	}
+	for _, d := range reqs {
+		causes[d.Cause]++
+		targets[[2]string{d.Application, d.Resource}]++
+		if len(s.Hourly) > 0 {
+			i := int(d.At.Sub(since) / time.Hour)
+			s.Hourly[min(max(i, 0), len(s.Hourly)-1)]++
+		}
+	}
+	for k, n := range causes {
+		s.ByCause = append(s.ByCause, Count{Key: k, Count: n})
+	}
+	sort.Slice(s.ByCause, func(i, j int) bool {
+		a, b := s.ByCause[i], s.ByCause[j]
+		return a.Count > b.Count || a.Count == b.Count && a.Key < b.Key
+	})
+	for k, n := range targets {
+		s.ByTarget = append(s.ByTarget, TargetCount{Application: k[0], Resource: k[1], Count: n})
+	}
+	sort.Slice(s.ByTarget, func(i, j int) bool {
+		a, b := s.ByTarget[i], s.ByTarget[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Application != b.Application {
+			return a.Application < b.Application
+		}
+		return a.Resource < b.Resource
+	})
+	return s
+}
+
+// SummarizeApprovals counts the approval holds among rows (step_up_issued,
+// step_up_decided and step_up_consumed rows of a window): a hold is decided
+// when a decided or consumed row with its challenge_id follows it, expired
+// when not and its expires_at is before now, pending otherwise. The Admin
+// API's approvals list is not described in API.md, so holds are counted
+// from the audit list.
+func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary {
+	decided := map[string]time.Time{}
+	for _, r := range rows {
+		if r.EventType != eventStepUpDecided && r.EventType != eventStepUpConsumed {
+			continue
+		}
+		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
+		if t := stamp(r.OccurredAt); id != "" && (decided[id].IsZero() || t.After(decided[id])) {
+			decided[id] = t
+		}
+	}
+	var s ApprovalSummary
+	for _, r := range rows {
+		if r.EventType != eventStepUpIssued {
+			continue
+		}
+		s.Issued++
+		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
+		if t, ok := decided[id]; ok && id != "" && !t.Before(stamp(r.OccurredAt)) {
+			s.Decided++
+			continue
+		}
+		if exp, err := time.Parse(time.RFC3339, auditrow.Meta(r.MetadataJSON, "expires_at")); err == nil && exp.Before(now) {
+			s.Expired++
+			continue
+		}
+		s.Pending++
+	}
+	return s
+}
+
+// stamp parses an audit timestamp; the zero time when it cannot.
+func stamp(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -1,0 +1,115 @@
+package digest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow/auditrowtest"
+)
+
+// at returns a row with another request ID and time.
+func at(r caracal.AuditRow, requestID, when string) caracal.AuditRow {
+	r.RequestID, r.OccurredAt, r.ID = auditrowtest.Ptr(requestID), when, "row-"+requestID+"-"+when+"-"+auditrow.Str(r.EvaluationStatus)
+	return r
+}
+
+func exchangeDenied(resource string) caracal.AuditRow {
+	return auditrowtest.Row("token_exchange", "deny", "exchange_denied", map[string]any{
+		"application_id": "019f230e-d6df-74ba-b084-de0d74d7d04b", "application_name": "billing-bot", "requested": []any{resource}})
+}
+
+func TestDenialCause(t *testing.T) {
+	replay := auditrowtest.Row("replay_detected", "deny", "anomaly", map[string]any{"client_id": "cli-1", "resource": "resource://pipernet"})
+	tests := []struct {
+		name string
+		rows []caracal.AuditRow
+		want string
+	}{
+		{"policy deny names its diagnostic reason", []caracal.AuditRow{auditrowtest.DenyRow("role_scope_mismatch"), exchangeDenied("resource://pipernet")}, "role_scope_mismatch"},
+		{"the closing row does not hide the reason when it comes first", []caracal.AuditRow{exchangeDenied("resource://pipernet"), auditrowtest.DenyRow("no_rule_matched")}, "no_rule_matched"},
+		{"a gate names its evaluation status", []caracal.AuditRow{auditrowtest.GateRow("scope_mismatch"), exchangeDenied("resource://pipernet")}, "scope_mismatch"},
+		{"a policy reason wins over a gate", []caracal.AuditRow{auditrowtest.GateRow("rate_limited"), auditrowtest.DenyRow("resource_not_granted")}, "resource_not_granted"},
+		{"exchange_denied alone is never the cause", []caracal.AuditRow{exchangeDenied("resource://nucleus")}, CauseUnknown},
+		{"a policy deny without a reason", []caracal.AuditRow{auditrowtest.Row("token_exchange", "deny", "complete", auditrowtest.MintMeta())}, "policy_denied"},
+		{"replay at the Gateway names the event", []caracal.AuditRow{replay}, "replay_detected"},
+		{"other events name their status", []caracal.AuditRow{auditrowtest.Row("run_launch", "deny", "workload_auth_failed", nil)}, "workload_auth_failed"},
+		{"allow rows are not causes", []caracal.AuditRow{auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), exchangeDenied("resource://pipernet")}, CauseUnknown},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, DenialCause(tc.rows))
+		})
+	}
+}
+
+func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
+	noID := auditrowtest.GateRow("rate_limited")
+	noID.RequestID, noID.ID, noID.OccurredAt = nil, "lonely-row", "2026-08-22T10:00:00.000Z"
+	rows := []caracal.AuditRow{
+		// newest first, as the audit list returns them
+		at(exchangeDenied("resource://pipernet"), "req-a", "2026-08-22T12:00:00.100Z"),
+		at(auditrowtest.DenyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
+		at(exchangeDenied("resource://nucleus"), "req-b", "2026-08-22T11:00:00.000Z"),
+		at(auditrowtest.GateRow("scope_mismatch"), "req-c", "2026-08-22T09:30:00.000Z"),
+		at(exchangeDenied("resource://pipernet"), "req-c", "2026-08-22T09:30:00.010Z"),
+		at(auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), "req-d", "2026-08-22T09:00:00.000Z"),
+		noID,
+	}
+	got := DeniedRequests(rows)
+	require.Len(t, got, 4, "three denied requests with IDs and one row without: the allow and the closing rows add none")
+	assert.Equal(t, []DeniedRequest{
+		{RequestID: "req-c", Cause: "scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 9, 30, 0, 0, time.UTC)},
+		{RequestID: "", Cause: "rate_limited", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 10, 0, 0, 0, time.UTC)},
+		{RequestID: "req-b", Cause: CauseUnknown, Application: "billing-bot", Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
+		{RequestID: "req-a", Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)},
+	}, got)
+}
+
+func TestSummarizeDenials(t *testing.T) {
+	since := time.Date(2026, 8, 22, 9, 0, 0, 0, time.UTC)
+	reqs := []DeniedRequest{
+		{Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: since.Add(10 * time.Minute)},
+		{Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: since.Add(70 * time.Minute)},
+		{Cause: "scope_mismatch", Application: "research-agent", Resource: "resource://nucleus", At: since.Add(75 * time.Minute)},
+		{Cause: "rate_limited", Application: "billing-bot", Resource: "resource://pipernet", At: since.Add(3*time.Hour + time.Minute)},
+	}
+	s := SummarizeDenials(reqs, since, 3*time.Hour)
+	assert.Equal(t, 4, s.Requests)
+	assert.Equal(t, []Count{{"role_scope_mismatch", 2}, {"rate_limited", 1}, {"scope_mismatch", 1}}, s.ByCause, "most frequent first, then by name")
+	assert.Equal(t, []TargetCount{{"billing-bot", "resource://pipernet", 3}, {"research-agent", "resource://nucleus", 1}}, s.ByTarget)
+	assert.Equal(t, []int{1, 2, 1}, s.Hourly, "one bucket per hour; a late row lands in the last bucket")
+
+	empty := SummarizeDenials(nil, since, 90*time.Minute)
+	assert.Equal(t, 0, empty.Requests)
+	assert.Equal(t, []int{0, 0}, empty.Hourly, "a partial hour gets its own bucket")
+	assert.NotNil(t, empty.ByCause, "JSON shows [] rather than null")
+}
+
+func TestSummarizeApprovals(t *testing.T) {
+	now := time.Date(2026, 8, 22, 14, 0, 0, 0, time.UTC)
+	hold := func(challenge, when, expires string) caracal.AuditRow {
+		r := auditrowtest.Row("step_up_issued", "pending", "complete", map[string]any{"challenge_id": challenge, "expires_at": expires})
+		r.OccurredAt = when
+		return r
+	}
+	decision := func(eventType, decisionValue, challenge, when string) caracal.AuditRow {
+		r := auditrowtest.Row(eventType, decisionValue, "complete", map[string]any{"challenge_id": challenge})
+		r.OccurredAt = when
+		return r
+	}
+	rows := []caracal.AuditRow{
+		hold("c-pending", "2026-08-22T13:50:00.000Z", "2026-08-22T14:20:00Z"),
+		hold("c-rejected", "2026-08-22T11:20:14.012Z", "2026-08-22T11:50:14Z"),
+		decision("step_up_decided", "rejected", "c-rejected", "2026-08-22T11:31:02.158Z"),
+		hold("c-consumed", "2026-08-22T10:00:00.000Z", "2026-08-22T10:30:00Z"),
+		decision("step_up_consumed", "consumed", "c-consumed", "2026-08-22T10:05:00.000Z"),
+		hold("c-expired", "2026-08-22T12:20:05.325Z", "2026-08-22T12:50:05Z"),
+		hold("c-no-expiry", "2026-08-22T13:00:00.000Z", ""),
+	}
+	assert.Equal(t, ApprovalSummary{Issued: 5, Pending: 2, Expired: 1, Decided: 2}, SummarizeApprovals(rows, now))
+}
