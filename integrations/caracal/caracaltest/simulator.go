@@ -91,10 +91,8 @@ type Simulator struct {
 	clock                                                  func() time.Time
 	startScenario                                          string
 
-	catalog   []Scenario
-	base      []byte // the unshifted base world, JSON
-	baseWorld *World // the same, decoded; never modified
-	world     atomic.Pointer[World]
+	catalog []Scenario
+	world   atomic.Pointer[World]
 
 	mu       sync.Mutex // guards the fields below
 	built    map[string]builtWorld
@@ -151,12 +149,6 @@ func New(opts ...Option) *Simulator {
 		o(s)
 	}
 	s.catalog = Scenarios()
-	base := buildBaseWorld(s.catalog)
-	raw, err := json.Marshal(&base)
-	if err != nil {
-		panic(fmt.Sprintf("caracaltest: base world: %v", err))
-	}
-	s.base, s.baseWorld = raw, &base
 	if s.startScenario != "" {
 		if err := s.UseScenario(s.startScenario); err != nil {
 			panic(err)
@@ -229,9 +221,9 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	if ok && (d-b.delta).Abs() < time.Minute {
 		return b.w
 	}
-	w := s.baseWorld
+	w, _ := baseWorld()
 	if mutate != nil || d != 0 {
-		built := s.buildWorld(mutate, d)
+		built := buildWorld(name, mutate, d)
 		w = &built
 	}
 	s.mu.Lock()
@@ -243,19 +235,40 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	return w
 }
 
-// buildWorld decodes the base world, applies mutate and moves its
-// timestamps by d (the clock's offset from ReferenceTime).
-func (s *Simulator) buildWorld(mutate func(*World), d time.Duration) World {
-	raw := s.base
+// baseWorld is the healthy base world, decoded and as JSON, built once per
+// process: every simulator starts from it and none modifies it.
+var baseWorld = sync.OnceValues(func() (*World, []byte) {
+	w := buildBaseWorld(Scenarios())
+	raw, err := json.Marshal(&w)
+	if err != nil {
+		panic(fmt.Sprintf("caracaltest: base world: %v", err))
+	}
+	return &w, raw
+})
+
+// scenarioJSON caches each scenario's unshifted world as JSON, by scenario
+// name, for the whole process: a scenario's changes to the base world are
+// the same every time, and building a world is most of a simulator's start.
+var scenarioJSON sync.Map
+
+// buildWorld decodes the named world (the base world with mutate applied)
+// with its timestamps moved by d, the clock's offset from ReferenceTime.
+func buildWorld(name string, mutate func(*World), d time.Duration) World {
+	_, raw := baseWorld()
 	if mutate != nil {
-		var w World
-		if err := json.Unmarshal(raw, &w); err != nil {
-			panic(fmt.Sprintf("caracaltest: base world: %v", err))
-		}
-		mutate(&w)
-		var err error
-		if raw, err = json.Marshal(&w); err != nil {
-			panic(fmt.Sprintf("caracaltest: world: %v", err))
+		if cached, ok := scenarioJSON.Load(name); ok {
+			raw = cached.([]byte)
+		} else {
+			var w World
+			if err := json.Unmarshal(raw, &w); err != nil {
+				panic(fmt.Sprintf("caracaltest: base world: %v", err))
+			}
+			mutate(&w)
+			var err error
+			if raw, err = json.Marshal(&w); err != nil {
+				panic(fmt.Sprintf("caracaltest: world: %v", err))
+			}
+			scenarioJSON.Store(name, raw)
 		}
 	}
 	var w World
