@@ -221,10 +221,12 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	if ok && (d-b.delta).Abs() < time.Minute {
 		return b.w
 	}
-	w, _ := baseWorld()
-	if mutate != nil || d != 0 {
-		built := buildWorld(name, mutate, d)
-		w = &built
+	ref := worldAtReference(name, mutate)
+	w := ref.w
+	if d != 0 {
+		shifted := decodeWorld(shiftJSON(ref.raw, d))
+		shiftUnix(&shifted.AuditMetrics, d)
+		w = &shifted
 	}
 	s.mu.Lock()
 	if s.built == nil {
@@ -235,47 +237,56 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	return w
 }
 
-// baseWorld is the healthy base world, decoded and as JSON, built once per
-// process: every simulator starts from it and none modifies it.
-var baseWorld = sync.OnceValues(func() (*World, []byte) {
+// referenceWorld is a world at ReferenceTime, decoded and as JSON. Neither
+// is ever modified: simulators whose clock reads ReferenceTime all serve
+// the same one.
+type referenceWorld struct {
+	w   *World
+	raw []byte
+}
+
+// baseWorld is the healthy base world, built once per process.
+var baseWorld = sync.OnceValue(func() referenceWorld {
 	w := buildBaseWorld(Scenarios())
-	raw, err := json.Marshal(&w)
-	if err != nil {
-		panic(fmt.Sprintf("caracaltest: base world: %v", err))
-	}
-	return &w, raw
+	return referenceWorld{&w, encodeWorld(&w)}
 })
 
-// scenarioJSON caches each scenario's unshifted world as JSON, by scenario
-// name, for the whole process: a scenario's changes to the base world are
-// the same every time, and building a world is most of a simulator's start.
-var scenarioJSON sync.Map
+// scenarioWorlds caches each scenario's referenceWorld, by scenario name,
+// for the whole process: a scenario changes the base world the same way
+// every time, and building worlds was most of a simulator's start.
+var scenarioWorlds sync.Map
 
-// buildWorld decodes the named world (the base world with mutate applied)
-// with its timestamps moved by d, the clock's offset from ReferenceTime.
-func buildWorld(name string, mutate func(*World), d time.Duration) World {
-	_, raw := baseWorld()
-	if mutate != nil {
-		if cached, ok := scenarioJSON.Load(name); ok {
-			raw = cached.([]byte)
-		} else {
-			var w World
-			if err := json.Unmarshal(raw, &w); err != nil {
-				panic(fmt.Sprintf("caracaltest: base world: %v", err))
-			}
-			mutate(&w)
-			var err error
-			if raw, err = json.Marshal(&w); err != nil {
-				panic(fmt.Sprintf("caracaltest: world: %v", err))
-			}
-			scenarioJSON.Store(name, raw)
-		}
+// worldAtReference returns the named world, the base world with mutate
+// applied, at ReferenceTime.
+func worldAtReference(name string, mutate func(*World)) referenceWorld {
+	if mutate == nil {
+		return baseWorld()
 	}
+	if cached, ok := scenarioWorlds.Load(name); ok {
+		return cached.(referenceWorld)
+	}
+	w := decodeWorld(baseWorld().raw)
+	mutate(&w)
+	raw := encodeWorld(&w)
+	w = decodeWorld(raw)
+	ref := referenceWorld{&w, raw}
+	scenarioWorlds.Store(name, ref)
+	return ref
+}
+
+func encodeWorld(w *World) []byte {
+	raw, err := json.Marshal(w)
+	if err != nil {
+		panic(fmt.Sprintf("caracaltest: world: %v", err))
+	}
+	return raw
+}
+
+func decodeWorld(raw []byte) World {
 	var w World
-	if err := json.Unmarshal(shiftJSON(raw, d), &w); err != nil {
-		panic(fmt.Sprintf("caracaltest: shifted world: %v", err))
+	if err := json.Unmarshal(raw, &w); err != nil {
+		panic(fmt.Sprintf("caracaltest: world: %v", err))
 	}
-	shiftUnix(&w.AuditMetrics, d)
 	return w
 }
 
