@@ -15,6 +15,9 @@ demo:
 	$(GO) run ./cmd/caracal-bot demo
 
 ## test: vet and run every test with the race detector
+# atexit_sleep_ms=0: a race-enabled binary otherwise sleeps 1 s as it exits,
+# a second per test binary and per bot process the tests start.
+test: export GORACE ?= atexit_sleep_ms=0
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...

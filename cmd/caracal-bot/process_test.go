@@ -51,11 +51,12 @@ type botProcess struct {
 }
 
 // startBotProcess runs `caracal-bot serve --config configPath` with env as
-// its whole environment (plus PATH and HOME), and kills it when the test ends.
+// its whole environment (plus PATH, HOME and GORACE), and kills it when the
+// test ends.
 func startBotProcess(t *testing.T, name, configPath string, env map[string]string) *botProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--config", configPath)
-	cmd.Env = []string{runAsBotEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd.Env = []string{runAsBotEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GORACE=" + os.Getenv("GORACE")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
