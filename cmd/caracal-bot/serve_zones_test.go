@@ -220,7 +220,7 @@ func TestServeDiscordChannelBoundToAZone(t *testing.T) {
 	// Slash command: the request in Staging is not revealed.
 	id, token := fake.NewInteraction(discordChannel, guild, user)
 	require.NoError(t, gw.SendInteraction(whyInteraction(id, token, fake.AppID(), wrong.ID)))
-	root, thread := waitDiscordThread(t, fake, token, 3)
+	root, thread := waitDiscordThread(t, fake, token, 4) // evidence, steps, next actions, missing evidence
 	all := discordText(root)
 	for _, m := range thread {
 		all += discordText(m)
