@@ -206,6 +206,7 @@ func waitRefusal(t *testing.T, fake *discordfake.Server, token, what string) str
 }
 
 func TestServeDiscordChannelBoundToAZone(t *testing.T) {
+	t.Parallel()
 	wrong := scenario(t, "wrong-zone")
 	srv := startSim(t)
 	gw := discordfake.NewGateway(0)
