@@ -191,9 +191,10 @@ func (s *Simulator) Scenario() string {
 // World returns a deep copy of the world being served.
 func (s *Simulator) World() World { return s.world.Load().Clone() }
 
-// SetWorld serves a copy of w from now on. Timestamps are used as given.
+// SetWorld serves a copy of w, as it reads on the wire, from now on.
+// Timestamps are used as given.
 func (s *Simulator) SetWorld(w World) {
-	c := w.Clone()
+	c := decodeWorld(encodeWorld(&w))
 	s.install(&c, "")
 }
 
@@ -221,11 +222,9 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	if ok && (d-b.delta).Abs() < time.Minute {
 		return b.w
 	}
-	ref := worldAtReference(name, mutate)
-	w := ref.w
+	w := worldAtReference(name, mutate)
 	if d != 0 {
-		shifted := decodeWorld(shiftJSON(ref.raw, d))
-		shiftUnix(&shifted.AuditMetrics, d)
+		shifted := w.shifted(d)
 		w = &shifted
 	}
 	s.mu.Lock()
@@ -237,41 +236,34 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	return w
 }
 
-// referenceWorld is a world at ReferenceTime, decoded and as JSON. Neither
-// is ever modified: simulators whose clock reads ReferenceTime all serve
-// the same one.
-type referenceWorld struct {
-	w   *World
-	raw []byte
-}
-
-// baseWorld is the healthy base world, built once per process.
-var baseWorld = sync.OnceValue(func() referenceWorld {
+// baseWorld is the healthy base world at ReferenceTime, as it reads on the
+// wire, built once per process. Worlds are never modified once built:
+// simulators whose clock reads ReferenceTime all serve the same one.
+var baseWorld = sync.OnceValue(func() *World {
 	w := buildBaseWorld(Scenarios())
-	return referenceWorld{&w, encodeWorld(&w)}
+	w = decodeWorld(encodeWorld(&w))
+	return &w
 })
 
-// scenarioWorlds caches each scenario's referenceWorld, by scenario name,
-// for the whole process: a scenario changes the base world the same way
-// every time, and building worlds was most of a simulator's start.
+// scenarioWorlds caches each scenario's world at ReferenceTime, by scenario
+// name, for the whole process: a scenario changes the base world the same
+// way every time.
 var scenarioWorlds sync.Map
 
 // worldAtReference returns the named world, the base world with mutate
 // applied, at ReferenceTime.
-func worldAtReference(name string, mutate func(*World)) referenceWorld {
+func worldAtReference(name string, mutate func(*World)) *World {
 	if mutate == nil {
 		return baseWorld()
 	}
 	if cached, ok := scenarioWorlds.Load(name); ok {
-		return cached.(referenceWorld)
+		return cached.(*World)
 	}
-	w := decodeWorld(baseWorld().raw)
+	w := baseWorld().Clone()
 	mutate(&w)
-	raw := encodeWorld(&w)
-	w = decodeWorld(raw)
-	ref := referenceWorld{&w, raw}
-	scenarioWorlds.Store(name, ref)
-	return ref
+	w = decodeWorld(encodeWorld(&w))
+	scenarioWorlds.Store(name, &w)
+	return &w
 }
 
 func encodeWorld(w *World) []byte {
