@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/router"
 )
@@ -20,7 +21,8 @@ import (
 // well-formed diagnosis.
 func TestCollect_AllScenariosConcurrently(t *testing.T) {
 	srv := sim(t)
-	c := collector(newClient(srv))
+	// Generous timeouts: 45 diagnoses at once under -race on a busy machine.
+	c := collector(newClient(srv, func(cfg *caracal.Config) { cfg.CallTimeout = 10 * time.Second }))
 	c.Timeout, c.CallTimeout = 15*time.Second, 10*time.Second
 	scenarios := srv.Scenarios()
 	require.NotEmpty(t, scenarios)
