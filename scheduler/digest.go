@@ -69,7 +69,7 @@ func (s *Scheduler) runDigest(j *job) {
 		j.log.Warn("could not record the digest as posted; a replica waiting on it may post it again", "err", err)
 	}
 	if n > 0 {
-		j.log.Info("digest posted", "channels", n, "headline", res.Reply.Summary, "took", time.Since(start).Round(time.Millisecond))
+		j.log.Info("digest posted", "fire", fire, "channels", n, "headline", res.Reply.Summary, "took", time.Since(start).Round(time.Millisecond))
 	}
 }
 
@@ -91,7 +91,7 @@ func (s *Scheduler) awaitTurn(ctx context.Context, j *job, fire time.Time) (toke
 		}
 		switch {
 		case err == nil && posted:
-			j.log.Info("digest posted by another replica")
+			j.log.Info("digest posted by another replica", "fire", fire)
 			return 0, false
 		case err == nil && leader:
 			return token, true

@@ -24,12 +24,25 @@ type Schedule struct {
 	loc  *time.Location
 }
 
+// secondsParser reads cron specs with a leading seconds field.
+var secondsParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
 // ParseSchedule parses a 5-field cron spec ("0 9 * * 1-5") or a named
 // descriptor (@daily, @hourly...) in an IANA time zone ("" is UTC). Specs
 // with a TZ= or CRON_TZ= prefix are refused: the zone is the job's
 // timezone. The spec is parsed under recover, since robfig/cron panics on
 // some malformed input.
-func ParseSchedule(spec, timezone string) (sched Schedule, err error) {
+func ParseSchedule(spec, timezone string) (Schedule, error) {
+	return parseSchedule(spec, timezone, false)
+}
+
+// parseSchedule is ParseSchedule, reading a leading seconds field (6
+// fields) when seconds is set (Options.Seconds).
+func parseSchedule(spec, timezone string, seconds bool) (sched Schedule, err error) {
+	fields, names, parse := 5, "minute hour day-of-month month day-of-week", cron.ParseStandard
+	if seconds {
+		fields, names, parse = 6, "second "+names, secondsParser.Parse
+	}
 	s := strings.TrimSpace(spec)
 	upper := strings.ToUpper(s)
 	switch {
@@ -39,8 +52,8 @@ func ParseSchedule(spec, timezone string) (sched Schedule, err error) {
 		return Schedule{}, fmt.Errorf("cron spec %q starts with TZ= or CRON_TZ=; set the job's timezone instead", spec)
 	case strings.HasPrefix(s, "@") && !namedDescriptor(s):
 		return Schedule{}, fmt.Errorf("cron spec %q: only @yearly, @annually, @monthly, @weekly, @daily, @midnight and @hourly are accepted", spec)
-	case !strings.HasPrefix(s, "@") && len(strings.Fields(s)) != 5:
-		return Schedule{}, fmt.Errorf("cron spec %q must have 5 fields (minute hour day-of-month month day-of-week)", spec)
+	case !strings.HasPrefix(s, "@") && len(strings.Fields(s)) != fields:
+		return Schedule{}, fmt.Errorf("cron spec %q must have %d fields (%s)", spec, fields, names)
 	}
 	loc := time.UTC
 	if timezone != "" {
@@ -56,7 +69,7 @@ func ParseSchedule(spec, timezone string) (sched Schedule, err error) {
 			sched, err = Schedule{}, fmt.Errorf("cron spec %q: %v", spec, r)
 		}
 	}()
-	parsed, err := cron.ParseStandard(s)
+	parsed, err := parse(s)
 	if err != nil {
 		return Schedule{}, fmt.Errorf("cron spec %q: %w", spec, err)
 	}

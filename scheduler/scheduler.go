@@ -87,6 +87,11 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Logger receives why a run posted nothing; nil discards.
 	Logger *slog.Logger
+	// Seconds reads every job's spec with a leading seconds field, like
+	// robfig/cron's WithSeconds. Only tests of whole bot processes set it,
+	// so as not to wait for minute boundaries: the configuration cannot
+	// (config.CheckCronSpec refuses seconds).
+	Seconds bool
 }
 
 // Scheduler runs the digest jobs and the readiness watch. Build it with
@@ -135,7 +140,7 @@ func New(opts Options) (*Scheduler, error) {
 			return nil, fmt.Errorf("scheduler: job names must be set and unique, got %q", j.Name)
 		}
 		seen[j.Name] = true
-		sched, err := ParseSchedule(j.Spec, j.Timezone)
+		sched, err := parseSchedule(j.Spec, j.Timezone, opts.Seconds)
 		if err != nil {
 			return nil, fmt.Errorf("scheduler: job %q: %w", j.Name, err)
 		}

@@ -135,6 +135,21 @@ func TestFailuresPostNothingHalfMade(t *testing.T) {
 	})
 }
 
+// TestSecondsFieldFiresWithinTheMinute: with Options.Seconds, specs have a
+// leading seconds field, and the job runs at those seconds.
+func TestSecondsFieldFiresWithinTheMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		poster := &fakePoster{}
+		job := morningJob()
+		job.Spec = "*/20 0 9 * * *"
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: &fakeDigester{}, Poster: poster, Seconds: true}))
+		time.Sleep(time.Until(day(1, 12)))
+		synctest.Wait()
+		stop()
+		assert.Equal(t, []time.Time{day(1, 8), day(1, 8).Add(20 * time.Second), day(1, 8).Add(40 * time.Second)}, postTimes(poster.all()))
+	})
+}
+
 func TestMissedRunsAreReportedInTheNextDigest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dir := t.TempDir()
@@ -213,6 +228,8 @@ func TestNewRefusesBadJobs(t *testing.T) {
 		"watch without channels": {with(func(o *scheduler.Options) {
 			o.Watch.Enabled, o.Prober = true, fakeProber{}
 		}), "the readiness watch has no channels"},
+		"no seconds field": {with(func(o *scheduler.Options) { o.Seconds = true }),
+			`cron spec "0 9 * * *" must have 6 fields (second minute hour day-of-month month day-of-week)`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := scheduler.New(tc.opts)

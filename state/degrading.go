@@ -23,6 +23,7 @@ type Degrading struct {
 	// after a failure, so an outage costs one timeout per interval, not one
 	// per delivery.
 	retryAt atomic.Int64
+	now     func() time.Time // time.Now; tests move it on
 }
 
 // sharedRetryInterval is how long Degrading stays local after a failure.
@@ -33,12 +34,12 @@ func NewDegrading(shared, local bot.Deduper, logger *slog.Logger) *Degrading {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Degrading{shared: shared, local: local, log: logger}
+	return &Degrading{shared: shared, local: local, log: logger, now: time.Now}
 }
 
 // FirstSeen implements bot.Deduper.
 func (d *Degrading) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if d.degraded.Load() && time.Now().UnixNano() < d.retryAt.Load() {
+	if d.degraded.Load() && d.now().UnixNano() < d.retryAt.Load() {
 		return d.local.FirstSeen(ctx, key, ttl)
 	}
 	first, err := d.shared.FirstSeen(ctx, key, ttl)
@@ -49,7 +50,7 @@ func (d *Degrading) FirstSeen(ctx context.Context, key string, ttl time.Duration
 		_, _ = d.local.FirstSeen(ctx, key, ttl) // keep the local view warm for the next outage
 		return first, nil
 	}
-	d.retryAt.Store(time.Now().Add(sharedRetryInterval).UnixNano())
+	d.retryAt.Store(d.now().Add(sharedRetryInterval).UnixNano())
 	if !d.degraded.Swap(true) {
 		d.log.Warn("shared state unavailable: de-duplicating locally on this replica until it returns", "err", err)
 	}

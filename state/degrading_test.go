@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,10 @@ func TestRedisOutageDegradesAndRecovers(t *testing.T) {
 	require.NoError(t, err)
 	defer r.Close()
 	d := state.NewDegrading(r, bot.NewMemoryDeduper(nil), nil)
+	// d's clock stands still unless the test moves it on.
+	start := time.Now()
+	var elapsed atomic.Int64
+	state.SetClock(d, func() time.Time { return start.Add(time.Duration(elapsed.Load())) })
 	ctx := context.Background()
 
 	first, err := d.FirstSeen(ctx, "before", time.Minute)
@@ -37,7 +42,11 @@ func TestRedisOutageDegradesAndRecovers(t *testing.T) {
 	assert.ErrorContains(t, d.Ready(ctx), "local to this replica")
 
 	srv.Restart()
+	// Redis is not asked again before the retry interval has passed.
+	_, _ = d.FirstSeen(ctx, "probe", time.Minute)
+	assert.Error(t, d.Ready(ctx), "still local: the retry interval has not passed")
 	require.Eventually(t, func() bool {
+		elapsed.Add(int64(state.SharedRetryInterval))
 		_, _ = d.FirstSeen(ctx, "probe-"+time.Now().String(), time.Minute)
 		return d.Ready(ctx) == nil
 	}, 10*time.Second, 50*time.Millisecond, "shared de-duplication resumes with Redis")

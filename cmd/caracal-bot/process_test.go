@@ -12,14 +12,30 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
+	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
 // runAsBotEnv makes the test binary run main() instead of the tests, so a
 // test can start real caracal-bot processes and kill them with SIGKILL.
 const runAsBotEnv = "CARACAL_BOT_TEST_RUN_MAIN"
 
+// cronSecondsEnv, set in a bot process's environment, is a cron seconds
+// field ("*/5") put before every schedule's spec: a job scheduled every
+// minute then runs every five seconds, and a test need not wait for minute
+// boundaries. Only the test binary reads it; the configuration refuses
+// seconds.
+const cronSecondsEnv = "CARACAL_BOT_TEST_CRON_SECONDS"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(runAsBotEnv) == "1" {
+		if field := os.Getenv(cronSecondsEnv); field != "" {
+			adjustScheduler = func(o *scheduler.Options) {
+				o.Seconds = true
+				for i := range o.Jobs {
+					o.Jobs[i].Spec = field + " " + o.Jobs[i].Spec
+				}
+			}
+		}
 		main()
 		return
 	}
@@ -35,11 +51,12 @@ type botProcess struct {
 }
 
 // startBotProcess runs `caracal-bot serve --config configPath` with env as
-// its whole environment (plus PATH and HOME), and kills it when the test ends.
+// its whole environment (plus PATH, HOME and GORACE), and kills it when the
+// test ends.
 func startBotProcess(t *testing.T, name, configPath string, env map[string]string) *botProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--config", configPath)
-	cmd.Env = []string{runAsBotEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd.Env = []string{runAsBotEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GORACE=" + os.Getenv("GORACE")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -459,6 +459,7 @@ func TestRedTeamTickets(t *testing.T) {
 // error description at 1024), the token across the cut: what is left of
 // it must not show either, on the command line or on /readyz.
 func TestRedTeamClippedEcho(t *testing.T) {
+	t.Parallel()
 	rt := startRedTeam(t)
 	out := &outputs{}
 	w := rt.srv.World()
@@ -493,6 +494,7 @@ func acrossCut(limit int) string {
 // bot sent either platform, every uploaded file, every acknowledgement, the
 // ops endpoints and the debug log are searched.
 func TestRedTeamServe(t *testing.T) {
+	t.Parallel()
 	rt := startRedTeam(t)
 	out := &outputs{}
 	s := rt.startServe(t)

@@ -77,6 +77,7 @@ func rootsMentioning(fake *slackfake.Server, text string) int {
 // Redis: a command delivered to both runs once; with one replica killed and
 // Redis restarted mid-run, every command is still answered exactly once.
 func TestTwoReplicasOnRedisAnswerEachCommandOnce(t *testing.T) {
+	t.Parallel()
 	redis := redistest.Start(t)
 	fake := slackfake.Start(t)
 	env := slackRedisEnv(t, fake, redis)
@@ -136,6 +137,7 @@ func TestTwoReplicasOnRedisAnswerEachCommandOnce(t *testing.T) {
 // TestTwoReplicasFileOneTicket clicks Upload bundle to ticket on both
 // replicas at once: the shared idempotency key yields one ticket.
 func TestTwoReplicasFileOneTicket(t *testing.T) {
+	t.Parallel()
 	redis := redistest.Start(t)
 	fake := slackfake.Start(t)
 	receiver := ticketstest.StartWebhook(t, "")
@@ -160,7 +162,17 @@ func TestTwoReplicasFileOneTicket(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	require.Eventually(t, func() bool { return len(receiver.Issues()) >= 1 }, 15*time.Second, 20*time.Millisecond)
-	time.Sleep(time.Second) // nothing to wait for: a second ticket would appear now
+	// Both clicks are answered in the thread, one ticket created or found each.
+	var answers []string
+	require.Eventually(t, func() bool {
+		answers = nil
+		for _, m := range fake.Thread(testChannel, root.TS) {
+			if strings.Contains(m.Text, "Ticket WH-") {
+				answers = append(answers, m.Text)
+			}
+		}
+		return len(answers) == 2
+	}, 15*time.Second, 20*time.Millisecond)
 	assert.Len(t, receiver.Issues(), 1, "one ticket across replicas")
+	assert.Contains(t, strings.Join(answers, "\n"), "Ticket WH-001 already exists", "the second click found the first one's ticket")
 }

@@ -37,6 +37,10 @@ func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) 
 	return fmt.Errorf("no %s connection to post to channel %s", t.Platform, t.ChannelID)
 }
 
+// adjustScheduler, when set, changes the scheduler's options before it
+// starts. Only tests set it, in the bot processes they start (TestMain).
+var adjustScheduler func(*scheduler.Options)
+
 // startScheduler runs the configured digests and the readiness watch, if any.
 func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, registry *commands.Registry,
 	client *caracal.Client, poster chatPoster, lease scheduler.Lease, logger *slog.Logger) error {
@@ -48,10 +52,14 @@ func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, 
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	sched, err := scheduler.New(scheduler.Options{
+	opts := scheduler.Options{
 		Jobs: jobs, Watch: watch, Digester: registry, Prober: client, Poster: poster,
 		Lease: lease, RunLog: runLog, Logger: logger.With("component", "scheduler"),
-	})
+	}
+	if adjustScheduler != nil {
+		adjustScheduler(&opts)
+	}
+	sched, err := scheduler.New(opts)
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}

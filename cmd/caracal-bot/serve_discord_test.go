@@ -88,6 +88,7 @@ func postDiscordInteraction(t *testing.T, base string, body []byte, key ed25519.
 }
 
 func TestServeDiscordGatewayGivesAThreadedDiagnosis(t *testing.T) {
+	t.Parallel()
 	gw := discordfake.NewGateway(0)
 	t.Cleanup(gw.Close)
 	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
@@ -276,6 +277,7 @@ func TestServeDiscordHTTPRefusesOtherGuildsAndDMs(t *testing.T) {
 }
 
 func TestServeDiscordGatewayAllowsDMsWhenAsked(t *testing.T) {
+	t.Parallel()
 	gw := discordfake.NewGateway(0)
 	t.Cleanup(gw.Close)
 	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))

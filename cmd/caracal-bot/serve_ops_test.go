@@ -15,10 +15,17 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 )
 
+// oneShotClient sends each request on a connection of its own, closed
+// after the answer. http.Get's keep-alive transport, with many requests at
+// once, can leave a connection dialled but never used, and serve's
+// shutdown then waits 5 s for it (net/http treats a new connection as idle
+// only after 5 s).
+var oneShotClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 // getStatus fetches url and returns its status and body.
 func getStatus(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := oneShotClient.Get(url)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

@@ -206,6 +206,7 @@ func waitRefusal(t *testing.T, fake *discordfake.Server, token, what string) str
 }
 
 func TestServeDiscordChannelBoundToAZone(t *testing.T) {
+	t.Parallel()
 	wrong := scenario(t, "wrong-zone")
 	srv := startSim(t)
 	gw := discordfake.NewGateway(0)
@@ -220,7 +221,7 @@ func TestServeDiscordChannelBoundToAZone(t *testing.T) {
 	// Slash command: the request in Staging is not revealed.
 	id, token := fake.NewInteraction(discordChannel, guild, user)
 	require.NoError(t, gw.SendInteraction(whyInteraction(id, token, fake.AppID(), wrong.ID)))
-	root, thread := waitDiscordThread(t, fake, token, 3)
+	root, thread := waitDiscordThread(t, fake, token, 4) // evidence, steps, next actions, missing evidence
 	all := discordText(root)
 	for _, m := range thread {
 		all += discordText(m)

@@ -1,6 +1,7 @@
 package caracaltest
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"sync/atomic"
@@ -112,4 +113,17 @@ func TestWorldReanchors(t *testing.T) {
 	now.Add(int64(2 * time.Hour))
 	require.NoError(t, srv.UseScenario("allowed"))
 	assert.Equal(t, "2026-08-22T11:14:33.118Z", first())
+}
+
+// A world shifted field by field reads on the wire as its JSON shifted,
+// and a clone as the world itself.
+func TestShiftedWorldIsTheShiftedJSON(t *testing.T) {
+	d := 97*24*time.Hour + 7*time.Second + 13*time.Millisecond
+	w := baseWorld()
+	raw := encodeWorld(w)
+	want := decodeWorld(shiftJSON(raw, d))
+	shiftUnix(&want.AuditMetrics, d)
+	shifted, clone := w.shifted(d), w.Clone()
+	assert.True(t, bytes.Equal(encodeWorld(&want), encodeWorld(&shifted)), "shifted")
+	assert.True(t, bytes.Equal(raw, encodeWorld(&clone)), "cloned")
 }

@@ -91,10 +91,8 @@ type Simulator struct {
 	clock                                                  func() time.Time
 	startScenario                                          string
 
-	catalog   []Scenario
-	base      []byte // the unshifted base world, JSON
-	baseWorld *World // the same, decoded; never modified
-	world     atomic.Pointer[World]
+	catalog []Scenario
+	world   atomic.Pointer[World]
 
 	mu       sync.Mutex // guards the fields below
 	built    map[string]builtWorld
@@ -151,12 +149,6 @@ func New(opts ...Option) *Simulator {
 		o(s)
 	}
 	s.catalog = Scenarios()
-	base := buildBaseWorld(s.catalog)
-	raw, err := json.Marshal(&base)
-	if err != nil {
-		panic(fmt.Sprintf("caracaltest: base world: %v", err))
-	}
-	s.base, s.baseWorld = raw, &base
 	if s.startScenario != "" {
 		if err := s.UseScenario(s.startScenario); err != nil {
 			panic(err)
@@ -199,9 +191,10 @@ func (s *Simulator) Scenario() string {
 // World returns a deep copy of the world being served.
 func (s *Simulator) World() World { return s.world.Load().Clone() }
 
-// SetWorld serves a copy of w from now on. Timestamps are used as given.
+// SetWorld serves a copy of w, as it reads on the wire, from now on.
+// Timestamps are used as given.
 func (s *Simulator) SetWorld(w World) {
-	c := w.Clone()
+	c := decodeWorld(encodeWorld(&w))
 	s.install(&c, "")
 }
 
@@ -229,10 +222,10 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	if ok && (d-b.delta).Abs() < time.Minute {
 		return b.w
 	}
-	w := s.baseWorld
-	if mutate != nil || d != 0 {
-		built := s.buildWorld(mutate, d)
-		w = &built
+	w := worldAtReference(name, mutate)
+	if d != 0 {
+		shifted := w.shifted(d)
+		w = &shifted
 	}
 	s.mu.Lock()
 	if s.built == nil {
@@ -243,26 +236,49 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	return w
 }
 
-// buildWorld decodes the base world, applies mutate and moves its
-// timestamps by d (the clock's offset from ReferenceTime).
-func (s *Simulator) buildWorld(mutate func(*World), d time.Duration) World {
-	raw := s.base
-	if mutate != nil {
-		var w World
-		if err := json.Unmarshal(raw, &w); err != nil {
-			panic(fmt.Sprintf("caracaltest: base world: %v", err))
-		}
-		mutate(&w)
-		var err error
-		if raw, err = json.Marshal(&w); err != nil {
-			panic(fmt.Sprintf("caracaltest: world: %v", err))
-		}
+// baseWorld is the healthy base world at ReferenceTime, as it reads on the
+// wire, built once per process. Worlds are never modified once built:
+// simulators whose clock reads ReferenceTime all serve the same one.
+var baseWorld = sync.OnceValue(func() *World {
+	w := buildBaseWorld(Scenarios())
+	w = decodeWorld(encodeWorld(&w))
+	return &w
+})
+
+// scenarioWorlds caches each scenario's world at ReferenceTime, by scenario
+// name, for the whole process: a scenario changes the base world the same
+// way every time.
+var scenarioWorlds sync.Map
+
+// worldAtReference returns the named world, the base world with mutate
+// applied, at ReferenceTime.
+func worldAtReference(name string, mutate func(*World)) *World {
+	if mutate == nil {
+		return baseWorld()
 	}
+	if cached, ok := scenarioWorlds.Load(name); ok {
+		return cached.(*World)
+	}
+	w := baseWorld().Clone()
+	mutate(&w)
+	w = decodeWorld(encodeWorld(&w))
+	scenarioWorlds.Store(name, &w)
+	return &w
+}
+
+func encodeWorld(w *World) []byte {
+	raw, err := json.Marshal(w)
+	if err != nil {
+		panic(fmt.Sprintf("caracaltest: world: %v", err))
+	}
+	return raw
+}
+
+func decodeWorld(raw []byte) World {
 	var w World
-	if err := json.Unmarshal(shiftJSON(raw, d), &w); err != nil {
-		panic(fmt.Sprintf("caracaltest: shifted world: %v", err))
+	if err := json.Unmarshal(raw, &w); err != nil {
+		panic(fmt.Sprintf("caracaltest: world: %v", err))
 	}
-	shiftUnix(&w.AuditMetrics, d)
 	return w
 }
 

@@ -2,7 +2,8 @@ package caracaltest
 
 import (
 	"encoding/json"
-	"fmt"
+	"reflect"
+	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
@@ -127,12 +128,75 @@ func (w *World) SetApproval(a caracal.ApprovalStatus) {
 }
 
 // Clone returns a deep copy of the world.
-func (w *World) Clone() World {
+func (w *World) Clone() World { return w.shifted(0) }
+
+// shifted returns a deep copy of the world with every timestamp moved by
+// d, keeping its layout: each string, map key and raw JSON value that is a
+// timestamp, wherever it is, and the Audit service's Unix sweep times. The
+// copy is made field by field, not through JSON: building worlds was most
+// of a simulator's start.
+func (w *World) shifted(d time.Duration) World {
 	var out World
-	if err := roundTrip(w, &out); err != nil {
-		panic(fmt.Sprintf("caracaltest: cloning world: %v", err))
-	}
+	copyShifted(reflect.ValueOf(&out).Elem(), reflect.ValueOf(w).Elem(), d)
+	shiftUnix(&out.AuditMetrics, d)
 	return out
+}
+
+var rawMessageType = reflect.TypeFor[json.RawMessage]()
+
+// copyShifted sets dst to a deep copy of src (of the same type, plain data)
+// with its timestamp strings moved by d.
+func copyShifted(dst, src reflect.Value, d time.Duration) {
+	switch src.Kind() {
+	case reflect.String:
+		s := src.String()
+		if d != 0 && len(s) >= len(layoutSeconds) && s[4] == '-' && s[10] == 'T' {
+			s = shiftStamp(s, d)
+		}
+		dst.SetString(s)
+	case reflect.Slice:
+		switch {
+		case src.IsNil():
+		case src.Type() == rawMessageType:
+			dst.SetBytes(append([]byte(nil), shiftJSON(src.Bytes(), d)...))
+		default:
+			out := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+			for i := range src.Len() {
+				copyShifted(out.Index(i), src.Index(i), d)
+			}
+			dst.Set(out)
+		}
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		out := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			k, v := reflect.New(src.Type().Key()).Elem(), reflect.New(src.Type().Elem()).Elem()
+			copyShifted(k, it.Key(), d)
+			copyShifted(v, it.Value(), d)
+			out.SetMapIndex(k, v)
+		}
+		dst.Set(out)
+	case reflect.Pointer, reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		elem := src.Elem()
+		v := reflect.New(elem.Type())
+		copyShifted(v.Elem(), elem, d)
+		if src.Kind() == reflect.Interface {
+			dst.Set(v.Elem())
+		} else {
+			dst.Set(v)
+		}
+	case reflect.Struct:
+		for i := range src.NumField() {
+			copyShifted(dst.Field(i), src.Field(i), d)
+		}
+	default: // numbers and booleans
+		dst.Set(src)
+	}
 }
 
 // PolicySet returns the zone's policy set with that id, or nil.
@@ -178,14 +242,4 @@ func (z *ZoneData) SetActivation(a caracal.ActivationStatus) {
 // AddAudit appends audit rows (unredacted metadata) to the zone's table.
 func (z *ZoneData) AddAudit(rows ...caracal.AuditRow) {
 	z.Audit = append(z.Audit, rows...)
-}
-
-// roundTrip deep-copies src into dst through JSON, the way every world is
-// copied: the world is plain wire data.
-func roundTrip(src, dst any) error {
-	b, err := json.Marshal(src)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, dst)
 }
