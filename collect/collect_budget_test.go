@@ -30,7 +30,9 @@ func TestCollect_HugeBodiesUseUpTheReadBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(caracal.WithReadBudget(context.Background(), 16<<20), 20*time.Second)
 	defer cancel()
 
-	ev := collector(newClient(srv)).Collect(ctx, query(sc))
+	c := collector(newClient(srv))
+	c.Timeout, c.CallTimeout = 20*time.Second, 15*time.Second // 7 MiB bodies under -race on a busy machine
+	ev := c.Collect(ctx, query(sc))
 	d := diagnose.Diagnose(ev, docsBase)
 	require.Len(t, d.Steps, 8)
 	notRead := 0

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -51,6 +52,13 @@ func TestRunReadsALongPasteFromATerminal(t *testing.T) {
 	}
 	paste := "01a028ea-d354-7443-96e4-46e5643d943c " + strings.Repeat("x", 10_000)
 	go func() {
+		// Type only once Run has put the terminal in raw mode: typed
+		// before, the line would meet canonical mode's 4095-byte limit.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if now, err := term.GetState(int(slave.Fd())); err == nil && !reflect.DeepEqual(now, before) {
+				break
+			}
+		}
 		_, _ = master.Write([]byte("/caracal why " + paste + "\r"))
 		_, _ = master.Write([]byte("exit\r"))
 	}()

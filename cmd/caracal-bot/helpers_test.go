@@ -63,7 +63,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) cliResult {
 
 func runCLIWithInput(t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
 	getenv := func(name string) (string, bool) {
