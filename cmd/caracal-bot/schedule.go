@@ -29,9 +29,9 @@ type chatPoster struct {
 func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) error {
 	r, _ = p.scrub.Reply(r)
 	switch {
-	case t.Platform == scheduler.PlatformSlack && p.slack != nil:
+	case t.Platform == "slack" && p.slack != nil:
 		return p.slack.Deliver(ctx, slackbot.Target{ChannelID: t.ChannelID}, r)
-	case t.Platform == scheduler.PlatformDiscord && p.discord != nil:
+	case t.Platform == "discord" && p.discord != nil:
 		return p.discord.Deliver(ctx, discordbot.Target{ChannelID: t.ChannelID}, r)
 	}
 	return fmt.Errorf("no %s connection to post to channel %s", t.Platform, t.ChannelID)
@@ -65,7 +65,7 @@ func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logge
 	jobs, _ := scheduler.FromConfig(cfg)
 	targets := scheduler.DigestTargets(jobs)
 	if len(targets) == 0 {
-		return fmt.Errorf("--post needs channels: add slack_channels or discord_channels to a schedule in the configuration")
+		return fmt.Errorf("--post needs channels: add %s to a schedule in the configuration", cfg.ChannelKeys())
 	}
 	p := chatPoster{scrub: scrub}
 	if cfg.Slack.Enabled() {
