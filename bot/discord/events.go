@@ -38,7 +38,6 @@ const (
 )
 
 const (
-	platform        = "discord"
 	buttonDedupFor  = 5 * time.Second
 	maxContentRunes = 2000 // Discord's message content limit
 )
@@ -158,7 +157,7 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, parent
 		return reaction{resp: ephemeral(NoUser)}
 	}
 	command, text := invocationText(d.Options[0])
-	inv := chat.Invocation{Platform: platform, Command: command, Text: text, UserID: userID, UserName: userName,
+	inv := chat.Invocation{Platform: Name, Command: command, Text: text, UserID: userID, UserName: userName,
 		ChannelID: cmp.Or(parentID, i.ChannelID), TriggeredAt: in.now()}
 	r := in.reaction()
 	t := in.target(i, userID, r.acked)
@@ -192,7 +191,7 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, pare
 	r := in.reaction()
 	t := in.target(i, userID, r.acked)
 	t.MessageID = msgID
-	inv := chat.Invocation{Platform: platform, Text: value, UserID: userID, UserName: userName,
+	inv := chat.Invocation{Platform: Name, Text: value, UserID: userID, UserName: userName,
 		ChannelID: cmp.Or(parentID, i.ChannelID), ThreadID: msgID, TriggeredAt: in.now()}
 	switch action {
 	case ActionRerun:
@@ -301,6 +300,6 @@ func (in *inbound) submit(ctx context.Context, req bot.Request) bot.Outcome {
 // observeAck records the time from receiving an interaction to answering it.
 func (in *inbound) observeAck(start time.Time) {
 	if in.metrics != nil {
-		in.metrics.AckLatency.WithLabelValues(platform).Observe(time.Since(start).Seconds())
+		in.metrics.AckLatency.WithLabelValues(Name).Observe(time.Since(start).Seconds())
 	}
 }

@@ -131,7 +131,7 @@ func (g *GatewayRunner) addHandlers(ctx context.Context) []func() {
 				return
 			}
 			if g.everUp.Swap(true) && g.in.metrics != nil {
-				g.in.metrics.Reconnects.WithLabelValues(platform).Inc()
+				g.in.metrics.Reconnects.WithLabelValues(Name).Inc()
 			}
 			g.setConnected(true)
 		}),
@@ -178,7 +178,7 @@ func (g *GatewayRunner) interaction(ctx context.Context, s *discordgo.Session, i
 		// The error names the callback URL, which holds the token: log its kind only.
 		g.in.log.Warn("discord: interaction response failed", "id", i.ID, "type", int(res.resp.Type), "err", respondError(err))
 		if g.in.metrics != nil {
-			g.in.metrics.PlatformErrors.WithLabelValues(platform, "interaction_respond").Inc()
+			g.in.metrics.PlatformErrors.WithLabelValues(Name, "interaction_respond").Inc()
 		}
 		return
 	}
@@ -219,7 +219,7 @@ func (g *GatewayRunner) setConnected(up bool) {
 		if up {
 			v = 1
 		}
-		g.in.metrics.Connected.WithLabelValues(platform).Set(v)
+		g.in.metrics.Connected.WithLabelValues(Name).Set(v)
 	}
 	g.mu.Lock()
 	close(g.changed)

@@ -27,7 +27,7 @@ type delivery struct {
 func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delivery, context.CancelFunc) {
 	secrets := redact.New(t.InteractionToken, strings.TrimPrefix(p.s.Token, "Bot "))
 	bd, cancel := bot.NewDelivery(ctx, p.opts.MaxDeliveryTime, bot.Delivery{
-		Platform: platform, Channel: t.ChannelID, RequestID: reply.RequestID(),
+		Platform: Name, Channel: t.ChannelID, RequestID: reply.RequestID(),
 		Logger: p.opts.Logger, Metrics: p.opts.Metrics, Now: p.opts.Now, Sleep: p.opts.Sleep,
 		Classify: classify,
 		Redact:   func(err error) error { return scrubbed(err, secrets) },

@@ -39,7 +39,7 @@ type Verifier struct {
 // (check keys at start-up with ParsePublicKey).
 func NewVerifier(publicKey string, maxBody int64, now func() time.Time, replay signedhttp.ReplayStore) *Verifier {
 	key, err := ParsePublicKey(publicKey)
-	return &Verifier{key: key, keyErr: err, guard: signedhttp.NewGuard(platform, maxBody, now, replay)}
+	return &Verifier{key: key, keyErr: err, guard: signedhttp.NewGuard(Name, maxBody, now, replay)}
 }
 
 // Verify reads r's body, checks it and returns it with its signedhttp.Use:

@@ -80,7 +80,7 @@ func (in *inbound) slashCommand(ctx context.Context, cmd slack.SlashCommand) *ac
 	if err != nil {
 		return ephemeralAck(err.Error())
 	}
-	inv.Platform, inv.UserID, inv.UserName, inv.ChannelID, inv.TriggeredAt = "slack", cmd.UserID, cmd.UserName, cmd.ChannelID, in.now()
+	inv.Platform, inv.UserID, inv.UserName, inv.ChannelID, inv.TriggeredAt = Name, cmd.UserID, cmd.UserName, cmd.ChannelID, in.now()
 	t := Target{ChannelID: cmd.ChannelID, UserID: cmd.UserID, ResponseURL: cmd.ResponseURL}
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: key("slack:cmd:", cmd.TriggerID), Responder: in.responders.Responder(t)})
 	if out.Ack == "" {
@@ -128,7 +128,7 @@ func (in *inbound) interaction(ctx context.Context, raw []byte) error {
 		return nil
 	}
 	a := p.Actions[0]
-	inv := chat.Invocation{Platform: "slack", Text: a.Value, UserID: p.User.ID, UserName: cmp.Or(p.User.Username, p.User.Name),
+	inv := chat.Invocation{Platform: Name, Text: a.Value, UserID: p.User.ID, UserName: cmp.Or(p.User.Username, p.User.Name),
 		ChannelID: channel, TriggeredAt: in.now()}
 	ack := Target{ChannelID: channel, UserID: p.User.ID, ResponseURL: p.ResponseURL}
 	var t Target
@@ -214,7 +214,7 @@ func (in *inbound) event(ctx context.Context, raw []byte, retry int) (challenge 
 		in.ephemeral(ctx, t, err.Error())
 		return "", nil
 	}
-	inv.Platform, inv.UserID, inv.ChannelID, inv.ThreadID, inv.TriggeredAt = "slack", e.User, e.Channel, e.ThreadTS, in.now()
+	inv.Platform, inv.UserID, inv.ChannelID, inv.ThreadID, inv.TriggeredAt = Name, e.User, e.Channel, e.ThreadTS, in.now()
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: key("slack:event:", p.EventID), Responder: in.responders.Responder(t)})
 	in.ephemeral(ctx, t, out.Ack)
 	return "", nil
@@ -291,7 +291,7 @@ func (in *inbound) ephemeral(ctx context.Context, t Target, text string) {
 // observeAck records the time from receiving an event to acknowledging it.
 func (in *inbound) observeAck(start time.Time) {
 	if in.metrics != nil {
-		in.metrics.AckLatency.WithLabelValues("slack").Observe(time.Since(start).Seconds())
+		in.metrics.AckLatency.WithLabelValues(Name).Observe(time.Since(start).Seconds())
 	}
 }
 

@@ -61,7 +61,7 @@ func (s *SocketRunner) handle(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		if s.everUp.Swap(true) && s.in.metrics != nil {
-			s.in.metrics.Reconnects.WithLabelValues("slack").Inc()
+			s.in.metrics.Reconnects.WithLabelValues(Name).Inc()
 		}
 		s.setConnected(true)
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError,
@@ -116,6 +116,6 @@ func (s *SocketRunner) setConnected(up bool) {
 		if up {
 			v = 1
 		}
-		s.in.metrics.Connected.WithLabelValues("slack").Set(v)
+		s.in.metrics.Connected.WithLabelValues(Name).Set(v)
 	}
 }

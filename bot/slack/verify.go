@@ -24,7 +24,7 @@ type Verifier struct {
 // NewVerifier returns a Verifier. now and replay may be nil (wall clock,
 // in-memory store); maxBody <= 0 means signedhttp.DefaultMaxBody.
 func NewVerifier(secret string, maxBody int64, now func() time.Time, replay signedhttp.ReplayStore) *Verifier {
-	return &Verifier{secret: secret, guard: signedhttp.NewGuard(platform, maxBody, now, replay)}
+	return &Verifier{secret: secret, guard: signedhttp.NewGuard(Name, maxBody, now, replay)}
 }
 
 // Verify reads r's body, checks it and returns it with its signedhttp.Use:
