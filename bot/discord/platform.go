@@ -26,7 +26,6 @@ const registerTimeout = 30 * time.Second
 // adapter is the Discord platform: a REST session and the Poster on it.
 type adapter struct {
 	cfg     config.Discord
-	tickets bool
 	session *discordgo.Session
 	poster  *Poster
 	deps    platform.Deps
@@ -58,7 +57,7 @@ func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
 	poster := NewPoster(session, PosterOptions{Logger: deps.Logger, Metrics: deps.Metrics})
-	return &adapter{cfg: dc, tickets: cfg.Tickets.Enabled(), session: session, poster: poster, deps: deps}, nil
+	return &adapter{cfg: dc, session: session, poster: poster, deps: deps}, nil
 }
 
 func (a *adapter) Name() string { return Name }
@@ -75,8 +74,7 @@ func (a *adapter) Start(ctx context.Context, h platform.Host) ([]ops.Check, erro
 	if err := Register(rctx, a.session, dc.AppID, dc.Guilds(), access); err != nil {
 		return nil, fmt.Errorf("discord: register the /caracal command: %w", err)
 	}
-	inbound := InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: h.Dispatcher, Responders: a.poster,
-		Metrics: a.deps.Metrics, Logger: a.deps.Logger, Replay: h.Replay, Tickets: a.tickets,
+	inbound := InboundOptions{Inbound: h.Inbound, PublicKey: dc.PublicKey, AppID: dc.AppID, Responders: a.poster,
 		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs}
 	if dc.PublicKey != "" {
 		h.Mux.Handle(PathInteractions, NewHTTPHandler(inbound))

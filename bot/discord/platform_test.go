@@ -55,7 +55,7 @@ func TestPlatformStartRegistersTheCommandAndServesInteractions(t *testing.T) {
 	fake := discordfake.Start(t)
 	p := openDiscord(t, discordOnly(fake))
 	mux := http.NewServeMux()
-	checks, err := p.Start(context.Background(), platform.Host{Mux: mux, Dispatcher: bottest.NewSubmitter(),
+	checks, err := p.Start(context.Background(), platform.Host{Mux: mux, Inbound: platform.Inbound{Dispatcher: bottest.NewSubmitter()},
 		Go: func(func() error) { t.Error("no connection to run with the gateway off") }})
 	require.NoError(t, err)
 	assert.Empty(t, checks, "no gateway, nothing to be connected")

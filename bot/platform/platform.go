@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/bot"
-	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/ops"
@@ -28,8 +27,8 @@ type Platform interface {
 	Name() string
 	// Start serves the platform's users until ctx ends: it mounts its HTTP
 	// endpoints on h.Mux and runs its connections (Socket Mode, the
-	// gateway) with h.Go, each handing commands to h.Dispatcher. It
-	// returns the readiness checks of what it started.
+	// gateway) with h.Go, each handing commands to h.Inbound's dispatcher.
+	// It returns the readiness checks of what it started.
 	Start(ctx context.Context, h Host) ([]ops.Check, error)
 	// Post posts a reply to a channel unprompted (a digest, a readiness
 	// change): the root message, its thread and files, retried for a
@@ -53,10 +52,8 @@ type Host struct {
 	// Go runs a connection for as long as the bot serves; an error it
 	// returns stops the bot.
 	Go func(func() error)
-	// Dispatcher takes the commands.
-	Dispatcher Submitter
-	// Replay remembers the signatures of the HTTP requests handled.
-	Replay signedhttp.ReplayStore
+	// Inbound is where the platforms' events go, and how.
+	Inbound Inbound
 }
 
 // Submitter takes a request and decides at once what happens to it;

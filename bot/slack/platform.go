@@ -24,12 +24,11 @@ const groupsTTL = 5 * time.Minute
 
 // adapter is the Slack platform: a Web API client and the Poster on it.
 type adapter struct {
-	cfg     config.Slack
-	groups  []string // the user groups named in permission rules
-	tickets bool
-	api     *slackapi.Client
-	poster  *Poster
-	deps    platform.Deps
+	cfg    config.Slack
+	groups []string // the user groups named in permission rules
+	api    *slackapi.Client
+	poster *Poster
+	deps   platform.Deps
 }
 
 // New builds the Slack platform of cfg. Its HTTP clients come from egress
@@ -43,8 +42,7 @@ func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 		slackapi.OptionHTTPClient(hc))
 	poster := NewPoster(api, PosterOptions{Logger: deps.Logger, Metrics: deps.Metrics,
 		HTTPClient: egress.New(platform.CallTimeout, deps.Scrubber)})
-	return &adapter{cfg: sc, groups: ruleGroups(cfg.Permissions), tickets: cfg.Tickets.Enabled(),
-		api: api, poster: poster, deps: deps}, nil
+	return &adapter{cfg: sc, groups: ruleGroups(cfg.Permissions), api: api, poster: poster, deps: deps}, nil
 }
 
 func (a *adapter) Name() string { return Name }
@@ -52,8 +50,7 @@ func (a *adapter) Name() string { return Name }
 // Start mounts the HTTP endpoints (when a signing secret is set) and runs
 // Socket Mode (when an app token is set).
 func (a *adapter) Start(ctx context.Context, h platform.Host) ([]ops.Check, error) {
-	inbound := InboundOptions{SigningSecret: a.cfg.SigningSecret.Reveal(), Dispatcher: h.Dispatcher, Responders: a.poster,
-		Metrics: a.deps.Metrics, Logger: a.deps.Logger, Replay: h.Replay, Tickets: a.tickets}
+	inbound := InboundOptions{Inbound: h.Inbound, SigningSecret: a.cfg.SigningSecret.Reveal(), Responders: a.poster}
 	if len(a.groups) > 0 {
 		inbound.GroupsOf = NewUserGroups(a.api, a.groups, groupsTTL, a.deps.Logger).Of
 	}

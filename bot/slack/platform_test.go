@@ -46,7 +46,7 @@ func TestPlatformStartMountsTheHTTPEndpoints(t *testing.T) {
 	p, err := New(slackHTTP(fake), platform.Deps{Scrubber: redact.New()})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
-	checks, err := p.Start(context.Background(), platform.Host{Mux: mux, Dispatcher: bottest.NewSubmitter(),
+	checks, err := p.Start(context.Background(), platform.Host{Mux: mux, Inbound: platform.Inbound{Dispatcher: bottest.NewSubmitter()},
 		Go: func(func() error) { t.Error("no connection to run without an app token") }})
 	require.NoError(t, err)
 	assert.Empty(t, checks, "no Socket Mode, nothing to be connected")

@@ -126,7 +126,8 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 	}
 	mux := http.NewServeMux()
 	g, gctx := errgroup.WithContext(ctx)
-	platformChecks, err := platforms.Start(gctx, platform.Host{Mux: mux, Go: g.Go, Dispatcher: dispatcher, Replay: shared.dedup})
+	platformChecks, err := platforms.Start(gctx, platform.Host{Mux: mux, Go: g.Go, Inbound: platform.Inbound{Dispatcher: dispatcher,
+		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}})
 	if err != nil {
 		return err
 	}
