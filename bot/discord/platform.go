@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/config"
@@ -56,7 +57,7 @@ func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	poster := NewPoster(session, PosterOptions{Logger: deps.Logger, Metrics: deps.Metrics})
+	poster := NewPoster(session, PosterOptions{DeliveryOptions: bot.DeliveryOptions{Logger: deps.Logger, Metrics: deps.Metrics}})
 	return &adapter{cfg: dc, session: session, poster: poster, deps: deps}, nil
 }
 

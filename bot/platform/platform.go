@@ -157,3 +157,27 @@ func ConnectionCheck(name string, connected func() bool) ops.Check {
 		return nil
 	}}
 }
+
+// Poster is an adapter's poster: it delivers a reply to a target of the
+// adapter's kind, and a private message to the user behind it.
+type Poster[T any] interface {
+	Deliver(ctx context.Context, t T, r chat.Reply) error
+	Ephemeral(ctx context.Context, t T, r chat.Reply) error
+}
+
+// Responder is the bot.Responder of one request: Deliver delivers its
+// reply to t, Note the notes that accompany it, privately.
+func Responder[T any](p Poster[T], t T) bot.Responder { return responder[T]{p: p, t: t} }
+
+type responder[T any] struct {
+	p Poster[T]
+	t T
+}
+
+func (r responder[T]) Deliver(ctx context.Context, reply chat.Reply) error {
+	return r.p.Deliver(ctx, r.t, reply)
+}
+
+func (r responder[T]) Note(ctx context.Context, note chat.Reply) error {
+	return r.p.Ephemeral(ctx, r.t, note)
+}

@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/config"
@@ -40,7 +41,7 @@ func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 	hc := egress.New(platform.CallTimeout, deps.Scrubber, sc.BotToken.Reveal(), sc.AppToken.Reveal())
 	api := slackapi.New(sc.BotToken.Reveal(), slackapi.OptionAPIURL(sc.APIURL), slackapi.OptionAppLevelToken(sc.AppToken.Reveal()),
 		slackapi.OptionHTTPClient(hc))
-	poster := NewPoster(api, PosterOptions{Logger: deps.Logger, Metrics: deps.Metrics,
+	poster := NewPoster(api, PosterOptions{DeliveryOptions: bot.DeliveryOptions{Logger: deps.Logger, Metrics: deps.Metrics},
 		HTTPClient: egress.New(platform.CallTimeout, deps.Scrubber)})
 	return &adapter{cfg: sc, groups: ruleGroups(cfg.Permissions), api: api, poster: poster, deps: deps}, nil
 }
