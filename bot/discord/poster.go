@@ -78,7 +78,7 @@ func DefaultThreadName(r chat.Reply) string {
 	if name == "" {
 		name = "caracal"
 	}
-	return clipPlain(name, maxThreadName)
+	return chat.Clip(name, maxThreadName)
 }
 
 // Responder returns the bot.Responder that delivers one request's reply to

@@ -31,7 +31,7 @@ func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delive
 		Redact: func(err error) error { return scrubbed(err, secrets) },
 	})
 	d := &delivery{Delivery: bd, p: p, target: t,
-		threadName: clipPlain(chat.OneLine(p.opts.ThreadName(reply)), maxThreadName)}
+		threadName: chat.Clip(chat.OneLine(p.opts.ThreadName(reply)), maxThreadName)}
 	if d.threadName == "" {
 		d.threadName = "caracal"
 	}
