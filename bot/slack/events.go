@@ -15,7 +15,8 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// Limits of the messages answered without dispatching.
+// Bounds of the inbound side: how long a click is de-duplicated, and the
+// ephemeral messages sent outside the ack.
 const (
 	actionDedupFor     = 5 * time.Second
 	maxAsyncEphemerals = 32
