@@ -41,7 +41,7 @@ type Deps struct {
 	// Scrubber is the egress scrubber: every HTTP client a platform uses
 	// comes from egress with it.
 	Scrubber *redact.Scrubber
-	Logger   *slog.Logger // optional
+	Logger   *slog.Logger // Open fills in one that discards when nil
 	Metrics  *bot.Metrics // optional
 }
 
@@ -134,21 +134,21 @@ func (r *Registry) Start(ctx context.Context, h Host) ([]ops.Check, error) {
 	return checks, nil
 }
 
-// Post posts r to a channel of the named platform.
-func (r *Registry) Post(ctx context.Context, platform, channelID string, reply chat.Reply) error {
+// Post posts reply to a channel of the named platform.
+func (r *Registry) Post(ctx context.Context, name, channelID string, reply chat.Reply) error {
 	for _, p := range r.platforms {
-		if p.Name() == platform {
+		if p.Name() == name {
 			return p.Post(ctx, channelID, reply)
 		}
 	}
-	return fmt.Errorf("no %s connection to post to channel %s", platform, channelID)
+	return fmt.Errorf("no %s connection to post to channel %s", name, channelID)
 }
 
 // CallTimeout bounds one call to a chat platform's API.
 const CallTimeout = 30 * time.Second
 
-// ConnectionCheck is the readiness check of a platform's connection:
-// failing while connected reports false.
+// ConnectionCheck is the readiness check of a platform's connection, named
+// name: it fails while connected reports false.
 func ConnectionCheck(name string, connected func() bool) ops.Check {
 	return ops.Check{Name: name, Run: func(context.Context) error {
 		if !connected() {
