@@ -35,11 +35,29 @@ type Failure struct {
 	Transient bool
 }
 
+// DefaultMaxDeliveryTime bounds one reply's delivery when the options do not.
+const DefaultMaxDeliveryTime = 2 * time.Minute
+
+// DeliveryOptions configure how an adapter's poster delivers replies.
+// Every field is optional.
+type DeliveryOptions struct {
+	Logger  *slog.Logger
+	Metrics *Metrics
+	// MaxDeliveryTime bounds the delivery of one reply, retries included
+	// (default DefaultMaxDeliveryTime).
+	MaxDeliveryTime time.Duration
+	// Now and Sleep are the clock; tests inject fakes so Retry-After waits
+	// take no time. Sleep must return early with ctx.Err() when ctx ends.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
 // Delivery retries the platform calls that deliver one reply, within one
 // deadline, and keeps what a failed delivery's log line needs. The Slack
 // and Discord posters each wrap one per reply. A Delivery is used by one
 // goroutine.
 type Delivery struct {
+	DeliveryOptions
 	// Ctx ends the delivery; it carries the deadline.
 	Ctx      context.Context
 	Deadline time.Time // on Now's clock
@@ -47,11 +65,6 @@ type Delivery struct {
 	Platform string
 	// Channel and RequestID name the reply in the failure log.
 	Channel, RequestID string
-	Logger             *slog.Logger
-	Metrics            *Metrics // optional
-	Now                func() time.Time
-	// Sleep waits d, returning ctx.Err() early when ctx ends.
-	Sleep func(ctx context.Context, d time.Duration) error
 	// Classify reads a failed call; errors it does not know are permanent.
 	Classify func(err error) Failure
 	// Redact, when set, cleans every error before it is classified,
@@ -61,11 +74,12 @@ type Delivery struct {
 	failed []string // methods given up on, for the log
 }
 
-// NewDelivery starts a delivery bounded by maxTime and ctx; call cancel
-// when it is over.
-func NewDelivery(ctx context.Context, maxTime time.Duration, d Delivery) (*Delivery, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(ctx, maxTime)
-	d.Ctx = ctx
+// NewDelivery starts a delivery bounded by d.MaxDeliveryTime and ctx, the
+// defaults of its options filled in; call cancel when it is over.
+func NewDelivery(ctx context.Context, d Delivery) (*Delivery, context.CancelFunc) {
+	if d.MaxDeliveryTime <= 0 {
+		d.MaxDeliveryTime = DefaultMaxDeliveryTime
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -75,7 +89,9 @@ func NewDelivery(ctx context.Context, maxTime time.Duration, d Delivery) (*Deliv
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	d.Deadline = d.Now().Add(maxTime)
+	ctx, cancel := context.WithTimeout(ctx, d.MaxDeliveryTime)
+	d.Ctx = ctx
+	d.Deadline = d.Now().Add(d.MaxDeliveryTime)
 	return &d, cancel
 }
 

@@ -49,10 +49,10 @@ func newDelivery(t *testing.T, maxTime time.Duration) (*bot.Delivery, *deliveryE
 	t.Helper()
 	env := &deliveryEnv{clock: bottest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &bytes.Buffer{}}
-	d, cancel := bot.NewDelivery(context.Background(), maxTime, bot.Delivery{
-		Platform: "chatx", Channel: "C1", RequestID: "req_1",
-		Logger: slog.New(slog.NewTextHandler(env.log, nil)), Metrics: env.metrics,
-		Now: env.clock.Now, Sleep: env.clock.Sleep, Classify: fakeClassify,
+	d, cancel := bot.NewDelivery(context.Background(), bot.Delivery{
+		Platform: "chatx", Channel: "C1", RequestID: "req_1", Classify: fakeClassify,
+		DeliveryOptions: bot.DeliveryOptions{Logger: slog.New(slog.NewTextHandler(env.log, nil)), Metrics: env.metrics,
+			MaxDeliveryTime: maxTime, Now: env.clock.Now, Sleep: env.clock.Sleep},
 	})
 	t.Cleanup(cancel)
 	return d, env
@@ -124,8 +124,8 @@ func TestDeliveryRetriesTransportFailures(t *testing.T) {
 func TestDeliveryStopsWhenCancelled(t *testing.T) {
 	ctx, cancelCaller := context.WithCancel(context.Background())
 	clock := bottest.NewClock(time.Now())
-	d, cancel := bot.NewDelivery(ctx, time.Minute, bot.Delivery{Platform: "chatx",
-		Now: clock.Now, Sleep: clock.Sleep, Classify: fakeClassify})
+	d, cancel := bot.NewDelivery(ctx, bot.Delivery{Platform: "chatx", Classify: fakeClassify,
+		DeliveryOptions: bot.DeliveryOptions{MaxDeliveryTime: time.Minute, Now: clock.Now, Sleep: clock.Sleep}})
 	defer cancel()
 	calls := 0
 	err := d.Call("post", func(context.Context) error {

@@ -94,8 +94,20 @@ const (
 	StyleDanger  = "danger"
 )
 
+// Button actions: each runs the command of its name with the button's
+// Value as its text, from the message the button sits on.
+const (
+	// ActionRerun runs the diagnosis again; its reply replaces the message.
+	ActionRerun = "why"
+	// ActionTrace shows the request's trace in the message's thread.
+	ActionTrace = "trace"
+	// ActionTicket files a ticket with the bundle, in the message's thread.
+	ActionTicket = "ticket"
+)
+
 // Button is an action offered under the root message. Action names the
-// handler, Value carries its argument (e.g. the request ID).
+// handler (ActionRerun, ActionTrace, ActionTicket), Value carries its
+// argument (e.g. the request ID).
 type Button struct {
 	Action, Label, Value string
 	Style                string // "", StylePrimary or StyleDanger

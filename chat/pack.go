@@ -86,6 +86,15 @@ func CodeCell(s string) string {
 	return strings.ReplaceAll(Defang(OneLine(s)), "`", "`\u200b")
 }
 
+// Clip shortens plain text to at most max characters (code points, as chat
+// platforms count them), ending with "…" when it was cut.
+func Clip(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
+}
+
 // CutBytes is the largest index of s at most max that starts a character.
 func CutBytes(s string, max int) int {
 	if max >= len(s) {

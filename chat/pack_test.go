@@ -82,3 +82,9 @@ func FuzzPackerLines(f *testing.F) {
 		}
 	})
 }
+
+func TestClipCountsCharacters(t *testing.T) {
+	assert.Equal(t, "Re-run", Clip("Re-run", 6), "what fits is kept whole")
+	assert.Equal(t, "Re-r…", Clip("Re-run", 5))
+	assert.Equal(t, "été…", Clip("étéé long", 4), "characters, not bytes")
+}

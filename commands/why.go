@@ -175,9 +175,9 @@ func diagnosisButtons(d diagnose.Diagnosis) []chat.Button {
 		value = d.RequestID
 	}
 	return []chat.Button{
-		{Action: "ticket", Label: "Upload bundle to ticket", Value: value},
-		{Action: "trace", Label: "Show trace", Value: value},
-		{Action: "why", Label: "Re-run", Value: value, Style: "primary"},
+		{Action: chat.ActionTicket, Label: "Upload bundle to ticket", Value: value},
+		{Action: chat.ActionTrace, Label: "Show trace", Value: value},
+		{Action: chat.ActionRerun, Label: "Re-run", Value: value, Style: chat.StylePrimary},
 	}
 }
 

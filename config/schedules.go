@@ -45,9 +45,9 @@ type Schedule struct {
 	Timezone string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
 	// Kind is what the job does: digest (the default).
 	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"`
-	// SlackChannels and DiscordChannels are the channel IDs posted to.
-	SlackChannels   []string `yaml:"slack_channels,omitempty" json:"slack_channels,omitempty"`
-	DiscordChannels []string `yaml:"discord_channels,omitempty" json:"discord_channels,omitempty"`
+	// Channels are the channel IDs posted to, by chat platform
+	// (slack_channels, discord_channels).
+	Channels Channels `yaml:"*_channels" json:"channels,omitempty"`
 	// Zones are the Caracal zones covered; empty means caracal.zone_id.
 	Zones []string `yaml:"zones,omitempty" json:"zones,omitempty"`
 	// Since is the digest's window (default 24h).
@@ -88,9 +88,9 @@ type Watch struct {
 	// Hold is how many polls in a row a state must hold before it is
 	// announced (default 2), so a one-poll flap stays quiet.
 	Hold int `yaml:"hold,omitempty" json:"hold,omitempty"`
-	// SlackChannels and DiscordChannels are the channel IDs posted to.
-	SlackChannels   []string `yaml:"slack_channels,omitempty" json:"slack_channels,omitempty"`
-	DiscordChannels []string `yaml:"discord_channels,omitempty" json:"discord_channels,omitempty"`
+	// Channels are the channel IDs posted to, by chat platform
+	// (slack_channels, discord_channels).
+	Channels Channels `yaml:"*_channels" json:"channels,omitempty"`
 }
 
 // PollInterval returns Interval, or DefaultWatchInterval when unset.
@@ -158,7 +158,7 @@ func (c *Config) checkSchedules(add func(path, msg string)) {
 		if len(s.Zones) == 0 && c.Caracal.ZoneID == "" {
 			add(base+".zones", label+"lists no zones and caracal.zone_id (CARACAL_ZONE_ID) is unset")
 		}
-		c.checkTargets(add, base, label, s.SlackChannels, s.DiscordChannels)
+		c.checkTargets(add, base, label, s.Channels)
 	}
 	w := c.Watch
 	if w.Interval != 0 && (w.Interval < minWatchInterval || w.Interval > maxWatchInterval) {
@@ -167,33 +167,27 @@ func (c *Config) checkSchedules(add func(path, msg string)) {
 	if w.Hold < 0 || w.Hold > maxWatchHold {
 		add("watch.hold", fmt.Sprintf("must be between 1 and %d polls, got %d", maxWatchHold, w.Hold))
 	}
-	if w.Enabled || len(w.SlackChannels)+len(w.DiscordChannels) > 0 {
-		c.checkTargets(add, "watch", "", w.SlackChannels, w.DiscordChannels)
+	if w.Enabled || w.Channels.Len() > 0 {
+		c.checkTargets(add, "watch", "", w.Channels)
 	}
 }
 
 // checkTargets checks a job's channel lists: at least one channel, valid
 // IDs, and a configured platform for each list.
-func (c *Config) checkTargets(add func(path, msg string), base, label string, slackIDs, discordIDs []string) {
-	if len(slackIDs)+len(discordIDs) == 0 {
-		add(base+".slack_channels", label+"lists no channels: set slack_channels or discord_channels")
+func (c *Config) checkTargets(add func(path, msg string), base, label string, ch Channels) {
+	platforms := c.ChatPlatforms()
+	if ch.Len() == 0 {
+		add(base+"."+ChannelsKey(platforms[0].Name), label+"lists no channels: set "+c.ChannelKeys())
 		return
 	}
-	for _, l := range []struct {
-		key     string
-		ids     []string
-		enabled bool
-		token   string
-	}{
-		{"slack_channels", slackIDs, c.Slack.Enabled(), "slack.bot_token (SLACK_BOT_TOKEN)"},
-		{"discord_channels", discordIDs, c.Discord.Enabled(), "discord.bot_token (DISCORD_BOT_TOKEN)"},
-	} {
-		if len(l.ids) > 0 && !l.enabled {
-			add(base+"."+l.key, label+"cannot be posted to: "+l.token+" is not set")
+	for _, p := range platforms {
+		key, ids := ChannelsKey(p.Name), ch[p.Name]
+		if len(ids) > 0 && !p.Enabled {
+			add(base+"."+key, label+"cannot be posted to: "+p.Token+" ("+p.TokenEnv+") is not set")
 		}
-		for j, id := range l.ids {
+		for j, id := range ids {
 			if msg := checkID(id); msg != "" {
-				add(fmt.Sprintf("%s.%s[%d]", base, l.key, j), msg)
+				add(fmt.Sprintf("%s.%s[%d]", base, key, j), msg)
 			}
 		}
 	}

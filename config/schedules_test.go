@@ -156,3 +156,44 @@ func TestStateDir(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `state_dir (BOT_STATE_DIR, line 1): must be a directory path without leading or trailing blanks`)
 }
+
+func TestChannelListsAreReadByPlatform(t *testing.T) {
+	env := slackEnv()
+	env["DISCORD_BOT_TOKEN"], env["DISCORD_APP_ID"] = "discord-token", "1234567890"
+	cfg, err := loadYAML(t, `
+schedules:
+  - name: morning
+    spec: "@daily"
+    discord_channels: ["123"]
+    slack_channels: [C1, C2]
+watch:
+  enabled: true
+  discord_channels: ["456"]
+`, env)
+	require.NoError(t, err)
+	assert.Equal(t, config.Channels{"slack": {"C1", "C2"}, "discord": {"123"}}, cfg.Schedules[0].Channels)
+	assert.Equal(t, 3, cfg.Schedules[0].Channels.Len())
+	assert.Equal(t, config.Channels{"discord": {"456"}}, cfg.Watch.Channels)
+	assert.Equal(t, []config.ChatPlatform{
+		{Name: "slack", Enabled: true, Token: "slack.bot_token", TokenEnv: "SLACK_BOT_TOKEN"},
+		{Name: "discord", Enabled: true, Token: "discord.bot_token", TokenEnv: "DISCORD_BOT_TOKEN"},
+	}, cfg.ChatPlatforms())
+	assert.Equal(t, "slack_channels or discord_channels", cfg.ChannelKeys())
+}
+
+func TestChannelListsOfUnknownPlatformsAreUnknownKeys(t *testing.T) {
+	for _, tc := range []struct{ key, want string }{
+		{"mattermost_channels", `schedules[0].mattermost_channels (line 4): unknown key; expected one of: name, spec, timezone, kind, slack_channels, discord_channels, zones, since`},
+		{"slak_channels", `schedules[0].slak_channels (line 4): unknown key; did you mean "slack_channels"?`},
+		{"slack_channel", `schedules[0].slack_channel (line 4): unknown key; did you mean "slack_channels"?`},
+		{"_channels", `schedules[0]._channels (line 4): unknown key`},
+		{`"*_channels"`, `schedules[0].*_channels (line 4): unknown key`},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			doc := "schedules:\n  - name: x\n    spec: \"@daily\"\n    " + tc.key + ": [C1]\n    slack_channels: [C1]\n"
+			_, err := loadYAML(t, doc, slackEnv())
+			require.Error(t, err)
+			assert.Contains(t, strings.Join(problems(t, err), "\n"), tc.want)
+		})
+	}
+}

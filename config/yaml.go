@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ func decodeYAML(data []byte, c *Config) (problems []Problem, err error) {
 		}
 		return nil, err
 	}
-	d := &decoder{origins: c.origins}
+	d := &decoder{origins: c.origins, platforms: c.platformNames()}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == nil:
@@ -48,8 +49,11 @@ func decodeYAML(data []byte, c *Config) (problems []Problem, err error) {
 }
 
 type decoder struct {
-	origins  map[string]Origin
-	problems []Problem
+	origins map[string]Origin
+	// platforms are the chat platform names a field tagged "*<suffix>"
+	// accepts as <name><suffix> keys (see perPlatform).
+	platforms []string
+	problems  []Problem
 }
 
 func (d *decoder) add(path string, line int, msg string) {
@@ -100,11 +104,58 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		seen[k.Value] = k.Line
 		idx, ok := keys[k.Value]
 		if !ok {
-			d.add(p, k.Line, unknownKey(k.Value, v.Type()))
+			if idx, platform, ok := d.perPlatform(v.Type(), k.Value); ok {
+				d.platformValue(val, v.Field(idx), platform, p, k.Line)
+				continue
+			}
+			d.add(p, k.Line, unknownKey(k.Value, d.keyNames(v.Type())))
 			continue
 		}
 		d.walk(val, v.Field(idx), p, k.Line)
 	}
+}
+
+// perPlatform finds the field of struct type t that holds key as one
+// platform's value: a map field tagged "*<suffix>" (e.g. "*_channels")
+// takes the keys <platform><suffix> of the chat platforms.
+func (d *decoder) perPlatform(t reflect.Type, key string) (idx int, platform string, ok bool) {
+	for i := range t.NumField() {
+		suffix, pattern := strings.CutPrefix(yamlName(t.Field(i)), "*")
+		if !pattern {
+			continue
+		}
+		if name, found := strings.CutSuffix(key, suffix); found && slices.Contains(d.platforms, name) {
+			return i, name, true
+		}
+	}
+	return 0, "", false
+}
+
+// platformValue decodes n as platform's entry of the map v.
+func (d *decoder) platformValue(n *yaml.Node, v reflect.Value, platform, path string, line int) {
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(v.Type()))
+	}
+	elem := reflect.New(v.Type().Elem()).Elem()
+	d.walk(n, elem, path, line)
+	v.SetMapIndex(reflect.ValueOf(platform), elem)
+}
+
+// keyNames lists the YAML keys of struct type t, a "*<suffix>" field
+// giving one key per chat platform.
+func (d *decoder) keyNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		name := yamlName(t.Field(i))
+		if suffix, pattern := strings.CutPrefix(name, "*"); pattern {
+			for _, p := range d.platforms {
+				names = append(names, p+suffix)
+			}
+		} else if name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // dictionary decodes a mapping with free-form keys (e.g. permission rules
@@ -211,11 +262,12 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// yamlKeys maps each yaml key of struct type t to its field index.
+// yamlKeys maps each yaml key of struct type t to its field index; the
+// "*<suffix>" fields of per-platform keys are left to perPlatform.
 func yamlKeys(t reflect.Type) map[string]int {
 	keys := map[string]int{}
 	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
+		if name := yamlName(t.Field(i)); name != "" && !strings.HasPrefix(name, "*") {
 			keys[name] = i
 		}
 	}
@@ -234,17 +286,11 @@ func yamlName(f reflect.StructField) string {
 	return name
 }
 
-// unknownKey explains an unknown key, suggesting the closest known one.
-func unknownKey(key string, t reflect.Type) string {
-	var names []string
+// unknownKey explains an unknown key, suggesting the closest of names.
+func unknownKey(key string, names []string) string {
 	best, bestDist := "", len(key)+1
 	lower := strings.ToLower(key)
-	for i := range t.NumField() {
-		name := yamlName(t.Field(i))
-		if name == "" {
-			continue
-		}
-		names = append(names, name)
+	for _, name := range names {
 		// A near miss: a few edits for the name's length, or a clipped name.
 		d := editDistance(lower, name)
 		near := d <= max(1, len(name)/3) || (len(lower) >= 3 && strings.HasPrefix(name, lower))

@@ -142,5 +142,5 @@ func (fakeProber) Ready(_ context.Context, svc caracal.Service) caracal.Probe {
 }
 
 func slack(channel string) []scheduler.Target {
-	return []scheduler.Target{{Platform: scheduler.PlatformSlack, ChannelID: channel}}
+	return []scheduler.Target{{Platform: "slack", ChannelID: channel}}
 }

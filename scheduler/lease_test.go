@@ -110,9 +110,9 @@ func TestMetricsHealth(t *testing.T) {
 func TestFromConfig(t *testing.T) {
 	cfg := config.Default()
 	cfg.Schedules = []config.Schedule{{Name: "morning", Spec: "0 9 * * 1-5", Timezone: "Europe/Paris",
-		SlackChannels: []string{"C1"}, DiscordChannels: []string{"123"}, Zones: []string{"zone-a"}},
-		{Name: "weekly", Spec: "@weekly", SlackChannels: []string{"C1"}, Since: 7 * 24 * time.Hour}}
-	cfg.Watch = config.Watch{Enabled: true, SlackChannels: []string{"C2"}}
+		Channels: config.Channels{"discord": {"123"}, "slack": {"C1"}}, Zones: []string{"zone-a"}},
+		{Name: "weekly", Spec: "@weekly", Channels: config.Channels{"slack": {"C1"}}, Since: 7 * 24 * time.Hour}}
+	cfg.Watch = config.Watch{Enabled: true, Channels: config.Channels{"slack": {"C2"}}}
 	jobs, watch := scheduler.FromConfig(cfg)
 	assert.Equal(t, []scheduler.Job{
 		{Name: "morning", Spec: "0 9 * * 1-5", Timezone: "Europe/Paris", Zones: []string{"zone-a"}, Since: 24 * time.Hour,

@@ -8,15 +8,9 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// Chat platforms a Target can name.
-const (
-	PlatformSlack   = "slack"
-	PlatformDiscord = "discord"
-)
-
 // Target is a channel the scheduler posts to.
 type Target struct {
-	Platform  string // PlatformSlack or PlatformDiscord
+	Platform  string // a chat platform's name, as the configuration names it
 	ChannelID string
 }
 
@@ -24,21 +18,10 @@ type Target struct {
 func (t Target) String() string { return t.Platform + ":" + t.ChannelID }
 
 // Poster delivers a reply to a channel: the root message, its thread and
-// its files. The composition root adapts the Slack and Discord posters.
+// its files. The composition root posts through its registry of chat
+// platforms.
 type Poster interface {
 	Post(ctx context.Context, target Target, r chat.Reply) error
-}
-
-// Targets builds the targets of a job from its Slack and Discord channel IDs.
-func Targets(slackChannels, discordChannels []string) []Target {
-	out := make([]Target, 0, len(slackChannels)+len(discordChannels))
-	for _, c := range slackChannels {
-		out = append(out, Target{Platform: PlatformSlack, ChannelID: c})
-	}
-	for _, c := range discordChannels {
-		out = append(out, Target{Platform: PlatformDiscord, ChannelID: c})
-	}
-	return out
 }
 
 // DigestTargets lists the channels of every digest job, once each: where

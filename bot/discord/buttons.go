@@ -95,7 +95,7 @@ func buttonRows(buttons []chat.Button) []discordgo.MessageComponent {
 // button is one button; labels are plain text (Discord renders no markdown
 // and no mentions in them).
 func button(b chat.Button, id string) discordgo.Button {
-	label := clipPlain(chat.OneLine(b.Label), maxButtonLabel)
+	label := chat.Clip(chat.OneLine(b.Label), maxButtonLabel)
 	if label == "" {
 		label = "…"
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -14,22 +13,14 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
-)
-
-// Actions of the buttons under a diagnosis (commands/why.go), as carried in
-// their custom_id (see ButtonID).
-const (
-	ActionRerun  = "why"
-	ActionTrace  = "trace"
-	ActionTicket = "ticket"
 )
 
 // Messages answered without dispatching.
 const (
-	TicketNotConfigured = "Uploading a bundle to a ticket is not configured on this bot yet."
-	UnknownButton       = "This button is not handled by caracal-bot any more; run the command again."
-	NoUser              = "caracal-bot cannot tell who ran this; try again from a server channel or a DM with the bot."
+	UnknownButton = "This button is not handled by caracal-bot any more; run the command again."
+	NoUser        = "caracal-bot cannot tell who ran this; try again from a server channel or a DM with the bot."
 	// NotThisServer answers an interaction from a guild that is not
 	// configured (InboundOptions.Guilds).
 	NotThisServer = "caracal-bot is not enabled in this server."
@@ -38,16 +29,9 @@ const (
 )
 
 const (
-	platform        = "discord"
 	buttonDedupFor  = 5 * time.Second
 	maxContentRunes = 2000 // Discord's message content limit
 )
-
-// Submitter takes a request and decides at once what happens to it;
-// *bot.Dispatcher satisfies it. Submit must not block on the command.
-type Submitter interface {
-	Submit(ctx context.Context, req bot.Request) bot.Outcome
-}
 
 // ResponderFactory delivers replies on Discord; *Poster satisfies it.
 type ResponderFactory interface {
@@ -79,27 +63,16 @@ func (r reaction) sent() {
 // inbound maps interactions to dispatcher requests; HTTP and the gateway
 // share it.
 type inbound struct {
-	tickets    bool
+	*platform.Receiver
 	guilds     []string // none: every guild
 	allowDMs   bool
-	submitter  Submitter
 	responders ResponderFactory
-	metrics    *bot.Metrics
-	log        *slog.Logger
-	now        func() time.Time
 	appID      string
 }
 
 func newInbound(opts InboundOptions) *inbound {
-	in := &inbound{submitter: opts.Dispatcher, responders: opts.Responders, metrics: opts.Metrics,
-		log: opts.Logger, now: opts.Now, appID: opts.AppID, tickets: opts.Tickets, guilds: opts.Guilds, allowDMs: opts.AllowDMs}
-	if in.log == nil {
-		in.log = slog.New(slog.DiscardHandler)
-	}
-	if in.now == nil {
-		in.now = time.Now
-	}
-	return in
+	return &inbound{Receiver: platform.NewReceiver(Name, opts.Inbound), responders: opts.Responders,
+		appID: opts.AppID, guilds: opts.Guilds, allowDMs: opts.AllowDMs}
 }
 
 // handle maps one interaction. Interactions without an id or token (which
@@ -117,7 +90,7 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction, parentI
 		return reaction{resp: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}}
 	}
 	if i.ID == "" || i.Token == "" {
-		in.log.Warn("discord: interaction without id or token ignored", "type", int(i.Type))
+		in.Logger.Warn("discord: interaction without id or token ignored", "type", int(i.Type))
 		return reaction{}
 	}
 	if i.Type == discordgo.InteractionApplicationCommand || i.Type == discordgo.InteractionMessageComponent {
@@ -143,7 +116,7 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction, parentI
 			return in.component(ctx, i, parentID, d)
 		}
 	}
-	in.log.Debug("discord: interaction ignored", "id", i.ID, "type", int(i.Type))
+	in.Logger.Debug("discord: interaction ignored", "id", i.ID, "type", int(i.Type))
 	return reaction{}
 }
 
@@ -158,11 +131,11 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, parent
 		return reaction{resp: ephemeral(NoUser)}
 	}
 	command, text := invocationText(d.Options[0])
-	inv := chat.Invocation{Platform: platform, Command: command, Text: text, UserID: userID, UserName: userName,
-		ChannelID: cmp.Or(parentID, i.ChannelID), TriggeredAt: in.now()}
+	inv := chat.Invocation{Platform: Name, Command: command, Text: text, UserID: userID, UserName: userName,
+		ChannelID: cmp.Or(parentID, i.ChannelID), TriggeredAt: in.Now()}
 	r := in.reaction()
 	t := in.target(i, userID, r.acked)
-	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:interaction:" + i.ID, Groups: roles,
+	out := in.Submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:interaction:" + i.ID, Groups: roles,
 		Responder: in.responders.Responder(t)})
 	switch out.Status {
 	case bot.Accepted:
@@ -190,26 +163,16 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, pare
 	msgID := i.Message.ID
 	action, value := ParseButtonID(d.CustomID)
 	r := in.reaction()
-	t := in.target(i, userID, r.acked)
-	t.MessageID = msgID
-	inv := chat.Invocation{Platform: platform, Text: value, UserID: userID, UserName: userName,
-		ChannelID: cmp.Or(parentID, i.ChannelID), ThreadID: msgID, TriggeredAt: in.now()}
-	switch action {
-	case ActionRerun:
-		inv.Command, t.Replace = "why", true
-	case ActionTrace:
-		inv.Command = "trace"
-	case ActionTicket:
-		if !in.tickets {
-			r.resp = ephemeral(TicketNotConfigured)
-			return r
-		}
-		inv.Command = "ticket"
-	default:
-		r.resp = ephemeral(UnknownButton)
+	click, refusal := in.Click(action)
+	if click.Command == "" {
+		r.resp = ephemeral(cmp.Or(refusal, UnknownButton))
 		return r
 	}
-	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:button:" + msgID + ":" + d.CustomID + ":" + userID,
+	t := in.target(i, userID, r.acked)
+	t.MessageID, t.Replace = msgID, click.Replace
+	inv := chat.Invocation{Platform: Name, Command: click.Command, Text: value, UserID: userID, UserName: userName,
+		ChannelID: cmp.Or(parentID, i.ChannelID), ThreadID: msgID, TriggeredAt: in.Now()}
+	out := in.Submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:button:" + msgID + ":" + d.CustomID + ":" + userID,
 		DedupFor: buttonDedupFor, Groups: roles, Responder: in.responders.Responder(t)})
 	switch out.Status {
 	case bot.Accepted, bot.Duplicate:
@@ -235,7 +198,7 @@ func (in *inbound) refusal(i *discordgo.Interaction) string {
 	default:
 		return ""
 	}
-	in.log.Info("discord: interaction refused", "id", i.ID, "guild", i.GuildID, "channel", i.ChannelID, "reason", msg)
+	in.Logger.Info("discord: interaction refused", "id", i.ID, "guild", i.GuildID, "channel", i.ChannelID, "reason", msg)
 	return msg
 }
 
@@ -287,20 +250,4 @@ func ephemeral(text string) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Content: content, Flags: discordgo.MessageFlagsEphemeral,
 			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
-}
-
-// submit hands req to the dispatcher and logs the outcome (never the text
-// or the interaction token).
-func (in *inbound) submit(ctx context.Context, req bot.Request) bot.Outcome {
-	out := in.submitter.Submit(ctx, req)
-	inv := req.Invocation
-	in.log.Debug("discord: request submitted", "command", inv.Command, "channel", inv.ChannelID, "user", inv.UserID, "status", out.Status)
-	return out
-}
-
-// observeAck records the time from receiving an interaction to answering it.
-func (in *inbound) observeAck(start time.Time) {
-	if in.metrics != nil {
-		in.metrics.AckLatency.WithLabelValues(platform).Observe(time.Since(start).Seconds())
-	}
 }

@@ -9,11 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
+	"github.com/caracal-bot/caracal-bot/chat"
 )
 
 func TestHandle_Responses(t *testing.T) {
 	sub := bottest.NewSubmitter()
-	in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}, AppID: "A-default"})
+	in := newInbound(InboundOptions{Inbound: platform.Inbound{Dispatcher: sub}, Responders: fakeResponders{}, AppID: "A-default"})
 
 	res := in.handle(t.Context(), nil, "")
 	assert.Nil(t, res.resp)
@@ -43,7 +45,7 @@ func TestHandle_Responses(t *testing.T) {
 	require.NotNil(t, res.resp)
 	assert.Equal(t, "status", sub.Next(t).Invocation.Command)
 
-	b := buttonInteraction("B1", ButtonID(ActionTrace, "r"), "U1")
+	b := buttonInteraction("B1", ButtonID(chat.ActionTrace, "r"), "U1")
 	bd := b.Data.(discordgo.MessageComponentInteractionData)
 	b.Data = &bd
 	res = in.handle(t.Context(), b, "")
@@ -56,7 +58,7 @@ func TestHandle_Responses(t *testing.T) {
 	assert.Nil(t, in.handle(t.Context(), mixed, "").resp)
 
 	// A button without its message cannot be re-run.
-	nomsg := buttonInteraction("B3", ButtonID(ActionRerun, "r"), "U1")
+	nomsg := buttonInteraction("B3", ButtonID(chat.ActionRerun, "r"), "U1")
 	nomsg.Message = nil
 	res = in.handle(t.Context(), nomsg, "")
 	require.NotNil(t, res.resp)
@@ -79,8 +81,8 @@ func FuzzInteractionPayload(f *testing.F) {
 	for _, i := range []*discordgo.Interaction{
 		commandInteraction("I1", "why", str("request_id", "r"), num("status", 403), boolean("strict", true)),
 		commandInteraction("I2", "doctor", boolean("all_zones", true)),
-		buttonInteraction("B1", ButtonID(ActionRerun, "r --zone z"), "U1"),
-		buttonInteraction("B2", ButtonID(ActionTicket, "r"), "U1"),
+		buttonInteraction("B1", ButtonID(chat.ActionRerun, "r --zone z"), "U1"),
+		buttonInteraction("B2", ButtonID(chat.ActionTicket, "r"), "U1"),
 	} {
 		b, err := json.Marshal(i)
 		require.NoError(f, err)
@@ -93,7 +95,7 @@ func FuzzInteractionPayload(f *testing.F) {
 	f.Add([]byte(`{"id":"1","token":"t","type":3,"guild_id":"g","channel_id":"th","channel":{"id":"th","type":11,"parent_id":"c"},"member":{"user":{"id":"u"}},"data":{"custom_id":"why|r"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sub := bottest.NewSubmitter()
-		in := newInbound(InboundOptions{Dispatcher: sub, Responders: fakeResponders{}})
+		in := newInbound(InboundOptions{Inbound: platform.Inbound{Dispatcher: sub}, Responders: fakeResponders{}})
 		i, err := decodeInteraction(body)
 		if err != nil {
 			return

@@ -11,6 +11,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 )
 
 // interactionCreate is the gateway event that carries an interaction.
@@ -29,15 +31,13 @@ const (
 // interaction callback (POST /interactions/{id}/{token}/callback). It needs
 // no public endpoint and no intent: interactions reach every bot.
 type GatewayRunner struct {
-	s  *discordgo.Session
-	in *inbound
-
-	connected atomic.Bool
-	everUp    atomic.Bool
-	stopping  atomic.Bool
+	s        *discordgo.Session
+	in       *inbound
+	link     *platform.Link
+	stopping atomic.Bool
 
 	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every connection change
+	change   chan struct{} // closed and replaced on every connection change
 	inflight sync.WaitGroup
 	closed   bool // no new interactions once set (under mu)
 }
@@ -51,11 +51,11 @@ type GatewayRunner struct {
 func NewGatewayRunner(s *discordgo.Session, opts InboundOptions) *GatewayRunner {
 	s.Identify.Intents = discordgo.IntentsNone
 	s.SyncEvents = true
-	return &GatewayRunner{s: s, in: newInbound(opts), changed: make(chan struct{})}
+	return &GatewayRunner{s: s, in: newInbound(opts), link: platform.NewLink(Name, opts.Metrics), change: make(chan struct{})}
 }
 
 // Connected reports whether the gateway session is up now, for /readyz.
-func (g *GatewayRunner) Connected() bool { return g.connected.Load() }
+func (g *GatewayRunner) Connected() bool { return g.link.Connected() }
 
 // Run connects and handles interactions until ctx ends (then it closes the
 // session, waits for the interactions in hand and returns nil); call it
@@ -64,7 +64,7 @@ func (g *GatewayRunner) Connected() bool { return g.connected.Load() }
 // the token (or the gateway settings), which Run returns. After a drop,
 // discordgo reconnects (resuming the session) on its own.
 func (g *GatewayRunner) Run(ctx context.Context) error {
-	defer g.setConnected(false)
+	defer g.set(false)
 	for _, remove := range g.addHandlers(ctx) {
 		defer remove()
 	}
@@ -75,7 +75,7 @@ func (g *GatewayRunner) Run(ctx context.Context) error {
 	<-ctx.Done()
 	g.stopping.Store(true)
 	if err := g.s.Close(); err != nil {
-		g.in.log.Warn("discord: closing the gateway", "err", err)
+		g.in.Logger.Warn("discord: closing the gateway", "err", err)
 	}
 	g.drain()
 	return nil
@@ -92,7 +92,7 @@ func (g *GatewayRunner) open(ctx context.Context) error {
 		if fatalGatewayError(err) {
 			return fmt.Errorf("discord: gateway: %w", err)
 		}
-		g.in.log.Warn("discord: gateway connection failed; retrying", "err", err, "in", backoff)
+		g.in.Logger.Warn("discord: gateway connection failed; retrying", "err", err, "in", backoff)
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -122,20 +122,18 @@ func fatalGatewayError(err error) bool {
 // addHandlers subscribes to the session's events; the results unsubscribe.
 func (g *GatewayRunner) addHandlers(ctx context.Context) []func() {
 	return []func(){
-		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { g.setConnected(true) }),
-		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { g.setConnected(true) }),
+		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { g.set(true) }),
+		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { g.set(true) }),
 		g.s.AddHandler(func(s *discordgo.Session, _ *discordgo.Connect) {
 			if g.stopping.Load() {
 				// discordgo's reconnect loop won the race with Run's Close.
 				go func() { _ = s.Close() }()
 				return
 			}
-			if g.everUp.Swap(true) && g.in.metrics != nil {
-				g.in.metrics.Reconnects.WithLabelValues(platform).Inc()
-			}
-			g.setConnected(true)
+			g.link.Connect()
+			g.changed()
 		}),
-		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { g.setConnected(false) }),
+		g.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { g.set(false) }),
 		// Interactions are read from the raw event, as over HTTP, for what
 		// discordgo's InteractionCreate drops (the thread's parent).
 		g.s.AddHandler(func(s *discordgo.Session, e *discordgo.Event) {
@@ -144,7 +142,7 @@ func (g *GatewayRunner) addHandlers(ctx context.Context) []func() {
 			}
 			i, err := decodeInteraction(e.RawData)
 			if err != nil {
-				g.in.log.Warn("discord: unreadable interaction from the gateway ignored")
+				g.in.Logger.Warn("discord: unreadable interaction from the gateway ignored")
 				return
 			}
 			parentID := threadParent(e.RawData, i.ChannelID)
@@ -176,13 +174,13 @@ func (g *GatewayRunner) interaction(ctx context.Context, s *discordgo.Session, i
 	defer cancel()
 	if err := s.InteractionRespond(i, res.resp, discordgo.WithContext(rctx)); err != nil {
 		// The error names the callback URL, which holds the token: log its kind only.
-		g.in.log.Warn("discord: interaction response failed", "id", i.ID, "type", int(res.resp.Type), "err", respondError(err))
-		if g.in.metrics != nil {
-			g.in.metrics.PlatformErrors.WithLabelValues(platform, "interaction_respond").Inc()
+		g.in.Logger.Warn("discord: interaction response failed", "id", i.ID, "type", int(res.resp.Type), "err", respondError(err))
+		if g.in.Metrics != nil {
+			g.in.Metrics.PlatformErrors.WithLabelValues(Name, "interaction_respond").Inc()
 		}
 		return
 	}
-	g.in.observeAck(start)
+	g.in.ObserveAck(start)
 }
 
 // respondError describes a failed callback without its URL.
@@ -212,18 +210,17 @@ func (g *GatewayRunner) drain() {
 	g.inflight.Wait()
 }
 
-func (g *GatewayRunner) setConnected(up bool) {
-	g.connected.Store(up)
-	if g.in.metrics != nil {
-		v := 0.0
-		if up {
-			v = 1
-		}
-		g.in.metrics.Connected.WithLabelValues(platform).Set(v)
-	}
+// set records the connection up or down.
+func (g *GatewayRunner) set(up bool) {
+	g.link.Set(up)
+	g.changed()
+}
+
+// changed wakes waitConnected after the link went up or down.
+func (g *GatewayRunner) changed() {
 	g.mu.Lock()
-	close(g.changed)
-	g.changed = make(chan struct{})
+	close(g.change)
+	g.change = make(chan struct{})
 	g.mu.Unlock()
 }
 
@@ -231,9 +228,9 @@ func (g *GatewayRunner) setConnected(up bool) {
 func (g *GatewayRunner) waitConnected(ctx context.Context, want bool) error {
 	for {
 		g.mu.Lock()
-		ch := g.changed
+		ch := g.change
 		g.mu.Unlock()
-		if g.connected.Load() == want {
+		if g.Connected() == want {
 			return nil
 		}
 		select {

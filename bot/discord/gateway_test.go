@@ -16,6 +16,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -47,7 +48,7 @@ func startGatewayWith(t *testing.T, configure func(*InboundOptions), opts ...dis
 	t.Cleanup(e.gw.Close)
 	s, err := NewSession(discordfake.DefaultBotToken, e.srv.URL(), nil)
 	require.NoError(t, err)
-	in := InboundOptions{AppID: e.srv.AppID(), Dispatcher: e.sub, Responders: fakeResponders{}, Metrics: e.metrics}
+	in := InboundOptions{AppID: e.srv.AppID(), Responders: fakeResponders{}, Inbound: platform.Inbound{Dispatcher: e.sub, Metrics: e.metrics}}
 	if configure != nil {
 		configure(&in)
 	}
@@ -135,7 +136,7 @@ func TestGateway_InteractionEndToEnd(t *testing.T) {
 	_, acked = targetOf(t, e.sub.Next(t))
 	waitClosed(t, acked, "Acked")
 	e.sub.SetOutcome(bot.Outcome{Status: bot.Accepted})
-	e.send(t, buttonInteraction("", ButtonID(ActionTrace, "req-1"), "U1"))
+	e.send(t, buttonInteraction("", ButtonID(chat.ActionTrace, "req-1"), "U1"))
 	_, acked = targetOf(t, e.sub.Next(t))
 	waitClosed(t, acked, "Acked")
 	cbs = e.srv.Callbacks()
@@ -156,7 +157,7 @@ func TestGateway_ClosedByDefault(t *testing.T) {
 	t.Parallel()
 	e := startGatewayWith(t, func(o *InboundOptions) { o.Guilds = []string{"G1"} })
 	require.NoError(t, e.runner.waitConnected(e.waitCtx, true))
-	rerun := ButtonID(ActionRerun, "req-1")
+	rerun := ButtonID(chat.ActionRerun, "req-1")
 	refused := map[string]string{}
 	for _, r := range []struct {
 		i    *discordgo.Interaction
@@ -230,7 +231,7 @@ func TestGateway_BadToken(t *testing.T) {
 	t.Cleanup(gw.Close)
 	s, err := NewSession("a-wrong-token", srv.URL(), nil)
 	require.NoError(t, err)
-	r := NewGatewayRunner(s, InboundOptions{Dispatcher: bottest.NewSubmitter(), Responders: fakeResponders{}})
+	r := NewGatewayRunner(s, InboundOptions{Inbound: platform.Inbound{Dispatcher: bottest.NewSubmitter()}, Responders: fakeResponders{}})
 	err = r.Run(waitCtx(t))
 	require.Error(t, err, "a refused token is not retried")
 	assert.NotContains(t, err.Error(), "a-wrong-token")

@@ -3,14 +3,12 @@ package discord
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 )
 
@@ -21,40 +19,25 @@ const PathInteractions = "/discord/interactions"
 // InboundOptions configure the inbound side (HTTP interactions and the
 // gateway).
 type InboundOptions struct {
+	platform.Inbound
 	// PublicKey is the application's Ed25519 public key in hex, which
 	// verifies HTTP interactions (unused by the gateway).
 	PublicKey string
 	// AppID is the application ID, used for interaction webhooks when an
 	// interaction does not carry one.
 	AppID      string
-	Dispatcher Submitter
 	Responders ResponderFactory
-	Metrics    *bot.Metrics // optional
-	Logger     *slog.Logger // optional
-	// Now is the clock (default time.Now); tests inject one.
-	Now func() time.Time
-	// MaxBody bounds HTTP request bodies (default signedhttp.DefaultMaxBody).
-	MaxBody int64
-	// Tickets turns the Upload bundle to ticket button into the ticket
-	// command (posted in the diagnosis thread); off, it answers that
-	// tickets are not configured.
-	Tickets bool
 	// Guilds, when set, are the only guilds whose interactions are served;
 	// any other guild's are refused with an ephemeral message.
 	Guilds []string
 	// AllowDMs serves interactions from DMs (no guild); off, they are
 	// refused with an ephemeral message.
 	AllowDMs bool
-	// Replay remembers the signatures of handled requests (default in
-	// memory; a file remembers them across restarts, a shared store across
-	// replicas).
-	Replay signedhttp.ReplayStore
 }
 
 // httpInbound serves Discord's HTTP interactions.
 type httpInbound struct {
-	in       *inbound
-	verifier *Verifier
+	in *inbound
 }
 
 // NewHTTPHandler serves POST /discord/interactions (405 for other methods,
@@ -69,25 +52,16 @@ type httpInbound struct {
 func NewHTTPHandler(opts InboundOptions) http.Handler {
 	in := newInbound(opts)
 	if _, err := ParsePublicKey(opts.PublicKey); err != nil {
-		in.log.Error("discord: no valid public key configured; every HTTP interaction will be refused", "err", err)
+		in.Logger.Error("discord: no valid public key configured; every HTTP interaction will be refused", "err", err)
 	}
-	h := &httpInbound{in: in, verifier: NewVerifier(opts.PublicKey, opts.MaxBody, in.now, opts.Replay)}
+	h := &httpInbound{in: in}
 	mux := http.NewServeMux()
-	mux.Handle("POST "+PathInteractions, h)
+	mux.Handle("POST "+PathInteractions, in.Verified(NewVerifier(opts.PublicKey, opts.MaxBody, in.Now, opts.Replay), h.interaction))
 	return mux
 }
 
-// ServeHTTP verifies, maps and answers one interaction.
-func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	body, use, err := h.verifier.Verify(w, r)
-	if err != nil {
-		// The reason only: never the headers, the body or the key.
-		h.in.log.Warn("discord: interaction refused", "remote", r.RemoteAddr, "reason", err)
-		status := signedhttp.Status(err)
-		http.Error(w, http.StatusText(status), status)
-		return
-	}
+// interaction maps and answers one verified interaction.
+func (h *httpInbound) interaction(w http.ResponseWriter, r *http.Request, body []byte, use signedhttp.Use) {
 	i, err := decodeInteraction(body)
 	if err != nil {
 		http.Error(w, "unreadable interaction", http.StatusBadRequest)
@@ -107,13 +81,12 @@ func (h *httpInbound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	if _, err := w.Write(b); err != nil {
-		h.in.log.Warn("discord: interaction response not written", "id", i.ID, "err", err)
+		h.in.Logger.Warn("discord: interaction response not written", "id", i.ID, "err", err)
 	}
 	// Flush so Acked means the response is on its way, not merely buffered.
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	h.in.observeAck(start)
 }
 
 // react answers a verified interaction: a first use is handled, one already
@@ -122,7 +95,7 @@ func (h *httpInbound) react(ctx context.Context, i *discordgo.Interaction, use s
 	if use == signedhttp.First {
 		return h.in.handle(ctx, i, parentID)
 	}
-	h.in.log.Info("discord: interaction already handled; answered without running it again", "id", i.ID)
+	h.in.Logger.Info("discord: interaction already handled; answered without running it again", "id", i.ID)
 	return redelivered(i)
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -31,7 +32,7 @@ type httpEnv struct {
 
 // newHTTPEnv serves the handler with sub and responders (nil: fakes);
 // configure, if given, changes its options first.
-func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory, configure ...func(*InboundOptions)) *httpEnv {
+func newHTTPEnv(t *testing.T, sub platform.Submitter, responders ResponderFactory, configure ...func(*InboundOptions)) *httpEnv {
 	e := &httpEnv{metrics: bot.NewMetrics(prometheus.NewRegistry()), clock: bottest.NewClock(time.Unix(1_700_000_000, 0))}
 	if sub == nil {
 		e.sub = bottest.NewSubmitter()
@@ -40,8 +41,8 @@ func newHTTPEnv(t *testing.T, sub Submitter, responders ResponderFactory, config
 	if responders == nil {
 		responders = fakeResponders{}
 	}
-	opts := InboundOptions{PublicKey: testPublicKey(), AppID: "A1", Dispatcher: sub,
-		Responders: responders, Metrics: e.metrics, Now: e.clock.Now, MaxBody: 4 << 10}
+	opts := InboundOptions{PublicKey: testPublicKey(), AppID: "A1", Responders: responders,
+		Inbound: platform.Inbound{Dispatcher: sub, Metrics: e.metrics, Now: e.clock.Now, MaxBody: 4 << 10}}
 	for _, c := range configure {
 		c(&opts)
 	}
@@ -183,7 +184,7 @@ func TestHTTP_DMsAllowed(t *testing.T) {
 // and nothing reaches the dispatcher.
 func TestHTTP_ClosedByDefault(t *testing.T) {
 	e := newHTTPEnv(t, nil, nil, func(o *InboundOptions) { o.Guilds = []string{"G0", "G1"} })
-	rerun := ButtonID(ActionRerun, "req-1 --zone z")
+	rerun := ButtonID(chat.ActionRerun, "req-1 --zone z")
 	for _, tc := range []struct {
 		name string
 		i    *discordgo.Interaction
@@ -268,7 +269,7 @@ func TestHTTP_AlreadyHandled(t *testing.T) {
 	}{
 		{"ping", &discordgo.Interaction{ID: "P1", AppID: "A1", Type: discordgo.InteractionPing, Token: "t"}, `{"type":1}`},
 		{"command", commandInteraction("I1", "status"), `{"type":5}`},
-		{"button", buttonInteraction("I2", ButtonID(ActionTrace, "req-1"), "U1"), `{"type":6}`},
+		{"button", buttonInteraction("I2", ButtonID(chat.ActionTrace, "req-1"), "U1"), `{"type":6}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newHTTPEnv(t, nil, nil)

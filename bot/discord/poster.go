@@ -3,14 +3,12 @@ package discord
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Target says where a reply goes.
@@ -37,22 +35,13 @@ type Target struct {
 
 // PosterOptions configure a Poster. Every field is optional.
 type PosterOptions struct {
-	Logger  *slog.Logger
-	Metrics *bot.Metrics
-	// MaxDeliveryTime bounds the delivery of one reply, waiting for the
-	// acknowledgement and retries included (default 2 minutes).
-	MaxDeliveryTime time.Duration
-	// Now and Sleep are the clock; tests inject fakes so retry_after waits
-	// take no time. Sleep must return early with ctx.Err() when ctx ends.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// DeliveryOptions bound a delivery, waiting for the acknowledgement
+	// included.
+	bot.DeliveryOptions
 	// ThreadName names the thread started on a root message (default
 	// DefaultThreadName). Discord keeps at most 100 characters.
 	ThreadName func(chat.Reply) string
 }
-
-// DefaultMaxDeliveryTime bounds one reply's delivery when the options do not.
-const DefaultMaxDeliveryTime = 2 * time.Minute
 
 // ThreadArchiveMinutes is the auto-archive duration of the threads the
 // bot starts: one day of inactivity.
@@ -73,18 +62,6 @@ type Poster struct {
 
 // NewPoster returns a Poster that calls Discord through s.
 func NewPoster(s *discordgo.Session, opts PosterOptions) *Poster {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.MaxDeliveryTime <= 0 {
-		opts.MaxDeliveryTime = DefaultMaxDeliveryTime
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Sleep == nil {
-		opts.Sleep = clock.Sleep
-	}
 	if opts.ThreadName == nil {
 		opts.ThreadName = DefaultThreadName
 	}
@@ -101,25 +78,13 @@ func DefaultThreadName(r chat.Reply) string {
 	if name == "" {
 		name = "caracal"
 	}
-	return clipPlain(name, maxThreadName)
+	return chat.Clip(name, maxThreadName)
 }
 
-// Responder returns the bot.Responder that delivers one request's reply to t.
-func (p *Poster) Responder(t Target) bot.Responder { return posterResponder{p: p, t: t} }
-
-type posterResponder struct {
-	p *Poster
-	t Target
-}
-
-func (r posterResponder) Deliver(ctx context.Context, reply chat.Reply) error {
-	return r.p.Deliver(ctx, r.t, reply)
-}
-
-// Note is an ephemeral followup that leaves @original, the answer, alone.
-func (r posterResponder) Note(ctx context.Context, note chat.Reply) error {
-	return r.p.Ephemeral(ctx, r.t, note)
-}
+// Responder returns the bot.Responder that delivers one request's reply to
+// t: Deliver, and Ephemeral for its notes (a followup that leaves
+// @original, the answer, alone).
+func (p *Poster) Responder(t Target) bot.Responder { return platform.Responder(p, t) }
 
 // Deliver posts reply to t, after waiting for t.Acked:
 //   - an ephemeral reply replaces the deferred @original of a slash
@@ -191,7 +156,7 @@ func (d *delivery) rerun(reply chat.Reply) error {
 	err := d.editMessage(t.ChannelID, t.MessageID, out.Root)
 	if errorCode(err) == discordgo.ErrCodeUnknownMessage {
 		d.Recovered()
-		d.p.opts.Logger.Warn("discord: root message to re-run is gone; posting a new one", "channel", t.ChannelID, "request_id", d.RequestID)
+		d.Logger.Warn("discord: root message to re-run is gone; posting a new one", "channel", t.ChannelID, "request_id", d.RequestID)
 		root, err := d.postRoot(out.Root)
 		if err != nil {
 			return err
@@ -220,7 +185,7 @@ func (d *delivery) startAndPost(root *discordgo.Message, msgs []Message) error {
 			return err
 		}
 		d.Recovered()
-		d.p.opts.Logger.Warn("discord: cannot start a thread here; posting the thread as followups",
+		d.Logger.Warn("discord: cannot start a thread here; posting the thread as followups",
 			"channel", channel, "request_id", d.RequestID, "error_code", errorCode(err))
 		return d.postFollowups(msgs)
 	}

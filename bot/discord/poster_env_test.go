@@ -45,10 +45,10 @@ func newPosterEnv(t *testing.T, opts ...discordfake.Option) *posterEnv {
 	require.NoError(t, err)
 	e := &posterEnv{srv: srv, session: s, clock: bottest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &syncbuf.Buffer{}}
-	e.poster = NewPoster(s, PosterOptions{
+	e.poster = NewPoster(s, PosterOptions{DeliveryOptions: bot.DeliveryOptions{
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: e.metrics, Now: e.clock.Now, Sleep: e.clock.Sleep,
-	})
+	}})
 	return e
 }
 

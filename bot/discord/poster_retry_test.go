@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
 )
@@ -72,8 +73,8 @@ func TestDeliver_GivesUpAfterMaxDeliveryTime(t *testing.T) {
 	err := e.deliver(t, target, chattest.Deny())
 	require.ErrorContains(t, err, methodEditOriginal)
 	require.ErrorContains(t, err, "giving up")
-	assert.LessOrEqual(t, e.clock.Now().Sub(start), DefaultMaxDeliveryTime)
-	assert.Greater(t, e.clock.Now().Sub(start), DefaultMaxDeliveryTime/2, "retried for most of the budget")
+	assert.LessOrEqual(t, e.clock.Now().Sub(start), bot.DefaultMaxDeliveryTime)
+	assert.Greater(t, e.clock.Now().Sub(start), bot.DefaultMaxDeliveryTime/2, "retried for most of the budget")
 	assert.Equal(t, 1.0, counter(t, e.metrics.Undelivered, "discord"))
 	assert.Equal(t, 0, e.srv.Calls(discordfake.RouteStartThread))
 

@@ -119,7 +119,7 @@ func RenderSingle(r chat.Reply) Message {
 		if r.Ephemeral {
 			text = EphemeralNote + " · " + text
 		}
-		e.Footer = &discordgo.MessageEmbedFooter{Text: clipPlain(text, 100)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: chat.Clip(text, 100)}
 	}
 	return m
 }

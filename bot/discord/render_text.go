@@ -41,14 +41,6 @@ func clipEscaped(s string, max int) string {
 	return out + "…"
 }
 
-// clipPlain shortens plain text to at most max code points, ending with "…".
-func clipPlain(s string, max int) string {
-	if runeLen(s) <= max {
-		return s
-	}
-	return s[:runeIndex(s, max-1)] + "…"
-}
-
 // runeIndex is the byte index of the n-th code point of s (len(s) if s is shorter).
 func runeIndex(s string, n int) int {
 	i := 0

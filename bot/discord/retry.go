@@ -26,14 +26,12 @@ type delivery struct {
 // cleaned of the interaction token and the bot token.
 func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delivery, context.CancelFunc) {
 	secrets := redact.New(t.InteractionToken, strings.TrimPrefix(p.s.Token, "Bot "))
-	bd, cancel := bot.NewDelivery(ctx, p.opts.MaxDeliveryTime, bot.Delivery{
-		Platform: platform, Channel: t.ChannelID, RequestID: reply.RequestID(),
-		Logger: p.opts.Logger, Metrics: p.opts.Metrics, Now: p.opts.Now, Sleep: p.opts.Sleep,
-		Classify: classify,
-		Redact:   func(err error) error { return scrubbed(err, secrets) },
+	bd, cancel := bot.NewDelivery(ctx, bot.Delivery{DeliveryOptions: p.opts.DeliveryOptions,
+		Platform: Name, Channel: t.ChannelID, RequestID: reply.RequestID(), Classify: classify,
+		Redact: func(err error) error { return scrubbed(err, secrets) },
 	})
 	d := &delivery{Delivery: bd, p: p, target: t,
-		threadName: clipPlain(chat.OneLine(p.opts.ThreadName(reply)), maxThreadName)}
+		threadName: chat.Clip(chat.OneLine(p.opts.ThreadName(reply)), maxThreadName)}
 	if d.threadName == "" {
 		d.threadName = "caracal"
 	}

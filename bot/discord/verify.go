@@ -28,9 +28,15 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 // timestamp (X-Signature-Timestamp, Unix seconds), the body and the memory
 // of the signatures already handled.
 type Verifier struct {
+	guard  signedhttp.Guard
+	scheme ed25519Scheme
+}
+
+// ed25519Scheme is Discord's signature scheme (signedhttp.Scheme) under
+// the application's public key; keyErr says why the key is unusable.
+type ed25519Scheme struct {
 	key    ed25519.PublicKey
 	keyErr error
-	guard  signedhttp.Guard
 }
 
 // NewVerifier returns a Verifier for the hex public key. now and replay may
@@ -39,7 +45,7 @@ type Verifier struct {
 // (check keys at start-up with ParsePublicKey).
 func NewVerifier(publicKey string, maxBody int64, now func() time.Time, replay signedhttp.ReplayStore) *Verifier {
 	key, err := ParsePublicKey(publicKey)
-	return &Verifier{key: key, keyErr: err, guard: signedhttp.NewGuard(platform, maxBody, now, replay)}
+	return &Verifier{guard: signedhttp.NewGuard(Name, maxBody, now, replay), scheme: ed25519Scheme{key: key, keyErr: err}}
 }
 
 // Verify reads r's body, checks it and returns it with its signedhttp.Use:
@@ -48,36 +54,31 @@ func NewVerifier(publicKey string, maxBody int64, now func() time.Time, replay s
 // the error is nil; failures are signedhttp's errors. w may be nil; when
 // given, an oversized body also closes the connection.
 func (v *Verifier) Verify(w http.ResponseWriter, r *http.Request) ([]byte, signedhttp.Use, error) {
-	if v.keyErr != nil {
-		return nil, signedhttp.First, fmt.Errorf("%w: %v", signedhttp.ErrBadSignature, v.keyErr)
+	return v.guard.Verify(w, r, v.scheme)
+}
+
+// Signature implements signedhttp.Scheme.
+func (ed25519Scheme) Signature(h http.Header) (signature, timestamp string) {
+	return h.Get("X-Signature-Ed25519"), h.Get("X-Signature-Timestamp")
+}
+
+// Check implements signedhttp.Scheme: the Ed25519 signature of timestamp
+// + body under the application's public key.
+func (s ed25519Scheme) Check(h http.Header, body []byte) (string, error) {
+	if s.keyErr != nil {
+		return "", fmt.Errorf("%w: %v", signedhttp.ErrBadSignature, s.keyErr)
 	}
-	sigHex := r.Header.Get("X-Signature-Ed25519")
-	rawTS := r.Header.Get("X-Signature-Timestamp")
-	if sigHex == "" || rawTS == "" {
-		return nil, signedhttp.First, signedhttp.ErrMissingSignature
-	}
-	sig, err := hex.DecodeString(sigHex)
+	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
 	if err != nil || len(sig) != ed25519.SignatureSize {
-		return nil, signedhttp.First, signedhttp.ErrBadSignature
+		return "", signedhttp.ErrBadSignature
 	}
-	sent, err := v.guard.Timestamp(rawTS)
-	if err != nil {
-		return nil, signedhttp.First, err
-	}
-	body, err := v.guard.Body(w, r, nil)
-	if err != nil {
-		return nil, signedhttp.First, err
-	}
-	msg := make([]byte, 0, len(rawTS)+len(body))
-	msg = append(append(msg, rawTS...), body...)
-	if !ed25519.Verify(v.key, msg, sig) {
-		return nil, signedhttp.First, signedhttp.ErrBadSignature
+	ts := h.Get("X-Signature-Timestamp")
+	msg := make([]byte, 0, len(ts)+len(body))
+	msg = append(append(msg, ts...), body...)
+	if !ed25519.Verify(s.key, msg, sig) {
+		return "", signedhttp.ErrBadSignature
 	}
 	// Ed25519 signatures are deterministic: the same timestamp and body give
 	// the same signature, whatever the case of its hex digits.
-	use, err := v.guard.FirstUse(r.Context(), hex.EncodeToString(sig), sent)
-	if err != nil {
-		return nil, use, err
-	}
-	return body, use, nil
+	return hex.EncodeToString(sig), nil
 }

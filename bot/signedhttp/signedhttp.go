@@ -1,7 +1,8 @@
-// Package signedhttp holds what the Slack and Discord request verifiers
-// share: the timestamp window, the body limit, the memory of requests
-// already handled (by their signatures), and the failures with the HTTP
-// status answering each. Each platform checks its own signature scheme.
+// Package signedhttp verifies signed HTTP requests from chat platforms:
+// Guard.Verify runs the checks every platform shares (the timestamp window,
+// the body limit, the memory of requests already handled, by their
+// signatures) around the platform's own signature Scheme, and each failure
+// has the HTTP status that answers it.
 package signedhttp
 
 import (
@@ -71,6 +72,47 @@ func NewGuard(platform string, maxBody int64, now func() time.Time, replay Repla
 	return Guard{platform: platform, maxBody: maxBody, now: now, replay: replay}
 }
 
+// Scheme is one platform's signature scheme.
+type Scheme interface {
+	// Signature returns the request's signature and timestamp (Unix
+	// seconds) headers, "" when missing.
+	Signature(h http.Header) (signature, timestamp string)
+	// Check verifies the signature of body under the headers h, whose
+	// timestamp is within the window; it returns the signature in a
+	// canonical form, the key of the replay memory, or a failure.
+	Check(h http.Header, body []byte) (canonical string, err error)
+}
+
+// Verify reads r's body, checks it with s and the shared checks, and
+// returns it with its Use: a request AlreadyHandled (the platform's retry,
+// a replay) must be answered 2xx and not run again. Nothing in the body may
+// be trusted or acted on unless the error is nil; failures are the errors
+// of this package. w may be nil; when given, an oversized body also closes
+// the connection.
+func (g Guard) Verify(w http.ResponseWriter, r *http.Request, s Scheme) ([]byte, Use, error) {
+	sig, rawTS := s.Signature(r.Header)
+	if sig == "" || rawTS == "" {
+		return nil, First, ErrMissingSignature
+	}
+	sent, err := g.Timestamp(rawTS)
+	if err != nil {
+		return nil, First, err
+	}
+	body, err := g.Body(w, r)
+	if err != nil {
+		return nil, First, err
+	}
+	canonical, err := s.Check(r.Header, body)
+	if err != nil {
+		return nil, First, err
+	}
+	use, err := g.FirstUse(r.Context(), canonical, sent)
+	if err != nil {
+		return nil, use, err
+	}
+	return body, use, nil
+}
+
 // Timestamp reads a timestamp header (Unix seconds) and checks that it is
 // within Window of now; it returns the time it names.
 func (g Guard) Timestamp(raw string) (time.Time, error) {
@@ -85,18 +127,13 @@ func (g Guard) Timestamp(raw string) (time.Time, error) {
 	return sent, nil
 }
 
-// Body reads r's body, at most the limit, also writing it to also (a MAC)
-// when not nil. w may be nil; when given, an oversized body also closes
-// the connection.
-func (g Guard) Body(w http.ResponseWriter, r *http.Request, also io.Writer) ([]byte, error) {
+// Body reads r's body, at most the limit. w may be nil; when given, an
+// oversized body also closes the connection.
+func (g Guard) Body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > g.maxBody {
 		return nil, ErrBodyTooLarge
 	}
-	var src io.Reader = http.MaxBytesReader(w, r.Body, g.maxBody)
-	if also != nil {
-		src = io.TeeReader(src, also)
-	}
-	body, err := io.ReadAll(src)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return nil, ErrBodyTooLarge
 	} else if err != nil {

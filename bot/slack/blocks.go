@@ -174,7 +174,7 @@ func actionBlocks(buttons []chat.Button) []slackapi.Block {
 }
 
 func button(b chat.Button) *slackapi.ButtonBlockElement {
-	label := clipRunes(chat.OneLine(b.Label), maxButtonLabel)
+	label := chat.Clip(chat.OneLine(b.Label), maxButtonLabel)
 	if label == "" {
 		label = "…"
 	}
@@ -226,12 +226,4 @@ func clipBytes(s string, max int) string {
 		return s
 	}
 	return s[:chat.CutBytes(s, max)]
-}
-
-// clipRunes shortens s to at most max characters, ending with "…".
-func clipRunes(s string, max int) string {
-	if len([]rune(s)) <= max {
-		return s
-	}
-	return string([]rune(s)[:max-1]) + "…"
 }

@@ -5,29 +5,22 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// Action IDs of the buttons under a diagnosis (commands/why.go).
+// Bounds of the inbound side: how long a click is de-duplicated, and the
+// ephemeral messages sent outside the ack.
 const (
-	ActionRerun  = "why"
-	ActionTrace  = "trace"
-	ActionTicket = "ticket"
-)
-
-// Messages answered without dispatching.
-const (
-	TicketNotConfigured = "Uploading a bundle to a ticket is not configured on this bot yet."
-	actionDedupFor      = 5 * time.Second
-	maxAsyncEphemerals  = 32
-	ephemeralTimeout    = 15 * time.Second
+	actionDedupFor     = 5 * time.Second
+	maxAsyncEphemerals = 32
+	ephemeralTimeout   = 15 * time.Second
 )
 
 // ackMessage is the ephemeral acknowledgement of a slash command: the HTTP
@@ -45,32 +38,21 @@ func ephemeralAck(text string) *ackMessage {
 // inbound maps Slack payloads to dispatcher requests; HTTP and Socket Mode
 // share it.
 type inbound struct {
-	submitter  Submitter
+	*platform.Receiver
 	responders ResponderFactory
-	metrics    *bot.Metrics
-	log        *slog.Logger
-	now        func() time.Time
 	groupsOf   func(ctx context.Context, userID string) []string
-	tickets    bool
 	ephemerals chan struct{} // bounds concurrent asynchronous ephemerals
 }
 
 func newInbound(opts InboundOptions) *inbound {
-	in := &inbound{submitter: opts.Dispatcher, responders: opts.Responders, metrics: opts.Metrics,
-		log: opts.Logger, now: opts.Now, groupsOf: opts.GroupsOf, tickets: opts.Tickets, ephemerals: make(chan struct{}, maxAsyncEphemerals)}
-	if in.log == nil {
-		in.log = slog.New(slog.DiscardHandler)
-	}
-	if in.now == nil {
-		in.now = time.Now
-	}
-	return in
+	return &inbound{Receiver: platform.NewReceiver(Name, opts.Inbound), responders: opts.Responders,
+		groupsOf: opts.GroupsOf, ephemerals: make(chan struct{}, maxAsyncEphemerals)}
 }
 
 // slashCommand maps a slash command; the result is its ack (nil: none).
 func (in *inbound) slashCommand(ctx context.Context, cmd slack.SlashCommand) *ackMessage {
 	if cmd.UserID == "" || cmd.ChannelID == "" {
-		in.log.Warn("slack: slash command without user or channel ignored")
+		in.Logger.Warn("slack: slash command without user or channel ignored")
 		return nil
 	}
 	if strings.TrimSpace(cmd.Text) == "" {
@@ -80,7 +62,7 @@ func (in *inbound) slashCommand(ctx context.Context, cmd slack.SlashCommand) *ac
 	if err != nil {
 		return ephemeralAck(err.Error())
 	}
-	inv.Platform, inv.UserID, inv.UserName, inv.ChannelID, inv.TriggeredAt = "slack", cmd.UserID, cmd.UserName, cmd.ChannelID, in.now()
+	inv.Platform, inv.UserID, inv.UserName, inv.ChannelID, inv.TriggeredAt = Name, cmd.UserID, cmd.UserName, cmd.ChannelID, in.Now()
 	t := Target{ChannelID: cmd.ChannelID, UserID: cmd.UserID, ResponseURL: cmd.ResponseURL}
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: key("slack:cmd:", cmd.TriggerID), Responder: in.responders.Responder(t)})
 	if out.Ack == "" {
@@ -128,28 +110,20 @@ func (in *inbound) interaction(ctx context.Context, raw []byte) error {
 		return nil
 	}
 	a := p.Actions[0]
-	inv := chat.Invocation{Platform: "slack", Text: a.Value, UserID: p.User.ID, UserName: cmp.Or(p.User.Username, p.User.Name),
-		ChannelID: channel, TriggeredAt: in.now()}
 	ack := Target{ChannelID: channel, UserID: p.User.ID, ResponseURL: p.ResponseURL}
-	var t Target
-	switch a.ActionID {
-	case ActionRerun:
-		inv.Command, inv.ThreadID = "why", msgTS
-		t = Target{ChannelID: channel, UserID: p.User.ID, UpdateTS: msgTS, ThreadTS: msgTS, ResponseURL: p.ResponseURL}
-	case ActionTrace:
-		root := cmp.Or(p.Container.ThreadTS, msgTS)
-		inv.Command, inv.ThreadID = "trace", root
-		t = Target{ChannelID: channel, UserID: p.User.ID, ThreadTS: root}
-	case ActionTicket:
-		if !in.tickets {
-			in.ephemeral(ctx, ack, TicketNotConfigured)
-			return nil
-		}
-		root := cmp.Or(p.Container.ThreadTS, msgTS)
-		inv.Command, inv.ThreadID = "ticket", root
-		t = Target{ChannelID: channel, UserID: p.User.ID, ThreadTS: root, ResponseURL: p.ResponseURL}
-	default:
+	click, refusal := in.Click(a.ActionID)
+	if click.Command == "" {
+		in.ephemeral(ctx, ack, refusal)
 		return nil
+	}
+	// Re-run replaces the message clicked and its thread; the others post
+	// into the thread the message belongs to.
+	inv := chat.Invocation{Platform: Name, Command: click.Command, Text: a.Value, UserID: p.User.ID,
+		UserName: cmp.Or(p.User.Username, p.User.Name), ChannelID: channel, ThreadID: cmp.Or(p.Container.ThreadTS, msgTS),
+		TriggeredAt: in.Now()}
+	t := Target{ChannelID: channel, UserID: p.User.ID, ThreadTS: inv.ThreadID, ResponseURL: p.ResponseURL}
+	if click.Replace {
+		inv.ThreadID, t.ThreadTS, t.UpdateTS = msgTS, msgTS, msgTS
 	}
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "slack:action:" + msgTS + ":" + a.ActionID + ":" + p.User.ID,
 		DedupFor: actionDedupFor, Responder: in.responders.Responder(t)})
@@ -201,7 +175,7 @@ func (in *inbound) event(ctx context.Context, raw []byte, retry int) (challenge 
 		return "", nil // bots (ourselves included), edits and other subtypes
 	}
 	if retry > 0 {
-		in.log.Info("slack: event redelivered", "event_id", p.EventID, "retry", retry)
+		in.Logger.Info("slack: event redelivered", "event_id", p.EventID, "retry", retry)
 	}
 	t := Target{ChannelID: e.Channel, UserID: e.User, ThreadTS: cmp.Or(e.ThreadTS, e.TS)}
 	line := afterMention(e.Text, self)
@@ -214,7 +188,7 @@ func (in *inbound) event(ctx context.Context, raw []byte, retry int) (challenge 
 		in.ephemeral(ctx, t, err.Error())
 		return "", nil
 	}
-	inv.Platform, inv.UserID, inv.ChannelID, inv.ThreadID, inv.TriggeredAt = "slack", e.User, e.Channel, e.ThreadTS, in.now()
+	inv.Platform, inv.UserID, inv.ChannelID, inv.ThreadID, inv.TriggeredAt = Name, e.User, e.Channel, e.ThreadTS, in.Now()
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: key("slack:event:", p.EventID), Responder: in.responders.Responder(t)})
 	in.ephemeral(ctx, t, out.Ack)
 	return "", nil
@@ -253,15 +227,12 @@ func dropLeadingMention(s string) string {
 	return s
 }
 
-// submit hands req to the dispatcher and logs the outcome (never the text).
+// submit hands req to the dispatcher with the user's groups.
 func (in *inbound) submit(ctx context.Context, req bot.Request) bot.Outcome {
 	if in.groupsOf != nil && req.Invocation.UserID != "" {
 		req.Groups = in.groupsOf(ctx, req.Invocation.UserID)
 	}
-	out := in.submitter.Submit(ctx, req)
-	inv := req.Invocation
-	in.log.Debug("slack: request submitted", "command", inv.Command, "channel", inv.ChannelID, "user", inv.UserID, "status", out.Status)
-	return out
+	return in.Submit(ctx, req)
 }
 
 // ephemeral shows text to the user without blocking the ack; it is dropped
@@ -273,7 +244,7 @@ func (in *inbound) ephemeral(ctx context.Context, t Target, text string) {
 	select {
 	case in.ephemerals <- struct{}{}:
 	default:
-		in.log.Warn("slack: too many ephemeral messages in flight; one dropped", "channel", t.ChannelID)
+		in.Logger.Warn("slack: too many ephemeral messages in flight; one dropped", "channel", t.ChannelID)
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
@@ -283,16 +254,9 @@ func (in *inbound) ephemeral(ctx context.Context, t Target, text string) {
 		defer cancel()
 		reply := chat.Reply{Summary: text, Severity: chat.SeverityInfo, Ephemeral: true}
 		if err := in.responders.Ephemeral(ctx, t, reply); err != nil {
-			in.log.Warn("slack: ephemeral message not delivered", "channel", t.ChannelID, "err", err)
+			in.Logger.Warn("slack: ephemeral message not delivered", "channel", t.ChannelID, "err", err)
 		}
 	}()
-}
-
-// observeAck records the time from receiving an event to acknowledging it.
-func (in *inbound) observeAck(start time.Time) {
-	if in.metrics != nil {
-		in.metrics.AckLatency.WithLabelValues("slack").Observe(time.Since(start).Seconds())
-	}
 }
 
 // key prefixes id, or is "" (never de-duplicate) when id is missing.

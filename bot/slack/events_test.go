@@ -12,6 +12,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -68,7 +69,7 @@ var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newTestInbound() (*inbound, *bottest.Submitter, *fakeResponders) {
 	sub, resp := bottest.NewSubmitter(), newFakeResponders()
-	in := newInbound(InboundOptions{Dispatcher: sub, Responders: resp, Now: func() time.Time { return testNow }})
+	in := newInbound(InboundOptions{Inbound: platform.Inbound{Dispatcher: sub, Now: func() time.Time { return testNow }}, Responders: resp})
 	return in, sub, resp
 }
 
@@ -172,7 +173,7 @@ func TestHTTP_Buttons(t *testing.T) {
 		{"trace", bot.Request{
 			Invocation: chat.Invocation{Platform: "slack", Command: "trace", Text: "req-1 --zone z", UserID: "U1", UserName: "ana", ChannelID: "C1", ThreadID: ts},
 			DedupKey:   "slack:action:" + ts + ":trace:U1", DedupFor: actionDedupFor,
-			Responder: fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: ts}},
+			Responder: fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: ts, ResponseURL: "https://hooks.slack.com/actions/y"}},
 		}},
 	}
 	for _, tt := range tests {
@@ -203,7 +204,7 @@ func TestHTTP_TicketButtonAndUnknownActions(t *testing.T) {
 	status, _ := e.post(t, PathInteractions, url.Values{"payload": {actionPayload("ticket", "req-1", "U1")}}.Encode(), 0, nil)
 	require.Equal(t, http.StatusOK, status)
 	c := e.resp.next(t)
-	assert.Equal(t, chat.Reply{Summary: TicketNotConfigured, Severity: chat.SeverityInfo, Ephemeral: true}, c.r)
+	assert.Equal(t, chat.Reply{Summary: platform.TicketNotConfigured, Severity: chat.SeverityInfo, Ephemeral: true}, c.r)
 	assert.Equal(t, Target{ChannelID: "C1", UserID: "U1", ResponseURL: "https://hooks.slack.com/actions/y"}, c.t)
 
 	for i, p := range []string{actionPayload("bogus", "x", "U1"), `{"type":"view_submission","user":{"id":"U1"}}`, `{"type":"block_actions","actions":[]}`} {

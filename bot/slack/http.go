@@ -3,15 +3,14 @@ package slack
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -24,12 +23,6 @@ const (
 	PathEvents       = "/slack/events"
 )
 
-// Submitter takes a request and decides at once what happens to it;
-// *bot.Dispatcher satisfies it. Submit must not block on the command.
-type Submitter interface {
-	Submit(ctx context.Context, req bot.Request) bot.Outcome
-}
-
 // ResponderFactory delivers replies on Slack; *Poster satisfies it.
 type ResponderFactory interface {
 	Responder(t Target) bot.Responder
@@ -38,26 +31,13 @@ type ResponderFactory interface {
 
 // InboundOptions configure the inbound side (HTTP and Socket Mode).
 type InboundOptions struct {
+	platform.Inbound
 	// SigningSecret verifies HTTP requests (unused by Socket Mode).
 	SigningSecret string
-	Dispatcher    Submitter
 	Responders    ResponderFactory
-	Metrics       *bot.Metrics // optional
-	Logger        *slog.Logger // optional
-	// Now is the clock (default time.Now); tests inject one.
-	Now func() time.Time
-	// MaxBody bounds HTTP request bodies (default signedhttp.DefaultMaxBody).
-	MaxBody int64
-	// Replay remembers the signatures of handled requests (default in
-	// memory; a file or a shared store remembers them across restarts).
-	Replay signedhttp.ReplayStore
 	// GroupsOf returns the permission groups a user belongs to (optional;
 	// see UserGroups). It runs in the ack path, so it must be cached.
 	GroupsOf func(ctx context.Context, userID string) []string
-	// Tickets turns the Upload bundle to ticket button into the ticket
-	// command (posted in the diagnosis thread); off, it answers that
-	// tickets are not configured.
-	Tickets bool
 }
 
 // httpInbound serves Slack's HTTP deliveries.
@@ -78,9 +58,9 @@ type httpInbound struct {
 func NewHTTPHandler(opts InboundOptions) http.Handler {
 	in := newInbound(opts)
 	if opts.SigningSecret == "" {
-		in.log.Error("slack: no signing secret configured; every HTTP request will be refused")
+		in.Logger.Error("slack: no signing secret configured; every HTTP request will be refused")
 	}
-	h := &httpInbound{in: in, verifier: NewVerifier(opts.SigningSecret, opts.MaxBody, in.now, opts.Replay)}
+	h := &httpInbound{in: in, verifier: NewVerifier(opts.SigningSecret, opts.MaxBody, in.Now, opts.Replay)}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+PathCommands, h.verified(h.commands))
 	mux.Handle("POST "+PathInteractions, h.verified(h.interactions))
@@ -89,28 +69,17 @@ func NewHTTPHandler(opts InboundOptions) http.Handler {
 }
 
 // verified runs next with the body of a verified request seen for the first
-// time and records the time to acknowledge it; unverified requests never
-// reach next, nor do those already handled, which get an empty 200 so that
-// Slack stops retrying them.
+// time (see platform.Receiver.Verified); those already handled get an empty
+// 200 so that Slack stops retrying them.
 func (h *httpInbound) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		body, use, err := h.verifier.Verify(w, r)
-		switch {
-		case err != nil:
-			// The reason only: never the headers, the body or the secret.
-			h.in.log.Warn("slack: request refused", "path", r.URL.Path, "remote", r.RemoteAddr, "reason", err)
-			status := signedhttp.Status(err)
-			http.Error(w, http.StatusText(status), status)
-			return
-		case use == signedhttp.AlreadyHandled:
-			h.in.log.Info("slack: request already handled; answered without running it again",
+	return h.in.Verified(h.verifier, func(w http.ResponseWriter, r *http.Request, body []byte, use signedhttp.Use) {
+		if use == signedhttp.AlreadyHandled {
+			h.in.Logger.Info("slack: request already handled; answered without running it again",
 				"path", r.URL.Path, "retry", r.Header.Get("X-Slack-Retry-Num"))
 			w.WriteHeader(http.StatusOK)
-		default:
-			next(w, r, body)
+			return
 		}
-		h.in.observeAck(start)
+		next(w, r, body)
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/bot/signedhttp"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -39,8 +40,8 @@ type httpEnv struct {
 func newHTTPEnv(t *testing.T) *httpEnv {
 	e := &httpEnv{sub: bottest.NewSubmitter(), resp: newFakeResponders(),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), now: time.Now().Truncate(time.Second)}
-	e.srv = httptest.NewServer(NewHTTPHandler(InboundOptions{SigningSecret: testSecret, Dispatcher: e.sub,
-		Responders: e.resp, Metrics: e.metrics, Now: func() time.Time { return e.now }}))
+	e.srv = httptest.NewServer(NewHTTPHandler(InboundOptions{SigningSecret: testSecret, Responders: e.resp,
+		Inbound: platform.Inbound{Dispatcher: e.sub, Metrics: e.metrics, Now: func() time.Time { return e.now }}}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -167,7 +168,7 @@ func resign(r *http.Request, ts int64, body string) {
 func TestHTTP_AlreadyHandled(t *testing.T) {
 	for _, tc := range []struct{ name, path, body string }{
 		{"slash command", PathCommands, slashForm("why req-1", "T1")},
-		{"interaction", PathInteractions, url.Values{"payload": {actionPayload(ActionTrace, "req-1", "U1")}}.Encode()},
+		{"interaction", PathInteractions, url.Values{"payload": {actionPayload(chat.ActionTrace, "req-1", "U1")}}.Encode()},
 		{"event", PathEvents, mentionEvent("Ev1", "<@UBOT> why req-1", "", "")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

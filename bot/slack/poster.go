@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -13,9 +12,9 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/egress"
-	"github.com/caracal-bot/caracal-bot/internal/clock"
 )
 
 // Target says where a reply goes.
@@ -36,23 +35,12 @@ type Target struct {
 
 // PosterOptions configure a Poster. Every field is optional.
 type PosterOptions struct {
-	Logger  *slog.Logger
-	Metrics *bot.Metrics
-	// MaxDeliveryTime bounds the delivery of one reply, retries included
-	// (default 2 minutes).
-	MaxDeliveryTime time.Duration
+	bot.DeliveryOptions
 	// HTTPClient posts to response_url (default: a client with a 30 s timeout).
 	HTTPClient *http.Client
 	// BotName is the bot's Slack handle for the invite hint (default "caracal-bot").
 	BotName string
-	// Now and Sleep are the clock; tests inject fakes so Retry-After waits
-	// take no time. Sleep must return early with ctx.Err() when ctx ends.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
 }
-
-// DefaultMaxDeliveryTime bounds one reply's delivery when the options do not.
-const DefaultMaxDeliveryTime = 2 * time.Minute
 
 // Poster renders replies as Block Kit and posts them: the root message,
 // its thread and files, retrying rate limits and outages for a bounded
@@ -65,41 +53,17 @@ type Poster struct {
 
 // NewPoster returns a Poster that calls Slack through api.
 func NewPoster(api *slackapi.Client, opts PosterOptions) *Poster {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.MaxDeliveryTime <= 0 {
-		opts.MaxDeliveryTime = DefaultMaxDeliveryTime
-	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = egress.New(30*time.Second, nil)
 	}
 	opts.HTTPClient = egress.Client(opts.HTTPClient, nil) // a response_url never redirects elsewhere
 	opts.BotName = strings.TrimPrefix(cmp.Or(opts.BotName, "caracal-bot"), "@")
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Sleep == nil {
-		opts.Sleep = clock.Sleep
-	}
 	return &Poster{api: api, opts: opts}
 }
 
-// Responder returns the bot.Responder that delivers one request's reply to t.
-func (p *Poster) Responder(t Target) bot.Responder { return responder{p: p, t: t} }
-
-type responder struct {
-	p *Poster
-	t Target
-}
-
-func (r responder) Deliver(ctx context.Context, reply chat.Reply) error {
-	return r.p.Deliver(ctx, r.t, reply)
-}
-
-func (r responder) Note(ctx context.Context, note chat.Reply) error {
-	return r.p.Ephemeral(ctx, r.t, note)
-}
+// Responder returns the bot.Responder that delivers one request's reply to
+// t: Deliver, and Ephemeral for its notes.
+func (p *Poster) Responder(t Target) bot.Responder { return platform.Responder(p, t) }
 
 // Deliver posts reply to t. An ephemeral reply goes to Ephemeral. Otherwise
 // the root message is posted (or, with UpdateTS, replaces that message),
@@ -154,7 +118,7 @@ func (p *Poster) Ephemeral(ctx context.Context, t Target, reply chat.Reply) erro
 			return d.Finish(err)
 		}
 		d.Recovered()
-		d.p.opts.Logger.Warn("slack: chat.postEphemeral failed; answering through the response_url",
+		d.Logger.Warn("slack: chat.postEphemeral failed; answering through the response_url",
 			"channel", t.ChannelID, "request_id", d.RequestID, "err", err)
 	}
 	if t.ResponseURL == "" {
@@ -176,7 +140,7 @@ func (d *delivery) postRoot(root Message) (string, error) {
 			return t.UpdateTS, err
 		}
 		d.Recovered()
-		d.p.opts.Logger.Warn("slack: root message to update is gone; posting a new one", "channel", t.ChannelID, "request_id", d.RequestID)
+		d.Logger.Warn("slack: root message to update is gone; posting a new one", "channel", t.ChannelID, "request_id", d.RequestID)
 		ts, err := d.postMessage(root, "")
 		return ts, err
 	}
@@ -224,7 +188,7 @@ func (d *delivery) fallback(code string, reply chat.Reply) error {
 			d.target.ChannelID, code, inviteAdvice(code, d.p.opts.BotName))
 	}
 	d.Recovered()
-	d.p.opts.Logger.Warn("slack: cannot post in the channel; answering through the response_url",
+	d.Logger.Warn("slack: cannot post in the channel; answering through the response_url",
 		"channel", d.target.ChannelID, "request_id", d.RequestID, "error_code", code)
 	if err := d.respond(responseInChannel, RenderSingle(reply)); err != nil {
 		return err

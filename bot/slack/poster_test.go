@@ -42,10 +42,10 @@ func newPosterEnv(t *testing.T, fakeOpts ...slackfake.Option) *posterEnv {
 	srv := slackfake.Start(t, append([]slackfake.Option{slackfake.WithToken(posterToken)}, fakeOpts...)...)
 	e := &posterEnv{srv: srv, clock: bottest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
 		metrics: bot.NewMetrics(prometheus.NewRegistry()), log: &syncbuf.Buffer{}}
-	e.poster = NewPoster(srv.Client(posterToken), PosterOptions{
+	e.poster = NewPoster(srv.Client(posterToken), PosterOptions{DeliveryOptions: bot.DeliveryOptions{
 		Logger:  slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: e.metrics, Now: e.clock.Now, Sleep: e.clock.Sleep,
-	})
+	}})
 	return e
 }
 

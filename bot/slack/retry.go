@@ -10,9 +10,6 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// platform is the metrics label of this adapter.
-const platform = "slack"
-
 // delivery is the state of delivering one reply: the shared retry loop
 // and where the reply goes.
 type delivery struct {
@@ -23,11 +20,8 @@ type delivery struct {
 
 // start begins a delivery bounded by MaxDeliveryTime and ctx.
 func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delivery, context.CancelFunc) {
-	d, cancel := bot.NewDelivery(ctx, p.opts.MaxDeliveryTime, bot.Delivery{
-		Platform: platform, Channel: t.ChannelID, RequestID: reply.RequestID(),
-		Logger: p.opts.Logger, Metrics: p.opts.Metrics, Now: p.opts.Now, Sleep: p.opts.Sleep,
-		Classify: classify,
-	})
+	d, cancel := bot.NewDelivery(ctx, bot.Delivery{DeliveryOptions: p.opts.DeliveryOptions,
+		Platform: Name, Channel: t.ChannelID, RequestID: reply.RequestID(), Classify: classify})
 	return &delivery{Delivery: d, p: p, target: t}, cancel
 }
 

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 )
 
 // SocketRunner receives Slack deliveries over Socket Mode and maps them
@@ -16,20 +17,19 @@ import (
 // mentions. Socket Mode needs no public endpoint; Slack authenticates the
 // app token, so there is no request signature to check.
 type SocketRunner struct {
-	client    *socketmode.Client
-	in        *inbound
-	connected atomic.Bool
-	everUp    atomic.Bool
+	client *socketmode.Client
+	in     *inbound
+	link   *platform.Link
 }
 
 // NewSocketRunner wraps a socketmode client (built with the app-level
 // token); SigningSecret and MaxBody in opts are not used.
 func NewSocketRunner(client *socketmode.Client, opts InboundOptions) *SocketRunner {
-	return &SocketRunner{client: client, in: newInbound(opts)}
+	return &SocketRunner{client: client, in: newInbound(opts), link: platform.NewLink(Name, opts.Metrics)}
 }
 
 // Connected reports whether the websocket is up now, for /readyz.
-func (s *SocketRunner) Connected() bool { return s.connected.Load() }
+func (s *SocketRunner) Connected() bool { return s.link.Connected() }
 
 // Run connects and handles envelopes until ctx ends (then it returns nil),
 // or until the client gives up (invalid token), returning its error. The
@@ -39,7 +39,7 @@ func (s *SocketRunner) Run(ctx context.Context) error {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- s.client.RunContext(ctx) }()
-	defer s.setConnected(false)
+	defer s.link.Set(false)
 	for {
 		select {
 		case <-ctx.Done():
@@ -60,19 +60,16 @@ func (s *SocketRunner) Run(ctx context.Context) error {
 func (s *SocketRunner) handle(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
-		if s.everUp.Swap(true) && s.in.metrics != nil {
-			s.in.metrics.Reconnects.WithLabelValues("slack").Inc()
-		}
-		s.setConnected(true)
+		s.link.Connect()
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError,
 		socketmode.EventTypeInvalidAuth, socketmode.EventTypeDisconnect:
-		s.setConnected(false)
+		s.link.Set(false)
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
 		if evt.Request != nil {
 			s.envelope(ctx, evt)
 		}
 	case socketmode.EventTypeErrorBadMessage:
-		s.in.log.Warn("slack: unreadable socket mode message")
+		s.in.Logger.Warn("slack: unreadable socket mode message")
 	}
 }
 
@@ -87,7 +84,7 @@ func (s *SocketRunner) envelope(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeSlashCommand:
 		var cmd slack.SlashCommand
 		if err := json.Unmarshal(req.Payload, &cmd); err != nil {
-			s.in.log.Warn("slack: unreadable slash command envelope")
+			s.in.Logger.Warn("slack: unreadable slash command envelope")
 			break
 		}
 		if ack := s.in.slashCommand(ctx, cmd); ack != nil {
@@ -95,27 +92,16 @@ func (s *SocketRunner) envelope(ctx context.Context, evt socketmode.Event) {
 		}
 	case socketmode.EventTypeInteractive:
 		if err := s.in.interaction(ctx, req.Payload); err != nil {
-			s.in.log.Warn("slack: unreadable interaction envelope")
+			s.in.Logger.Warn("slack: unreadable interaction envelope")
 		}
 	case socketmode.EventTypeEventsAPI:
 		if _, err := s.in.event(ctx, req.Payload, req.RetryAttempt); err != nil {
-			s.in.log.Warn("slack: unreadable events envelope")
+			s.in.Logger.Warn("slack: unreadable events envelope")
 		}
 	}
 	if err := s.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil && !errors.Is(err, context.Canceled) {
-		s.in.log.Warn("slack: envelope not acknowledged", "err", err)
+		s.in.Logger.Warn("slack: envelope not acknowledged", "err", err)
 		return
 	}
-	s.in.observeAck(start)
-}
-
-func (s *SocketRunner) setConnected(up bool) {
-	s.connected.Store(up)
-	if s.in.metrics != nil {
-		v := 0.0
-		if up {
-			v = 1
-		}
-		s.in.metrics.Connected.WithLabelValues("slack").Set(v)
-	}
+	s.in.ObserveAck(start)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -33,8 +34,8 @@ func startSocketEnv(t *testing.T) *socketEnv {
 	e := &socketEnv{sub: bottest.NewSubmitter(), resp: newFakeResponders(), metrics: bot.NewMetrics(prometheus.NewRegistry())}
 	srv, sm := startFakeSlack(t)
 	e.sm = sm
-	e.runner = runSocket(t, srv, InboundOptions{Dispatcher: e.sub, Responders: e.resp, Metrics: e.metrics,
-		Now: func() time.Time { return testNow }})
+	e.runner = runSocket(t, srv, InboundOptions{Responders: e.resp,
+		Inbound: platform.Inbound{Dispatcher: e.sub, Metrics: e.metrics, Now: func() time.Time { return testNow }}})
 	return e
 }
 
@@ -149,12 +150,13 @@ func TestSocketMode_ActionsAndMentions(t *testing.T) {
 	got := e.sub.Dispatched()
 	require.Len(t, got, 2)
 	assert.Equal(t, "trace", got[0].Invocation.Command)
-	assert.Equal(t, fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000000.000100"}}, got[0].Responder)
+	assert.Equal(t, fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000000.000100",
+		ResponseURL: "https://hooks.slack.com/actions/y"}}, got[0].Responder)
 	assert.Equal(t, "slack:event:Ev9", got[1].DedupKey)
 	assert.Equal(t, fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1699999999.000001"}}, got[1].Responder)
 	assert.Len(t, e.sub.Submitted(), 3)
 	// The mention's ack and the ticket answer, sent concurrently.
-	assert.ElementsMatch(t, []string{"Working on it: running why…", TicketNotConfigured},
+	assert.ElementsMatch(t, []string{"Working on it: running why…", platform.TicketNotConfigured},
 		[]string{e.resp.next(t).r.Summary, e.resp.next(t).r.Summary})
 }
 
@@ -166,14 +168,14 @@ func (f runnerFunc) Handle(ctx context.Context, inv chat.Invocation) chat.Reply 
 // → root message and thread in the fake workspace.
 func TestSocketMode_DispatcherAndPoster(t *testing.T) {
 	var _ ResponderFactory = (*Poster)(nil)
-	var _ Submitter = (*bot.Dispatcher)(nil)
+	var _ platform.Submitter = (*bot.Dispatcher)(nil)
 	srv, sm := startFakeSlack(t)
 	d := bot.NewDispatcher(bot.Options{Runner: runnerFunc(func(_ context.Context, inv chat.Invocation) chat.Reply {
 		return chat.Reply{Summary: "Denied: " + inv.Text, Severity: chat.SeverityError,
 			Sections: []chat.Section{{Title: "Evidence", Text: "typed: " + inv.Text}}}
 	})})
 	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
-	runSocket(t, srv, InboundOptions{Dispatcher: d, Responders: NewPoster(srv.Client("xoxb-test"), PosterOptions{})})
+	runSocket(t, srv, InboundOptions{Inbound: platform.Inbound{Dispatcher: d}, Responders: NewPoster(srv.Client("xoxb-test"), PosterOptions{})})
 	require.NoError(t, sm.WaitConnections(waitCtx(t), 1))
 
 	id, err := sm.SendSlashCommand(slack.SlashCommand{Command: "/caracal", Text: "why <!channel>", UserID: "U1", ChannelID: "C1", TriggerID: "T1"})

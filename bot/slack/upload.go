@@ -16,7 +16,7 @@ import (
 // refuses them).
 func (d *delivery) upload(f chat.File, threadTS string) error {
 	if len(f.Data) == 0 {
-		d.p.opts.Logger.Warn("slack: empty file not uploaded", "channel", d.target.ChannelID, "request_id", d.RequestID)
+		d.Logger.Warn("slack: empty file not uploaded", "channel", d.target.ChannelID, "request_id", d.RequestID)
 		return nil
 	}
 	name := fileName(f.Name)

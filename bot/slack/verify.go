@@ -17,14 +17,18 @@ import (
 // shared checks of signedhttp (timestamp window, bounded body, memory of
 // the signatures already handled).
 type Verifier struct {
-	secret string
 	guard  signedhttp.Guard
+	scheme v0Scheme
 }
+
+// v0Scheme is Slack's signature scheme (signedhttp.Scheme) under a signing
+// secret.
+type v0Scheme struct{ secret string }
 
 // NewVerifier returns a Verifier. now and replay may be nil (wall clock,
 // in-memory store); maxBody <= 0 means signedhttp.DefaultMaxBody.
 func NewVerifier(secret string, maxBody int64, now func() time.Time, replay signedhttp.ReplayStore) *Verifier {
-	return &Verifier{secret: secret, guard: signedhttp.NewGuard(platform, maxBody, now, replay)}
+	return &Verifier{guard: signedhttp.NewGuard(Name, maxBody, now, replay), scheme: v0Scheme{secret}}
 }
 
 // Verify reads r's body, checks it and returns it with its signedhttp.Use:
@@ -32,43 +36,35 @@ func NewVerifier(secret string, maxBody int64, now func() time.Time, replay sign
 // and not run again. Nothing in the body may be trusted or acted on unless
 // the error is nil; failures are signedhttp's errors. w may be nil; when
 // given, an oversized body also closes the connection.
-//
-// The injected clock governs the window check and the replay memory;
-// slack-go's NewSecretsVerifier also checks the window against the wall
-// clock, which is the same clock outside tests.
 func (v *Verifier) Verify(w http.ResponseWriter, r *http.Request) ([]byte, signedhttp.Use, error) {
-	if v.secret == "" {
-		return nil, signedhttp.First, fmt.Errorf("%w: no signing secret configured", signedhttp.ErrBadSignature)
+	return v.guard.Verify(w, r, v.scheme)
+}
+
+// Signature implements signedhttp.Scheme.
+func (v0Scheme) Signature(h http.Header) (signature, timestamp string) {
+	return h.Get("X-Slack-Signature"), h.Get("X-Slack-Request-Timestamp")
+}
+
+// Check implements signedhttp.Scheme: the v0 signature of the body under
+// the signing secret, through slack-go. The injected clock governs the
+// window and the replay memory; slack-go also checks the window against
+// the wall clock, which is the same clock outside tests.
+func (s v0Scheme) Check(h http.Header, body []byte) (string, error) {
+	if s.secret == "" {
+		return "", fmt.Errorf("%w: no signing secret configured", signedhttp.ErrBadSignature)
 	}
-	sig := r.Header.Get("X-Slack-Signature")
-	rawTS := r.Header.Get("X-Slack-Request-Timestamp")
-	if sig == "" || rawTS == "" {
-		return nil, signedhttp.First, signedhttp.ErrMissingSignature
-	}
-	sent, err := v.guard.Timestamp(rawTS)
-	if err != nil {
-		return nil, signedhttp.First, err
-	}
-	sv, err := slack.NewSecretsVerifier(r.Header, v.secret)
+	sv, err := slack.NewSecretsVerifier(h, s.secret)
 	switch {
 	case errors.Is(err, slack.ErrExpiredTimestamp):
-		return nil, signedhttp.First, signedhttp.ErrStaleTimestamp
+		return "", signedhttp.ErrStaleTimestamp
 	case errors.Is(err, slack.ErrMissingHeaders):
-		return nil, signedhttp.First, signedhttp.ErrMissingSignature
+		return "", signedhttp.ErrMissingSignature
 	case err != nil:
-		return nil, signedhttp.First, signedhttp.ErrBadSignature
+		return "", signedhttp.ErrBadSignature
 	}
-	body, err := v.guard.Body(w, r, &sv)
-	if err != nil {
-		return nil, signedhttp.First, err
-	}
-	if err := sv.Ensure(); err != nil {
-		return nil, signedhttp.First, signedhttp.ErrBadSignature
+	if _, err := sv.Write(body); err != nil || sv.Ensure() != nil {
+		return "", signedhttp.ErrBadSignature
 	}
 	// Hex digits may come in either case; the key must not.
-	use, err := v.guard.FirstUse(r.Context(), strings.ToLower(sig), sent)
-	if err != nil {
-		return nil, use, err
-	}
-	return body, use, nil
+	return strings.ToLower(h.Get("X-Slack-Signature")), nil
 }

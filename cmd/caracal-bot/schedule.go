@@ -7,8 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	discordbot "github.com/caracal-bot/caracal-bot/bot/discord"
-	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
@@ -17,24 +16,17 @@ import (
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
 
-// chatPoster posts scheduled replies, scrubbed, to a channel on whichever
+// chatPoster posts scheduled replies, scrubbed, to a channel of the
 // platform the target names.
 type chatPoster struct {
-	slack   *slackbot.Poster
-	discord *discordbot.Poster
-	scrub   *redact.Scrubber
+	platforms *platform.Registry
+	scrub     *redact.Scrubber
 }
 
 // Post implements scheduler.Poster.
 func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) error {
 	r, _ = p.scrub.Reply(r)
-	switch {
-	case t.Platform == scheduler.PlatformSlack && p.slack != nil:
-		return p.slack.Deliver(ctx, slackbot.Target{ChannelID: t.ChannelID}, r)
-	case t.Platform == scheduler.PlatformDiscord && p.discord != nil:
-		return p.discord.Deliver(ctx, discordbot.Target{ChannelID: t.ChannelID}, r)
-	}
-	return fmt.Errorf("no %s connection to post to channel %s", t.Platform, t.ChannelID)
+	return p.platforms.Post(ctx, t.Platform, t.ChannelID, r)
 }
 
 // adjustScheduler, when set, changes the scheduler's options before it
@@ -73,18 +65,11 @@ func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logge
 	jobs, _ := scheduler.FromConfig(cfg)
 	targets := scheduler.DigestTargets(jobs)
 	if len(targets) == 0 {
-		return fmt.Errorf("--post needs channels: add slack_channels or discord_channels to a schedule in the configuration")
+		return fmt.Errorf("--post needs channels: add %s to a schedule in the configuration", cfg.ChannelKeys())
 	}
-	p := chatPoster{scrub: scrub}
-	if cfg.Slack.Enabled() {
-		p.slack = slackbot.NewPoster(newSlackAPI(cfg, scrub), slackbot.PosterOptions{Logger: logger})
+	platforms, err := openPlatforms(cfg, logger, nil, scrub)
+	if err != nil {
+		return err
 	}
-	if cfg.Discord.Enabled() {
-		s, err := newDiscordSession(cfg, scrub, logger)
-		if err != nil {
-			return err
-		}
-		p.discord = discordbot.NewPoster(s, discordbot.PosterOptions{Logger: logger})
-	}
-	return scheduler.PostAll(ctx, p, targets, reply)
+	return scheduler.PostAll(ctx, chatPoster{platforms: platforms, scrub: scrub}, targets, reply)
 }

@@ -8,23 +8,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/caracal-bot/caracal-bot/bot"
-	discordbot "github.com/caracal-bot/caracal-bot/bot/discord"
-	slackbot "github.com/caracal-bot/caracal-bot/bot/slack"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/doctor"
-	"github.com/caracal-bot/caracal-bot/egress"
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/ops"
@@ -126,31 +120,27 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 		return nil
 	}})
 
+	platforms, err := openPlatforms(cfg, logger, metrics, scrub)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	g, gctx := errgroup.WithContext(ctx)
-	posters := chatPoster{scrub: scrub}
-	if cfg.Slack.Enabled() {
-		var slackChecks []ops.Check
-		posters.slack, slackChecks = startSlack(gctx, g, cfg, mux, dispatcher, shared, metrics, logger, scrub)
-		checks = append(checks, slackChecks...)
+	platformChecks, err := platforms.Start(gctx, platform.Host{Mux: mux, Go: g.Go, Inbound: platform.Inbound{Dispatcher: dispatcher,
+		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}})
+	if err != nil {
+		return err
 	}
-	if cfg.Discord.Enabled() {
-		var discordChecks []ops.Check
-		var err error
-		posters.discord, discordChecks, err = startDiscord(gctx, g, cfg, mux, dispatcher, shared, metrics, logger, scrub)
-		if err != nil {
-			return err
-		}
-		checks = append(checks, discordChecks...)
-	}
+	checks = append(checks, platformChecks...)
+	posters := chatPoster{platforms: platforms, scrub: scrub}
 	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, logger); err != nil {
 		return err
 	}
 	if env.Tickets != nil {
 		g.Go(func() error { env.Tickets.Spool().Run(gctx, time.Minute); return nil })
 	}
-	if !cfg.Slack.Enabled() && !cfg.Discord.Enabled() {
-		logger.Warn("no chat platform configured (set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN); serving the ops endpoints only")
+	if platforms.Len() == 0 {
+		logger.Warn("no chat platform configured (set " + platformTokens(cfg) + "); serving the ops endpoints only")
 	}
 	servers := []*httpServer{newHTTPServer("caracal-bot serving", ln, redact.Middleware(mux, scrub))}
 	if opsLn != nil {
@@ -196,141 +186,6 @@ func (s *httpServer) serve(logger *slog.Logger) error {
 		return err
 	}
 	return nil
-}
-
-// startSlack mounts the HTTP endpoints (when a signing secret is set) and
-// starts Socket Mode (when an app token is set). Both feed the dispatcher.
-func startSlack(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger, scrub *redact.Scrubber) (*slackbot.Poster, []ops.Check) {
-	sc := cfg.Slack
-	api := newSlackAPI(cfg, scrub)
-	poster := slackbot.NewPoster(api, slackbot.PosterOptions{Logger: logger, Metrics: metrics, HTTPClient: egress.New(platformTimeout, scrub)})
-	inbound := slackbot.InboundOptions{SigningSecret: sc.SigningSecret.Reveal(), Dispatcher: d, Responders: poster,
-		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled()}
-	if groups := ruleGroups(cfg.Permissions); len(groups) > 0 {
-		inbound.GroupsOf = slackbot.NewUserGroups(api, groups, 5*time.Minute, logger).Of
-	}
-	var checks []ops.Check
-	if sc.SigningSecret.IsSet() {
-		h := slackbot.NewHTTPHandler(inbound)
-		for _, p := range []string{"/slack/commands", "/slack/interactions", "/slack/events"} {
-			mux.Handle(p, h)
-		}
-	}
-	if sc.AppToken.IsSet() {
-		runner := slackbot.NewSocketRunner(socketmode.New(api), inbound)
-		g.Go(func() error { return runner.Run(ctx) })
-		checks = append(checks, ops.Check{Name: "slack socket mode", Run: func(context.Context) error {
-			if !runner.Connected() {
-				return errors.New("not connected (reconnecting)")
-			}
-			return nil
-		}})
-	}
-	return poster, checks
-}
-
-// startDiscord registers the /caracal command, mounts the HTTP
-// interactions endpoint (when a public key is set) and opens the gateway
-// (unless turned off). Both feed the dispatcher.
-func startDiscord(ctx context.Context, g *errgroup.Group, cfg *config.Config, mux *http.ServeMux,
-	d *bot.Dispatcher, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger, scrub *redact.Scrubber) (*discordbot.Poster, []ops.Check, error) {
-	dc := cfg.Discord
-	session, err := newDiscordSession(cfg, scrub, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	warnDiscordOpen(dc, logger)
-	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	access := discordbot.Access{AllowDMs: dc.AllowDMs, MemberPermissions: dc.MemberPermissions()}
-	if err := discordbot.Register(rctx, session, dc.AppID, dc.Guilds(), access); err != nil {
-		return nil, nil, fmt.Errorf("discord: register the /caracal command: %w", err)
-	}
-	poster := discordbot.NewPoster(session, discordbot.PosterOptions{Logger: logger, Metrics: metrics})
-	inbound := discordbot.InboundOptions{PublicKey: dc.PublicKey, AppID: dc.AppID, Dispatcher: d, Responders: poster,
-		Metrics: metrics, Logger: logger, Replay: shared.dedup, Tickets: cfg.Tickets.Enabled(),
-		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs}
-	if dc.PublicKey != "" {
-		mux.Handle(discordbot.PathInteractions, discordbot.NewHTTPHandler(inbound))
-	}
-	var checks []ops.Check
-	if dc.UseGateway() {
-		runner := discordbot.NewGatewayRunner(session, inbound)
-		g.Go(func() error { return runner.Run(ctx) })
-		checks = append(checks, ops.Check{Name: "discord gateway", Run: func(context.Context) error {
-			if !runner.Connected() {
-				return errors.New("not connected (reconnecting)")
-			}
-			return nil
-		}})
-	}
-	return poster, checks, nil
-}
-
-// platformTimeout bounds one call to a chat platform.
-const platformTimeout = 30 * time.Second
-
-// newSlackAPI is the Slack Web API client. Its HTTP client refuses
-// redirects to another origin and removes every configured secret but the
-// Slack tokens (which slack-go sends in the form body) from what it posts.
-func newSlackAPI(cfg *config.Config, scrub *redact.Scrubber) *slack.Client {
-	sc := cfg.Slack
-	hc := egress.New(platformTimeout, scrub, sc.BotToken.Reveal(), sc.AppToken.Reveal())
-	return slack.New(sc.BotToken.Reveal(), slack.OptionAPIURL(sc.APIURL), slack.OptionAppLevelToken(sc.AppToken.Reveal()),
-		slack.OptionHTTPClient(hc))
-}
-
-// routeDiscordLogs sends discordgo's own log lines, which it writes to the
-// standard logger unless told otherwise, through the bot's scrubbing
-// logger. discordgo keeps the hook in a package variable: it is set once,
-// before the first session exists.
-var routeDiscordLogs sync.Once
-
-// newDiscordSession is the Discord REST session, on an HTTP client like
-// Slack's (discordgo sends the token in a header, so none is exempt).
-func newDiscordSession(cfg *config.Config, scrub *redact.Scrubber, logger *slog.Logger) (*discordgo.Session, error) {
-	routeDiscordLogs.Do(func() {
-		discordgo.Logger = func(level, _ int, format string, a ...any) {
-			msg := "discord: " + fmt.Sprintf(format, a...)
-			if level <= discordgo.LogError {
-				logger.Warn(msg)
-			} else {
-				logger.Debug(msg)
-			}
-		}
-	})
-	dc := cfg.Discord
-	session, err := discordbot.NewSession(dc.BotToken.Reveal(), dc.APIURL, egress.New(platformTimeout, scrub))
-	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
-	}
-	return session, nil
-}
-
-// warnDiscordOpen warns, at start, when no guild list restricts Discord:
-// then any server the bot is invited to can use it.
-func warnDiscordOpen(dc config.Discord, logger *slog.Logger) {
-	if len(dc.Guilds()) == 0 {
-		logger.Warn("discord: DISCORD_GUILD_IDS is not set, so any server the bot is invited to can use it and see " +
-			"diagnoses and audit data; set DISCORD_GUILD_IDS to your servers' IDs and turn off Public Bot on the " +
-			"Bot page of the developer portal")
-	}
-}
-
-// ruleGroups lists every group named in a command rule, once.
-func ruleGroups(p config.Permissions) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range p.Commands {
-		for _, g := range r.Groups {
-			if !seen[g] {
-				seen[g] = true
-				out = append(out, g)
-			}
-		}
-	}
-	return out
 }
 
 // policyFromConfig turns the configured permissions into the dispatcher's policy.

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"regexp"
@@ -22,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
-	"github.com/caracal-bot/caracal-bot/config"
 )
 
 const (
@@ -309,18 +307,4 @@ func TestServeDiscordGatewayAllowsDMsWhenAsked(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, acceptedCommands(t, base), "the DM only")
-}
-
-func TestWarnDiscordOpen(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	warnDiscordOpen(config.Discord{}, logger)
-	assert.Contains(t, buf.String(), "level=WARN")
-	assert.Contains(t, buf.String(), "any server the bot is invited to can use it")
-	assert.Contains(t, buf.String(), "set DISCORD_GUILD_IDS")
-	assert.Contains(t, buf.String(), "Public Bot")
-
-	buf.Reset()
-	warnDiscordOpen(config.Discord{GuildIDs: discordGuild}, logger)
-	assert.Empty(t, buf.String(), "no warning once the servers are listed")
 }
