@@ -52,8 +52,8 @@ type Entry struct {
 	// Steps are what the cause says about steps of the walk (see StepNote).
 	Steps []StepNote
 	// Open is set on the entries whose token is the value Caracal wrote
-	// (ROUTER.md rows 4 and 10); Cause then names that value in angle
-	// brackets. Open reads the token. When it is another entry's token,
+	// (ROUTER.md rows 4 and 10); Cause then says in angle brackets where
+	// that value comes from. Open reads it. When it is another entry's token,
 	// that entry's actions and step notes apply, never the catch-all's:
 	// unknown from an open entry means Caracal wrote no value.
 	Open func(ev *Evidence) Cause
