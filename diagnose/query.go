@@ -41,7 +41,10 @@ type Hints struct {
 type Query struct {
 	RequestID string `json:"request_id"`
 	ZoneID    string `json:"zone_id,omitempty"` // zone asked; "" = default
-	Hints     Hints  `json:"hints"`
+	// ApprovalID names the approval of a hold the caller saw (401
+	// interaction_required); its state is read from STS GET /approvals/{id}.
+	ApprovalID string `json:"approval_id,omitempty"`
+	Hints      Hints  `json:"hints"`
 }
 
 // Validate checks the query as a command would build it: a valid request ID,
