@@ -4,6 +4,7 @@ package paste
 // the text (RE2 patterns, single passes), so a 64 KiB paste stays cheap.
 
 import (
+	"cmp"
 	"encoding/json"
 	"regexp"
 	"sort"
@@ -16,38 +17,93 @@ import (
 
 // Patterns are RE2 (linear time), compiled once and never modified.
 var (
-	reSDK       = regexp.MustCompile(`\(request_id=(\S{0,256}?)\)(?:[\s.,;:]|$)`)
-	reHeaderID  = regexp.MustCompile(`(?im)^([ \t<>*]*)x-request-id[ \t]*:[ \t]*(\S+)`)
-	reIDKV      = regexp.MustCompile(`(?i)\b(?:x-)?request[ _-]?id\b["'\\]*[ \t]*[:=][ \t]*["'\\]*([^\s"'\\,;)}\]>]{1,256})`)
-	reErrorKV   = regexp.MustCompile(`\\?"error\\?"[ \t]*:[ \t]*\\?"([A-Za-z][A-Za-z0-9_.:-]{0,63})\\?"`)
-	reDescKV    = regexp.MustCompile(`\\?"error_description\\?"[ \t]*:[ \t]*\\?"([^"\\]{0,512})`)
-	reStatus    = regexp.MustCompile(`(?i)\bHTTP/\d(?:\.\d)?[ \t]+([1-5]\d\d)\b|\bHTTP[ \t]+([1-5]\d\d)\b|\bstatus(?:[ _]?code)?["']?[ \t]*[:=]?[ \t]*([1-5]\d\d)\b|\b([1-5]\d\d)[ \t]+(?:OK|Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Payload Too Large|Unsupported Media Type|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b`)
-	reWWWAuth   = regexp.MustCompile(`(?i)www-authenticate[ \t]*:[ \t]*bearer\b[^\r\n]*?(?:^|[\s,])error[ \t]*=[ \t]*"?([A-Za-z][A-Za-z0-9_.:-]{0,63})`)
-	reUUID      = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
+	// The SDK message suffix; any non-word character (a space, a quote, a
+	// closing backtick) or the end may follow it.
+	reSDK = regexp.MustCompile(`\(request_id=([^\s()]{0,256})\)(?:[^\w-]|$)`)
+	// An X-Request-Id header and its value, up to a quote or the line's end.
+	reHeaderID = regexp.MustCompile(`(?i)x-request-id[ \t]*:[ \t]*([^'"\r\n]*)`)
+	// A log key holding a request ID, not X-Request-Id (a header, read by
+	// headerID): request_id=…, requestId: …, "request_id":"…".
+	reIDKV = regexp.MustCompile(`(?i)(?:^|[^\w-])request[_-]?id["'\\]*[ \t]*[:=][ \t]*(["'\\]*)([^\s"'\\,;()}\]>]{1,256})`)
+	// An inspected error's property: Node's util.inspect (code: 'x'), Go's
+	// %#v (Code:"x"). Strings are quoted; statuses are numbers.
+	reProp    = regexp.MustCompile(`(?:^|[\s{(,])(code|Code|error_code|errorCode|requestId|requestID|RequestID|request_id|approvalId|ApprovalID|approval_id|httpStatus|HTTPStatus|http_status|statusCode|status|Status)[ \t]*[:=][ \t]*(?:'([^'\n]{0,256})'|"([^"\n]{0,256})"|([1-5]\d\d)\b)`)
+	reErrorKV = regexp.MustCompile(`\\?"error\\?"[ \t]*:[ \t]*\\?"([A-Za-z][A-Za-z0-9_.:-]{0,63})\\?"`)
+	reDescKV  = regexp.MustCompile(`\\?"error_description\\?"[ \t]*:[ \t]*\\?"([^"\\]{0,512})`)
+	reStatus  = regexp.MustCompile(`(?i)\bHTTP/\d(?:\.\d)?[ \t]+([1-5]\d\d)\b|\bHTTP[ \t]+([1-5]\d\d)\b|\bstatus(?:[ _]?code)?["']?[ \t]*[:=]?[ \t]*([1-5]\d\d)\b|\b([1-5]\d\d)[ \t]+(?:OK|Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Payload Too Large|Unsupported Media Type|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b`)
+	reWWWAuth = regexp.MustCompile(`(?i)www-authenticate[ \t]*:[ \t]*bearer\b[^\r\n]*?(?:^|[\s,])error[ \t]*=[ \t]*"?([A-Za-z][A-Za-z0-9_.:-]{0,63})`)
+	reUUID    = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
+	// Exception classes and the "caracal:" prefix an SDK message may start with.
 	reSDKPrefix = regexp.MustCompile(`^(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:Error|Exception)|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|Error|error|ERROR|caracal|Caracal(?: SDK)?)[ \t]*:[ \t]+`)
 	reCodeLead  = regexp.MustCompile(`^([a-z]+(?:_[a-z]+)+)[ \t]*:[ \t]+`)
 	reCode      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.:-]{0,63}$`)
+	reLowerCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	// What precedes the message on a log or terminal line: Go's log
+	// timestamp, a panic, the CLI's failure mark, an exception class.
+	reLinePrefix = regexp.MustCompile(`^(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? |panic: |✗ |Uncaught |(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): )+`)
+	// An approval hold: the STS description (every SDK repeats it) and the
+	// Go SDK's "approval required: <description>".
+	reHumanApproval = regexp.MustCompile(`(?i)human approval required`)
+	reGoHold        = regexp.MustCompile("(?:^|[\\s:\"'`])approval required: ([^\"\\n]*)")
+	// The Python SDK's ApprovalRequired message names the approval.
+	reApprovalMsg = regexp.MustCompile(`\(approval ([A-Za-z0-9_.:-]{1,128})\)`)
+	reApprovalID  = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,128}$`)
 )
 
-// configMarkers are lower-cased fragments of the SDK and engine start-up
-// errors of API.md §12; none of them comes with a request ID.
+// configMarkers are lower-cased fragments of the start-up errors of every
+// SDK, the runtime and the `caracal` CLI (API.md §12); none of them comes
+// with a request ID.
 var configMarkers = []string{
-	"config_missing", "caracal.fromenv:", "caracal.from_env:", "fromenv missing",
-	"fromclientsecret missing", "from_client_secret missing", "is required in production",
-	"is required when caracal_env=", "is required when the runtime environment is",
-	"must use https in production", "caracal.toml missing required field",
-	"caracal: profile not found",
+	"config_missing", "config_invalid",
+	"caracal.fromenv:", "caracal.from_env:", "fromenv missing", "fromenv requires",
+	"fromclientsecret missing", "from_client_secret missing", "fromcredentials requires",
+	"is required in production", "is required when caracal_env=", "is required when the runtime environment is",
+	"must use https in production", "must use https when caracal_env=",
+	"caracal.toml missing required field", "caracal.toml requires", "caracal config not found at",
+	"caracal: profile not found", "caracal.fromconfig: profile not found", "profile permissions are too broad",
+	"workload identity not found", "workload secret is required",
+	"credentials are unavailable", "requires a client-secret configuration",
+	"caracal: secret file", "configure exactly one of caracal_app_client_secret",
+	"caracal_bootstrap_token is expired", "caracal_bootstrap_token uses alg",
 }
 
-// errorBody is what a pasted JSON error body says.
+// describedCodes are STS and Gateway descriptions whose error code is
+// certain (API.md §8, §9), for messages that print the description but not
+// the code: Python's base CaracalError, Go's CaracalError.
+var describedCodes = []struct{ description, code string }{
+	{"authentication rate limit unavailable", "provider_rate_limited"},
+	{"authentication rate limit exceeded", "provider_rate_limited"},
+	{"policy evaluation unavailable", "policy_eval_failed"},
+	{"approval already used; another request consumed it", "approval_consumed"},
+	{"revocation state unavailable", "sts_unavailable"},
+	{"trusted time unavailable", "sts_unavailable"},
+	{"credential expiring within pre-flight window", "credential_expired_not_renewable"},
+}
+
+// describedCode is the code a description ends in, if it is one of
+// describedCodes.
+func describedCode(desc string) string {
+	for _, d := range describedCodes {
+		if strings.HasSuffix(desc, d.description) {
+			return d.code
+		}
+	}
+	return ""
+}
+
+// nullWords are the placeholders a printed property holds when it has no
+// value; none is an ID.
+var nullWords = map[string]bool{"undefined": true, "null": true, "None": true, "nil": true, "<nil>": true, "NULL": true}
+
+// errorBody is what a pasted JSON error body (or JSON log line) says.
 type errorBody struct {
-	hints     diagnose.Hints
-	requestID string
+	hints                 diagnose.Hints
+	requestID, approvalID string
 }
 
 // findErrorBody decodes the first JSON object in the text (outermost first)
-// that looks like a Caracal error body: an "error" code or a request ID.
-// Decoding is bounded by an attempt count and a byte budget.
+// that looks like a Caracal error body or log line: an error code or a
+// request ID. Decoding is bounded by an attempt count and a byte budget.
 func findErrorBody(text string) (errorBody, bool) {
 	attempts, budget := 256, 4*MaxBytes
 	for _, sp := range objectSpans(text) {
@@ -62,11 +118,17 @@ func findErrorBody(text string) (errorBody, bool) {
 			continue
 		}
 		b := errorBody{requestID: jsonString(m, "requestId", "request_id", "requestID")}
-		b.hints.ErrorCode = codeOrEmpty(jsonString(m, "error", "code"))
+		b.hints.ErrorCode = codeOrEmpty(jsonString(m, "error", "code", "error_code"))
 		if b.requestID == "" && b.hints.ErrorCode == "" {
 			continue
 		}
-		b.hints.Description = jsonString(m, "error_description", "message")
+		if nullWords[b.requestID] {
+			b.requestID = ""
+		}
+		b.hints.Description = jsonString(m, "error_description", "message", "msg")
+		if id := jsonString(m, "approval_id"); reApprovalID.MatchString(id) {
+			b.approvalID = id
+		}
 		for _, k := range []string{"status", "statusCode"} {
 			if n, err := strconv.Atoi(string(m[k])); err == nil && n >= 100 && n <= 599 {
 				b.hints.Status = n
@@ -131,11 +193,24 @@ func jsonString(m map[string]json.RawMessage, keys ...string) string {
 	return ""
 }
 
-// sdkDescription splits the text before "(request_id=" into an error code
-// (when the line names one, e.g. "access_denied: ...") and the description,
-// dropping exception-class prefixes such as "AccessDeniedError: ".
+// sdkMessage finds the first SDK message ending "(request_id=<id>)": the
+// ID and the message before it on its line, from the opening quote when
+// the message is a quoted log value.
+func sdkMessage(text string) (id, message string, ok bool) {
+	m := reSDK.FindStringSubmatchIndex(text)
+	if m == nil {
+		return "", "", false
+	}
+	message = lineBefore(text, m[0])
+	message = message[strings.LastIndexByte(message, '"')+1:]
+	return text[m[2]:m[3]], unquote(message), true
+}
+
+// sdkDescription splits an SDK message into an error code (when the line
+// names one, e.g. "access_denied: ...") and the description, dropping log
+// timestamps and exception-class prefixes such as "AccessDeniedError: ".
 func sdkDescription(s string) (code, desc string) {
-	s = strings.TrimSpace(s)
+	s = stripLinePrefix(strings.TrimSpace(s))
 	for range 3 {
 		loc := reSDKPrefix.FindStringIndex(s)
 		if loc == nil {
@@ -149,45 +224,123 @@ func sdkDescription(s string) (code, desc string) {
 	return code, strings.TrimSpace(s)
 }
 
-// headerID finds X-Request-Id header lines, preferring a response header
-// ("< X-Request-Id" in curl -v output) over a request one.
-func headerID(text string) (string, bool) {
-	ms := reHeaderID.FindAllStringSubmatch(text, 8)
-	for _, m := range ms {
-		if strings.Contains(m[1], "<") {
-			return m[2], true
-		}
-	}
-	if len(ms) > 0 {
-		return ms[0][2], true
-	}
-	return "", false
+// stripLinePrefix drops what precedes the message on a log or terminal line.
+func stripLinePrefix(s string) string {
+	s = unquote(s)
+	return strings.TrimSpace(s[len(reLinePrefix.FindString(s)):])
 }
 
-// findStatus returns the first HTTP status in the text, else fallback.
-func findStatus(text string, fallback int) int {
+// headerID returns the X-Request-Id of the response: a header line of its
+// own (curl -i) or behind "< " (curl -v). Other mentions, such as a "> "
+// line (what the client sent, which the Gateway replaces when invalid) or
+// a curl -H argument, count only when no response header names an ID, and
+// only when their whole value is a valid ID.
+func headerID(text string) string {
+	other := ""
+	for _, m := range reHeaderID.FindAllStringSubmatchIndex(text, 16) {
+		value := strings.TrimSpace(text[m[2]:m[3]])
+		switch strings.Trim(lineBefore(text, m[0]), " \t*") {
+		case "", "<":
+			if v, _, _ := strings.Cut(value, " "); v != "" {
+				return v
+			}
+		default:
+			value, _, _ = strings.Cut(value, ",")
+			if value = strings.TrimSpace(value); other == "" && diagnose.ValidateRequestID(value) == nil {
+				other = value
+			}
+		}
+	}
+	return other
+}
+
+// props are what an inspected error's properties say.
+type props struct {
+	code, requestID, approvalID string
+	status                      int
+}
+
+// inspectedProps reads the properties of an inspected error (Node's
+// util.inspect, Go's %#v): the first of each, placeholders skipped.
+func inspectedProps(text string) props {
+	var p props
+	for _, m := range reProp.FindAllStringSubmatch(text, 64) {
+		value := m[2] + m[3]
+		switch key := strings.ToLower(m[1]); {
+		case m[4] != "":
+			if n, _ := strconv.Atoi(m[4]); p.status == 0 && strings.Contains(key, "status") {
+				p.status = n
+			}
+		case nullWords[value] || value == "":
+		case strings.Contains(key, "request"):
+			p.requestID = cmp.Or(p.requestID, value)
+		case strings.Contains(key, "approval") && reApprovalID.MatchString(value):
+			p.approvalID = cmp.Or(p.approvalID, value)
+		case strings.Contains(key, "code") && reLowerCode.MatchString(value):
+			p.code = cmp.Or(p.code, value)
+		}
+	}
+	return p
+}
+
+// logKeyID returns the first request ID a log key holds. An unquoted value
+// that reads like code (an identifier or attribute without a digit, such
+// as request_id=request_id) or a placeholder is no ID.
+func logKeyID(text string) string {
+	for _, m := range reIDKV.FindAllStringSubmatch(text, 16) {
+		quoted, value := m[1] != "", m[2]
+		if nullWords[value] || (!quoted && looksLikeCode(value)) {
+			continue
+		}
+		return value
+	}
+	return ""
+}
+
+// looksLikeCode reports an identifier or a dotted attribute path without
+// a digit: a variable, not a value.
+func looksLikeCode(s string) bool {
+	for _, r := range s {
+		if !(r == '_' || r == '.' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// approvalHold reports an approval hold and, for Go's "approval required:
+// <description>", the description.
+func approvalHold(text string) (bool, string) {
+	if m := reGoHold.FindStringSubmatch(text); m != nil {
+		return true, unquote(m[1])
+	}
+	return reHumanApproval.MatchString(text), ""
+}
+
+// findStatus returns the first HTTP status in the text, 0 if none.
+func findStatus(text string) int {
 	m := reStatus.FindStringSubmatch(text)
 	for i := 1; i < len(m); i++ {
-		g := m[i]
-		if n, err := strconv.Atoi(g); err == nil {
+		if n, err := strconv.Atoi(m[i]); err == nil {
 			return n
 		}
 	}
-	return fallback
+	return 0
 }
 
 func wwwAuthenticateError(text string) string { return submatch(reWWWAuth, text) }
 
 // configMessage returns the line naming a start-up configuration error.
 func configMessage(text string) (string, bool) {
-	lower := []byte(text) // ASCII-only folding keeps byte offsets aligned with text
-	for i, c := range lower {
+	b := []byte(text) // ASCII-only folding keeps byte offsets aligned with text
+	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
-			lower[i] = c + 'a' - 'A'
+			b[i] = c + 'a' - 'A'
 		}
 	}
+	lower := string(b)
 	for _, mk := range configMarkers {
-		if i := strings.Index(string(lower), mk); i >= 0 {
+		if i := strings.Index(lower, mk); i >= 0 {
 			return lineAt(text, i), true
 		}
 	}
@@ -195,18 +348,24 @@ func configMessage(text string) (string, bool) {
 }
 
 // loneUUID returns the only UUID in the text, unless it belongs to the
-// description (a zone ID in a zone_invalid message, say).
-func loneUUID(text, desc string) (string, bool) {
-	ms := reUUID.FindAllString(text, 8)
-	if len(ms) == 0 || strings.Contains(desc, ms[0]) {
-		return "", false
+// description (a zone ID in a zone_invalid message, say) or to a path
+// (/zones/<id>/agents).
+func loneUUID(text, desc string) string {
+	ms := reUUID.FindAllStringIndex(text, 8)
+	if len(ms) == 0 {
+		return ""
 	}
-	for _, m := range ms[1:] {
-		if !strings.EqualFold(m, ms[0]) {
-			return "", false
+	first := text[ms[0][0]:ms[0][1]]
+	if strings.Contains(desc, first) {
+		return ""
+	}
+	for _, m := range ms {
+		inPath := (m[0] > 0 && text[m[0]-1] == '/') || (m[1] < len(text) && text[m[1]] == '/')
+		if inPath || !strings.EqualFold(text[m[0]:m[1]], first) {
+			return ""
 		}
 	}
-	return ms[0], true
+	return first
 }
 
 func submatch(re *regexp.Regexp, s string) string {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/paste/pastetest"
 )
 
 // FuzzParse checks that no paste panics, that every request ID it
@@ -13,6 +14,13 @@ import (
 func FuzzParse(f *testing.F) {
 	for _, name := range errorFixtures(f) {
 		f.Add(fixture(f, name))
+	}
+	cases, err := pastetest.Corpus()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range cases {
+		f.Add(c.Text)
 	}
 	for _, s := range []string{
 		"01a028ea-d354-7443-96e4-46e5643d943c",
@@ -54,6 +62,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if q.Hints.Symptom != "" || q.ZoneID != "" {
 			t.Fatalf("paste set symptom or zone: %+v", q)
+		}
+		if q.ApprovalID != "" && (q.Hints.ErrorCode != "interaction_required" || diagnose.ValidateRequestID(q.ApprovalID) != nil) {
+			t.Fatalf("approval ID %q outside a hold or not a token: %+v", q.ApprovalID, q)
 		}
 		if q.Hints.Status != 0 && (q.Hints.Status < 100 || q.Hints.Status > 599) {
 			t.Fatalf("status %d out of range", q.Hints.Status)

@@ -64,7 +64,8 @@ func TestParse_AcceptedForms(t *testing.T) {
 		{"body in prose with HTTP 503", "the agent got HTTP 503 and this: " + fixture(t, "error-503-policy-eval-failed.json") + " any idea?",
 			diagnose.Query{RequestID: "01a028b8-44c0-7b16-88b9-b224684bbe26", Hints: diagnose.Hints{Status: 503, ErrorCode: "policy_eval_failed", Description: "policy evaluation unavailable"}}},
 		{"approval hold body with WWW-Authenticate", "HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer error=\"interaction_required\"\n\n" + fixture(t, "error-401-interaction-required.json"),
-			diagnose.Query{RequestID: "01a02991-2c7c-7814-bff7-2eb48ca6a1d1", Hints: diagnose.Hints{Status: 401, ErrorCode: "interaction_required", Description: "Human approval required for this request"}}},
+			diagnose.Query{RequestID: "01a02991-2c7c-7814-bff7-2eb48ca6a1d1", ApprovalID: "023212d1-fd4f-4a3a-903c-45c52a40871f",
+				Hints: diagnose.Hints{Status: 401, ErrorCode: "interaction_required", Description: "Human approval required for this request"}}},
 		{"Coordinator idempotency body with request_id", `{"error":"idempotency_key_conflict","message":"key reused with different input","request_id":"coord-7"}`,
 			diagnose.Query{RequestID: "coord-7", Hints: diagnose.Hints{ErrorCode: "idempotency_key_conflict", Description: "key reused with different input"}}},
 		{"nested body with a status field", `{"response":{"status":403,"body":{"error":"access_denied","error_description":"policy denied","requestId":"01a028c9-d3ac-714f-9706-ff5c60b98bf6"}}}`,
@@ -94,9 +95,9 @@ func TestParse_AcceptedForms(t *testing.T) {
 		{"engine config_missing body", fixture(t, "error-config-missing.json"),
 			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "CARACAL_GATEWAY_URL is required when the runtime environment is production"}}},
 		{"TS SDK fromEnv", "Error: Caracal.fromEnv: missing CARACAL_ZONE_ID, CARACAL_APPLICATION_ID\n    at Caracal.fromEnv (index.js:10:11)",
-			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "Error: Caracal.fromEnv: missing CARACAL_ZONE_ID, CARACAL_APPLICATION_ID"}}},
+			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "Caracal.fromEnv: missing CARACAL_ZONE_ID, CARACAL_APPLICATION_ID"}}},
 		{"Go SDK FromEnv", "panic: caracal: FromEnv missing [CARACAL_ZONE_ID CARACAL_APP_CLIENT_SECRET]",
-			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "panic: caracal: FromEnv missing [CARACAL_ZONE_ID CARACAL_APP_CLIENT_SECRET]"}}},
+			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "caracal: FromEnv missing [CARACAL_ZONE_ID CARACAL_APP_CLIENT_SECRET]"}}},
 		{"SDK required in production", "Caracal SDK: CARACAL_STS_URL is required in production",
 			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "Caracal SDK: CARACAL_STS_URL is required in production"}}},
 		{"Go SDK required when CARACAL_ENV", "caracal: CARACAL_API_URL is required when CARACAL_ENV=production",
@@ -117,7 +118,8 @@ func TestParse_AcceptedForms(t *testing.T) {
 }
 
 // TestParse_EveryErrorFixture pins every error-*.json body: the request
-// ID is the body's requestId (or empty), the code its error.
+// ID is the body's requestId (or empty), the code its error, the approval
+// its approval_id.
 func TestParse_EveryErrorFixture(t *testing.T) {
 	n := 0
 	for _, name := range errorFixtures(t) {
@@ -128,11 +130,13 @@ func TestParse_EveryErrorFixture(t *testing.T) {
 				Error       string `json:"error"`
 				Description string `json:"error_description"`
 				RequestID   string `json:"requestId"`
+				ApprovalID  string `json:"approval_id"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(text), &body))
 			got, err := Parse(text)
 			require.NoError(t, err)
-			assert.Equal(t, diagnose.Query{RequestID: body.RequestID, Hints: diagnose.Hints{ErrorCode: body.Error, Description: body.Description}}, got)
+			assert.Equal(t, diagnose.Query{RequestID: body.RequestID, ApprovalID: body.ApprovalID,
+				Hints: diagnose.Hints{ErrorCode: body.Error, Description: body.Description}}, got)
 		})
 	}
 	assert.Greater(t, n, 40, "error fixtures found")
@@ -156,6 +160,11 @@ func TestParse_Rejects(t *testing.T) {
 		{"body ID with a space", `{"error":"access_denied","requestId":"a b"}`, `has a space at position 2`, true},
 		{"bare ID with a control character", "abc\x01def", `"abc\x01def" has a control character (U+0001) at position 4`, true},
 		{"bare ID too long", strings.Repeat("x", 129), "is 129 bytes long", true},
+		{"a traceback's source line names a variable, not an ID", "    raise mapped(description, request_id=request_id, http_status=resp.status_code)", ErrNoRequestID.Error(), false},
+		{"an inspected placeholder", "{ method: 'POST', status: 401, requestId: undefined }", ErrNoRequestID.Error(), false},
+		{"a logged None", "refund failed request_id=None", ErrNoRequestID.Error(), false},
+		{"a UUID in a path is no request ID", "POST /zones/019f1ce8-1680-793b-b480-86d4734b60a7/agents timed out", ErrNoRequestID.Error(), false},
+		{"an invalid request header only", "> X-Request-Id: refund retry #2", ErrNoRequestID.Error(), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
