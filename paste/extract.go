@@ -67,28 +67,48 @@ var configMarkers = []string{
 	"caracal_bootstrap_token is expired", "caracal_bootstrap_token uses alg",
 }
 
-// describedCodes are STS and Gateway descriptions whose error code is
-// certain (API.md §8, §9), for messages that print the description but not
-// the code: Python's base CaracalError, Go's CaracalError.
-var describedCodes = []struct{ description, code string }{
-	{"authentication rate limit unavailable", "provider_rate_limited"},
-	{"authentication rate limit exceeded", "provider_rate_limited"},
-	{"policy evaluation unavailable", "policy_eval_failed"},
-	{"approval already used; another request consumed it", "approval_consumed"},
-	{"revocation state unavailable", "sts_unavailable"},
-	{"trusted time unavailable", "sts_unavailable"},
-	{"credential expiring within pre-flight window", "credential_expired_not_renewable"},
+// knownDescriptions are STS and Gateway descriptions (API.md §8, §9) whose
+// error code is certain, for messages that print the description without
+// the code (Python's base CaracalError, Go's CaracalError) or without the
+// status (every Python and Go message). A status is given only for the
+// refusals answered before any audit row is written: without a trace, the
+// status is what tells them apart.
+var knownDescriptions = []struct {
+	text, code string
+	status     int
+}{
+	{"invalid client credentials", "access_denied", 401},
+	{"invalid subject_token", "invalid_token", 401},
+	{"application is registered in zone", "zone_invalid", 403},
+	{"inactive or expired", "access_denied", 403},
+	{"session not owned by caller", "access_denied", 403},
+	{"requested scopes exceed delegation scopes", "access_denied", 403},
+	{"authentication rate limit exceeded", "provider_rate_limited", 429},
+	{"authentication rate limit unavailable", "provider_rate_limited", 429},
+	{"policy evaluation unavailable", "policy_eval_failed", 0},
+	{"approval already used; another request consumed it", "approval_consumed", 0},
+	{"trusted time unavailable", "sts_unavailable", 503},
+	{"revocation state unavailable", "sts_unavailable", 503},
+	{"session revoked", "invalid_token", 401},
+	{"token replay detected", "invalid_token", 0},
+	{"bearer signature invalid", "invalid_token", 401},
+	{"credential expiring within pre-flight window", "credential_expired_not_renewable", 401},
+	{"missing routing headers", "invalid_token", 400},
 }
 
-// describedCode is the code a description ends in, if it is one of
-// describedCodes.
-func describedCode(desc string) string {
-	for _, d := range describedCodes {
-		if strings.HasSuffix(desc, d.description) {
-			return d.code
+// describedHints fills in the code and status a known description implies,
+// where the paste did not show them.
+func describedHints(h *diagnose.Hints) {
+	for _, d := range knownDescriptions {
+		if !strings.Contains(h.Description, d.text) {
+			continue
 		}
+		if h.Status == 0 && (h.ErrorCode == "" || h.ErrorCode == d.code) {
+			h.Status = d.status
+		}
+		h.ErrorCode = cmp.Or(h.ErrorCode, d.code)
+		return
 	}
-	return ""
 }
 
 // nullWords are the placeholders a printed property holds when it has no

@@ -72,7 +72,7 @@ func Parse(text string) (diagnose.Query, error) {
 		h.ErrorCode = "interaction_required"
 	}
 	h.Description = cmp.Or(h.Description, holdDesc, p.exception.message)
-	h.ErrorCode = cmp.Or(h.ErrorCode, describedCode(h.Description))
+	describedHints(h)
 	if h.ErrorCode == "" {
 		if line, ok := configMessage(p.prose); ok {
 			h.ErrorCode = "config_missing"

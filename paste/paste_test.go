@@ -3,6 +3,7 @@ package paste
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,9 +54,9 @@ func TestParse_AcceptedForms(t *testing.T) {
 		{"STS 403 body, no grant", fixture(t, "error-403-access-denied-no-grant.json"),
 			diagnose.Query{RequestID: id, Hints: diagnose.Hints{ErrorCode: "access_denied", Description: "policy denied (resource_not_granted)"}}},
 		{"STS 401 body, bad client secret", fixture(t, "error-401.json"),
-			diagnose.Query{RequestID: "01a028b5-3c94-7382-830d-65db3a838429", Hints: diagnose.Hints{ErrorCode: "access_denied", Description: "invalid client credentials"}}},
+			diagnose.Query{RequestID: "01a028b5-3c94-7382-830d-65db3a838429", Hints: diagnose.Hints{Status: 401, ErrorCode: "access_denied", Description: "invalid client credentials"}}},
 		{"zone_invalid body keeps requestId, not the zone UUIDs", fixture(t, "error-403-zone-invalid.json"),
-			diagnose.Query{RequestID: "01a028b7-5a60-7faf-be95-fe0b8afdf4bd", Hints: diagnose.Hints{ErrorCode: "zone_invalid",
+			diagnose.Query{RequestID: "01a028b7-5a60-7faf-be95-fe0b8afdf4bd", Hints: diagnose.Hints{Status: 403, ErrorCode: "zone_invalid",
 				Description: "application is registered in zone 019f1ce8-1680-793b-b480-86d4734b60a7 but the request targeted zone 019f65c1-6140-7a97-be6c-e3fe9d1847eb; use credentials issued for the targeted zone or correct the zone_id"}}},
 		{"Admin API invalid_body with details", fixture(t, "error-400-invalid-body.json"),
 			diagnose.Query{RequestID: "c83779f2-3466-424a-b2d8-6f5e967b2655", Hints: diagnose.Hints{ErrorCode: "invalid_body", Description: "Request body failed validation"}}},
@@ -76,10 +77,10 @@ func TestParse_AcceptedForms(t *testing.T) {
 			diagnose.Query{RequestID: "01a028c5-c1f4-71bb-89ca-bbb2459cf427", Hints: diagnose.Hints{Description: "policy denied (role_scope_mismatch)"}}},
 		{"SDK message with hint", "policy denied (request_id=01a028c9-d3ac-714f-9706-ff5c60b98bf6) (hint: the Session has no Delegation; start one with a delegation edge)",
 			diagnose.Query{RequestID: "01a028c9-d3ac-714f-9706-ff5c60b98bf6", Hints: diagnose.Hints{Description: "policy denied"}}},
-		{"SDK message with exception class", "CaracalOAuthError: invalid client credentials (request_id=01a028b5-3c94-7382-830d-65db3a838429)",
-			diagnose.Query{RequestID: "01a028b5-3c94-7382-830d-65db3a838429", Hints: diagnose.Hints{Description: "invalid client credentials"}}},
+		{"SDK message with exception class; the description implies code and status", "CaracalOAuthError: invalid client credentials (request_id=01a028b5-3c94-7382-830d-65db3a838429)",
+			diagnose.Query{RequestID: "01a028b5-3c94-7382-830d-65db3a838429", Hints: diagnose.Hints{Status: 401, ErrorCode: "access_denied", Description: "invalid client credentials"}}},
 		{"SDK message with code prefix", "caracal: access_denied: authority record inactive or expired (request_id=4c64c7ca-8568-48bf-b2c3-45ae7fab2828).",
-			diagnose.Query{RequestID: "4c64c7ca-8568-48bf-b2c3-45ae7fab2828", Hints: diagnose.Hints{ErrorCode: "access_denied", Description: "authority record inactive or expired"}}},
+			diagnose.Query{RequestID: "4c64c7ca-8568-48bf-b2c3-45ae7fab2828", Hints: diagnose.Hints{Status: 403, ErrorCode: "access_denied", Description: "authority record inactive or expired"}}},
 		{"SDK message at the end of a Python traceback", "Traceback (most recent call last):\n  File \"agent.py\", line 12, in <module>\n    client.mint(resource)\ncaracal.errors.OAuthError: policy denied (resource_not_granted) (request_id=" + id + ")\n",
 			diagnose.Query{RequestID: id, Hints: diagnose.Hints{Description: "policy denied (resource_not_granted)"}}},
 		{"X-Request-Id header line", "x-request-id: 31f12027-e9cd-435f-a6d7-7a8264d14020", diagnose.Query{RequestID: "31f12027-e9cd-435f-a6d7-7a8264d14020"}},
@@ -119,7 +120,7 @@ func TestParse_AcceptedForms(t *testing.T) {
 
 // TestParse_EveryErrorFixture pins every error-*.json body: the request
 // ID is the body's requestId (or empty), the code its error, the approval
-// its approval_id.
+// its approval_id; a status the description implies is the file's.
 func TestParse_EveryErrorFixture(t *testing.T) {
 	n := 0
 	for _, name := range errorFixtures(t) {
@@ -135,6 +136,10 @@ func TestParse_EveryErrorFixture(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(text), &body))
 			got, err := Parse(text)
 			require.NoError(t, err)
+			if got.Hints.Status != 0 {
+				assert.True(t, strings.HasPrefix(name, fmt.Sprintf("error-%d", got.Hints.Status)), "status %d", got.Hints.Status)
+				got.Hints.Status = 0
+			}
 			assert.Equal(t, diagnose.Query{RequestID: body.RequestID, ApprovalID: body.ApprovalID,
 				Hints: diagnose.Hints{ErrorCode: body.Error, Description: body.Description}}, got)
 		})
