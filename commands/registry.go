@@ -69,7 +69,10 @@ type Command struct {
 	Summary string
 	Usage   string
 	flags   []flagSpec
-	run     func(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error)
+	// pastes marks a command that takes pasted text: only its own flags
+	// are flags, and args.text keeps the text whole.
+	pastes bool
+	run    func(ctx context.Context, env *Env, inv chat.Invocation, a args) (Result, error)
 }
 
 // Help renders the command's usage and flags.
@@ -152,7 +155,8 @@ func (r *Registry) Run(ctx context.Context, inv chat.Invocation) (Result, error)
 	if !ok {
 		return Result{}, r.unknown(inv.Command)
 	}
-	a, err := parseArgs(c.flags, tokens(inv), inv.Platform == PlatformCLI)
+	text, toks := tokenize(inv)
+	a, err := parseArgs(c.flags, text, toks, inv.Platform == PlatformCLI, c.pastes)
 	if err != nil {
 		return Result{}, usageErrorf("%s (usage: %s)", err, c.Usage)
 	}

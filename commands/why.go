@@ -24,7 +24,8 @@ func whyCommand() *Command {
 			flagSpec{name: "error", takes: true, usage: "error code the caller saw (access_denied, invalid_token, ...)", example: "access_denied"},
 			flagSpec{name: "symptom", takes: true, usage: "no-audit (the call worked but left no audit event) or revoked (access continues after revocation)", example: "no-audit"},
 		),
-		run: runWhy,
+		pastes: true,
+		run:    runWhy,
 	}
 }
 
@@ -64,8 +65,8 @@ func collectEvidence(ctx context.Context, env *Env, q diagnose.Query, command st
 // whyQuery builds the router query from the pasted text and the hint flags;
 // flags win over what the pasted text implied.
 func whyQuery(a args) (diagnose.Query, error) {
-	text := strings.Join(a.rest, " ")
-	if strings.TrimSpace(text) == "" {
+	text := a.text
+	if text == "" {
 		return diagnose.Query{}, usageErrorf("why needs a request ID or pasted error text, e.g. why 01a028ea-d354-7443-96e4-46e5643d943c")
 	}
 	q, err := paste.Parse(text)

@@ -20,8 +20,8 @@ import (
 
 // TestCLIArgumentsStayWhole: each argument reaches the command as the
 // shell passed it, spaces and newlines kept: a quoted --zone is named
-// whole in the error, and an error body pasted over several lines in one
-// argument is read as one.
+// whole in the error, and an error body or a curl transcript pasted over
+// several lines in one argument is read as one.
 func TestCLIArgumentsStayWhole(t *testing.T) {
 	t.Parallel()
 	env := simEnv(startSim(t))
@@ -39,11 +39,18 @@ func TestCLIArgumentsStayWhole(t *testing.T) {
 	assert.Equal(t, "resource_not_granted", d.Cause)
 	assert.Contains(t, d.Evidence, struct{ Name, Value, Source string }{"caller saw", `access_denied "policy denied (resource_not_granted)"`, "user"},
 		"the hints of the pasted body are read: %+v", d.Evidence)
+
+	transcript := "$ curl -v --header 'X-Request-Id: refund retry #2' http://localhost:8081/v1/refunds\n---\n" +
+		"> X-Request-Id: refund retry #2\n< HTTP/1.1 403 Forbidden\n< X-Request-Id: " + denyID
+	d, _ = whyJSON(t, env, transcript, "-status", "403")
+	assert.Equal(t, denyID, d.RequestID, "the response's X-Request-Id; the pasted --header and --- are text, not flags")
+	assert.Equal(t, "resource_not_granted", d.Cause)
 }
 
 // TestCLISingleDashFlags: on the command line -name works like --name
 // (and -h like --help), for the diagnosis commands and the others alike;
-// an unknown one is a usage error, whatever its dashes.
+// an unknown one is a usage error, whatever its dashes, except in the text
+// pasted to why.
 func TestCLISingleDashFlags(t *testing.T) {
 	t.Parallel()
 	env := simEnv(startSim(t))
@@ -59,12 +66,14 @@ func TestCLISingleDashFlags(t *testing.T) {
 	decodeOne(t, res.out, &page)
 	assert.Len(t, page.Items, 2)
 
-	for _, args := range [][]string{{"why", denyID, "-bogus"}, {"why", denyID, "--bogus"}, {"status", "-strict"}} {
+	for _, args := range [][]string{{"trace", denyID, "-bogus"}, {"trace", denyID, "--bogus"}, {"status", "-strict"}} {
 		res := runCLI(t, env, args...)
 		assert.Equal(t, 2, res.code, "%v: %s", args, res)
 		assert.Contains(t, res.err, "unknown flag "+args[len(args)-1], "%v", args)
 		assert.Empty(t, res.out)
 	}
+	d, _ := whyJSON(t, env, denyID, "--bogus")
+	assert.Equal(t, denyID, d.RequestID, "why's text is pasted: a word with dashes that is no flag of why's is part of it")
 }
 
 // TestCLITextIsPlain: text output is what a command-line tool prints: the
