@@ -89,8 +89,9 @@ func (c *Collector) keepManifestDocuments(ev *diagnose.Evidence) {
 	ev.PolicyDocuments = kept
 }
 
-// traceDetail reads what the trace points at: the Session, the approval, and
-// after a revocation the authority records and the audit rows since.
+// traceDetail reads what the trace points at: the Session, the approval
+// (the trace's, else the one the caller pasted), and after a revocation
+// the authority records and the audit rows since.
 func (c *Collector) traceDetail(g *gatherer, now time.Time) {
 	if c.Details == nil {
 		return
@@ -104,6 +105,7 @@ func (c *Collector) traceDetail(g *gatherer, now time.Time) {
 			appID = auditrow.Meta(row.MetadataJSON, "application_id")
 			sessionID = auditrow.Meta(row.MetadataJSON, "agent_session_id")
 		}
+		challenge = ev.Query.ApprovalID
 		if row, ok := auditrow.First(ev.Trace, auditrow.OfType("step_up_issued")); ok {
 			challenge = auditrow.Meta(row.MetadataJSON, "challenge_id")
 		}
