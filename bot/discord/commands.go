@@ -138,8 +138,9 @@ func Register(ctx context.Context, s *discordgo.Session, appID string, guildIDs 
 // with request_id R, zone Z and status 403 becomes ("why", "R --zone Z
 // --status 403"). Flags follow the order of the definition; a false boolean
 // is left out; unknown options and values of unexpected types are dropped.
-// Positional text that looks like a flag goes after a "--" separator, so
-// it is never read as one.
+// Positional text is passed as typed (only trimmed); when a word of it
+// looks like a flag it goes after a "--" separator, so it is never read as
+// one.
 func invocationText(sub *discordgo.ApplicationCommandInteractionDataOption) (command, text string) {
 	if sub == nil {
 		return "", ""
@@ -155,8 +156,8 @@ func invocationText(sub *discordgo.ApplicationCommandInteractionDataOption) (com
 			continue
 		}
 		if isPositional(def.Name) {
-			if f := strings.Fields(v); len(f) > 0 {
-				positional = append(positional, f...)
+			if v = strings.TrimSpace(v); v != "" {
+				positional = append(positional, v)
 			}
 			continue
 		}
@@ -172,8 +173,10 @@ func invocationText(sub *discordgo.ApplicationCommandInteractionDataOption) (com
 		}
 	}
 	for _, p := range positional {
-		if strings.HasPrefix(p, "--") {
-			return sub.Name, strings.Join(append(append(flags, "--"), positional...), " ")
+		for _, w := range strings.Fields(p) {
+			if strings.HasPrefix(w, "--") {
+				return sub.Name, strings.Join(append(append(flags, "--"), positional...), " ")
+			}
 		}
 	}
 	return sub.Name, strings.Join(append(positional, flags...), " ")

@@ -86,6 +86,8 @@ func TestInvocationText(t *testing.T) {
 		{"help alone", subOpt("help"), "help", ""},
 		{"a request ID that looks like a flag goes after --", subOpt("trace", str("request_id", "--zone evil"), str("zone", "z")),
 			"trace", "--zone z -- --zone evil"},
+		{"pasted text keeps its spacing, a pasted flag goes after --", subOpt("why", str("request_id", "curl  -i --header 'X: y'\thttp://gw"), num("status", 403)),
+			"why", "--status 403 -- curl  -i --header 'X: y'\thttp://gw"},
 		{"white space inside a flag value keeps it one word", subOpt("why", str("request_id", "r"), str("zone", " my zone\t")),
 			"why", "r --zone my␣zone"},
 		{"a flag value that looks like a flag stays the value", subOpt("why", str("request_id", "r"), str("error", "--strict")),

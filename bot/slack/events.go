@@ -58,7 +58,7 @@ func (in *inbound) slashCommand(ctx context.Context, cmd slack.SlashCommand) *ac
 	if strings.TrimSpace(cmd.Text) == "" {
 		return ephemeralAck(chat.Usage)
 	}
-	inv, err := chat.ParseCommandLine("/caracal " + cmd.Text)
+	inv, err := chat.ParseCommandLine("/caracal " + plainText(cmd.Text))
 	if err != nil {
 		return ephemeralAck(err.Error())
 	}
@@ -183,7 +183,7 @@ func (in *inbound) event(ctx context.Context, raw []byte, retry int) (challenge 
 		in.ephemeral(ctx, t, chat.Usage)
 		return "", nil
 	}
-	inv, err := chat.ParseCommandLine(line)
+	inv, err := chat.ParseCommandLine(plainText(line))
 	if err != nil {
 		in.ephemeral(ctx, t, err.Error())
 		return "", nil

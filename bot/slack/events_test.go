@@ -214,3 +214,31 @@ func TestHTTP_TicketButtonAndUnknownActions(t *testing.T) {
 	assert.Empty(t, e.sub.Submitted())
 	e.resp.none(t)
 }
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"curl -v lines", "&gt; X-Request-Id: junk\n&lt; X-Request-Id: d08e", "> X-Request-Id: junk\n< X-Request-Id: d08e"},
+		{"an escaped ampersand stays one", "a &amp;lt; b &amp; c", "a &lt; b & c"},
+		{"a formatted link is its text", "curl <http://localhost:8081/v1/refunds> and <https://x.example/a|x.example/a>", "curl http://localhost:8081/v1/refunds and x.example/a"},
+		{"mentions, channels and special mentions stay", "<@UBOT> <#C1|ops> <!here> why", "<@UBOT> <#C1|ops> <!here> why"},
+		{"a lone bracket", "a < b > c <", "a < b > c <"},
+		{"nothing to do", "why r1 --zone z", "why r1 --zone z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, plainText(tt.in))
+		})
+	}
+}
+
+// TestSlashCommand_PastedTranscriptArrivesWhole: a curl -v transcript typed
+// into a slash command reaches the command with its newlines and its "<"
+// and ">" lines as the user pasted them.
+func TestSlashCommand_PastedTranscriptArrivesWhole(t *testing.T) {
+	in, sub, _ := newTestInbound()
+	text := "why the job fails\n---\n```\n&gt; X-Request-Id: refund retry #2\n&lt; HTTP/1.1 401 Unauthorized\n&lt; X-Request-Id: d08e\n```"
+	in.slashCommand(t.Context(), slashCommandFromForm(url.Values{"text": {text}, "user_id": {"U1"}, "channel_id": {"C1"}, "trigger_id": {"T2"}}))
+	reqs := sub.Dispatched()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "the job fails\n---\n```\n> X-Request-Id: refund retry #2\n< HTTP/1.1 401 Unauthorized\n< X-Request-Id: d08e\n```", reqs[0].Invocation.Text)
+}
