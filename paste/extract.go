@@ -67,12 +67,14 @@ var configMarkers = []string{
 	"caracal_bootstrap_token is expired", "caracal_bootstrap_token uses alg",
 }
 
-// knownDescriptions are STS and Gateway descriptions (API.md §8, §9) whose
-// error code is certain, for messages that print the description without
-// the code (Python's base CaracalError, Go's CaracalError) or without the
-// status (every Python and Go message). A status is given only for the
-// refusals answered before any audit row is written: without a trace, the
-// status is what tells them apart.
+// knownDescriptions are STS, Gateway and verifier descriptions (API.md §8,
+// §9, §10) whose error code is certain, for messages that print the
+// description without the code (Python's base CaracalError and FastMCP
+// CaracalAuthError, Go's CaracalError) or without the status (every Python
+// and Go message). A status is given only for the refusals answered before
+// any audit row is written: without a trace, the status is what tells them
+// apart. Matching is case-sensitive: the Gateway's "session revoked" is
+// not the verifier's "Session revoked".
 var knownDescriptions = []struct {
 	text, code string
 	status     int
@@ -94,6 +96,16 @@ var knownDescriptions = []struct {
 	{"bearer signature invalid", "invalid_token", 401},
 	{"credential expiring within pre-flight window", "credential_expired_not_renewable", 401},
 	{"missing routing headers", "invalid_token", 400},
+	{"Missing bearer token", "missing_token", 401},
+	{"Token validation failed", "invalid_token", 401},
+	{"Token zone validation failed", "invalid_zone", 401},
+	{"Session revoked", "session_revoked", 401},
+	{"Delegation graph changed", "delegation_stale", 401},
+	{"Missing scope: ", "insufficient_scope", 403},
+	{"Session required", "session_required", 403},
+	{"Delegation required", "delegation_required", 403},
+	{"Delegation chain missing application", "chain_mismatch", 403},
+	{"Hop count exceeded", "hop_count_exceeded", 403},
 }
 
 // describedHints fills in the code and status a known description implies,

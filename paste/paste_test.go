@@ -105,7 +105,7 @@ func TestParse_AcceptedForms(t *testing.T) {
 			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "caracal: CARACAL_API_URL is required when CARACAL_ENV=production"}}},
 		{"bare config_missing word", "config_missing", diagnose.Query{Hints: diagnose.Hints{ErrorCode: "config_missing", Description: "config_missing"}}},
 		{"verifier body has no request ID", fixture(t, "error-403-verifier-insufficient-scope.json"),
-			diagnose.Query{Hints: diagnose.Hints{ErrorCode: "insufficient_scope", Description: "Missing scope: nucleus:admin"}}},
+			diagnose.Query{Hints: diagnose.Hints{Status: 403, ErrorCode: "insufficient_scope", Description: "Missing scope: nucleus:admin"}}},
 		{"Admin API code-only body", fixture(t, "error-401-admin-api.json"), diagnose.Query{Hints: diagnose.Hints{ErrorCode: "invalid_admin_token"}}},
 		{"WWW-Authenticate alone", "WWW-Authenticate: Bearer error=\"interaction_required\"", diagnose.Query{Hints: diagnose.Hints{ErrorCode: "interaction_required"}}},
 	}
