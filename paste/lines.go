@@ -53,13 +53,11 @@ func read(text string) pasted {
 		switch {
 		case frameIndent >= 0 && indent > frameIndent && trimmed != "":
 			keep[i] = false // source under a frame
-			continue
 		case reCarets.MatchString(line):
 			keep[i] = false
 			if i > 0 {
 				keep[i-1] = false // the source line the carets point at
 			}
-			continue
 		case frameIndent >= 0 && indent == 0 && trimmed != "":
 			pyException, frameIndent = line, -1
 		case nodeException == "" && strings.HasPrefix(trimmed, "at ") && indent > 0 && i > 0:
@@ -106,10 +104,7 @@ func unquote(s string) string { return strings.Trim(strings.TrimSpace(s), "` \t"
 // isErrorClass reports whether a (qualified) class names an exception: a
 // Caracal SDK class, or one whose name ends in Error or Exception.
 func isErrorClass(class, name string) bool {
-	if _, ok := classCodes[name]; ok && strings.Contains(strings.ToLower(class), "caracal") {
-		return true
-	}
-	return strings.HasSuffix(name, "Error") || strings.HasSuffix(name, "Exception")
+	return classCode(class) != "" || strings.HasSuffix(name, "Error") || strings.HasSuffix(name, "Exception")
 }
 
 // classCodes map the SDKs' exception classes to the error codes they stand
@@ -133,10 +128,14 @@ var classCodes = map[string]string{
 }
 
 // code is the error code the exception's class stands for, if any.
-func (e exception) code() string {
-	name := e.class[strings.LastIndexByte(e.class, '.')+1:]
-	code, ok := classCodes[name]
-	if !ok || (!strings.HasSuffix(name, "Error") && !strings.Contains(strings.ToLower(e.class), "caracal")) {
+func (e exception) code() string { return classCode(e.class) }
+
+// classCode is the error code a (qualified) class stands for: one of
+// classCodes, an Error-suffixed one anywhere, another under a caracal module.
+func classCode(class string) string {
+	name := class[strings.LastIndexByte(class, '.')+1:]
+	code := classCodes[name]
+	if !strings.HasSuffix(name, "Error") && !strings.Contains(strings.ToLower(class), "caracal") {
 		return ""
 	}
 	return code
