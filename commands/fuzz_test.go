@@ -21,6 +21,8 @@ func FuzzCommandText(f *testing.F) {
 		"audit --since 7d --limit 1000 --decision deny",
 		"doctor --all-zones --strict", "trace x --zone", "why --symptom", "help why", "wyh abc",
 		"why abc --status=99", "audit --since=-1h", "why -- --zone", "@caracal-bot status",
+		"why the job fails\n---\n```\n$ curl -v --header 'X-Request-Id: a b' http://gw\n> X-Request-Id: a b\n< X-Request-Id: r1\n```\n--status 401",
+		"why `--zone z` Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    raise mapped(d, request_id=request_id)\ncaracalai_oauth.errors.ApprovalRequired: human approval required (approval a1)",
 	} {
 		f.Add(seed)
 	}
