@@ -139,6 +139,7 @@ func (c *Collector) readiness(g *gatherer) {
 	for _, svc := range caracal.AllServices() {
 		g.Go(string(svc)+" readiness", string(svc)+" GET /ready", func(ctx context.Context) error {
 			p := c.Probes.Ready(ctx, svc)
+			p.Received = c.Clock()
 			g.with(func(ev *diagnose.Evidence) { ev.Ready[svc] = p })
 			return nil
 		})
@@ -154,6 +155,7 @@ func (c *Collector) liveness(g *gatherer) {
 	for _, svc := range caracal.AllServices() {
 		g.Go(string(svc)+" liveness", string(svc)+" GET /health", func(ctx context.Context) error {
 			p := c.Probes.Health(ctx, svc)
+			p.Received = c.Clock()
 			g.with(func(ev *diagnose.Evidence) { ev.Health[svc] = p })
 			return nil
 		})

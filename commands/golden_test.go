@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/console"
@@ -32,6 +33,37 @@ func TestDiagnosisRenderings(t *testing.T) {
 			js, err := json.MarshalIndent(res.Data, "", "  ")
 			require.NoError(t, err)
 			golden.Check(t, "why-"+name+".json.golden", append(js, '\n'))
+		})
+	}
+}
+
+// TestDoctorRenderings pins the Doctor's text and JSON renderings: on a
+// healthy stack with the recommended credential (a zone-scoped token),
+// --strict passes; during a Redis outage whose reads hang, what could not
+// be read is missing evidence, not a failed check.
+func TestDoctorRenderings(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []caracaltest.Option
+		args string
+		ok   bool
+	}{
+		{"strict-zone-token", []caracaltest.Option{caracaltest.WithZoneScopedToken(caracaltest.ZoneResearch)}, "--strict", true},
+		{"redis-outage-hang", []caracaltest.Option{caracaltest.WithScenario("redis-outage-hang")}, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newSim(t, tc.opts...)
+			res, err := run(t, commandstest.Registry(srv, caracaltest.DefaultAdminToken), "doctor", tc.args)
+			require.NoError(t, err)
+			assert.Equal(t, tc.ok, res.OK)
+
+			var text bytes.Buffer
+			require.NoError(t, console.Render(&text, res.Reply, console.Options{Width: 100}))
+			golden.Check(t, "doctor/"+tc.name+".txt.golden", text.Bytes())
+			js, err := json.MarshalIndent(res.Data, "", "  ")
+			require.NoError(t, err)
+			golden.Check(t, "doctor/"+tc.name+".json.golden", append(js, '\n'))
 		})
 	}
 }

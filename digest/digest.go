@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,6 +120,7 @@ func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 	}
 	g.Wait()
 	rep.Findings = doctorFindings(doctors)
+	rep.Missing = append(rep.Missing, doctorMissing(doctors)...)
 	sort.SliceStable(rep.Missing, func(i, j int) bool { return rep.Missing[i].What < rep.Missing[j].What })
 	return rep
 }
@@ -213,6 +215,20 @@ func doctorFindings(reports []doctor.Report) []health.Check {
 			}
 			seen[key] = true
 			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// doctorMissing merges what the Doctor reports of several zones could not
+// check, once each.
+func doctorMissing(reports []doctor.Report) []diagnose.Missing {
+	var out []diagnose.Missing
+	for _, r := range reports {
+		for _, m := range r.Missing {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,6 +122,14 @@ func TestScenarioWorlds(t *testing.T) {
 			if sc.Name == "api-unreachable" {
 				_, err := http.Get(srv.APIURL + "/health")
 				assert.Error(t, err)
+				return
+			}
+			if sc.Name == "redis-outage-hang" {
+				impatient := &http.Client{Timeout: 200 * time.Millisecond}
+				for _, path := range []string{"/ready", zonePath(ZoneResearch, "/audit/by-request/"+sc.ID+"/explain")} {
+					_, err := impatient.Get(srv.APIURL + path)
+					assert.Error(t, err, "%s hangs", path)
+				}
 				return
 			}
 			if sc.Zone == "" {
