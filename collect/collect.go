@@ -78,7 +78,7 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 	// Phase 3, only when the trace lives in another zone than the one asked:
 	// that zone's configuration, then its detail.
 	if ev.TraceZone != "" && ev.TraceZone != ev.AskedZone {
-		ev.Zone, ev.Resources, ev.PolicySets, ev.AdminAudit, g.policies = nil, nil, nil, nil, nil
+		ev.Zone, ev.Applications, ev.Resources, ev.PolicySets, ev.AdminAudit, g.policies = nil, nil, nil, nil, nil, nil
 		ev.Activation, ev.ActiveVersion, ev.PolicyDocuments = nil, nil, nil
 		ev.Missing = withoutZoneConfig(ev.Missing)
 		c.zoneConfig(g, ev.TraceZone)
@@ -236,8 +236,11 @@ func (c *Collector) lookupTrace(ctx context.Context, zone, id string) (*caracal.
 	return traceFromRows(zone, id, l.Items), nil
 }
 
-// zoneConfig reads the zone, its resources, policy sets and policies, and the
-// last 24 h of mutations in admin-audit (the bot's own GETs are left out).
+// zoneConfig reads the zone, its applications (to name those rows carry by
+// id only), resources, policy sets and policies, and the last 24 h of
+// mutations in admin-audit. Admin-audit records writes and refused calls,
+// never a successful read (API.md §0); the method filter leaves out the
+// bot's own refused reads too.
 func (c *Collector) zoneConfig(g *gatherer, zone string) {
 	if c.Zones == nil {
 		return
@@ -251,6 +254,11 @@ func (c *Collector) zoneConfig(g *gatherer, zone string) {
 				ev.UnknownZone = caracal.HasCode(err, 404, "zone_not_found")
 			}
 		})
+		return err
+	})
+	g.Go("applications", prefix+"/applications", func(ctx context.Context) error {
+		a, err := c.Zones.Applications(ctx, zone, "")
+		g.with(func(ev *diagnose.Evidence) { ev.Applications = a })
 		return err
 	})
 	g.Go("resources", prefix+"/resources", func(ctx context.Context) error {
@@ -289,7 +297,7 @@ func withoutZoneConfig(missing []diagnose.Missing) []diagnose.Missing {
 			continue
 		}
 		switch m.What {
-		case "zone", "resources", "policy sets", "policies", "admin-audit DELETE", "admin-audit POST",
+		case "zone", "applications", "resources", "policy sets", "policies", "admin-audit DELETE", "admin-audit POST",
 			"policy-set activation status", "active policy-set version":
 			continue
 		}

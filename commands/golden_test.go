@@ -67,3 +67,18 @@ func TestDoctorRenderings(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestRendering pins the digest of the base world: each application
+// is one row of the denials by application and resource, named by its
+// name, also when some of its rows carry only its id (replay_detected).
+func TestDigestRendering(t *testing.T) {
+	srv := newSim(t)
+	res, err := run(t, commandstest.Registry(srv, caracaltest.DefaultAdminToken), "digest", "--since 24h")
+	require.NoError(t, err)
+	var text bytes.Buffer
+	require.NoError(t, console.Render(&text, res.Reply, console.Options{Width: 100}))
+	golden.Check(t, "digest/research-24h.txt.golden", text.Bytes())
+	js, err := json.MarshalIndent(res.Data, "", "  ")
+	require.NoError(t, err)
+	golden.Check(t, "digest/research-24h.json.golden", append(js, '\n'))
+}

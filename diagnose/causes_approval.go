@@ -41,7 +41,7 @@ func held(c Cause, when string, state func(string) bool) Entry {
 			}
 			m := row.MetadataJSON
 			return fmt.Sprintf("The mint of %s is held for human approval (tier %s, approver %s); approval %s is %s and expires at %s.",
-				applicationLabel(row), orDash(auditrow.Meta(m, "tier")), orDash(auditrow.Meta(m, "approver_class")),
+				applicationLabel(ev, row), orDash(auditrow.Meta(m, "tier")), orDash(auditrow.Meta(m, "approver_class")),
 				orDash(auditrow.Meta(m, "challenge_id")), state, orDash(auditrow.Meta(m, "expires_at")))
 		},
 		NextAction{"Decide the approval in the Console or via /v1/zones/{zone}/approvals/{id}/approve (needs an approve token).", DocApproval},

@@ -25,7 +25,7 @@ func resourceNotFound() Entry {
 				known = quoteList(resourceIdentifiers(ev.Resources))
 			}
 			return fmt.Sprintf("%s asked for %s, which does not exist in zone %s (known: %s).",
-				applicationLabel(row), orDash(auditrow.Meta(row.MetadataJSON, "resource")), ev.DiagnosisZone(), known)
+				applicationLabel(ev, row), orDash(auditrow.Meta(row.MetadataJSON, "resource")), ev.DiagnosisZone(), known)
 		},
 		Actions: []NextAction{{"Use an identifier from the zone's resource list, or register the resource.", DocResourceGrant}},
 	}

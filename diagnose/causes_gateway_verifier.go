@@ -38,7 +38,7 @@ func tokenReplayed() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := replayRow(ev)
 			return fmt.Sprintf("The Gateway refused a replayed mandate (jti %s) from %s for %s: Gateway mandates are one-shot, so the caller must mint a fresh one for every call.",
-				orDash(auditrow.Meta(row.MetadataJSON, "jti")), applicationLabel(row), resourceLabel(row))
+				orDash(auditrow.Meta(row.MetadataJSON, "jti")), applicationLabel(ev, row), resourceLabel(row))
 		},
 		Actions: []NextAction{
 			{"Mint a fresh Gateway mandate for every call; they are one-shot.", DocGateway},

@@ -21,7 +21,7 @@ func scopeNotDeclared() Entry {
 		Rules: []Rule{gateRule(5, "scope_mismatch")},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "scope_mismatch")
-			app, res := applicationLabel(row), resourceLabel(row)
+			app, res := applicationLabel(ev, row), resourceLabel(row)
 			resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource"))
 			declared := "unknown (resources could not be read)"
 			if resource != nil {
@@ -45,7 +45,7 @@ func operationNotPermitted() Entry {
 		Rules: []Rule{gateRule(6, "operation_not_permitted")},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "operation_not_permitted")
-			app, res := applicationLabel(row), resourceLabel(row)
+			app, res := applicationLabel(ev, row), resourceLabel(row)
 			method, path := auditrow.Meta(row.MetadataJSON, "method"), auditrow.Meta(row.MetadataJSON, "path")
 			op := strings.TrimSpace(method + " " + path)
 			if resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource")); resource != nil {

@@ -96,7 +96,7 @@ func traceSubject(ev *Evidence) string {
 	if !ok {
 		return "the application"
 	}
-	label := applicationLabel(row)
+	label := applicationLabel(ev, row)
 	if kind := auditrow.Meta(row.MetadataJSON, "subject_kind"); kind != "" {
 		label += " (subject kind " + kind + ")"
 	}

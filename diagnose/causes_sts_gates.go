@@ -34,7 +34,7 @@ func rateLimited() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "rate_limited")
 			return fmt.Sprintf("STS's mint rate limit for %s on %s was exceeded (STS_MINT_RATE_LIMIT_PER_MIN, default 1000/min, counts mints and Gateway re-exchanges), or Redis was unavailable for the counter; the caller saw 403 \"policy denied\", not 429.",
-				applicationLabel(row), resourceLabel(row))
+				applicationLabel(ev, row), resourceLabel(row))
 		},
 		Actions: []NextAction{
 			{"Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", DocErrors},
@@ -126,7 +126,7 @@ func otherGateStatus(ev *Evidence) Cause {
 
 func otherGateVerdict(ev *Evidence) string {
 	row, _ := otherGateRow(ev)
-	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(row), resourceLabel(row))
+	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(ev, row), resourceLabel(row))
 	if reason := auditrow.Meta(row.MetadataJSON, "reason"); reason != "" {
 		v += " (reason " + reason + ")"
 	}

@@ -239,7 +239,7 @@ func policyDenyOf(ev *Evidence) policyDeny {
 	if reason == "" {
 		reason = CauseUnknown
 	}
-	return policyDeny{row: row, reason: reason, app: applicationLabel(row), res: resourceLabel(row),
+	return policyDeny{row: row, reason: reason, app: applicationLabel(ev, row), res: resourceLabel(row),
 		scopes: auditrow.MetaStrings(row.MetadataJSON, "requested_scopes"), labels: auditrow.MetaStrings(row.MetadataJSON, "agent_labels")}
 }
 

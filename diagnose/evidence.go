@@ -41,6 +41,7 @@ type Evidence struct {
 	CoordinatorStats *caracal.CoordinatorStats `json:"coordinator_stats,omitempty"`
 
 	Zone             *caracal.Zone             `json:"zone,omitempty"`
+	Applications     []caracal.Application     `json:"applications,omitempty"`
 	Resources        []caracal.Resource        `json:"resources,omitempty"`
 	PolicySets       []caracal.PolicySet       `json:"policy_sets,omitempty"`
 	Activation       *caracal.ActivationStatus `json:"activation,omitempty"`
