@@ -35,18 +35,20 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 	ev := c.newEvidence(q)
 	g := c.gatherer(ctx, ev)
 	var zones []caracal.Zone
+	var zonesErr error
 
 	// Phase 1: readiness and liveness, metrics, the zone list, the asked
-	// zone's configuration and its trace, all at once.
+	// zone's configuration and its trace, all at once. The zone list is only
+	// missing evidence once the request is not found in the asked zone.
 	c.runtime(g)
 	if c.Zones != nil {
 		g.Go("other zones", "GET /v1/zones", func(ctx context.Context) error {
 			z, err := c.Zones.Zones(ctx)
-			g.with(func(ev *diagnose.Evidence) { zones, ev.CrossZoneSearch = c.Allowed(z), err == nil })
-			if caracal.HasCode(err, 403, "admin_token_zone_mismatch") {
-				return fmt.Errorf("the bot's admin token is zone-scoped, so only zone %s was searched", ev.AskedZone)
-			}
-			return err
+			g.with(func(ev *diagnose.Evidence) {
+				zones, zonesErr, ev.CrossZoneSearch = c.Allowed(z), err, err == nil
+				ev.ZoneScopedToken = caracal.HasCode(err, 403, "admin_token_zone_mismatch")
+			})
+			return nil
 		})
 	}
 	if q.RequestID != "" && ev.AskedZone != "" {
@@ -61,6 +63,12 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 	// other visible zones are searched while the asked zone's policy detail
 	// is read, so a request Caracal never saw costs no extra round trip.
 	if q.RequestID != "" && !ev.HasTrace() && ev.AdminAPIError == nil {
+		switch {
+		case ev.ZoneScopedToken:
+			ev.AddMissing("other zones", "GET /v1/zones", fmt.Sprintf("the bot's admin token is zone-scoped, so only zone %s was searched: other zones cannot be searched with this token", ev.AskedZone))
+		case zonesErr != nil:
+			ev.AddMissing("other zones", "GET /v1/zones", Describe(zonesErr))
+		}
 		if c.AllowedZones != nil {
 			ev.AddMissing("other zones", "channels[].zones in the bot's configuration",
 				"the search was limited to the zones this channel may read: "+strings.Join(c.AllowedZones, ", "))

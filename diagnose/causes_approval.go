@@ -44,8 +44,8 @@ func held(c Cause, when string, state func(string) bool) Entry {
 				applicationLabel(ev, row), orDash(auditrow.Meta(m, "tier")), orDash(auditrow.Meta(m, "approver_class")),
 				orDash(auditrow.Meta(m, "challenge_id")), state, orDash(auditrow.Meta(m, "expires_at")))
 		},
-		NextAction{"Decide the approval in the Console or via /v1/zones/{zone}/approvals/{id}/approve (needs an approve token).", DocApproval},
-		NextAction{"Retry the mint with approval_id once approved; a rejected or expired approval needs a new request.", DocApproval},
+		NextAction{Text: "Decide the approval in the Console or via /v1/zones/{zone}/approvals/{id}/approve (needs an approve token).", Page: DocApproval},
+		NextAction{Text: "Retry the mint with approval_id once approved; a rejected or expired approval needs a new request.", Page: DocApproval},
 	)
 }
 

@@ -28,6 +28,6 @@ func allowed() Entry {
 			return fmt.Sprintf("Caracal allowed this request (%s, %s): the trace shows no denial. If the caller still failed, the failure happened outside Caracal.",
 				applicationLabel(ev, row), resourceLabel(row))
 		},
-		Actions: []NextAction{{"Caracal allowed the request; look at the upstream service or the caller for the failure.", DocConsoleObs}},
+		Actions: []NextAction{{Text: "Caracal allowed the request; look at the upstream service or the caller for the failure.", Page: DocConsoleObs}},
 	}
 }

@@ -28,7 +28,7 @@ func scopeNotDeclared() Entry {
 				declared = quoteList(resource.Scopes)
 			}
 			if scopes := auditrow.MetaStrings(row.MetadataJSON, "requested_scopes"); len(scopes) > 0 && resource != nil {
-				if miss := missingFrom(scopes, resource.Scopes); len(miss) > 0 {
+				if miss := undeclared(scopes, resource); len(miss) > 0 {
 					return fmt.Sprintf("%s is not declared on %s (declared: %s), so STS refused to mint it for %s.", scopePhrase(miss), res, declared, app)
 				}
 			}
@@ -58,8 +58,8 @@ func operationNotPermitted() Entry {
 			return fmt.Sprintf("Operation %s is not declared on enforced %s, so the Gateway refused %s (403 operation_not_permitted).", orDash(op), res, app)
 		},
 		Actions: []NextAction{
-			{"Declare the operation (method and path with its scope) on the enforced resource, or switch it to transport_uniform.", DocGateway},
-			{"Mint with the operation's scope.", DocResourceGrant},
+			{Text: "Declare the operation (method and path with its scope) on the enforced resource, or switch it to transport_uniform.", Page: DocGateway},
+			{Text: "Mint with the operation's scope.", Page: DocResourceGrant},
 		},
 		Steps: []StepNote{failsStep(6, CauseOperationNotPermitted)},
 	}
@@ -87,8 +87,8 @@ func upstreamInsufficientScope() Entry {
 // undeclaredScopeActions fix a scope the resource never declared.
 func undeclaredScopeActions() []NextAction {
 	return []NextAction{
-		{"Declare the scope on the resource (Admin API resources, `scopes`).", DocResourceGrant},
-		{"Grant it to the Session's role in the data document and activate a new version.", DocAuthorPolicy},
-		{"Mint again; a mandate only carries scopes the resource declared when it was minted.", DocFAQ},
+		{Text: "Declare the scope on the resource (Admin API resources, `scopes`).", Page: DocResourceGrant},
+		{Text: "Grant it to the Session's role in the data document and activate a new version.", Page: DocAuthorPolicy},
+		{Text: "Mint again; a mandate only carries scopes the resource declared when it was minted.", Page: DocFAQ},
 	}
 }

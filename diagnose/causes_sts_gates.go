@@ -37,15 +37,15 @@ func rateLimited() Entry {
 				applicationLabel(ev, row), resourceLabel(row))
 		},
 		Actions: []NextAction{
-			{"Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", DocErrors},
-			{"Check Redis: an unavailable counter store also denies with rate_limited.", DocRedis},
+			{Text: "Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", Page: DocErrors},
+			{Text: "Check Redis: an unavailable counter store also denies with rate_limited.", Page: DocRedis},
 		},
 	}
 }
 
 func resourceOutsideDelegation() Entry {
 	return gate(CauseResourceOutsideDelegation,
-		NextAction{"Bind the Delegation to this resource or widen its constraints, then mint again.", DocAuthorize})
+		NextAction{Text: "Bind the Delegation to this resource or widen its constraints, then mint again.", Page: DocAuthorize})
 }
 
 func credentialNotProvisioned() Entry {
@@ -58,8 +58,8 @@ func credentialRefreshFailed() Entry {
 
 func connectionActions() []NextAction {
 	return []NextAction{
-		{"The end user must connect (or reconnect) the provider account for this resource; the trace row's reason says which (no_user_principal, no_provider_connection, or the refresh error).", DocResourceGrant},
-		{"Check the subject's provider connections in the Console (subjects overview).", DocRevocation},
+		{Text: "The end user must connect (or reconnect) the provider account for this resource; the trace row's reason says which (no_user_principal, no_provider_connection, or the refresh error).", Page: DocResourceGrant},
+		{Text: "Check the subject's provider connections in the Console (subjects overview).", Page: DocRevocation},
 	}
 }
 
@@ -73,8 +73,8 @@ func providerCredentialUnavailable() Entry {
 
 func providerActions() []NextAction {
 	return []NextAction{
-		{"Restore the resource's credential provider and check its circuit and IdP reachability.", DocGateway},
-		{"Read the STS logs by request ID for the provider error.", DocDebugging},
+		{Text: "Restore the resource's credential provider and check its circuit and IdP reachability.", Page: DocGateway},
+		{Text: "Read the STS logs by request ID for the provider error.", Page: DocDebugging},
 	}
 }
 
@@ -87,7 +87,7 @@ func approvalAlreadyConsumed() Entry {
 }
 
 func spentApprovalActions() []NextAction {
-	return []NextAction{{"Request a new approval; an approval_id is bound to one request and spent once.", DocApproval}}
+	return []NextAction{{Text: "Request a new approval; an approval_id is bound to one request and spent once.", Page: DocApproval}}
 }
 
 // gated is row 10's guard: a token_exchange deny row from a gate, the
@@ -148,21 +148,37 @@ func authorityInactive() Entry {
 	return forbidden().entry(CauseAuthorityInactive, `description names an authority record, Session or Delegation "inactive or expired"`,
 		func(ev *Evidence) bool { return describes(ev, "inactive or expired") },
 		func(ev *Evidence) string {
-			return fmt.Sprintf("STS refused the mint before policy because an authority anchor is no longer live (%q): the authority record, Session or Delegation was revoked, terminated or expired. STS writes no audit row for this.", ev.Query.Hints.Description)
+			v := fmt.Sprintf("STS refused the exchange before policy because an authority anchor is no longer live (%q): the authority record, Session or Delegation was revoked, terminated or expired. STS writes no audit row for this.", ev.Query.Hints.Description)
+			if describes(ev, "delegation edge") {
+				v += " Terminating a Session revokes its Delegations: new mints, and mandates minted before, then get this answer (or 401 \"session revoked\" at the Gateway) within seconds."
+			}
+			return v
 		}, beforePolicyActions()...)
 }
 
 func deniedBeforePolicy() Entry {
-	return forbidden().entry(CauseDeniedBeforePolicy, "otherwise", always,
+	e := forbidden().entry(CauseDeniedBeforePolicy, "otherwise", always,
 		func(ev *Evidence) string {
-			return fmt.Sprintf("STS refused the call before policy evaluation and wrote no audit row (%s). Candidates: an inactive authority record, Session or Delegation (\"... inactive or expired\"), a Session not owned by the caller, a Delegation path problem, or cross-zone credentials (zone_invalid); the exact error_description tells them apart.", hintLabel(ev.Query.Hints))
+			h := hintLabel(ev.Query.Hints)
+			policyDenied := describes(ev, "policy denied")
+			switch {
+			case ev.SearchedOnlyItsZone() && policyDenied:
+				return notFoundInItsZone(ev) + fmt.Sprintf(". STS answers %s only after writing audit rows, so the call most likely ran in another zone.", h)
+			case ev.SearchedOnlyItsZone():
+				return notFoundInItsZone(ev) + fmt.Sprintf(": either the call ran in another zone, or STS refused it before policy evaluation (%s), which leaves no audit row. The exact error_description tells the refusals apart: an inactive authority record, Session or Delegation, a Session not owned by the caller, a Delegation path problem, or cross-zone credentials.", h)
+			case policyDenied:
+				return fmt.Sprintf("STS answered %s, which it does only after writing audit rows, yet no zone searched has any for this ID: the rows may still be on their way through the audit pipeline, or the ID is not the one STS echoed.", h)
+			}
+			return fmt.Sprintf("STS refused the call before policy evaluation and wrote no audit row (%s). Candidates: an inactive authority record, Session or Delegation (\"... inactive or expired\"), a Session not owned by the caller, a Delegation path problem, or cross-zone credentials (zone_invalid); the exact error_description tells them apart.", h)
 		}, beforePolicyActions()...)
+	e.Actions = append([]NextAction{searchElsewhere()}, e.Actions...)
+	return e
 }
 
 func beforePolicyActions() []NextAction {
 	return []NextAction{
-		{"Check the authority records and Sessions of the subject (status, expiry, revocation).", DocRevocation},
-		{"Use credentials issued for the targeted zone.", DocErrors},
-		{"STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", DocFAQ},
+		{Text: "Check the authority records and Sessions of the subject (status, expiry, revocation).", Page: DocRevocation},
+		{Text: "Use credentials issued for the targeted zone.", Page: DocErrors},
+		{Text: "STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", Page: DocFAQ},
 	}
 }

@@ -80,3 +80,19 @@ func missingFrom(want, have []string) []string {
 	}
 	return out
 }
+
+// reservedScope is the scope of the bootstrap path, which a resource never
+// needs to declare (API.md §0, §6.4).
+const reservedScope = "agent:lifecycle"
+
+// undeclared returns the scopes asked that the resource does not declare;
+// the reserved agent:lifecycle is never one of them.
+func undeclared(scopes []string, res *caracal.Resource) []string {
+	var out []string
+	for _, s := range missingFrom(scopes, res.Scopes) {
+		if s != reservedScope {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -84,6 +84,21 @@ func policyMentions(ev *Evidence, s string) bool {
 	return false
 }
 
+// appIDsKey finds, best effort, the key that binds an application id in the
+// app_ids of the loaded data documents (`"key": "<id>"`).
+func appIDsKey(ev *Evidence, id string) (string, bool) {
+	if id == "" {
+		return "", false
+	}
+	re := regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*"` + regexp.QuoteMeta(id) + `"`)
+	for _, d := range ev.PolicyDocuments {
+		if m := re.FindStringSubmatch(d.Content); m != nil {
+			return m[1], true
+		}
+	}
+	return "", false
+}
+
 // roleEntry matches `"role": ["scope", ...]` in a Rego data document.
 func roleEntry() *regexp.Regexp {
 	return regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*\[([^\]]{0,1000})\]`)
@@ -120,4 +135,17 @@ func quotedStrings(s string) []string {
 		}
 	}
 	return out
+}
+
+// notFoundInItsZone says that the request was looked up in the asked zone
+// only, because the bot's token is zone-scoped (Evidence.SearchedOnlyItsZone).
+func notFoundInItsZone(ev *Evidence) string {
+	return fmt.Sprintf("Request %s was not found in zone %s, and other zones cannot be searched with this token (it is zone-scoped)", ev.Query.RequestID, ev.AskedZone)
+}
+
+// searchElsewhere is the first fix when the request was not found in the
+// only zone the bot's token can search.
+func searchElsewhere() NextAction {
+	return NextAction{Text: "Ask in the zone where the call ran (`why {{request}} --zone <zone>`), or give the bot a global read-only token so that it searches every zone.",
+		Page: DocAuditLedger, When: (*Evidence).SearchedOnlyItsZone}
 }

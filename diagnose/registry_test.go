@@ -33,6 +33,8 @@ func TestCauses_AreComplete(t *testing.T) {
 			}
 			assert.NotNil(t, e.Verdict, "verdict")
 			require.NotEmpty(t, e.Actions, "next actions")
+			assert.True(t, slices.ContainsFunc(e.Actions, func(a NextAction) bool { return a.When == nil }),
+				"at least one action holds whatever the evidence, so no diagnosis goes without one")
 			for _, a := range e.Actions {
 				assert.NotEmpty(t, a.Text)
 				assert.Contains(t, DocPages(), a.Page, "%q links a docs page of ROUTER.md", a.Text)

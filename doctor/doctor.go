@@ -219,9 +219,9 @@ func adminAuthCheck(zones []caracal.Zone, err error, checked []string) (health.C
 	switch {
 	case err == nil:
 	case caracal.HasCode(err, 403, "admin_token_zone_mismatch") && len(checked) > 0:
-		c.Detail = "zone-scoped token: zones cannot be listed (expected with this credential); zone " + strings.Join(checked, ", ") + " is checked"
+		c.Detail = "zones cannot be listed with a zone-scoped token, as expected; zone " + strings.Join(checked, ", ") + " is checked"
 	case caracal.HasCode(err, 403, "admin_token_zone_mismatch"):
-		c.Status, c.Detail = health.CheckWarn, "zone-scoped token and no zone configured: zones cannot be listed, so none is checked"
+		c.Status, c.Detail = health.CheckWarn, "zones cannot be listed with a zone-scoped token, and no zone is configured, so none is checked"
 	case refused && (e.Status == 401 || e.Status == 403):
 		c.Status, c.Detail = health.CheckFail, collect.Describe(err)
 	default:

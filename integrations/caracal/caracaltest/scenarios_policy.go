@@ -38,6 +38,7 @@ func policyScenarios() []Scenario {
 	const noRule = "01a028fe-6bc8-7332-b2b1-03cbd9d57bae"
 	const targetMismatch = "e7a1c0c7-6da7-4623-8e4e-69959b03b6e9"
 	const wrongZone = "01a0297d-3f54-7c61-b272-85a631a97d60"
+	const bootstrap = "01a028b6-2822-7b0c-9f3d-5a1e6c0b8d47"
 	return []Scenario{
 		{
 			ID: evalFailed, Name: "policy-eval-failed", Row: 2,
@@ -117,6 +118,19 @@ func policyScenarios() []Scenario {
 			title:  "An approval_tiers entry of the policy data is invalid, so STS denied research-agent's Pipernet read",
 			reason: diagnose.CauseMalformedApprovalData, at: at("11:14:09.902"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
 		{
+			ID: bootstrap, Name: "deny-no-rule-matched-bootstrap", Row: 4,
+			Title:   "billing-bot bootstrapped (agent:lifecycle alone), but the policy data never bound it in app_ids",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseNoRuleMatched, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Hints: policyDenied("no_rule_matched"), CallerSaw: goError("access_denied", "policy denied (no_rule_matched)", bootstrap),
+			WorldChanges: []string{"the bot's admin token is zone-scoped to Research (the recommended credential)"},
+			seed: seedTrace(ZoneResearch, bootstrap, at("09:03:41.602"), func(t *trace) {
+				a := actor{appID: appBillingBot, appName: "billing-bot", authority: uuid7At(at("09:03:41.400"), "bootstrap/"+bootstrap)}
+				t.policyDeny(policyVersion{setVersionV3, manifestV3}, a.mintMD("resource://pipernet", []string{"agent:lifecycle"}), "no_rule_matched")
+				t.exchangeDenied(a, "resource://pipernet")
+			}),
+			mutate: func(w *World) { w.AdminTokenZone = ZoneResearch },
+		},
+		{
 			ID: wrongZone, Name: "wrong-zone", Row: 4,
 			Title:   "Asked in Research, but the request ran in Staging, where support-agent has no Nucleus grant",
 			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseResourceNotGranted, Zone: ZoneStaging, AskZone: ZoneResearch,
@@ -150,13 +164,18 @@ func policyDenyScenario(p policyDenySpec) Scenario {
 	}
 }
 
-// seedWrongZone stages support-agent's Session in Staging and its denied mint.
-func seedWrongZone(requestID string) func(*World) {
-	a := actor{
+// supportAgent is Staging's caller: support-agent in its reader Session.
+func supportAgent() actor {
+	return actor{
 		appID: stagingAppSupport, appName: "support-agent", authority: "01a0297d-290c-71b0-b98d-fe07ccbac110",
 		agentSession: "01a0297d-2efc-7adc-8835-bd31f51799a7", parentSession: "01a0297d-2b64-7850-a4c1-7cae577573ac",
 		edge: "01a0297d-2dbc-768e-a076-9d19be1ee7b5", labels: []string{"reader"}, epoch: 2,
 	}
+}
+
+// seedWrongZone stages support-agent's Session in Staging and its denied mint.
+func seedWrongZone(requestID string) func(*World) {
+	a := supportAgent()
 	return both(
 		func(w *World) {
 			z := w.ZoneByID(ZoneStaging)
