@@ -125,6 +125,9 @@ func otherGateStatus(ev *Evidence) Cause {
 }
 
 func otherGateVerdict(ev *Evidence) string {
+	if otherGateStatus(ev) == CauseApprovalRejected {
+		return approvalVerdict(ev) // a retry with a rejected approval: the rejection explains it
+	}
 	row, _ := otherGateRow(ev)
 	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(ev, row), resourceLabel(row))
 	if reason := auditrow.Meta(row.MetadataJSON, "reason"); reason != "" {

@@ -125,3 +125,36 @@ func TestVerdicts_UnknownAsksOnlyForWhatIsMissing(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdicts_RejectedApproval: after a rejected approval, the verdict
+// names the resource and the approval, and no next action suggests
+// approving it, whether asked about the held mint or a retry STS refused.
+func TestVerdicts_RejectedApproval(t *testing.T) {
+	const approval = "1ca979ce-8b3f-4728-9f40-ab7442f7c3bd"
+	issued := row("step_up_issued", "pending", "complete", map[string]any{"challenge_id": approval, "tier": "high", "approver_class": "operator"})
+	mint := row("token_exchange", "allow", "complete", mintMeta("pipernet:refund"))
+	retryMeta := mintMeta()
+	retryMeta["challenge_id"] = approval
+	for _, tc := range []struct {
+		name    string
+		ev      *Evidence
+		surface Surface
+	}{
+		{"the held mint", with(withTrace(trace("pending", mint, issued)), func(ev *Evidence) {
+			ev.Approval = &caracal.ApprovalStatus{ID: approval, State: "rejected"}
+		}), SurfaceApproval},
+		{"a retry with it", with(withTrace(trace("deny", row("token_exchange", "deny", "approval_rejected", retryMeta)))), SurfaceSTSPolicy},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Diagnose(tc.ev, testDocsBase)
+			assert.Equal(t, tc.surface, d.Surface)
+			assert.Equal(t, CauseApprovalRejected, d.Cause)
+			assert.Contains(t, d.Verdict, approval)
+			assert.Contains(t, d.Verdict, "resource resource://pipernet")
+			for _, a := range d.NextActions {
+				assert.NotContains(t, a.Text, "/approve")
+				assert.NotContains(t, a.Text, "Decide the approval")
+			}
+		})
+	}
+}
