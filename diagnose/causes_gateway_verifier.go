@@ -26,7 +26,7 @@ const (
 
 func mandateTargetMismatch() Entry {
 	return policyReason(CauseMandateTargetMismatch, SurfaceGatewayVerifier, func(_ *Evidence, d policyDeny) string {
-		return fmt.Sprintf("The mandate presented to the Gateway does not target %s: it was minted for another resource, or X-Caracal-Resource is wrong.", d.res)
+		return fmt.Sprintf("At the Gateway's re-exchange, the mandate presented for %s does not target it: it was minted for another resource that its Delegation also covers, or X-Caracal-Resource is wrong. (Caracal answers this only then, for a transport_uniform resource; a Delegation that does not cover the target gives resource_outside_delegation, an enforced target operation_not_permitted.)", d.res)
 	}, NextAction{Text: "Mint the mandate for the resource being called, and send that resource's identifier in X-Caracal-Resource.", Page: DocGateway})
 }
 

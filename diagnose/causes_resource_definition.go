@@ -51,11 +51,11 @@ func operationNotPermitted() Entry {
 			if resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource")); resource != nil {
 				for _, o := range resource.Operations {
 					if strings.EqualFold(o.Method, method) && o.Path == path {
-						return fmt.Sprintf("Operation %s on enforced %s requires scope %s, which the mandate of %s does not carry.", op, res, o.Scope, app)
+						return fmt.Sprintf("At the Gateway's re-exchange, operation %s on enforced %s requires scope %s, which the mandate of %s does not carry. A mandate minted for another resource and sent here is refused this way too: the operation check comes first.", op, res, o.Scope, app)
 					}
 				}
 			}
-			return fmt.Sprintf("Operation %s is not declared on enforced %s, so the Gateway refused %s (403 operation_not_permitted).", orDash(op), res, app)
+			return fmt.Sprintf("Operation %s is not declared on enforced %s, so STS refused the Gateway's re-exchange for %s (403 operation_not_permitted, passed through by the Gateway).", orDash(op), res, app)
 		},
 		Actions: []NextAction{
 			{Text: "Declare the operation (method and path with its scope) on the enforced resource, or switch it to transport_uniform.", Page: DocGateway},

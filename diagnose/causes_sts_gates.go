@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -33,8 +34,8 @@ func rateLimited() Entry {
 		Rules: []Rule{gateRule(8, "rate_limited")},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "rate_limited")
-			return fmt.Sprintf("STS's mint rate limit for %s on %s was exceeded (STS_MINT_RATE_LIMIT_PER_MIN, default 1000/min, counts mints and Gateway re-exchanges), or Redis was unavailable for the counter; the caller saw 403 \"policy denied\", not 429.",
-				applicationLabel(ev, row), resourceLabel(row))
+			return fmt.Sprintf("STS's mint rate limit for %s on %s was exceeded%s (STS_MINT_RATE_LIMIT_PER_MIN, default 1000/min, counts mints and Gateway re-exchanges), or Redis was unavailable for the counter; the caller saw 403 \"policy denied\", not 429.",
+				applicationLabel(ev, row), resourceLabel(row), onPath(ev))
 		},
 		Actions: []NextAction{
 			{Text: "Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", Page: DocErrors},
@@ -43,9 +44,28 @@ func rateLimited() Entry {
 	}
 }
 
+// resourceOutsideDelegation is the usual answer to a mandate sent to the
+// wrong resource: STS denies the Gateway's re-exchange here, with a bare
+// "policy denied", long before mandate_target_mismatch (API.md §0).
 func resourceOutsideDelegation() Entry {
-	return gate(CauseResourceOutsideDelegation,
+	e := gate(CauseResourceOutsideDelegation,
+		NextAction{Text: "Send the mandate only to the resource it was minted for (X-Caracal-Resource), or mint one for this resource through a Delegation that covers it.",
+			Page: DocGateway, When: func(ev *Evidence) bool { return exchangePath(ev) == "the Gateway's re-exchange" }},
 		NextAction{Text: "Bind the Delegation to this resource or widen its constraints, then mint again.", Page: DocAuthorize})
+	e.Verdict = func(ev *Evidence) string {
+		row, _ := otherGateRow(ev)
+		edge := ""
+		if id := auditrow.Meta(row.MetadataJSON, "delegation_edge_id"); id != "" {
+			edge = " (" + id + ")"
+		}
+		v := fmt.Sprintf("The Delegation%s that %s acts through does not cover %s: STS denied %s at its resource_outside_delegation gate, and the caller saw a bare 403 \"policy denied\".",
+			edge, applicationLabel(ev, row), resourceLabel(row), cmp.Or(exchangePath(ev), "the exchange"))
+		if exchangePath(ev) == "the Gateway's re-exchange" {
+			v += " A mandate sent through the Gateway to another resource than the one it was minted for is refused this way."
+		}
+		return v
+	}
+	return e
 }
 
 func credentialNotProvisioned() Entry {
@@ -129,7 +149,7 @@ func otherGateVerdict(ev *Evidence) string {
 		return approvalVerdict(ev) // a retry with a rejected approval: the rejection explains it
 	}
 	row, _ := otherGateRow(ev)
-	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(ev, row), resourceLabel(row))
+	v := fmt.Sprintf("STS's %s gate denied %s on %s%s, before or around policy", otherGateStatus(ev), applicationLabel(ev, row), resourceLabel(row), onPath(ev))
 	if reason := auditrow.Meta(row.MetadataJSON, "reason"); reason != "" {
 		v += " (reason " + reason + ")"
 	}

@@ -89,10 +89,11 @@ func noActivePolicySet() Entry {
 func resourceNotGranted() Entry {
 	return policyReason(CauseResourceNotGranted, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
 		identifier := auditrow.Meta(d.row.MetadataJSON, "resource")
+		denied := fmt.Sprintf("The policy engine denied %s on %s%s: ", d.app, d.res, onPath(ev))
 		if identifier != "" && policyMentions(ev, `"`+identifier+`"`) {
-			return fmt.Sprintf("%s grants %s to an application key that is not bound to %s in app_ids.", policySetLabel(ev), d.res, d.app)
+			return denied + fmt.Sprintf("%s grants %s to an application key that is not bound to %s in app_ids.", policySetLabel(ev), d.res, d.app)
 		}
-		return fmt.Sprintf("%s has no grant for %s that binds %s: add a grants entry and bind the application in app_ids.", policySetLabel(ev), d.res, d.app)
+		return denied + fmt.Sprintf("%s has no grant for %s that binds %s in app_ids.", policySetLabel(ev), d.res, d.app)
 	},
 		NextAction{Text: "Add a grants entry for the resource in the zone's data document and bind the application key to the application id in app_ids.", Page: DocAuthorPolicy},
 		NextAction{Text: "Activate the new policy-set version in zone {{zone}} and wait for propagation_status loaded.", Page: DocActivate},
@@ -102,8 +103,12 @@ func resourceNotGranted() Entry {
 
 func roleScopeMismatch() Entry {
 	return policyReason(CauseRoleScopeMismatch, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
-		v := fmt.Sprintf("No label of the Session (%s) maps to a role that grants %s on %s in %s.",
-			quoteList(d.labels), scopePhrase(d.scopes), d.res, policySetLabel(ev))
+		if len(d.scopes) == 0 && exchangePath(ev) == "the Gateway's re-exchange" {
+			return fmt.Sprintf("At the Gateway's re-exchange, no label of the Session (%s) still maps to a role that grants every scope the mandate carries on %s in %s: a label or a role changed after the mandate was minted.",
+				quoteList(d.labels), d.res, policySetLabel(ev))
+		}
+		v := fmt.Sprintf("No label of the Session (%s) maps to a role that grants %s on %s in %s%s.",
+			quoteList(d.labels), scopePhrase(d.scopes), d.res, policySetLabel(ev), onPath(ev))
 		if roles := rolesGranting(ev, d.scopes); len(roles) > 0 {
 			v += fmt.Sprintf(" Role(s) %s grant it.", strings.Join(roles, ", "))
 		}
@@ -230,7 +235,7 @@ func otherPolicyReason() Entry {
 			Match: func(ev *Evidence) bool { _, ok := policyDenyRow(ev); return ok }}},
 		Verdict: func(ev *Evidence) string {
 			d := policyDenyOf(ev)
-			return fmt.Sprintf("The policy engine denied %s on %s with reason %s.", d.app, d.res, d.reason)
+			return fmt.Sprintf("The policy engine denied %s on %s%s with reason %s.", d.app, d.res, onPath(ev), d.reason)
 		},
 		Actions: stsGateActions(),
 		Open:    func(ev *Evidence) Cause { return policyDenyOf(ev).reason },

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // How verdicts name what they are about.
@@ -148,4 +149,58 @@ func notFoundInItsZone(ev *Evidence) string {
 func searchElsewhere() NextAction {
 	return NextAction{Text: "Ask in the zone where the call ran (`why {{request}} --zone <zone>`), or give the bot a global read-only token so that it searches every zone.",
 		Page: DocAuditLedger, When: (*Evidence).SearchedOnlyItsZone}
+}
+
+// exchangePath names the exchange STS decided: "the Gateway's re-exchange"
+// of a mandate, "the mint", or "" when the evidence cannot tell. The
+// Gateway's path shows in the trace (a gateway_resource_request row, a
+// mandate-use policy, a gate only the Gateway's exchange has, a
+// mandate_target_mismatch) or in the request ID: the Gateway generates
+// UUIDv4-form IDs, STS UUIDv7 ones, and the SDK sends none (API.md §2.1,
+// §7.5–7.7; inferred from the ID when the trace does not say).
+func exchangePath(ev *Evidence) string {
+	const gateway, mint = "the Gateway's re-exchange", "the mint"
+	for _, r := range traceRows(ev) {
+		switch {
+		case r.EventType == "gateway_resource_request",
+			strings.HasSuffix(policyNames(r.DeterminingPoliciesJSON), "-use"),
+			auditrow.Reason(r.DiagnosticsJSON) == string(CauseMandateTargetMismatch):
+			return gateway
+		}
+		switch Cause(auditrow.Str(r.EvaluationStatus)) {
+		case CauseOperationNotPermitted, CauseProviderUnavailable, CauseProviderCredentialUnavailable:
+			return gateway
+		}
+	}
+	switch uuidVersion(ev.Query.RequestID) {
+	case '4':
+		return gateway
+	case '7':
+		return mint
+	}
+	return ""
+}
+
+// traceRows are the trace's rows, none without a trace.
+func traceRows(ev *Evidence) []caracal.AuditRow {
+	if ev.Trace == nil {
+		return nil
+	}
+	return ev.Trace.Events
+}
+
+// uuidVersion returns the version digit of a UUID, 0 for anything else.
+func uuidVersion(id string) byte {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		return 0
+	}
+	return id[14]
+}
+
+// onPath is " at <the exchange>" for a verdict, "" when the path is unknown.
+func onPath(ev *Evidence) string {
+	if p := exchangePath(ev); p != "" {
+		return " at " + p
+	}
+	return ""
 }

@@ -158,3 +158,36 @@ func TestVerdicts_RejectedApproval(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdicts_SayWhichPathFailed: a denial at the resource_outside_delegation
+// gate says that the Delegation does not cover the resource, and whether
+// STS denied the mint or the Gateway's re-exchange of a mandate.
+func TestVerdicts_SayWhichPathFailed(t *testing.T) {
+	md := map[string]any{"application_name": "research-agent", "resource": "resource://nucleus", "delegation_edge_id": "edge-1"}
+	outside := func(id string) *Evidence {
+		return with(withTrace(trace("deny", row("token_exchange", "deny", "resource_outside_delegation", md), closingRow())),
+			func(ev *Evidence) { ev.Query.RequestID = id })
+	}
+	for _, tc := range []struct {
+		name, id, path string
+		gatewayAction  bool
+	}{
+		{"a Gateway request ID (UUIDv4 form)", "5be0c0f4-8d1e-4c57-9a63-2f7e4b1d09a8", "STS denied the Gateway's re-exchange", true},
+		{"an STS request ID (UUIDv7)", "01a0294c-2541-7c1d-ad9e-279c482586ee", "STS denied the mint", false},
+		{"an ID that tells nothing", "my-own-id", "STS denied the exchange", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Diagnose(outside(tc.id), testDocsBase)
+			assert.Equal(t, CauseResourceOutsideDelegation, d.Cause)
+			assert.Contains(t, d.Verdict, "The Delegation (edge-1) that application research-agent acts through does not cover resource resource://nucleus")
+			assert.Contains(t, d.Verdict, tc.path)
+			assert.Equal(t, tc.gatewayAction, strings.HasPrefix(d.NextActions[0].Text, "Send the mandate only to the resource it was minted for"), "%q", actionTexts(d))
+		})
+	}
+
+	// The trace itself shows the Gateway, whatever the ID: a mandate-use
+	// decision, a Gateway forward.
+	v7 := func(ev *Evidence) { ev.Query.RequestID = "01a0294c-2541-7c1d-ad9e-279c482586ee" }
+	assert.Equal(t, "the Gateway's re-exchange", exchangePath(with(v7, withTrace(trace("allow", allowRow())))), "caracal-*-use")
+	assert.Equal(t, "the Gateway's re-exchange", exchangePath(with(v7, withTrace(trace("allow", gatewayRow("executed", 200, 200, ""))))))
+}
