@@ -82,3 +82,22 @@ func TestDigestRendering(t *testing.T) {
 	require.NoError(t, err)
 	golden.Check(t, "digest/research-24h.json.golden", append(js, '\n'))
 }
+
+// TestTraceRenderings pins trace's text and markdown: a request the Gateway
+// could not forward (502 upstream) shows no success mark, although its
+// final decision is allow; an allowed call does.
+func TestTraceRenderings(t *testing.T) {
+	for _, name := range []string{"upstream-failed", "allowed"} {
+		t.Run(name, func(t *testing.T) {
+			sc, ok := caracaltest.ScenarioByName(name)
+			require.True(t, ok)
+			srv := newSim(t, caracaltest.WithScenario(sc.ID))
+			res, err := run(t, commandstest.Registry(srv, caracaltest.DefaultAdminToken), "trace", sc.ID+" --zone "+sc.Zone)
+			require.NoError(t, err)
+			var text bytes.Buffer
+			require.NoError(t, console.Render(&text, res.Reply, console.Options{Width: 120}))
+			golden.Check(t, "trace/"+name+".txt.golden", text.Bytes())
+			golden.Check(t, "trace/"+name+".md.golden", []byte(chat.Markdown(res.Reply)))
+		})
+	}
+}
