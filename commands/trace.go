@@ -46,7 +46,7 @@ func runTrace(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result,
 			return Result{}, err
 		}
 		reply := chat.Reply{Severity: chat.SeverityInfo,
-			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to search the other zones and explain the absence.", id, zone, id)}
+			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to explain the absence (it also searches the other zones the bot's token can read).", id, zone, id)}
 		return Result{Reply: reply, Data: map[string]any{"request_id": id, "zone_id": zone, "events": []any{}}, OK: true}, nil
 	case err != nil:
 		if e, ok := caracal.AsError(err); ok && e.Status == 401 {

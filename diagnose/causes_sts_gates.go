@@ -164,7 +164,8 @@ func zoneInvalid() Entry {
 		func(ev *Evidence) bool { return ev.Query.Hints.ErrorCode == string(CauseZoneInvalid) },
 		func(*Evidence) string {
 			return "The application's credentials belong to another zone (403 zone_invalid): use the zone where the application is registered."
-		}, beforePolicyActions()...)
+		}, NextAction{Text: "Use the credentials of an application registered in the zone the call targets, or target the zone where this application is registered.", Page: DocErrors},
+		faqSTSvsGateway())
 }
 
 func authorityInactive() Entry {
@@ -176,7 +177,8 @@ func authorityInactive() Entry {
 				v += " Terminating a Session revokes its Delegations: new mints, and mandates minted before, then get this answer (or 401 \"session revoked\" at the Gateway) within seconds."
 			}
 			return v
-		}, beforePolicyActions()...)
+		}, NextAction{Text: "Check the subject's authority records and its Sessions and Delegations (status, expiry, revoked_reason), then mint again under live ones.", Page: DocRevocation},
+		faqSTSvsGateway())
 }
 
 func deniedBeforePolicy() Entry {
@@ -202,6 +204,10 @@ func beforePolicyActions() []NextAction {
 	return []NextAction{
 		{Text: "Check the authority records and Sessions of the subject (status, expiry, revocation).", Page: DocRevocation},
 		{Text: "Use credentials issued for the targeted zone.", Page: DocErrors},
-		{Text: "STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", Page: DocFAQ},
+		faqSTSvsGateway(),
 	}
+}
+
+func faqSTSvsGateway() NextAction {
+	return NextAction{Text: "STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", Page: DocFAQ}
 }

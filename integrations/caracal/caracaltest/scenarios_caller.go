@@ -106,6 +106,13 @@ func callerScenarios() []Scenario {
 			CallerSaw: fixtureBody("error-403-gateway-authority-inactive.json"),
 		}),
 		noTrace(Scenario{
+			ID: "01a029a6-0020-7f13-b0a9-4d2c6e1f7b35", Name: "session-terminated", Row: 18,
+			Title:   "research-agent minted through a Delegation whose Session an operator had just terminated",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseAuthorityInactive,
+			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: "delegation edge inactive or expired"},
+			CallerSaw: goError("access_denied", "delegation edge inactive or expired", "01a029a6-0020-7f13-b0a9-4d2c6e1f7b35"),
+		}),
+		noTrace(Scenario{
 			ID: notOwned, Name: "denied-before-policy", Row: 18,
 			Title:   "STS refused the mint before policy: the Session belongs to another application",
 			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseDeniedBeforePolicy,
