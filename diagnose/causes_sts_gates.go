@@ -50,7 +50,7 @@ func rateLimited() Entry {
 func resourceOutsideDelegation() Entry {
 	e := gate(CauseResourceOutsideDelegation,
 		NextAction{Text: "Send the mandate only to the resource it was minted for (X-Caracal-Resource), or mint one for this resource through a Delegation that covers it.",
-			Page: DocGateway, When: func(ev *Evidence) bool { return exchangePath(ev) == "the Gateway's re-exchange" }},
+			Page: DocGateway, When: func(ev *Evidence) bool { return exchangePath(ev) == gatewayPath }},
 		NextAction{Text: "Bind the Delegation to this resource or widen its constraints, then mint again.", Page: DocAuthorize})
 	e.Verdict = func(ev *Evidence) string {
 		row, _ := otherGateRow(ev)
@@ -60,7 +60,7 @@ func resourceOutsideDelegation() Entry {
 		}
 		v := fmt.Sprintf("The Delegation%s that %s acts through does not cover %s: STS denied %s at its resource_outside_delegation gate, and the caller saw a bare 403 \"policy denied\".",
 			edge, applicationLabel(ev, row), resourceLabel(row), cmp.Or(exchangePath(ev), "the exchange"))
-		if exchangePath(ev) == "the Gateway's re-exchange" {
+		if exchangePath(ev) == gatewayPath {
 			v += " A mandate sent through the Gateway to another resource than the one it was minted for is refused this way."
 		}
 		return v

@@ -103,7 +103,7 @@ func resourceNotGranted() Entry {
 
 func roleScopeMismatch() Entry {
 	return policyReason(CauseRoleScopeMismatch, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
-		if len(d.scopes) == 0 && exchangePath(ev) == "the Gateway's re-exchange" {
+		if len(d.scopes) == 0 && exchangePath(ev) == gatewayPath {
 			return fmt.Sprintf("At the Gateway's re-exchange, no label of the Session (%s) still maps to a role that grants every scope the mandate carries on %s in %s: a label or a role changed after the mandate was minted.",
 				quoteList(d.labels), d.res, policySetLabel(ev))
 		}

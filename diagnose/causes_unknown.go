@@ -1,9 +1,6 @@
 package diagnose
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // CauseUnknown is the cause on the unknown surface: nothing decides.
 const CauseUnknown Cause = "unknown"
@@ -19,7 +16,7 @@ func unknown() Entry {
 		Verdict: func(ev *Evidence) string {
 			h := ev.Query.Hints
 			if h.ErrorCode == codeSTSThrottle {
-				return throttleVerdict(h)
+				return throttleVerdict(ev)
 			}
 			var v string
 			switch {
@@ -72,19 +69,20 @@ const codeSTSThrottle = "provider_rate_limited"
 
 // throttleVerdict reads STS's 429 provider_rate_limited by its description,
 // which tells an outage of STS's Redis from too many failed secret checks.
-func throttleVerdict(h Hints) string {
+func throttleVerdict(ev *Evidence) string {
 	const none = " STS writes no audit row for it."
-	unavailable := "STS could not reach its Redis, where its authentication throttle lives, at the moment of the call (429 provider_rate_limited \"authentication rate limit unavailable\"): a Redis outage, not load."
-	exceeded := "STS throttled the application after more than 60 failed client-secret checks in a minute (429 provider_rate_limited \"authentication rate limit exceeded\")."
-	d := strings.ToLower(h.Description)
+	over := ""
+	if len(ev.Ready) > 0 && len(ev.NotReady()) == 0 {
+		over = " Every service is ready now: STS's Redis is back, and the call can be retried."
+	}
 	switch {
-	case strings.Contains(d, "unavailable"):
-		return unavailable + none + " Every service is ready now, so the outage is over: the call can be retried."
-	case strings.Contains(d, "exceeded"):
-		return exceeded + none
+	case describes(ev, "unavailable"):
+		return "STS could not reach its Redis, where its authentication throttle lives, at the moment of the call (429 provider_rate_limited \"authentication rate limit unavailable\"): a Redis outage, not load." + none + over
+	case describes(ev, "exceeded"):
+		return "STS throttled the application after more than 60 failed client-secret checks in a minute (429 provider_rate_limited \"authentication rate limit exceeded\")." + none
 	}
 	return "STS's authentication throttle refused the call (429 provider_rate_limited); its error_description tells which: \"unavailable\" means " +
-		"STS could not reach its Redis at that moment (an outage, now over: every service is ready), \"exceeded\" means more than 60 failed client-secret checks in a minute." + none
+		"STS could not reach its Redis at that moment (a Redis outage), \"exceeded\" means more than 60 failed client-secret checks in a minute." + none
 }
 
 // askFor asks for what the caller saw that the hints do not already say;

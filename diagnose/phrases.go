@@ -151,32 +151,37 @@ func searchElsewhere() NextAction {
 		Page: DocAuditLedger, When: (*Evidence).SearchedOnlyItsZone}
 }
 
-// exchangePath names the exchange STS decided: "the Gateway's re-exchange"
-// of a mandate, "the mint", or "" when the evidence cannot tell. The
+// The exchanges STS decides (exchangePath).
+const (
+	gatewayPath = "the Gateway's re-exchange" // of a mandate presented to the Gateway
+	mintPath    = "the mint"
+)
+
+// exchangePath names the exchange STS decided: gatewayPath, mintPath, or ""
+// when the evidence cannot tell. The
 // Gateway's path shows in the trace (a gateway_resource_request row, a
 // mandate-use policy, a gate only the Gateway's exchange has, a
 // mandate_target_mismatch) or in the request ID: the Gateway generates
 // UUIDv4-form IDs, STS UUIDv7 ones, and the SDK sends none (API.md §2.1,
 // §7.5–7.7; inferred from the ID when the trace does not say).
 func exchangePath(ev *Evidence) string {
-	const gateway, mint = "the Gateway's re-exchange", "the mint"
 	for _, r := range traceRows(ev) {
 		switch {
 		case r.EventType == "gateway_resource_request",
 			strings.HasSuffix(policyNames(r.DeterminingPoliciesJSON), "-use"),
 			auditrow.Reason(r.DiagnosticsJSON) == string(CauseMandateTargetMismatch):
-			return gateway
+			return gatewayPath
 		}
 		switch Cause(auditrow.Str(r.EvaluationStatus)) {
 		case CauseOperationNotPermitted, CauseProviderUnavailable, CauseProviderCredentialUnavailable:
-			return gateway
+			return gatewayPath
 		}
 	}
 	switch uuidVersion(ev.Query.RequestID) {
 	case '4':
-		return gateway
+		return gatewayPath
 	case '7':
-		return mint
+		return mintPath
 	}
 	return ""
 }
