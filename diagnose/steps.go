@@ -90,6 +90,8 @@ func stepTrace(ev *Evidence, _ finding) (StepStatus, string) {
 		return StepPass, fmt.Sprintf("%d audit row(s) in zone %s, final_decision %s", len(ev.Trace.Events), ev.TraceZone, ev.Trace.FinalDecision)
 	case hasMissing(ev, "request trace"):
 		return StepSkip, "the trace could not be read"
+	case ev.SearchedOnlyItsZone():
+		return StepWarn, fmt.Sprintf("no audit rows for this ID in %s; other zones cannot be searched with this token", quoteList(ev.SearchedZones))
 	}
 	return StepWarn, fmt.Sprintf("no audit rows for this ID in %s", quoteList(ev.SearchedZones))
 }
