@@ -68,6 +68,10 @@ func (s *serialSource) Explain(ctx context.Context, z, id string) (*caracal.Expl
 	return call(s, func() (*caracal.Explain, error) { return s.src.Explain(ctx, z, id) })
 }
 
+func (s *serialSource) Applications(ctx context.Context, z, status string) ([]caracal.Application, error) {
+	return call(s, func() ([]caracal.Application, error) { return s.src.Applications(ctx, z, status) })
+}
+
 func (s *serialSource) Resources(ctx context.Context, z string) ([]caracal.Resource, error) {
 	return call(s, func() ([]caracal.Resource, error) { return s.src.Resources(ctx, z) })
 }

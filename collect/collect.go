@@ -35,18 +35,20 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 	ev := c.newEvidence(q)
 	g := c.gatherer(ctx, ev)
 	var zones []caracal.Zone
+	var zonesErr error
 
 	// Phase 1: readiness and liveness, metrics, the zone list, the asked
-	// zone's configuration and its trace, all at once.
+	// zone's configuration and its trace, all at once. The zone list is only
+	// missing evidence once the request is not found in the asked zone.
 	c.runtime(g)
 	if c.Zones != nil {
 		g.Go("other zones", "GET /v1/zones", func(ctx context.Context) error {
 			z, err := c.Zones.Zones(ctx)
-			g.with(func(ev *diagnose.Evidence) { zones, ev.CrossZoneSearch = c.Allowed(z), err == nil })
-			if caracal.HasCode(err, 403, "admin_token_zone_mismatch") {
-				return fmt.Errorf("the bot's admin token is zone-scoped, so only zone %s was searched", ev.AskedZone)
-			}
-			return err
+			g.with(func(ev *diagnose.Evidence) {
+				zones, zonesErr, ev.CrossZoneSearch = c.Allowed(z), err, err == nil
+				ev.ZoneScopedToken = caracal.HasCode(err, 403, "admin_token_zone_mismatch")
+			})
+			return nil
 		})
 	}
 	if q.RequestID != "" && ev.AskedZone != "" {
@@ -61,6 +63,12 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 	// other visible zones are searched while the asked zone's policy detail
 	// is read, so a request Caracal never saw costs no extra round trip.
 	if q.RequestID != "" && !ev.HasTrace() && ev.AdminAPIError == nil {
+		switch {
+		case ev.ZoneScopedToken:
+			ev.AddMissing("other zones", "GET /v1/zones", fmt.Sprintf("the bot's admin token is zone-scoped, so only zone %s was searched: other zones cannot be searched with this token", ev.AskedZone))
+		case zonesErr != nil:
+			ev.AddMissing("other zones", "GET /v1/zones", Describe(zonesErr))
+		}
 		if c.AllowedZones != nil {
 			ev.AddMissing("other zones", "channels[].zones in the bot's configuration",
 				"the search was limited to the zones this channel may read: "+strings.Join(c.AllowedZones, ", "))
@@ -78,7 +86,7 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 	// Phase 3, only when the trace lives in another zone than the one asked:
 	// that zone's configuration, then its detail.
 	if ev.TraceZone != "" && ev.TraceZone != ev.AskedZone {
-		ev.Zone, ev.Resources, ev.PolicySets, ev.AdminAudit, g.policies = nil, nil, nil, nil, nil
+		ev.Zone, ev.Applications, ev.Resources, ev.PolicySets, ev.AdminAudit, g.policies = nil, nil, nil, nil, nil, nil
 		ev.Activation, ev.ActiveVersion, ev.PolicyDocuments = nil, nil, nil
 		ev.Missing = withoutZoneConfig(ev.Missing)
 		c.zoneConfig(g, ev.TraceZone)
@@ -139,6 +147,7 @@ func (c *Collector) readiness(g *gatherer) {
 	for _, svc := range caracal.AllServices() {
 		g.Go(string(svc)+" readiness", string(svc)+" GET /ready", func(ctx context.Context) error {
 			p := c.Probes.Ready(ctx, svc)
+			p.Received = c.Clock()
 			g.with(func(ev *diagnose.Evidence) { ev.Ready[svc] = p })
 			return nil
 		})
@@ -154,6 +163,7 @@ func (c *Collector) liveness(g *gatherer) {
 	for _, svc := range caracal.AllServices() {
 		g.Go(string(svc)+" liveness", string(svc)+" GET /health", func(ctx context.Context) error {
 			p := c.Probes.Health(ctx, svc)
+			p.Received = c.Clock()
 			g.with(func(ev *diagnose.Evidence) { ev.Health[svc] = p })
 			return nil
 		})
@@ -234,8 +244,11 @@ func (c *Collector) lookupTrace(ctx context.Context, zone, id string) (*caracal.
 	return traceFromRows(zone, id, l.Items), nil
 }
 
-// zoneConfig reads the zone, its resources, policy sets and policies, and the
-// last 24 h of mutations in admin-audit (the bot's own GETs are left out).
+// zoneConfig reads the zone, its applications (to name those rows carry by
+// id only), resources, policy sets and policies, and the last 24 h of
+// mutations in admin-audit. Admin-audit records writes and refused calls,
+// never a successful read (API.md §0); the method filter leaves out the
+// bot's own refused reads too.
 func (c *Collector) zoneConfig(g *gatherer, zone string) {
 	if c.Zones == nil {
 		return
@@ -249,6 +262,11 @@ func (c *Collector) zoneConfig(g *gatherer, zone string) {
 				ev.UnknownZone = caracal.HasCode(err, 404, "zone_not_found")
 			}
 		})
+		return err
+	})
+	g.Go("applications", prefix+"/applications", func(ctx context.Context) error {
+		a, err := c.Zones.Applications(ctx, zone, "")
+		g.with(func(ev *diagnose.Evidence) { ev.Applications = a })
 		return err
 	})
 	g.Go("resources", prefix+"/resources", func(ctx context.Context) error {
@@ -287,7 +305,7 @@ func withoutZoneConfig(missing []diagnose.Missing) []diagnose.Missing {
 			continue
 		}
 		switch m.What {
-		case "zone", "resources", "policy sets", "policies", "admin-audit DELETE", "admin-audit POST",
+		case "zone", "applications", "resources", "policy sets", "policies", "admin-audit DELETE", "admin-audit POST",
 			"policy-set activation status", "active policy-set version":
 			continue
 		}

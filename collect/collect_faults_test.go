@@ -283,13 +283,17 @@ func TestCollect_ZoneScopedToken(t *testing.T) {
 	m := requireMissing(t, d, "other zones")
 	assert.Contains(t, m.Reason, "zone-scoped")
 	assert.Contains(t, m.Reason, "only zone "+caracaltest.ZoneResearch+" was searched")
+	assert.Contains(t, m.Reason, "other zones cannot be searched with this token")
+	assert.True(t, ev.ZoneScopedToken)
 	assert.Equal(t, diagnose.SurfaceUnknown, d.Surface)
 
-	// A trace in the scoped zone is still found.
+	// A trace in the scoped zone is still found, and then no other zone
+	// needed searching: nothing is missing.
 	sc = scenario(t, "deny-no-grant")
 	ev, d = gather(t, collector(newClient(srv)), query(sc))
 	assert.True(t, ev.HasTrace())
 	assert.Equal(t, sc.Cause, d.Cause)
+	assert.Empty(t, d.MissingEvidence, "the other zones line appears only when the request was not found")
 }
 
 func TestCollect_WrongZoneOverHTTP(t *testing.T) {
@@ -351,9 +355,11 @@ func TestCollect_EveryEvidenceCallFails(t *testing.T) {
 	sc := scenario(t, "deny-no-grant")
 	ev, d := gather(t, collector(newClient(srv)), query(sc))
 	assert.Nil(t, ev.Trace)
-	for _, what := range []string{"request trace", "other zones", "zone", "resources", "policy sets", "STS metrics", "Coordinator stats"} {
+	for _, what := range []string{"request trace", "zone", "resources", "policy sets", "STS metrics", "Coordinator stats"} {
 		requireMissing(t, d, what)
 	}
+	_, otherZones := missingEntry(d, "other zones")
+	assert.False(t, otherZones, "the trace could not be read, so no other zone was to be searched")
 	assert.Contains(t, requireMissing(t, d, "request trace").Reason, "HTTP 401 invalid_admin_token")
 	assert.Contains(t, requireMissing(t, d, "STS metrics").Reason, "unreadable response")
 	assert.Contains(t, requireMissing(t, d, "Coordinator stats").Reason, "HTTP 403")

@@ -44,6 +44,9 @@ func (zones) Zone(_ context.Context, id string) (*caracal.Zone, error) {
 	return &caracal.Zone{ID: id}, nil
 }
 
+func (zones) Applications(context.Context, string, string) ([]caracal.Application, error) {
+	return nil, nil
+}
 func (zones) Resources(context.Context, string) ([]caracal.Resource, error)   { return nil, nil }
 func (zones) PolicySets(context.Context, string) ([]caracal.PolicySet, error) { return nil, nil }
 func (zones) Policies(context.Context, string) ([]caracal.Policy, error)      { return nil, nil }

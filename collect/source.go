@@ -24,6 +24,7 @@ type MetricsReader interface {
 type ZoneReader interface {
 	Zones(ctx context.Context) ([]caracal.Zone, error)
 	Zone(ctx context.Context, zoneID string) (*caracal.Zone, error)
+	Applications(ctx context.Context, zoneID, status string) ([]caracal.Application, error)
 	Resources(ctx context.Context, zoneID string) ([]caracal.Resource, error)
 	PolicySets(ctx context.Context, zoneID string) ([]caracal.PolicySet, error)
 	Policies(ctx context.Context, zoneID string) ([]caracal.Policy, error)

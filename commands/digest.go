@@ -136,7 +136,7 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 		return Result{}, usageErrorf("digest needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
 	rep := DigestReport{
-		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since}),
+		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since, Applications: env.Caracal}),
 		Notes:  opts.Notes,
 		Post:   opts.Post,
 	}

@@ -43,15 +43,19 @@ func doctorCommand() *Command {
 }
 
 func doctorReply(r doctor.Report) chat.Reply {
+	summary := fmt.Sprintf("Doctor: %d ok, %d warning(s), %d failure(s)", r.Summary.OK, r.Summary.Warn, r.Summary.Fail)
+	if n := len(r.Missing); n > 0 {
+		summary += fmt.Sprintf(", %d check(s) without an answer", n)
+	}
 	reply := chat.Reply{
-		Summary:  fmt.Sprintf("Doctor: %d ok, %d warning(s), %d failure(s).", r.Summary.OK, r.Summary.Warn, r.Summary.Fail),
+		Summary:  summary + ".",
 		Severity: chat.SeverityOK,
 		Fields:   []chat.Field{{Label: "Zones", Value: fmt.Sprintf("%s %v", r.Context.ZoneScope, r.Context.ZoneIDs)}, {Label: "Strict", Value: fmt.Sprint(r.Strict)}},
 	}
 	switch {
 	case r.Summary.Fail > 0:
 		reply.Severity = chat.SeverityError
-	case r.Summary.Warn > 0:
+	case r.Summary.Warn > 0 || len(r.Missing) > 0:
 		reply.Severity = chat.SeverityWarning
 	}
 	index := map[string]int{}
@@ -63,6 +67,9 @@ func doctorReply(r doctor.Report) chat.Reply {
 			reply.Sections = append(reply.Sections, chat.Section{Title: c.Section})
 		}
 		reply.Sections[i].Items = append(reply.Sections[i].Items, chat.Item{Mark: checkMark(c.Status), Text: c.Name + ": " + c.Detail})
+	}
+	if len(r.Missing) > 0 {
+		reply.Sections = append(reply.Sections, missingSection(r.Missing))
 	}
 	return reply
 }

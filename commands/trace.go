@@ -9,6 +9,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 func traceCommand() *Command {
@@ -45,7 +46,7 @@ func runTrace(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result,
 			return Result{}, err
 		}
 		reply := chat.Reply{Severity: chat.SeverityInfo,
-			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to search the other zones and explain the absence.", id, zone, id)}
+			Summary: fmt.Sprintf("No audit rows for %s in zone %s. Run `why %s` to explain the absence (it also searches the other zones the bot's token can read).", id, zone, id)}
 		return Result{Reply: reply, Data: map[string]any{"request_id": id, "zone_id": zone, "events": []any{}}, OK: true}, nil
 	case err != nil:
 		if e, ok := caracal.AsError(err); ok && e.Status == 401 {
@@ -58,18 +59,43 @@ func runTrace(ctx context.Context, env *Env, _ chat.Invocation, a args) (Result,
 
 func traceReply(t *caracal.Explain) chat.Reply {
 	table := auditTable(t.Events, false)
+	summary := fmt.Sprintf("Request %s: %d audit row(s), final decision %s", t.RequestID, len(t.Events), t.FinalDecision)
 	sev := chat.SeverityOK
-	if t.FinalDecision == "deny" {
+	switch failed, ok := failedForward(t); {
+	case t.FinalDecision == "deny":
 		sev = chat.SeverityError
-	} else if t.FinalDecision == "pending" {
+	case ok:
+		// decision stays allow on the Gateway's row whatever the outcome (API.md §7.5)
+		sev, summary = chat.SeverityError, summary+", but the Gateway's forward failed ("+failed+")"
+	case t.FinalDecision == "pending":
 		sev = chat.SeverityWarning
 	}
 	return chat.Reply{
-		Summary:  fmt.Sprintf("Request %s: %d audit row(s), final decision %s.", t.RequestID, len(t.Events), t.FinalDecision),
+		Summary:  summary + ".",
 		Severity: sev,
 		Fields:   []chat.Field{{Label: "Request ID", Value: t.RequestID}, {Label: "Zone", Value: t.ZoneID}, {Label: "Decision", Value: t.FinalDecision}},
 		Sections: []chat.Section{{Title: "Trace", Table: table}},
 	}
+}
+
+// failedForward describes a gateway_resource_request row whose forward
+// failed: an evaluation_status other than executed, or a Gateway status of
+// 400 or more.
+func failedForward(t *caracal.Explain) (string, bool) {
+	for _, r := range t.Events {
+		if r.EventType != "gateway_resource_request" {
+			continue
+		}
+		status, _ := auditrow.MetaInt(r.MetadataJSON, "gateway_status")
+		if es := deref(r.EvaluationStatus); es != "executed" || status >= 400 {
+			detail := fmt.Sprintf("%s, Gateway status %d", es, status)
+			if kind := auditrow.Meta(r.MetadataJSON, "error_kind"); kind != "" {
+				detail += ", " + kind
+			}
+			return detail, true
+		}
+	}
+	return "", false
 }
 
 // auditTable renders audit rows, one line each; requestIDs adds each

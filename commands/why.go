@@ -161,13 +161,18 @@ func DiagnosisReply(d diagnose.Diagnosis) chat.Reply {
 		chat.Section{Title: "Next actions", Items: actions},
 	)
 	if len(d.MissingEvidence) > 0 {
-		var missing []chat.Item
-		for _, m := range d.MissingEvidence {
-			missing = append(missing, chat.Item{Mark: string(diagnose.StepWarn), Text: fmt.Sprintf("%s: %s (%s)", m.What, m.Reason, m.Source)})
-		}
-		r.Sections = append(r.Sections, chat.Section{Title: "Missing evidence", Items: missing})
+		r.Sections = append(r.Sections, missingSection(d.MissingEvidence))
 	}
 	return r
+}
+
+// missingSection lists what could not be read, and why.
+func missingSection(ms []diagnose.Missing) chat.Section {
+	var items []chat.Item
+	for _, m := range ms {
+		items = append(items, chat.Item{Mark: string(diagnose.StepWarn), Text: fmt.Sprintf("%s: %s (%s)", m.What, m.Reason, m.Source)})
+	}
+	return chat.Section{Title: "Missing evidence", Items: items}
 }
 
 func diagnosisButtons(d diagnose.Diagnosis) []chat.Button {

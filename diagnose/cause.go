@@ -101,10 +101,14 @@ func DocPages() []DocPage {
 }
 
 // NextAction is a fix with the docs page that covers it. Its text may name
-// the diagnosed zone as {{zone}} and the cause as {{cause}}.
+// the diagnosed zone as {{zone}}, the request as {{request}} and the cause
+// as {{cause}}.
 type NextAction struct {
 	Text string
 	Page DocPage
+	// When, if set, limits the action to the evidence it holds for (a fix
+	// for one shape of the cause, a question not yet answered).
+	When func(ev *Evidence) bool
 }
 
 // StepNote is what a cause says about one step of the walk (1–8). Each step
@@ -191,10 +195,12 @@ func closedEntry(causes []Entry, c Cause) (Entry, bool) {
 // nextActions returns the finding's fixes with absolute docs links.
 func nextActions(ev *Evidence, f finding, docsBase string) []Action {
 	base := strings.TrimRight(docsBase, "/")
-	fill := strings.NewReplacer("{{zone}}", ev.DiagnosisZone(), "{{cause}}", string(f.Cause))
+	fill := strings.NewReplacer("{{zone}}", ev.DiagnosisZone(), "{{request}}", ev.Query.RequestID, "{{cause}}", string(f.Cause))
 	out := make([]Action, 0, len(f.entry.Actions))
 	for _, a := range f.entry.Actions {
-		out = append(out, Action{Text: fill.Replace(a.Text), Doc: base + string(a.Page)})
+		if a.When == nil || a.When(ev) {
+			out = append(out, Action{Text: fill.Replace(a.Text), Doc: base + string(a.Page)})
+		}
 	}
 	return out
 }

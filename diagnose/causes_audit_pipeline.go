@@ -27,8 +27,8 @@ func auditEvidenceLost() Entry {
 		func(*Evidence) string {
 			return "Audit evidence was lost: STS or the Gateway dropped audit events after both Redis and the disk spool failed (audit_dropped > 0, /ready audit_evidence_lost). The call's audit row is gone and the producer stays not-ready until restarted."
 		},
-		NextAction{"Restore Redis and the producers' replay directory, then restart the producer that reports audit_evidence_lost.", DocObservability},
-		NextAction{"Record the gap: the lost rows cannot be recovered.", DocAuditLedger},
+		NextAction{Text: "Restore Redis and the producers' replay directory, then restart the producer that reports audit_evidence_lost.", Page: DocObservability},
+		NextAction{Text: "Record the gap: the lost rows cannot be recovered.", Page: DocAuditLedger},
 	)
 }
 
@@ -42,8 +42,8 @@ func auditDLQ() Entry {
 			am := ev.AuditMetrics
 			return fmt.Sprintf("The audit row is most likely in the Audit dead-letter queue (dlq_size=%d, hmac_failures_total=%d): a producer signs with a different AUDIT_HMAC_KEY, or events failed to parse.", am.DLQSize, am.HMACFailuresTotal)
 		},
-		NextAction{"List the DLQ entries (Audit /api/audit/dlq) and fix the producer's AUDIT_HMAC_KEY if they say hmac_verify_failed.", DocObservability},
-		NextAction{"Replay the replayable entries once fixed.", DocAuditLedger},
+		NextAction{Text: "List the DLQ entries (Audit /api/audit/dlq) and fix the producer's AUDIT_HMAC_KEY if they say hmac_verify_failed.", Page: DocObservability},
+		NextAction{Text: "Replay the replayable entries once fixed.", Page: DocAuditLedger},
 	)
 }
 
@@ -70,8 +70,8 @@ func auditLag() Entry {
 			}
 			return "The audit pipeline is behind (" + strings.Join(why, "; ") + "): the row is probably still on its way and should appear once the backlog drains."
 		},
-		NextAction{"Wait for the backlog to drain and re-run; check Audit consumer_lag and the producers' replay spools.", DocObservability},
-		NextAction{"Check Redis and Postgres health if the lag keeps growing.", DocRedis},
+		NextAction{Text: "Wait for the backlog to drain and re-run; check Audit consumer_lag and the producers' replay spools.", Page: DocObservability},
+		NextAction{Text: "Check Redis and Postgres health if the lag keeps growing.", Page: DocRedis},
 	)
 }
 
@@ -81,20 +81,26 @@ func auditNotReady() Entry {
 		func(ev *Evidence) string {
 			return fmt.Sprintf("The Audit service is not ready (%s), so events are not being stored; the row will appear once it recovers.", ev.readyReason(caracal.ServiceAudit))
 		},
-		NextAction{"Fix the Audit service's /ready reason; rows are stored once it recovers.", DocDebugging},
+		NextAction{Text: "Fix the Audit service's /ready reason; rows are stored once it recovers.", Page: DocDebugging},
 	)
 }
 
 func notAuditedPath() Entry {
-	return unaudited().entry(CauseNotAuditedPath, "otherwise (in-process verifier, wrong ID, the call never reached the Gateway)",
+	e := unaudited().entry(CauseNotAuditedPath, "otherwise (in-process verifier, wrong ID, the call never reached the Gateway)",
 		always,
-		func(*Evidence) string {
-			return "The audit pipeline is healthy, so this call most likely never passed an audited step: it went to an in-process verifier instead of the Gateway, the request ID is not the Gateway's X-Request-Id, or the call never reached the Gateway."
+		func(ev *Evidence) string {
+			const candidates = "it went to an in-process verifier instead of the Gateway, the request ID is not the Gateway's X-Request-Id, or the call never reached the Gateway."
+			if ev.SearchedOnlyItsZone() {
+				return notFoundInItsZone(ev) + ". The audit pipeline is healthy, so the call ran in another zone, or never passed an audited step: " + candidates
+			}
+			return "The audit pipeline is healthy, so this call most likely never passed an audited step: " + candidates
 		},
-		NextAction{"Check that the call went through the Gateway (it answers with X-Request-Id and X-Caracal-Token-Expires-In).", DocGateway},
-		NextAction{"Use the Gateway's X-Request-Id and the right zone.", DocAuditLedger},
-		NextAction{"In-process verifiers never write audit rows.", DocConsoleObs},
+		NextAction{Text: "Check that the call went through the Gateway (it answers with X-Request-Id and X-Caracal-Token-Expires-In).", Page: DocGateway},
+		NextAction{Text: "Use the Gateway's X-Request-Id and the right zone.", Page: DocAuditLedger},
+		NextAction{Text: "In-process verifiers never write audit rows.", Page: DocConsoleObs},
 	)
+	e.Actions = append([]NextAction{searchElsewhere()}, e.Actions...)
+	return e
 }
 
 // unaudited is row 12's guard.

@@ -70,8 +70,8 @@ func credentialsRejected() Entry {
 
 func credentialActions() []NextAction {
 	return []NextAction{
-		{"Check the application id, client secret and zone the caller uses; rotate the secret if it leaked.", DocErrors},
-		{"Mint a fresh mandate per call and send it only to the Gateway.", DocGateway},
+		{Text: "Check the application id, client secret and zone the caller uses; rotate the secret if it leaked.", Page: DocErrors},
+		{Text: "Mint a fresh mandate per call and send it only to the Gateway.", Page: DocGateway},
 	}
 }
 

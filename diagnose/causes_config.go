@@ -25,9 +25,9 @@ func resourceNotFound() Entry {
 				known = quoteList(resourceIdentifiers(ev.Resources))
 			}
 			return fmt.Sprintf("%s asked for %s, which does not exist in zone %s (known: %s).",
-				applicationLabel(row), orDash(auditrow.Meta(row.MetadataJSON, "resource")), ev.DiagnosisZone(), known)
+				applicationLabel(ev, row), orDash(auditrow.Meta(row.MetadataJSON, "resource")), ev.DiagnosisZone(), known)
 		},
-		Actions: []NextAction{{"Use an identifier from the zone's resource list, or register the resource.", DocResourceGrant}},
+		Actions: []NextAction{{Text: "Use an identifier from the zone's resource list, or register the resource.", Page: DocResourceGrant}},
 	}
 }
 
@@ -56,7 +56,7 @@ func configMissing() Entry {
 
 func clientConfigActions() []NextAction {
 	return []NextAction{
-		{"Fix the client or runtime configuration named in the error (service URLs, zone, resource header).", DocTroubleshooting},
-		{"Look the error code up in the reference.", DocErrors},
+		{Text: "Fix the client or runtime configuration named in the error (service URLs, zone, resource header).", Page: DocTroubleshooting},
+		{Text: "Look the error code up in the reference.", Page: DocErrors},
 	}
 }

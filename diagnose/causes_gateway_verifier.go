@@ -26,8 +26,8 @@ const (
 
 func mandateTargetMismatch() Entry {
 	return policyReason(CauseMandateTargetMismatch, SurfaceGatewayVerifier, func(_ *Evidence, d policyDeny) string {
-		return fmt.Sprintf("The mandate presented to the Gateway does not target %s: it was minted for another resource, or X-Caracal-Resource is wrong.", d.res)
-	}, NextAction{"Mint the mandate for the resource being called, and send that resource's identifier in X-Caracal-Resource.", DocGateway})
+		return fmt.Sprintf("At the Gateway's re-exchange, the mandate presented for %s does not target it: it was minted for another resource that its Delegation also covers, or X-Caracal-Resource is wrong. (Caracal answers this only then, for a transport_uniform resource; a Delegation that does not cover the target gives resource_outside_delegation, an enforced target operation_not_permitted.)", d.res)
+	}, NextAction{Text: "Mint the mandate for the resource being called, and send that resource's identifier in X-Caracal-Resource.", Page: DocGateway})
 }
 
 func tokenReplayed() Entry {
@@ -38,11 +38,11 @@ func tokenReplayed() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := replayRow(ev)
 			return fmt.Sprintf("The Gateway refused a replayed mandate (jti %s) from %s for %s: Gateway mandates are one-shot, so the caller must mint a fresh one for every call.",
-				orDash(auditrow.Meta(row.MetadataJSON, "jti")), applicationLabel(row), resourceLabel(row))
+				orDash(auditrow.Meta(row.MetadataJSON, "jti")), applicationLabel(ev, row), resourceLabel(row))
 		},
 		Actions: []NextAction{
-			{"Mint a fresh Gateway mandate for every call; they are one-shot.", DocGateway},
-			{"If nothing replays on purpose, look for client retries that resend the same bearer.", DocFAQ},
+			{Text: "Mint a fresh Gateway mandate for every call; they are one-shot.", Page: DocGateway},
+			{Text: "If nothing replays on purpose, look for client retries that resend the same bearer.", Page: DocFAQ},
 		},
 	}
 }
@@ -74,8 +74,8 @@ func upstreamFailed() Entry {
 			return v + "."
 		},
 		Actions: []NextAction{
-			{"Check the upstream's health and that the Gateway container can reach its upstream_url.", DocGateway},
-			{"Read the Gateway logs by request ID for the transport error.", DocDebugging},
+			{Text: "Check the upstream's health and that the Gateway container can reach its upstream_url.", Page: DocGateway},
+			{Text: "Read the Gateway logs by request ID for the transport error.", Page: DocDebugging},
 		},
 	}
 }
@@ -113,7 +113,7 @@ func verifier(c Cause, tail string) Entry {
 		func(ev *Evidence) string {
 			return fmt.Sprintf("The resource server's in-process verifier refused the call (%s) and wrote no audit row", hintLabel(ev.Query.Hints)) + tail
 		},
-		NextAction{"Check the resource server's verifier configuration (zone, issuer, route requirements) against the mandate.", DocGateway},
-		NextAction{"Route the call through the Gateway to get an audit trace.", DocAuditLedger},
+		NextAction{Text: "Check the resource server's verifier configuration (zone, issuer, route requirements) against the mandate.", Page: DocGateway},
+		NextAction{Text: "Route the call through the Gateway to get an audit trace.", Page: DocAuditLedger},
 	)
 }

@@ -31,8 +31,8 @@ func apiUnreachable() Entry {
 			return fmt.Sprintf("The Caracal Admin API at %s %s, so nothing else could be checked.", p.URL, what)
 		},
 		Actions: []NextAction{
-			{"Check that the Admin API container is running and that CARACAL_API_URL points at it.", DocDebugging},
-			{"Run `caracal status --ready` on the host to see which services answer.", DocTroubleshooting},
+			{Text: "Check that the Admin API container is running and that CARACAL_API_URL points at it.", Page: DocDebugging},
+			{Text: "Run `caracal status --ready` on the host to see which services answer.", Page: DocTroubleshooting},
 		},
 	}
 }
@@ -52,9 +52,9 @@ func serviceNotReady() Entry {
 			return v
 		},
 		Actions: []NextAction{
-			{"Fix the dependency named in the /ready reason (Postgres, Redis, STS reachability, revocation snapshot) and watch `caracal-bot status` turn green.", DocDebugging},
-			{"For Redis outages, check the Redis deployment; STS answers 429 provider_rate_limited while it is down.", DocRedis},
-			{"Re-run the diagnosis once every service is ready.", DocTroubleshooting},
+			{Text: "Fix the dependency named in the /ready reason (Postgres, Redis, STS reachability, revocation snapshot) and watch `caracal-bot status` turn green.", Page: DocDebugging},
+			{Text: "For Redis outages, check the Redis deployment; STS answers 429 provider_rate_limited while it is down.", Page: DocRedis},
+			{Text: "Re-run the diagnosis once every service is ready.", Page: DocTroubleshooting},
 		},
 	}
 }

@@ -26,8 +26,8 @@ func allowed() Entry {
 		Verdict: func(ev *Evidence) string {
 			row, _ := auditrow.ApplicationRow(ev.Trace)
 			return fmt.Sprintf("Caracal allowed this request (%s, %s): the trace shows no denial. If the caller still failed, the failure happened outside Caracal.",
-				applicationLabel(row), resourceLabel(row))
+				applicationLabel(ev, row), resourceLabel(row))
 		},
-		Actions: []NextAction{{"Caracal allowed the request; look at the upstream service or the caller for the failure.", DocConsoleObs}},
+		Actions: []NextAction{{Text: "Caracal allowed the request; look at the upstream service or the caller for the failure.", Page: DocConsoleObs}},
 	}
 }

@@ -21,14 +21,14 @@ func scopeNotDeclared() Entry {
 		Rules: []Rule{gateRule(5, "scope_mismatch")},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "scope_mismatch")
-			app, res := applicationLabel(row), resourceLabel(row)
+			app, res := applicationLabel(ev, row), resourceLabel(row)
 			resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource"))
 			declared := "unknown (resources could not be read)"
 			if resource != nil {
 				declared = quoteList(resource.Scopes)
 			}
 			if scopes := auditrow.MetaStrings(row.MetadataJSON, "requested_scopes"); len(scopes) > 0 && resource != nil {
-				if miss := missingFrom(scopes, resource.Scopes); len(miss) > 0 {
+				if miss := undeclared(scopes, resource); len(miss) > 0 {
 					return fmt.Sprintf("%s is not declared on %s (declared: %s), so STS refused to mint it for %s.", scopePhrase(miss), res, declared, app)
 				}
 			}
@@ -45,21 +45,21 @@ func operationNotPermitted() Entry {
 		Rules: []Rule{gateRule(6, "operation_not_permitted")},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "operation_not_permitted")
-			app, res := applicationLabel(row), resourceLabel(row)
+			app, res := applicationLabel(ev, row), resourceLabel(row)
 			method, path := auditrow.Meta(row.MetadataJSON, "method"), auditrow.Meta(row.MetadataJSON, "path")
 			op := strings.TrimSpace(method + " " + path)
 			if resource := ev.ResourceByIdentifier(auditrow.Meta(row.MetadataJSON, "resource")); resource != nil {
 				for _, o := range resource.Operations {
 					if strings.EqualFold(o.Method, method) && o.Path == path {
-						return fmt.Sprintf("Operation %s on enforced %s requires scope %s, which the mandate of %s does not carry.", op, res, o.Scope, app)
+						return fmt.Sprintf("At the Gateway's re-exchange, operation %s on enforced %s requires scope %s, which the mandate of %s does not carry. A mandate minted for another resource and sent here is refused this way too: the operation check comes first.", op, res, o.Scope, app)
 					}
 				}
 			}
-			return fmt.Sprintf("Operation %s is not declared on enforced %s, so the Gateway refused %s (403 operation_not_permitted).", orDash(op), res, app)
+			return fmt.Sprintf("Operation %s is not declared on enforced %s, so STS refused the Gateway's re-exchange for %s (403 operation_not_permitted, passed through by the Gateway).", orDash(op), res, app)
 		},
 		Actions: []NextAction{
-			{"Declare the operation (method and path with its scope) on the enforced resource, or switch it to transport_uniform.", DocGateway},
-			{"Mint with the operation's scope.", DocResourceGrant},
+			{Text: "Declare the operation (method and path with its scope) on the enforced resource, or switch it to transport_uniform.", Page: DocGateway},
+			{Text: "Mint with the operation's scope.", Page: DocResourceGrant},
 		},
 		Steps: []StepNote{failsStep(6, CauseOperationNotPermitted)},
 	}
@@ -87,8 +87,8 @@ func upstreamInsufficientScope() Entry {
 // undeclaredScopeActions fix a scope the resource never declared.
 func undeclaredScopeActions() []NextAction {
 	return []NextAction{
-		{"Declare the scope on the resource (Admin API resources, `scopes`).", DocResourceGrant},
-		{"Grant it to the Session's role in the data document and activate a new version.", DocAuthorPolicy},
-		{"Mint again; a mandate only carries scopes the resource declared when it was minted.", DocFAQ},
+		{Text: "Declare the scope on the resource (Admin API resources, `scopes`).", Page: DocResourceGrant},
+		{Text: "Grant it to the Session's role in the data document and activate a new version.", Page: DocAuthorPolicy},
+		{Text: "Mint again; a mandate only carries scopes the resource declared when it was minted.", Page: DocFAQ},
 	}
 }

@@ -25,8 +25,8 @@ func policyNotPropagated() Entry {
 		func(ev *Evidence) string {
 			return fmt.Sprintf("Access continues after %s because the change has not reached STS: %s.", revocationLabel(ev), propagationDetail(ev))
 		},
-		NextAction{"Requeue or fix the dead API outbox rows, then re-check activation-status until loaded.", DocActivate},
-		NextAction{"STS also re-reads active bindings every OPA_POLL_SECONDS (default 60).", DocRevocation},
+		NextAction{Text: "Requeue or fix the dead API outbox rows, then re-check activation-status until loaded.", Page: DocActivate},
+		NextAction{Text: "STS also re-reads active bindings every OPA_POLL_SECONDS (default 60).", Page: DocRevocation},
 	)
 }
 
@@ -42,8 +42,8 @@ func revocationSnapshotStale() Entry {
 			}
 			return fmt.Sprintf("Access continues after %s because the Gateway's revocation snapshot is stale (age %s, fresh means ≤ 70 s): it has not seen the revocation.", revocationLabel(ev), age)
 		},
-		NextAction{"Check the Gateway's Postgres and Redis connectivity; force a reload with POST /internal/revocations/reload.", DocRevocation},
-		NextAction{"Watch revocation_snapshot_fresh on Gateway /metrics.json return to 1.", DocObservability},
+		NextAction{Text: "Check the Gateway's Postgres and Redis connectivity; force a reload with POST /internal/revocations/reload.", Page: DocRevocation},
+		NextAction{Text: "Watch revocation_snapshot_fresh on Gateway /metrics.json return to 1.", Page: DocObservability},
 	)
 }
 
@@ -56,8 +56,8 @@ func grantRevokeNotEffective() Entry {
 		func(ev *Evidence) string {
 			return fmt.Sprintf("Access continues after %s because a /grants revoke only revokes the consenting user's authority records: %s still holds the policy grant, and the policy data is unchanged.", revocationLabel(ev), traceSubject(ev))
 		},
-		NextAction{"Cut the application's access by changing the policy data and activating a new version.", DocAuthorPolicy},
-		NextAction{"Or revoke the right subject with POST /v1/zones/{zone}/subjects/revoke, or terminate the Sessions and Delegations.", DocRevocation},
+		NextAction{Text: "Cut the application's access by changing the policy data and activating a new version.", Page: DocAuthorPolicy},
+		NextAction{Text: "Or revoke the right subject with POST /v1/zones/{zone}/subjects/revoke, or terminate the Sessions and Delegations.", Page: DocRevocation},
 	)
 }
 
@@ -67,8 +67,8 @@ func verifierWithoutRevocation() Entry {
 		func(*Evidence) string {
 			return "Access continues after the revocation, and STS and the Gateway look current: the calls most likely reach an in-process verifier whose revocation store is not fed by caracal.sessions.revoke, so revoked mandates work until they expire (at most 15 min)."
 		},
-		NextAction{"Feed the verifier's revocation store from caracal.sessions.revoke, or route calls through the Gateway.", DocRevocation},
-		NextAction{"Until then, revoked resource mandates keep working until they expire (15 min at most).", DocFAQ},
+		NextAction{Text: "Feed the verifier's revocation store from caracal.sessions.revoke, or route calls through the Gateway.", Page: DocRevocation},
+		NextAction{Text: "Until then, revoked resource mandates keep working until they expire (15 min at most).", Page: DocFAQ},
 	)
 }
 
@@ -96,7 +96,7 @@ func traceSubject(ev *Evidence) string {
 	if !ok {
 		return "the application"
 	}
-	label := applicationLabel(row)
+	label := applicationLabel(ev, row)
 	if kind := auditrow.Meta(row.MetadataJSON, "subject_kind"); kind != "" {
 		label += " (subject kind " + kind + ")"
 	}

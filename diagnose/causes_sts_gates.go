@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -33,19 +34,38 @@ func rateLimited() Entry {
 		Rules: []Rule{gateRule(8, "rate_limited")},
 		Verdict: func(ev *Evidence) string {
 			row, _ := gateDenyRow(ev, "rate_limited")
-			return fmt.Sprintf("STS's mint rate limit for %s on %s was exceeded (STS_MINT_RATE_LIMIT_PER_MIN, default 1000/min, counts mints and Gateway re-exchanges), or Redis was unavailable for the counter; the caller saw 403 \"policy denied\", not 429.",
-				applicationLabel(row), resourceLabel(row))
+			return fmt.Sprintf("STS's mint rate limit for %s on %s was exceeded%s (STS_MINT_RATE_LIMIT_PER_MIN, default 1000/min, counts mints and Gateway re-exchanges), or Redis was unavailable for the counter; the caller saw 403 \"policy denied\", not 429.",
+				applicationLabel(ev, row), resourceLabel(row), onPath(ev))
 		},
 		Actions: []NextAction{
-			{"Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", DocErrors},
-			{"Check Redis: an unavailable counter store also denies with rate_limited.", DocRedis},
+			{Text: "Slow the caller down or raise STS_MINT_RATE_LIMIT_PER_MIN / the console mint limit.", Page: DocErrors},
+			{Text: "Check Redis: an unavailable counter store also denies with rate_limited.", Page: DocRedis},
 		},
 	}
 }
 
+// resourceOutsideDelegation is the usual answer to a mandate sent to the
+// wrong resource: STS denies the Gateway's re-exchange here, with a bare
+// "policy denied", long before mandate_target_mismatch (API.md §0).
 func resourceOutsideDelegation() Entry {
-	return gate(CauseResourceOutsideDelegation,
-		NextAction{"Bind the Delegation to this resource or widen its constraints, then mint again.", DocAuthorize})
+	e := gate(CauseResourceOutsideDelegation,
+		NextAction{Text: "Send the mandate only to the resource it was minted for (X-Caracal-Resource), or mint one for this resource through a Delegation that covers it.",
+			Page: DocGateway, When: func(ev *Evidence) bool { return exchangePath(ev) == gatewayPath }},
+		NextAction{Text: "Bind the Delegation to this resource or widen its constraints, then mint again.", Page: DocAuthorize})
+	e.Verdict = func(ev *Evidence) string {
+		row, _ := otherGateRow(ev)
+		edge := ""
+		if id := auditrow.Meta(row.MetadataJSON, "delegation_edge_id"); id != "" {
+			edge = " (" + id + ")"
+		}
+		v := fmt.Sprintf("The Delegation%s that %s acts through does not cover %s: STS denied %s at its resource_outside_delegation gate, and the caller saw a bare 403 \"policy denied\".",
+			edge, applicationLabel(ev, row), resourceLabel(row), cmp.Or(exchangePath(ev), "the exchange"))
+		if exchangePath(ev) == gatewayPath {
+			v += " A mandate sent through the Gateway to another resource than the one it was minted for is refused this way."
+		}
+		return v
+	}
+	return e
 }
 
 func credentialNotProvisioned() Entry {
@@ -58,8 +78,8 @@ func credentialRefreshFailed() Entry {
 
 func connectionActions() []NextAction {
 	return []NextAction{
-		{"The end user must connect (or reconnect) the provider account for this resource; the trace row's reason says which (no_user_principal, no_provider_connection, or the refresh error).", DocResourceGrant},
-		{"Check the subject's provider connections in the Console (subjects overview).", DocRevocation},
+		{Text: "The end user must connect (or reconnect) the provider account for this resource; the trace row's reason says which (no_user_principal, no_provider_connection, or the refresh error).", Page: DocResourceGrant},
+		{Text: "Check the subject's provider connections in the Console (subjects overview).", Page: DocRevocation},
 	}
 }
 
@@ -73,8 +93,8 @@ func providerCredentialUnavailable() Entry {
 
 func providerActions() []NextAction {
 	return []NextAction{
-		{"Restore the resource's credential provider and check its circuit and IdP reachability.", DocGateway},
-		{"Read the STS logs by request ID for the provider error.", DocDebugging},
+		{Text: "Restore the resource's credential provider and check its circuit and IdP reachability.", Page: DocGateway},
+		{Text: "Read the STS logs by request ID for the provider error.", Page: DocDebugging},
 	}
 }
 
@@ -87,7 +107,7 @@ func approvalAlreadyConsumed() Entry {
 }
 
 func spentApprovalActions() []NextAction {
-	return []NextAction{{"Request a new approval; an approval_id is bound to one request and spent once.", DocApproval}}
+	return []NextAction{{Text: "Request a new approval; an approval_id is bound to one request and spent once.", Page: DocApproval}}
 }
 
 // gated is row 10's guard: a token_exchange deny row from a gate, the
@@ -125,8 +145,11 @@ func otherGateStatus(ev *Evidence) Cause {
 }
 
 func otherGateVerdict(ev *Evidence) string {
+	if otherGateStatus(ev) == CauseApprovalRejected {
+		return approvalVerdict(ev) // a retry with a rejected approval: the rejection explains it
+	}
 	row, _ := otherGateRow(ev)
-	v := fmt.Sprintf("STS's %s gate denied %s on %s before or around policy", otherGateStatus(ev), applicationLabel(row), resourceLabel(row))
+	v := fmt.Sprintf("STS's %s gate denied %s on %s%s, before or around policy", otherGateStatus(ev), applicationLabel(ev, row), resourceLabel(row), onPath(ev))
 	if reason := auditrow.Meta(row.MetadataJSON, "reason"); reason != "" {
 		v += " (reason " + reason + ")"
 	}
@@ -141,28 +164,50 @@ func zoneInvalid() Entry {
 		func(ev *Evidence) bool { return ev.Query.Hints.ErrorCode == string(CauseZoneInvalid) },
 		func(*Evidence) string {
 			return "The application's credentials belong to another zone (403 zone_invalid): use the zone where the application is registered."
-		}, beforePolicyActions()...)
+		}, NextAction{Text: "Use the credentials of an application registered in the zone the call targets, or target the zone where this application is registered.", Page: DocErrors},
+		faqSTSvsGateway())
 }
 
 func authorityInactive() Entry {
 	return forbidden().entry(CauseAuthorityInactive, `description names an authority record, Session or Delegation "inactive or expired"`,
 		func(ev *Evidence) bool { return describes(ev, "inactive or expired") },
 		func(ev *Evidence) string {
-			return fmt.Sprintf("STS refused the mint before policy because an authority anchor is no longer live (%q): the authority record, Session or Delegation was revoked, terminated or expired. STS writes no audit row for this.", ev.Query.Hints.Description)
-		}, beforePolicyActions()...)
+			v := fmt.Sprintf("STS refused the exchange before policy because an authority anchor is no longer live (%q): the authority record, Session or Delegation was revoked, terminated or expired. STS writes no audit row for this.", ev.Query.Hints.Description)
+			if describes(ev, "delegation edge") {
+				v += " Terminating a Session revokes its Delegations: new mints, and mandates minted before, then get this answer (or 401 \"session revoked\" at the Gateway) within seconds."
+			}
+			return v
+		}, NextAction{Text: "Check the subject's authority records and its Sessions and Delegations (status, expiry, revoked_reason), then mint again under live ones.", Page: DocRevocation},
+		faqSTSvsGateway())
 }
 
 func deniedBeforePolicy() Entry {
-	return forbidden().entry(CauseDeniedBeforePolicy, "otherwise", always,
+	e := forbidden().entry(CauseDeniedBeforePolicy, "otherwise", always,
 		func(ev *Evidence) string {
-			return fmt.Sprintf("STS refused the call before policy evaluation and wrote no audit row (%s). Candidates: an inactive authority record, Session or Delegation (\"... inactive or expired\"), a Session not owned by the caller, a Delegation path problem, or cross-zone credentials (zone_invalid); the exact error_description tells them apart.", hintLabel(ev.Query.Hints))
+			h := hintLabel(ev.Query.Hints)
+			policyDenied := describes(ev, "policy denied")
+			switch {
+			case ev.SearchedOnlyItsZone() && policyDenied:
+				return notFoundInItsZone(ev) + fmt.Sprintf(". STS answers %s only after writing audit rows, so the call most likely ran in another zone.", h)
+			case ev.SearchedOnlyItsZone():
+				return notFoundInItsZone(ev) + fmt.Sprintf(": either the call ran in another zone, or STS refused it before policy evaluation (%s), which leaves no audit row. The exact error_description tells the refusals apart: an inactive authority record, Session or Delegation, a Session not owned by the caller, a Delegation path problem, or cross-zone credentials.", h)
+			case policyDenied:
+				return fmt.Sprintf("STS answered %s, which it does only after writing audit rows, yet no zone searched has any for this ID: the rows may still be on their way through the audit pipeline, or the ID is not the one STS echoed.", h)
+			}
+			return fmt.Sprintf("STS refused the call before policy evaluation and wrote no audit row (%s). Candidates: an inactive authority record, Session or Delegation (\"... inactive or expired\"), a Session not owned by the caller, a Delegation path problem, or cross-zone credentials (zone_invalid); the exact error_description tells them apart.", h)
 		}, beforePolicyActions()...)
+	e.Actions = append([]NextAction{searchElsewhere()}, e.Actions...)
+	return e
 }
 
 func beforePolicyActions() []NextAction {
 	return []NextAction{
-		{"Check the authority records and Sessions of the subject (status, expiry, revocation).", DocRevocation},
-		{"Use credentials issued for the targeted zone.", DocErrors},
-		{"STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", DocFAQ},
+		{Text: "Check the authority records and Sessions of the subject (status, expiry, revocation).", Page: DocRevocation},
+		{Text: "Use credentials issued for the targeted zone.", Page: DocErrors},
+		faqSTSvsGateway(),
 	}
+}
+
+func faqSTSvsGateway() NextAction {
+	return NextAction{Text: "STS 403 vs Gateway 403: the FAQ explains how to tell them apart.", Page: DocFAQ}
 }

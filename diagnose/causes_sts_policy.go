@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -52,9 +54,9 @@ func policyEvalFailed() Entry {
 			return v + "."
 		},
 		Actions: []NextAction{
-			{"Read the STS logs for the engine error and check opa.compile_errors / eval_errors on STS /metrics.json.", DocObservability},
-			{"Re-activate the last known-good policy-set version.", DocActivate},
-			{"Fix data documents that produce multiple outputs for one key, then activate a new version.", DocAuthorPolicy},
+			{Text: "Read the STS logs for the engine error and check opa.compile_errors / eval_errors on STS /metrics.json.", Page: DocObservability},
+			{Text: "Re-activate the last known-good policy-set version.", Page: DocActivate},
+			{Text: "Fix data documents that produce multiple outputs for one key, then activate a new version.", Page: DocAuthorPolicy},
 		},
 		Steps: []StepNote{{Step: 4, Status: StepFail, Detail: "policy evaluation failed"}},
 	}
@@ -77,8 +79,8 @@ func noActivePolicySet() Entry {
 	e := policyReason(CauseNoActivePolicySet, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
 		return fmt.Sprintf("Zone %s has no active policy-set version, so STS denies every exchange (deny-all fallback); %s was refused %s.", ev.DiagnosisZone(), d.app, d.res)
 	},
-		NextAction{"Activate a policy-set version in zone {{zone}} (only one set can be active).", DocActivate},
-		NextAction{"Check activation-status until propagation_status is loaded.", DocActivate},
+		NextAction{Text: "Activate a policy-set version in zone {{zone}} (only one set can be active).", Page: DocActivate},
+		NextAction{Text: "Check activation-status until propagation_status is loaded.", Page: DocActivate},
 	)
 	e.Steps = []StepNote{{Step: 5, Status: StepFail, Detail: "no policy set has an active version"}}
 	return e
@@ -87,44 +89,46 @@ func noActivePolicySet() Entry {
 func resourceNotGranted() Entry {
 	return policyReason(CauseResourceNotGranted, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
 		identifier := auditrow.Meta(d.row.MetadataJSON, "resource")
+		denied := fmt.Sprintf("The policy engine denied %s on %s%s: ", d.app, d.res, onPath(ev))
 		if identifier != "" && policyMentions(ev, `"`+identifier+`"`) {
-			return fmt.Sprintf("%s grants %s to an application key that is not bound to %s in app_ids.", policySetLabel(ev), d.res, d.app)
+			return denied + fmt.Sprintf("%s grants %s to an application key that is not bound to %s in app_ids.", policySetLabel(ev), d.res, d.app)
 		}
-		return fmt.Sprintf("%s has no grant for %s that binds %s: add a grants entry and bind the application in app_ids.", policySetLabel(ev), d.res, d.app)
+		return denied + fmt.Sprintf("%s has no grant for %s that binds %s in app_ids.", policySetLabel(ev), d.res, d.app)
 	},
-		NextAction{"Add a grants entry for the resource in the zone's data document and bind the application key to the application id in app_ids.", DocAuthorPolicy},
-		NextAction{"Activate the new policy-set version in zone {{zone}} and wait for propagation_status loaded.", DocActivate},
-		NextAction{"Note: rows under /grants are consent records; STS never reads them for this decision.", DocResourceGrant},
+		NextAction{Text: "Add a grants entry for the resource in the zone's data document and bind the application key to the application id in app_ids.", Page: DocAuthorPolicy},
+		NextAction{Text: "Activate the new policy-set version in zone {{zone}} and wait for propagation_status loaded.", Page: DocActivate},
+		NextAction{Text: "Note: rows under /grants are consent records; STS never reads them for this decision.", Page: DocResourceGrant},
 	)
 }
 
 func roleScopeMismatch() Entry {
 	return policyReason(CauseRoleScopeMismatch, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
-		v := fmt.Sprintf("No label of the Session (%s) maps to a role that grants %s on %s in %s.",
-			quoteList(d.labels), scopePhrase(d.scopes), d.res, policySetLabel(ev))
+		if len(d.scopes) == 0 && exchangePath(ev) == gatewayPath {
+			return fmt.Sprintf("At the Gateway's re-exchange, no label of the Session (%s) still maps to a role that grants every scope the mandate carries on %s in %s: a label or a role changed after the mandate was minted.",
+				quoteList(d.labels), d.res, policySetLabel(ev))
+		}
+		v := fmt.Sprintf("No label of the Session (%s) maps to a role that grants %s on %s in %s%s.",
+			quoteList(d.labels), scopePhrase(d.scopes), d.res, policySetLabel(ev), onPath(ev))
 		if roles := rolesGranting(ev, d.scopes); len(roles) > 0 {
 			v += fmt.Sprintf(" Role(s) %s grant it.", strings.Join(roles, ", "))
 		}
 		return v
 	},
-		NextAction{"Give the Session a label whose role grants the scope, or extend that role in the data document.", DocAuthorize},
-		NextAction{"Activate the new version and mint again.", DocActivate},
+		NextAction{Text: "Give the Session a label whose role grants the scope, or extend that role in the data document.", Page: DocAuthorize},
+		NextAction{Text: "Activate the new version and mint again.", Page: DocActivate},
 	)
 }
 
 func noRuleMatched() Entry {
-	return policyReason(CauseNoRuleMatched, SurfaceSTSPolicy, func(_ *Evidence, d policyDeny) string {
-		hasLifecycle := false
-		for _, s := range d.scopes {
-			if s == "agent:lifecycle" {
-				hasLifecycle = true
-			}
+	return policyReason(CauseNoRuleMatched, SurfaceSTSPolicy, func(ev *Evidence, d policyDeny) string {
+		if bootstrapShape(d) {
+			return bootstrapVerdict(ev, d)
 		}
 		session := auditrow.Meta(d.row.MetadataJSON, "agent_session_id")
 		edge := auditrow.Meta(d.row.MetadataJSON, "delegation_edge_id")
 		var missed string
 		switch {
-		case hasLifecycle && len(d.scopes) > 1:
+		case slices.Contains(d.scopes, reservedScope):
 			missed = "agent:lifecycle may only be requested alone (the bootstrap path)"
 		case session == "" || edge == "":
 			missed = "business scopes need the delegated-mint path (a Session plus a Delegation); a plain client-secret exchange matches no allow rule"
@@ -133,9 +137,37 @@ func noRuleMatched() Entry {
 		}
 		return fmt.Sprintf("The request shape of %s for %s on %s matched no allow rule: %s.", d.app, scopePhrase(d.scopes), d.res, missed)
 	},
-		NextAction{"Mint through the SDK's Session and Delegation flow; plain client-secret exchanges only reach agent:lifecycle.", DocAuthorize},
-		NextAction{"Compare the request with the allow paths of the decision contract.", DocPolicy},
+		NextAction{Text: "Bind the application in the data document: add it to app_ids and name its key as the application of the resource's grants entry, then activate the new version in zone {{zone}}.",
+			Page: DocAuthorPolicy, When: func(ev *Evidence) bool { return bootstrapShape(policyDenyOf(ev)) }},
+		NextAction{Text: "Mint through the SDK's Session and Delegation flow; plain client-secret exchanges only reach agent:lifecycle.",
+			Page: DocAuthorize, When: func(ev *Evidence) bool { return !bootstrapShape(policyDenyOf(ev)) }},
+		NextAction{Text: "Compare the request with the allow paths of the decision contract.", Page: DocPolicy},
 	)
+}
+
+// bootstrapShape reports the bootstrap request: agent:lifecycle alone,
+// without a Session or a Delegation (API.md §7.7). Such a request matches
+// no rule when the application does not own the resource.
+func bootstrapShape(d policyDeny) bool {
+	return len(d.scopes) == 1 && d.scopes[0] == reservedScope &&
+		auditrow.Meta(d.row.MetadataJSON, "agent_session_id") == "" && auditrow.Meta(d.row.MetadataJSON, "delegation_edge_id") == ""
+}
+
+// bootstrapVerdict explains a bootstrap that matched no rule: the path
+// needs the application to own the resource, bound in the policy data's
+// app_ids and named by the resource's grants entry (API.md §0, §7.7).
+func bootstrapVerdict(ev *Evidence, d policyDeny) string {
+	name, id := applicationOf(ev, d.row)
+	app := "Application " + cmp.Or(name, id, "(unnamed)")
+	const path = "the bootstrap path (agent:lifecycle alone) needs the application to own the resource, bound in app_ids and named by the resource's grants entry"
+	switch key, bound := appIDsKey(ev, id); {
+	case len(ev.PolicyDocuments) == 0:
+		return fmt.Sprintf("%s is most likely not bound in the policy data's app_ids (the policy documents could not be read to confirm), so its bootstrap on %s matched no allow rule: %s.", app, d.res, path)
+	case !bound:
+		return fmt.Sprintf("%s is not bound in the policy data's app_ids (%s has no key for %s), so its bootstrap on %s matched no allow rule: %s.", app, policySetLabel(ev), id, d.res, path)
+	default:
+		return fmt.Sprintf("%s is bound in app_ids as %q, yet its bootstrap on %s matched no allow rule: %s, so that entry must name %q.", app, key, d.res, path, key)
+	}
 }
 
 // delegationScopeExceeded is concluded from a policy deny (row 4) and, more
@@ -166,8 +198,8 @@ func confinementViolation() Entry {
 
 func delegationActions() []NextAction {
 	return []NextAction{
-		{"Widen the Delegation or confinement, or request fewer scopes.", DocAuthorize},
-		{"Check the Session's labels and the confinement rules in the data document.", DocAuthorPolicy},
+		{Text: "Widen the Delegation or confinement, or request fewer scopes.", Page: DocAuthorize},
+		{Text: "Check the Session's labels and the confinement rules in the data document.", Page: DocAuthorPolicy},
 	}
 }
 
@@ -191,8 +223,8 @@ func malformedApprovalData() Entry {
 
 func dataDocumentActions() []NextAction {
 	return []NextAction{
-		{"Fix or remove the offending entry in the data document and activate a new version.", DocAuthorPolicy},
-		{"Confirm propagation with activation-status.", DocActivate},
+		{Text: "Fix or remove the offending entry in the data document and activate a new version.", Page: DocAuthorPolicy},
+		{Text: "Confirm propagation with activation-status.", Page: DocActivate},
 	}
 }
 
@@ -203,7 +235,7 @@ func otherPolicyReason() Entry {
 			Match: func(ev *Evidence) bool { _, ok := policyDenyRow(ev); return ok }}},
 		Verdict: func(ev *Evidence) string {
 			d := policyDenyOf(ev)
-			return fmt.Sprintf("The policy engine denied %s on %s with reason %s.", d.app, d.res, d.reason)
+			return fmt.Sprintf("The policy engine denied %s on %s%s with reason %s.", d.app, d.res, onPath(ev), d.reason)
 		},
 		Actions: stsGateActions(),
 		Open:    func(ev *Evidence) Cause { return policyDenyOf(ev).reason },
@@ -213,8 +245,8 @@ func otherPolicyReason() Entry {
 // stsGateActions are the fixes of a refusal the registry has no entry for.
 func stsGateActions() []NextAction {
 	return []NextAction{
-		{"Look up the STS gate {{cause}} in the error reference; the trace row's metadata reason says why it refused.", DocErrors},
-		{"Compare the request with the policy data and the resource definition.", DocAuthorize},
+		{Text: "Look up the STS gate {{cause}} in the error reference; the trace row's metadata reason says why it refused.", Page: DocErrors},
+		{Text: "Compare the request with the policy data and the resource definition.", Page: DocAuthorize},
 	}
 }
 
@@ -239,7 +271,7 @@ func policyDenyOf(ev *Evidence) policyDeny {
 	if reason == "" {
 		reason = CauseUnknown
 	}
-	return policyDeny{row: row, reason: reason, app: applicationLabel(row), res: resourceLabel(row),
+	return policyDeny{row: row, reason: reason, app: applicationLabel(ev, row), res: resourceLabel(row),
 		scopes: auditrow.MetaStrings(row.MetadataJSON, "requested_scopes"), labels: auditrow.MetaStrings(row.MetadataJSON, "agent_labels")}
 }
 

@@ -53,7 +53,7 @@ func facts(ev *Evidence, f finding) []Fact {
 		add("final decision", ev.Trace.FinalDecision, explain)
 		if row, ok := auditrow.ApplicationRow(ev.Trace); ok {
 			m := row.MetadataJSON
-			add("application", joinNonEmpty(auditrow.Meta(m, "application_name"), auditrow.Meta(m, "application_id")), explain)
+			add("application", joinNonEmpty(applicationOf(ev, row)), explain)
 			add("resource", auditrow.Meta(m, "resource"), explain)
 			add("subject kind", auditrow.Meta(m, "subject_kind"), explain)
 			add("requested scopes", strings.Join(auditrow.MetaStrings(m, "requested_scopes"), " "), explain)

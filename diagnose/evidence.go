@@ -29,6 +29,9 @@ type Evidence struct {
 	// CrossZoneSearch is false when the bot's token could not list zones
 	// (a zone-scoped token), so only the asked zone was searched.
 	CrossZoneSearch bool `json:"cross_zone_search"`
+	// ZoneScopedToken is set when Caracal refused the zone list to the
+	// bot's token because it is zone-scoped (403 admin_token_zone_mismatch).
+	ZoneScopedToken bool `json:"zone_scoped_token,omitempty"`
 	// AdminAPIError is set when the Admin API answered the trace lookup with
 	// something other than 200 or 404 (5xx, 401, 429).
 	AdminAPIError *caracal.Error `json:"admin_api_error,omitempty"`
@@ -41,6 +44,7 @@ type Evidence struct {
 	CoordinatorStats *caracal.CoordinatorStats `json:"coordinator_stats,omitempty"`
 
 	Zone             *caracal.Zone             `json:"zone,omitempty"`
+	Applications     []caracal.Application     `json:"applications,omitempty"`
 	Resources        []caracal.Resource        `json:"resources,omitempty"`
 	PolicySets       []caracal.PolicySet       `json:"policy_sets,omitempty"`
 	Activation       *caracal.ActivationStatus `json:"activation,omitempty"`
@@ -59,6 +63,13 @@ type Evidence struct {
 // HasTrace reports whether a request trace with at least one row was found.
 func (ev *Evidence) HasTrace() bool {
 	return ev.Trace != nil && len(ev.Trace.Events) > 0
+}
+
+// SearchedOnlyItsZone reports a request not found in the zone asked, when
+// the bot's zone-scoped token cannot search the others: "no audit row"
+// then means no row in that zone, not none at all.
+func (ev *Evidence) SearchedOnlyItsZone() bool {
+	return ev.ZoneScopedToken && ev.Query.RequestID != "" && ev.Trace == nil && !hasMissing(ev, "request trace")
 }
 
 // DiagnosisZone returns the zone the diagnosis is about: where the trace was found,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 )
 
 // How verdicts name what they are about.
@@ -84,6 +85,21 @@ func policyMentions(ev *Evidence, s string) bool {
 	return false
 }
 
+// appIDsKey finds, best effort, the key that binds an application id in the
+// app_ids of the loaded data documents (`"key": "<id>"`).
+func appIDsKey(ev *Evidence, id string) (string, bool) {
+	if id == "" {
+		return "", false
+	}
+	re := regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*"` + regexp.QuoteMeta(id) + `"`)
+	for _, d := range ev.PolicyDocuments {
+		if m := re.FindStringSubmatch(d.Content); m != nil {
+			return m[1], true
+		}
+	}
+	return "", false
+}
+
 // roleEntry matches `"role": ["scope", ...]` in a Rego data document.
 func roleEntry() *regexp.Regexp {
 	return regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*\[([^\]]{0,1000})\]`)
@@ -120,4 +136,76 @@ func quotedStrings(s string) []string {
 		}
 	}
 	return out
+}
+
+// notFoundInItsZone says that the request was looked up in the asked zone
+// only, because the bot's token is zone-scoped (Evidence.SearchedOnlyItsZone).
+func notFoundInItsZone(ev *Evidence) string {
+	return fmt.Sprintf("Request %s was not found in zone %s, and other zones cannot be searched with this token (it is zone-scoped)", ev.Query.RequestID, ev.AskedZone)
+}
+
+// searchElsewhere is the first fix when the request was not found in the
+// only zone the bot's token can search.
+func searchElsewhere() NextAction {
+	return NextAction{Text: "Ask in the zone where the call ran (`why {{request}} --zone <zone>`), or give the bot a global read-only token so that it searches every zone.",
+		Page: DocAuditLedger, When: (*Evidence).SearchedOnlyItsZone}
+}
+
+// The exchanges STS decides (exchangePath).
+const (
+	gatewayPath = "the Gateway's re-exchange" // of a mandate presented to the Gateway
+	mintPath    = "the mint"
+)
+
+// exchangePath names the exchange STS decided: gatewayPath, mintPath, or ""
+// when the evidence cannot tell. The
+// Gateway's path shows in the trace (a gateway_resource_request row, a
+// mandate-use policy, a gate only the Gateway's exchange has, a
+// mandate_target_mismatch) or in the request ID: the Gateway generates
+// UUIDv4-form IDs, STS UUIDv7 ones, and the SDK sends none (API.md §2.1,
+// §7.5–7.7; inferred from the ID when the trace does not say).
+func exchangePath(ev *Evidence) string {
+	for _, r := range traceRows(ev) {
+		switch {
+		case r.EventType == "gateway_resource_request",
+			strings.HasSuffix(policyNames(r.DeterminingPoliciesJSON), "-use"),
+			auditrow.Reason(r.DiagnosticsJSON) == string(CauseMandateTargetMismatch):
+			return gatewayPath
+		}
+		switch Cause(auditrow.Str(r.EvaluationStatus)) {
+		case CauseOperationNotPermitted, CauseProviderUnavailable, CauseProviderCredentialUnavailable:
+			return gatewayPath
+		}
+	}
+	switch uuidVersion(ev.Query.RequestID) {
+	case '4':
+		return gatewayPath
+	case '7':
+		return mintPath
+	}
+	return ""
+}
+
+// traceRows are the trace's rows, none without a trace.
+func traceRows(ev *Evidence) []caracal.AuditRow {
+	if ev.Trace == nil {
+		return nil
+	}
+	return ev.Trace.Events
+}
+
+// uuidVersion returns the version digit of a UUID, 0 for anything else.
+func uuidVersion(id string) byte {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		return 0
+	}
+	return id[14]
+}
+
+// onPath is " at <the exchange>" for a verdict, "" when the path is unknown.
+func onPath(ev *Evidence) string {
+	if p := exchangePath(ev); p != "" {
+		return " at " + p
+	}
+	return ""
 }

@@ -33,6 +33,8 @@ func TestCauses_AreComplete(t *testing.T) {
 			}
 			assert.NotNil(t, e.Verdict, "verdict")
 			require.NotEmpty(t, e.Actions, "next actions")
+			assert.True(t, slices.ContainsFunc(e.Actions, func(a NextAction) bool { return a.When == nil }),
+				"at least one action holds whatever the evidence, so no diagnosis goes without one")
 			for _, a := range e.Actions {
 				assert.NotEmpty(t, a.Text)
 				assert.Contains(t, DocPages(), a.Page, "%q links a docs page of ROUTER.md", a.Text)
@@ -92,7 +94,7 @@ func TestCauses_OpenEntries(t *testing.T) {
 		{"a gate the registry does not name", with(withTrace(trace("deny", gateRow("control_resource_requires_control_key")))),
 			"control_resource_requires_control_key", 10, "control_resource_requires_control_key gate", "Look up the STS gate control_resource_requires_control_key"},
 		{"a gate that names an approval cause", with(withTrace(trace("deny", gateRow("approval_rejected")))),
-			CauseApprovalRejected, 10, "approval_rejected gate", "Decide the approval"},
+			CauseApprovalRejected, 10, "was rejected", "Do not retry with this approval_id"},
 		{"a gate row without a status", with(withTrace(trace("deny", gateRow("")))),
 			CauseUnknown, 10, "STS's unknown gate", "Look up the STS gate unknown"},
 	}

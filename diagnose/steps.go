@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/caracal-bot/caracal-bot/health"
@@ -89,6 +90,8 @@ func stepTrace(ev *Evidence, _ finding) (StepStatus, string) {
 		return StepPass, fmt.Sprintf("%d audit row(s) in zone %s, final_decision %s", len(ev.Trace.Events), ev.TraceZone, ev.Trace.FinalDecision)
 	case hasMissing(ev, "request trace"):
 		return StepSkip, "the trace could not be read"
+	case ev.SearchedOnlyItsZone():
+		return StepWarn, fmt.Sprintf("no audit rows for this ID in %s; other zones cannot be searched with this token", quoteList(ev.SearchedZones))
 	}
 	return StepWarn, fmt.Sprintf("no audit rows for this ID in %s", quoteList(ev.SearchedZones))
 }
@@ -136,7 +139,8 @@ func stepActivation(ev *Evidence, f finding) (StepStatus, string) {
 	return StepWarn, fmt.Sprintf("policy set %s: %s", ps.Name, propagationDetail(ev))
 }
 
-// Step 6: requested scopes against the resource's declared scopes.
+// Step 6: requested scopes against the resource's declared scopes; the
+// reserved agent:lifecycle never fails it.
 func stepScopes(ev *Evidence, f finding) (StepStatus, string) {
 	if n, ok := f.note(6); ok {
 		return n.Status, n.Detail
@@ -153,8 +157,11 @@ func stepScopes(ev *Evidence, f finding) (StepStatus, string) {
 	case len(scopes) == 0:
 		return StepPass, fmt.Sprintf("%s declares %s (no scopes requested on this row)", res.Identifier, quoteList(res.Scopes))
 	}
-	if miss := missingFrom(scopes, res.Scopes); len(miss) > 0 {
+	if miss := undeclared(scopes, res); len(miss) > 0 {
 		return StepFail, fmt.Sprintf("%s not declared on %s", quoteList(miss), res.Identifier)
+	}
+	if slices.Contains(scopes, reservedScope) {
+		return StepPass, fmt.Sprintf("%s on %s: %s is reserved and needs no declaration", quoteList(scopes), res.Identifier, reservedScope)
 	}
 	return StepPass, fmt.Sprintf("%s declared on %s", quoteList(scopes), res.Identifier)
 }

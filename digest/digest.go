@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -34,6 +35,14 @@ type Options struct {
 	// Window is how far back the digest looks (default 24h); the previous
 	// window of the same length is read for comparison.
 	Window time.Duration
+	// Applications, when set, names the applications that denied rows carry
+	// by id only (replay_detected's client_id) and no other row names.
+	Applications ApplicationLister
+}
+
+// ApplicationLister lists a zone's applications (API.md §6.3).
+type ApplicationLister interface {
+	Applications(ctx context.Context, zoneID, status string) ([]caracal.Application, error)
 }
 
 // Report is the digest summary: readiness, the Doctor's warnings and
@@ -112,39 +121,53 @@ func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 			return nil
 		})
 	}
+	finish := make([]func(), len(zones))
 	for i, zone := range zones {
 		zd := &rep.Zones[i]
 		zd.ZoneID = zone
-		gatherZone(g, d.Source, zd, rep.Since, until, window)
+		finish[i] = gatherZone(g, d.Source, opts.Applications, zd, rep.Since, until, window)
 	}
 	g.Wait()
+	for _, f := range finish {
+		f()
+	}
 	rep.Findings = doctorFindings(doctors)
+	rep.Missing = append(rep.Missing, doctorMissing(doctors)...)
 	sort.SliceStable(rep.Missing, func(i, j int) bool { return rep.Missing[i].What < rep.Missing[j].What })
 	return rep
 }
 
-// gatherZone starts the reads of one zone: denials of both windows,
-// approval holds and policy propagation.
-func gatherZone(g *collect.Group, src doctor.Source, zd *Zone, since, until time.Time, window time.Duration) {
+// gatherZone starts the reads of one zone: denials of both windows, the
+// zone's applications (to name them), approval holds and policy
+// propagation. The function it returns summarizes the denials once the
+// reads are done.
+func gatherZone(g *collect.Group, src doctor.Source, apps ApplicationLister, zd *Zone, since, until time.Time, window time.Duration) func() {
 	zone := zd.ZoneID
 	listing := fmt.Sprintf("GET /v1/zones/%s/audit", zone)
-	denials := func(from, to time.Time, what string, dst **DenialSummary) {
+	var cur, prev deniedRows
+	var named []caracal.Application
+	denials := func(from, to time.Time, what string, dst *deniedRows) {
 		g.Go(what+" in zone "+zone, listing+"?decision=deny", func(ctx context.Context) error {
 			rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: from, Until: to, Decision: "deny"})
 			if err != nil && !errors.Is(err, caracal.ErrPageLimit) {
 				return err
 			}
-			s := SummarizeDenials(DeniedRequests(rows), from, window)
-			s.Truncated = err != nil
-			g.Store(func() { *dst = &s })
+			g.Store(func() { *dst = deniedRows{rows: rows, from: from, read: true, truncated: err != nil} })
 			if err != nil {
 				return fmt.Errorf("only the first %d pages were read; counts are a lower bound", caracal.DefaultMaxPages)
 			}
 			return nil
 		})
 	}
-	denials(since, until, "denials", &zd.Denials)
-	denials(since.Add(-window), since, "previous denials", &zd.Previous)
+	denials(since, until, "denials", &cur)
+	denials(since.Add(-window), since, "previous denials", &prev)
+	if apps != nil {
+		g.Go("applications in zone "+zone, fmt.Sprintf("GET /v1/zones/%s/applications", zone), func(ctx context.Context) error {
+			a, err := apps.Applications(ctx, zone, "")
+			g.Store(func() { named = a })
+			return err
+		})
+	}
 	g.Go("approval holds in zone "+zone, listing+"?event_type=step_up_issued,step_up_decided,step_up_consumed", func(ctx context.Context) error {
 		rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: since, Until: until,
 			EventTypes: []string{eventStepUpIssued, eventStepUpDecided, eventStepUpConsumed}})
@@ -163,6 +186,27 @@ func gatherZone(g *collect.Group, src doctor.Source, zd *Zone, since, until time
 		g.Store(func() { zd.Unpropagated = issues })
 		return nil
 	})
+	return func() {
+		zd.Denials, zd.Previous = cur.summary(named, window), prev.summary(named, window)
+	}
+}
+
+// deniedRows are the deny rows of one window, as read.
+type deniedRows struct {
+	rows      []caracal.AuditRow
+	from      time.Time
+	read      bool // false when the listing failed
+	truncated bool // the listing had more pages than were read
+}
+
+// summary summarizes the window's denied requests; nil when they could not be read.
+func (d deniedRows) summary(apps []caracal.Application, window time.Duration) *DenialSummary {
+	if !d.read {
+		return nil
+	}
+	s := SummarizeDenials(DeniedRequests(d.rows, apps), d.from, window)
+	s.Truncated = d.truncated
+	return &s
 }
 
 // auditRows reads every page of an audit listing.
@@ -213,6 +257,20 @@ func doctorFindings(reports []doctor.Report) []health.Check {
 			}
 			seen[key] = true
 			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// doctorMissing merges what the Doctor reports of several zones could not
+// check, once each.
+func doctorMissing(reports []doctor.Report) []diagnose.Missing {
+	var out []diagnose.Missing
+	for _, r := range reports {
+		for _, m := range r.Missing {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
 		}
 	}
 	return out

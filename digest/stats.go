@@ -25,13 +25,16 @@ const (
 )
 
 // DeniedRequest is one denied request of a digest window: why, who asked
-// and for what, and when it was first denied.
+// and for what, and when it was first denied. Application is the acting
+// application's name, "" when no row names it (its id is then in
+// ApplicationID).
 type DeniedRequest struct {
-	RequestID   string    `json:"request_id"`
-	Cause       string    `json:"cause"`
-	Application string    `json:"application"`
-	Resource    string    `json:"resource"`
-	At          time.Time `json:"at"`
+	RequestID     string    `json:"request_id"`
+	Cause         string    `json:"cause"`
+	Application   string    `json:"application"`
+	ApplicationID string    `json:"application_id,omitempty"`
+	Resource      string    `json:"resource"`
+	At            time.Time `json:"at"`
 }
 
 // Count is how many denied requests share one key.
@@ -40,11 +43,13 @@ type Count struct {
 	Count int    `json:"count"`
 }
 
-// TargetCount is how many denied requests one application made for one resource.
+// TargetCount is how many denied requests one application made for one
+// resource. Application is its name, or its id when no name is known.
 type TargetCount struct {
-	Application string `json:"application"`
-	Resource    string `json:"resource"`
-	Count       int    `json:"count"`
+	Application   string `json:"application"`
+	ApplicationID string `json:"application_id,omitempty"`
+	Resource      string `json:"resource"`
+	Count         int    `json:"count"`
 }
 
 // DenialSummary counts the denied requests of a window by cause and by
@@ -72,9 +77,12 @@ type ApprovalSummary struct {
 
 // DeniedRequests groups deny rows by request ID (a row without one stands
 // alone), so that one denied request counts once however many deny rows
-// it left, and names each request's cause (DenialCause). The result is
-// ordered by first denial, then request ID.
-func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
+// it left, and names each request's cause (DenialCause) and application:
+// by name, which a row with only an id (replay_detected's client_id) takes
+// from the other rows of the list or from the zone's applications. The
+// result is ordered by first denial, then request ID.
+func DeniedRequests(rows []caracal.AuditRow, apps []caracal.Application) []DeniedRequest {
+	names := applicationNames(rows, apps)
 	groups := map[string][]caracal.AuditRow{}
 	var order []string
 	for _, r := range rows {
@@ -95,7 +103,8 @@ func DeniedRequests(rows []caracal.AuditRow) []DeniedRequest {
 		g := groups[key]
 		sort.SliceStable(g, func(i, j int) bool { return stamp(g[i].OccurredAt).Before(stamp(g[j].OccurredAt)) })
 		d := DeniedRequest{RequestID: auditrow.Str(g[0].RequestID), Cause: DenialCause(g), At: stamp(g[0].OccurredAt)}
-		d.Application, d.Resource = denialTarget(g)
+		d.ApplicationID, d.Resource = denialTarget(g)
+		d.Application = names[d.ApplicationID]
 		out = append(out, d)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -149,13 +158,13 @@ func DenialCause(rows []caracal.AuditRow) string {
 	return CauseUnknown
 }
 
-// denialTarget names the application and the resource of a denied request
-// from its rows' metadata.
-func denialTarget(rows []caracal.AuditRow) (app, resource string) {
+// denialTarget returns the acting application's id and the resource of a
+// denied request, from its rows' metadata.
+func denialTarget(rows []caracal.AuditRow) (appID, resource string) {
 	for _, r := range rows {
 		md := r.MetadataJSON
-		if app == "" {
-			app = cmp.Or(auditrow.Meta(md, "application_name"), auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id"))
+		if appID == "" {
+			appID = applicationID(md)
 		}
 		if resource == "" {
 			resource = auditrow.Meta(md, "resource")
@@ -164,21 +173,48 @@ func denialTarget(rows []caracal.AuditRow) (app, resource string) {
 			resource = req[0]
 		}
 	}
-	return cmp.Or(app, CauseUnknown), cmp.Or(resource, "-")
+	return appID, cmp.Or(resource, "-")
 }
 
-// SummarizeDenials counts denied requests by cause, by application and
-// resource, and per hour since the window's start.
+// applicationID is a row's acting application: application_id, or the
+// client_id of a replay_detected row (API.md §7.8).
+func applicationID(md map[string]any) string {
+	return cmp.Or(auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id"))
+}
+
+// applicationNames maps application ids to names: those the rows carry,
+// then the zone's applications.
+func applicationNames(rows []caracal.AuditRow, apps []caracal.Application) map[string]string {
+	names := map[string]string{}
+	for _, r := range rows {
+		if id, name := applicationID(r.MetadataJSON), auditrow.Meta(r.MetadataJSON, "application_name"); id != "" && name != "" {
+			names[id] = name
+		}
+	}
+	for _, a := range apps {
+		if _, ok := names[a.ID]; !ok && a.Name != "" {
+			names[a.ID] = a.Name
+		}
+	}
+	return names
+}
+
+// SummarizeDenials counts denied requests by cause, by application (one
+// entry per application id, named by its name) and resource, and per hour
+// since the window's start.
 func SummarizeDenials(reqs []DeniedRequest, since time.Time, window time.Duration) DenialSummary {
 	s := DenialSummary{Requests: len(reqs), ByCause: []Count{}, ByTarget: []TargetCount{}}
 	causes := map[string]int{}
 	targets := map[[2]string]int{}
+	labels := map[[2]string]TargetCount{}
 	if window > 0 {
 		s.Hourly = make([]int, int((window+time.Hour-1)/time.Hour))
 	}
 	for _, d := range reqs {
 		causes[d.Cause]++
-		targets[[2]string{d.Application, d.Resource}]++
+		key := [2]string{cmp.Or(d.ApplicationID, d.Application), d.Resource}
+		targets[key]++
+		labels[key] = TargetCount{Application: cmp.Or(d.Application, d.ApplicationID, CauseUnknown), ApplicationID: d.ApplicationID, Resource: d.Resource}
 		if len(s.Hourly) > 0 {
 			i := int(d.At.Sub(since) / time.Hour)
 			s.Hourly[min(max(i, 0), len(s.Hourly)-1)]++
@@ -192,7 +228,9 @@ func SummarizeDenials(reqs []DeniedRequest, since time.Time, window time.Duratio
 		return a.Count > b.Count || a.Count == b.Count && a.Key < b.Key
 	})
 	for k, n := range targets {
-		s.ByTarget = append(s.ByTarget, TargetCount{Application: k[0], Resource: k[1], Count: n})
+		tc := labels[k]
+		tc.Count = n
+		s.ByTarget = append(s.ByTarget, tc)
 	}
 	sort.Slice(s.ByTarget, func(i, j int) bool {
 		a, b := s.ByTarget[i], s.ByTarget[j]
@@ -201,6 +239,9 @@ func SummarizeDenials(reqs []DeniedRequest, since time.Time, window time.Duratio
 		}
 		if a.Application != b.Application {
 			return a.Application < b.Application
+		}
+		if a.ApplicationID != b.ApplicationID {
+			return a.ApplicationID < b.ApplicationID
 		}
 		return a.Resource < b.Resource
 	})

@@ -18,9 +18,11 @@ func at(r caracal.AuditRow, requestID, when string) caracal.AuditRow {
 	return r
 }
 
+const billingBot = "019f230e-d6df-74ba-b084-de0d74d7d04b"
+
 func exchangeDenied(resource string) caracal.AuditRow {
 	return auditrowtest.Row("token_exchange", "deny", "exchange_denied", map[string]any{
-		"application_id": "019f230e-d6df-74ba-b084-de0d74d7d04b", "application_name": "billing-bot", "requested": []any{resource}})
+		"application_id": billingBot, "application_name": "billing-bot", "requested": []any{resource}})
 }
 
 func TestDenialCause(t *testing.T) {
@@ -60,14 +62,45 @@ func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
 		at(auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), "req-d", "2026-08-22T09:00:00.000Z"),
 		noID,
 	}
-	got := DeniedRequests(rows)
+	got := DeniedRequests(rows, nil)
 	require.Len(t, got, 4, "three denied requests with IDs and one row without: the allow and the closing rows add none")
 	assert.Equal(t, []DeniedRequest{
-		{RequestID: "req-c", Cause: "scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 9, 30, 0, 0, time.UTC)},
-		{RequestID: "", Cause: "rate_limited", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 10, 0, 0, 0, time.UTC)},
-		{RequestID: "req-b", Cause: CauseUnknown, Application: "billing-bot", Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
-		{RequestID: "req-a", Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)},
+		{RequestID: "req-c", Cause: "scope_mismatch", Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 9, 30, 0, 0, time.UTC)},
+		{RequestID: "", Cause: "rate_limited", Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 10, 0, 0, 0, time.UTC)},
+		{RequestID: "req-b", Cause: CauseUnknown, Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
+		{RequestID: "req-a", Cause: "role_scope_mismatch", Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)},
 	}, got)
+}
+
+// TestDeniedRequestsNameEveryApplication: a row that carries only the
+// application's id (replay_detected's client_id) is named by the name other
+// rows give that id, else by the zone's applications, so one application is
+// one entry of the summary.
+func TestDeniedRequestsNameEveryApplication(t *testing.T) {
+	replay := func(requestID, clientID string) caracal.AuditRow {
+		return at(auditrowtest.Row("replay_detected", "deny", "anomaly", map[string]any{"client_id": clientID, "resource": "resource://pipernet"}),
+			requestID, "2026-08-22T12:30:00.000Z")
+	}
+	const archived = "019f0000-aaaa-7000-8000-000000000001"
+	rows := []caracal.AuditRow{
+		replay("req-r", billingBot),
+		at(auditrowtest.DenyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
+		replay("req-s", archived),
+		replay("req-t", "019f0000-bbbb-7000-8000-000000000002"),
+	}
+	got := DeniedRequests(rows, []caracal.Application{{ID: archived, Name: "old-agent"}})
+	names := map[string]string{}
+	for _, d := range got {
+		names[d.RequestID] = d.Application
+	}
+	assert.Equal(t, map[string]string{"req-r": "billing-bot", "req-a": "billing-bot", "req-s": "old-agent", "req-t": ""}, names)
+
+	s := SummarizeDenials(got, time.Date(2026, 8, 22, 12, 0, 0, 0, time.UTC), time.Hour)
+	assert.Equal(t, []TargetCount{
+		{Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", Count: 2},
+		{Application: "019f0000-bbbb-7000-8000-000000000002", ApplicationID: "019f0000-bbbb-7000-8000-000000000002", Resource: "resource://pipernet", Count: 1},
+		{Application: "old-agent", ApplicationID: archived, Resource: "resource://pipernet", Count: 1},
+	}, s.ByTarget, "one entry per application, by name; by id when none is known")
 }
 
 func TestSummarizeDenials(t *testing.T) {
@@ -81,7 +114,8 @@ func TestSummarizeDenials(t *testing.T) {
 	s := SummarizeDenials(reqs, since, 3*time.Hour)
 	assert.Equal(t, 4, s.Requests)
 	assert.Equal(t, []Count{{"role_scope_mismatch", 2}, {"rate_limited", 1}, {"scope_mismatch", 1}}, s.ByCause, "most frequent first, then by name")
-	assert.Equal(t, []TargetCount{{"billing-bot", "resource://pipernet", 3}, {"research-agent", "resource://nucleus", 1}}, s.ByTarget)
+	assert.Equal(t, []TargetCount{{Application: "billing-bot", Resource: "resource://pipernet", Count: 3},
+		{Application: "research-agent", Resource: "resource://nucleus", Count: 1}}, s.ByTarget)
 	assert.Equal(t, []int{1, 2, 1}, s.Hourly, "one bucket per hour; a late row lands in the last bucket")
 
 	empty := SummarizeDenials(nil, since, 90*time.Minute)

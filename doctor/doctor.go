@@ -6,9 +6,9 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -62,15 +62,18 @@ type ZoneContext struct {
 	ZoneIDs   []string `json:"zoneIds"`
 }
 
-// Report follows the shape of Caracal's Doctor report (API.md §5.1).
+// Report follows the shape of Caracal's Doctor report (API.md §5.1), plus
+// the checks that could not be made for want of an answer (Missing): a
+// timeout says nothing about what was being checked.
 type Report struct {
-	Command string         `json:"command"`
-	Mode    string         `json:"mode"`
-	Ready   bool           `json:"ready"`
-	Strict  bool           `json:"strict"`
-	Context ZoneContext    `json:"context"`
-	Summary Summary        `json:"summary"`
-	Checks  []health.Check `json:"checks"`
+	Command string             `json:"command"`
+	Mode    string             `json:"mode"`
+	Ready   bool               `json:"ready"`
+	Strict  bool               `json:"strict"`
+	Context ZoneContext        `json:"context"`
+	Summary Summary            `json:"summary"`
+	Checks  []health.Check     `json:"checks"`
+	Missing []diagnose.Missing `json:"missing_evidence,omitempty"`
 }
 
 // Run runs the Caracal Doctor's remote checks (health, zones, readiness
@@ -98,18 +101,28 @@ func (d *Doctor) Run(ctx context.Context, opts Options) Report {
 
 	report := Report{Command: "doctor", Mode: "system", Strict: opts.Strict}
 	add := func(cs ...health.Check) { report.Checks = append(report.Checks, cs...) }
-	add(healthChecks(ev, zones, zonesErr)...)
-	add(clockSkewCheck(ev.Health[caracal.ServiceAPI], d.Clock()))
 	ids, scope := d.zones(opts, zones, zonesErr)
 	report.Context = ZoneContext{ZoneScope: scope, ZoneIDs: ids}
+	add(apiHealthCheck(ev))
+	if auth, ok := adminAuthCheck(zones, zonesErr, ids); ok {
+		add(auth)
+	} else {
+		report.Missing = append(report.Missing, diagnose.Missing{What: "admin auth", Source: auth.Source, Reason: auth.Detail})
+	}
+	add(clockSkewCheck(ev.Health[caracal.ServiceAPI]))
 	if len(ids) == 0 {
 		add(health.Check{Section: "zones", Name: "zone inventory", Status: health.CheckWarn, Detail: "no zones visible"})
 	}
-	add(d.zoneChecks(ctx, ids)...)
+	zoneChecks, zoneMissing := d.zoneChecks(ctx, ids)
+	add(zoneChecks...)
+	report.Missing = append(report.Missing, zoneMissing...)
 	add(health.ReadinessChecks(ev.Ready)...)
 	add(health.MetricsChecks(ev.Metrics())...)
 	add(unreadMetricsChecks(ev)...)
 	add(health.ExtraChecks(ev.Metrics(), ev.Ready)...)
+	if p, ok := ev.Ready[caracal.ServiceAPI]; ok && !health.OutboxReported(p) {
+		report.Missing = append(report.Missing, diagnose.Missing{What: "api outbox", Source: "GET " + p.URL, Reason: outboxUnread(p)})
+	}
 	report.summarize()
 	return report
 }
@@ -126,7 +139,7 @@ func (r *Report) summarize() {
 			r.Summary.Fail++
 		}
 	}
-	r.Ready = r.Summary.Total > 0 && r.Summary.Fail == 0 && (!r.Strict || r.Summary.Warn == 0)
+	r.Ready = r.Summary.Total > 0 && r.Summary.Fail == 0 && (!r.Strict || r.Summary.Warn == 0 && len(r.Missing) == 0)
 }
 
 // zones picks the zones to check and says how they were chosen.
@@ -149,9 +162,11 @@ func (d *Doctor) zones(opts Options, zones []caracal.Zone, zonesErr error) ([]st
 	return ids, "all"
 }
 
-// clockSkewCheck compares the API's Date header with the bot's clock, with the
-// Doctor's thresholds: warn from 2 s (or no usable header), fail from 30 s.
-func clockSkewCheck(p caracal.Probe, now time.Time) health.Check {
+// clockSkewCheck compares the API's Date header with the bot's clock at the
+// moment that answer arrived (not once every probe has finished: a slow
+// probe elsewhere is no skew), with the Doctor's thresholds: warn from 2 s
+// (or no usable header), fail from 30 s.
+func clockSkewCheck(p caracal.Probe) health.Check {
 	c := health.Check{Section: "health", Name: "clock skew", Status: health.CheckWarn, Source: "GET " + p.URL}
 	if !p.Reachable {
 		c.Detail = "API unreachable"
@@ -162,7 +177,7 @@ func clockSkewCheck(p caracal.Probe, now time.Time) health.Check {
 		c.Detail = "missing or unparseable Date header"
 		return c
 	}
-	skew := now.Sub(t)
+	skew := p.Received.Sub(t)
 	if skew < 0 {
 		skew = -skew
 	}
@@ -176,25 +191,49 @@ func clockSkewCheck(p caracal.Probe, now time.Time) health.Check {
 	return c
 }
 
-func healthChecks(ev *diagnose.Evidence, zones []caracal.Zone, zonesErr error) []health.Check {
+// outboxUnread says why the API's /ready told nothing of its outbox.
+func outboxUnread(apiReady caracal.Probe) string {
+	if !apiReady.Reachable {
+		return "API /ready did not answer (" + health.ProbeDetail(apiReady) + ")"
+	}
+	return "API /ready stopped before its outbox check (" + health.ProbeDetail(apiReady) + ")"
+}
+
+func apiHealthCheck(ev *diagnose.Evidence) health.Check {
 	p := ev.Health[caracal.ServiceAPI]
 	api := health.Check{Section: "health", Name: "api health", Status: health.CheckOK, Detail: p.URL, Source: "GET " + p.URL}
 	if !p.OK {
 		api.Status, api.Detail = health.CheckFail, health.ProbeDetail(p)
 	}
-	auth := health.Check{Section: "health", Name: "admin auth", Status: health.CheckOK, Detail: fmt.Sprintf("%d zone(s) visible", len(zones)), Source: "GET /v1/zones"}
-	if zonesErr != nil {
-		auth.Status, auth.Detail = health.CheckFail, collect.Describe(zonesErr)
-		if caracal.HasCode(zonesErr, 403, "admin_token_zone_mismatch") {
-			auth.Status, auth.Detail = health.CheckWarn, "zone-scoped token: zones cannot be listed, only the configured zone is checked"
-		}
+	return api
+}
+
+// adminAuthCheck judges the admin token by the zone list: ok when it is
+// listed, or refused to a zone-scoped token (the recommended credential)
+// with zones left to check; fail when Caracal refused the token (401, 403).
+// Any other outcome (a timeout, a 5xx) says nothing about the token: it
+// reports false, and the check's detail says why it could not be made.
+func adminAuthCheck(zones []caracal.Zone, err error, checked []string) (health.Check, bool) {
+	c := health.Check{Section: "health", Name: "admin auth", Status: health.CheckOK, Detail: fmt.Sprintf("%d zone(s) visible", len(zones)), Source: "GET /v1/zones"}
+	e, refused := caracal.AsError(err)
+	switch {
+	case err == nil:
+	case caracal.HasCode(err, 403, "admin_token_zone_mismatch") && len(checked) > 0:
+		c.Detail = "zones cannot be listed with a zone-scoped token, as expected; zone " + strings.Join(checked, ", ") + " is checked"
+	case caracal.HasCode(err, 403, "admin_token_zone_mismatch"):
+		c.Status, c.Detail = health.CheckWarn, "zones cannot be listed with a zone-scoped token, and no zone is configured, so none is checked"
+	case refused && (e.Status == 401 || e.Status == 403):
+		c.Status, c.Detail = health.CheckFail, collect.Describe(err)
+	default:
+		c.Detail = collect.Describe(err)
+		return c, false
 	}
-	return []health.Check{api, auth}
+	return c, true
 }
 
 // zoneChecks runs the per-zone checks of every selected zone in parallel.
-func (d *Doctor) zoneChecks(ctx context.Context, ids []string) []health.Check {
-	results := make([][]health.Check, len(ids))
+func (d *Doctor) zoneChecks(ctx context.Context, ids []string) ([]health.Check, []diagnose.Missing) {
+	results := make([]zoneResult, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		wg.Go(func() {
@@ -204,49 +243,81 @@ func (d *Doctor) zoneChecks(ctx context.Context, ids []string) []health.Check {
 		})
 	}
 	wg.Wait()
-	return slices.Concat(results...)
+	var checks []health.Check
+	var missing []diagnose.Missing
+	for _, r := range results {
+		checks, missing = append(checks, r.checks...), append(missing, r.missing...)
+	}
+	return checks, missing
 }
 
-func (d *Doctor) oneZone(ctx context.Context, id string) []health.Check {
-	check := func(name string, err error, okDetail string) health.Check {
-		ch := health.Check{Section: "zones", Name: id + " " + name, Status: health.CheckOK, Detail: okDetail, Source: "GET /v1/zones/" + id}
-		if err != nil {
-			ch.Status, ch.Detail = health.CheckFail, collect.Describe(err)
-		}
-		return ch
+// zoneResult is what one zone's checks found, and what they could not read.
+type zoneResult struct {
+	checks  []health.Check
+	missing []diagnose.Missing
+}
+
+// add records a check whose read ended with err: the check as it is when
+// the read succeeded, a failure when Caracal answered an error, missing
+// evidence when the read got no answer.
+func (r *zoneResult) add(c health.Check, err error) {
+	switch {
+	case unanswered(err):
+		r.missing = append(r.missing, diagnose.Missing{What: c.Name, Source: c.Source, Reason: collect.Describe(err)})
+		return
+	case err != nil:
+		c.Status, c.Detail = health.CheckFail, collect.Describe(err)
+	}
+	r.checks = append(r.checks, c)
+}
+
+func (d *Doctor) oneZone(ctx context.Context, id string) zoneResult {
+	var r zoneResult
+	check := func(name, status, detail string) health.Check {
+		return health.Check{Section: "zones", Name: id + " " + name, Status: status, Detail: detail, Source: "GET /v1/zones/" + id}
 	}
 	z, err := d.Source.Zone(ctx, id)
 	if err != nil {
-		return []health.Check{check("lookup", err, "")}
+		r.add(check("lookup", health.CheckFail, ""), err)
+		return r
 	}
-	out := []health.Check{check("lookup", nil, fmt.Sprintf("%s (%s)", z.ID, z.Name))}
+	r.add(check("lookup", health.CheckOK, fmt.Sprintf("%s (%s)", z.ID, z.Name)), nil)
 	res, err := d.Source.Resources(ctx, id)
-	out = append(out, check("resources", err, countDetail(len(res), "registered")))
+	r.add(check("resources", health.CheckOK, countDetail(len(res), "registered")), err)
 	sets, err := d.Source.PolicySets(ctx, id)
 	active := diagnose.ActivePolicySet(sets)
-	detail := fmt.Sprintf("%d registered; none active", len(sets))
 	if active != nil {
-		detail = "1 active: " + active.Name
-	}
-	out = append(out, check("policy sets", err, detail))
-	if err == nil && active == nil {
-		out[len(out)-1].Status = health.CheckWarn
+		r.add(check("policy sets", health.CheckOK, "1 active: "+active.Name), err)
+	} else {
+		r.add(check("policy sets", health.CheckWarn, fmt.Sprintf("%d registered; none active", len(sets))), err)
 	}
 	_, err = d.Source.Audit(ctx, id, caracal.AuditQuery{Limit: 1})
-	out = append(out, check("audit query", err, "queryable"))
+	r.add(check("audit query", health.CheckOK, "queryable"), err)
 	if active != nil {
-		out = append(out, d.policyAgeCheck(ctx, id, active))
+		r.add(d.policyAgeCheck(ctx, id, active))
 	}
-	return out
+	return r
 }
 
-// policyAgeCheck reports whether STS runs the zone's active version.
-func (d *Doctor) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet) health.Check {
+// unanswered reports a read that got no answer (a timeout, a refused or
+// dropped connection): it says nothing about what it would have checked.
+func unanswered(err error) bool {
+	var te *caracal.TransportError
+	return errors.As(err, &te) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// policyAgeCheck reports whether STS runs the zone's active version (a
+// warning when activation-status answered an error), and the error of a
+// read that got no answer.
+func (d *Doctor) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet) (health.Check, error) {
 	ch := health.Check{Section: "zones", Name: zone + " sts policy", Status: health.CheckOK, Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", zone, set.ID)}
 	a, err := d.Source.ActivationStatus(ctx, zone, set.ID, auditrow.Str(set.ActiveVersionID))
-	if err != nil {
+	switch {
+	case unanswered(err):
+		return ch, err
+	case err != nil:
 		ch.Status, ch.Detail = health.CheckWarn, collect.Describe(err)
-		return ch
+		return ch, nil
 	}
 	ch.Detail = "propagation " + a.PropagationStatus
 	if a.STS.AgeSeconds != nil {
@@ -259,7 +330,7 @@ func (d *Doctor) policyAgeCheck(ctx context.Context, zone string, set *caracal.P
 	default:
 		ch.Status, ch.Detail = health.CheckWarn, health.Propagation(a, false)
 	}
-	return ch
+	return ch, nil
 }
 
 // unreadMetricsChecks reports the metrics endpoints that could not be read

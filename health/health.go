@@ -121,7 +121,9 @@ func MetricsChecks(metrics Metrics) []Check {
 	return out
 }
 
-// ExtraChecks are the checks Caracal's Doctor does not evaluate (API.md §5.2 "Not evaluated").
+// ExtraChecks are the checks Caracal's Doctor does not evaluate (API.md §5.2
+// "Not evaluated"). The API outbox is checked only when /ready reported on it
+// (OutboxReported).
 func ExtraChecks(metrics Metrics, ready map[caracal.Service]caracal.Probe) []Check {
 	var out []Check
 	if m := metrics.Audit; m != nil {
@@ -138,14 +140,22 @@ func ExtraChecks(metrics Metrics, ready map[caracal.Service]caracal.Probe) []Che
 		}
 		out = append(out, c)
 	}
-	if p, ok := ready[caracal.ServiceAPI]; ok {
+	if p, ok := ready[caracal.ServiceAPI]; ok && OutboxReported(p) {
 		c := Check{Section: "readiness", Name: "api outbox", Status: CheckOK, Detail: "no dead outbox rows reported", Source: "GET " + p.URL}
-		if p.Reason == "outbox_dead_messages" {
+		if !p.OK {
 			c.Status, c.Detail = CheckFail, fmt.Sprintf("dead API outbox rows: %v", p.Body["deadCount"])
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// OutboxReported reports whether the API's /ready answer says anything
+// about its outbox: it passed every check (the outbox's included), or failed
+// on dead outbox rows. Any other answer stopped before the outbox check, or
+// never came (API.md §3.2).
+func OutboxReported(apiReady caracal.Probe) bool {
+	return apiReady.OK || apiReady.Reason == "outbox_dead_messages"
 }
 
 // Propagation explains why a policy change is not live on STS, from its

@@ -86,7 +86,7 @@ func TestCLITextIsPlain(t *testing.T) {
 	res := runCLI(t, env, "why", denyID)
 	require.Equal(t, 0, res.code, "%s", res)
 	first, _, _ := strings.Cut(res.out, "\n")
-	assert.True(t, strings.HasPrefix(first, "policy set research-access (version 3) grants resource resource://pipernet"), "%q", first)
+	assert.True(t, strings.HasPrefix(first, "The policy engine denied application billing-bot on resource resource://pipernet at the mint"), "%q", first)
 	assert.Regexp(t, regexp.MustCompile(`(?m)^Request ID  `+denyID+`$`), res.out)
 	assert.Regexp(t, regexp.MustCompile(`(?m)^Steps\n  ✓ 1\. runtime healthy`), res.out)
 	for _, chrome := range []string{"caracal-bot  ", "└ thread", "│", "(only visible to you)", "Upload bundle to ticket", "Re-run", "❌"} {

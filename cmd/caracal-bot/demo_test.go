@@ -62,7 +62,7 @@ func TestDemoScript(t *testing.T) {
 
 	expect := map[string][]string{
 		"/caracal why 01a028ea-d354-7443-96e4-46e5643d943c": {
-			"❌ policy set research-access (version 3) grants resource resource://pipernet",
+			"❌ The policy engine denied application billing-bot on resource resource://pipernet at the mint: policy set research-access (version 3) grants",
 			"Surface sts_policy", "Cause resource_not_granted", "Decision deny", "Next actions"},
 		"/caracal why 0d28d1d8-62d9-4254-a601-b5c10f56220a": {
 			"✅ Caracal allowed this request", "Surface none", "Cause allowed", "Decision allow"},

@@ -1,5 +1,7 @@
 package caracal
 
+import "time"
+
 // STSMetrics is STS GET /metrics.json (API.md §3.4).
 type STSMetrics struct {
 	STS struct {
@@ -183,4 +185,7 @@ type Probe struct {
 	Body map[string]any `json:"body,omitempty"`
 	// Date is the response's Date header, for the Doctor's clock-skew check.
 	Date string `json:"date,omitempty"`
+	// Received is when the answer (or the failure) came back, by the clock
+	// of whoever probed (collect stamps it): the moment Date is compared with.
+	Received time.Time `json:"received_at,omitzero"`
 }

@@ -140,8 +140,14 @@ func (c *call) empty(status int) {
 
 var requestIDKeyRE = regexp.MustCompile(`"requestId":"[^"]*"`)
 
-// reply writes a canned Reply, stamping this request's id into "requestId".
+// reply writes a canned Reply, stamping this request's id into "requestId",
+// or hangs.
 func (c *call) reply(rep *Reply) {
+	if rep.Hang {
+		c.sim.hang(c.r)
+		closeConn(c.w)
+		return
+	}
 	body := []byte(rep.Body)
 	if requestIDKeyRE.Match(body) {
 		body = requestIDKeyRE.ReplaceAll(body, []byte(`"requestId":"`+c.reqID+`"`))

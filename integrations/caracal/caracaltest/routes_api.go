@@ -56,7 +56,7 @@ func v1(h func(*call)) func(*call) {
 			c.json(http.StatusUnauthorized, errBody("invalid_admin_token"))
 			return
 		}
-		if scope := c.sim.zoneScope; scope != "" && c.params["zone"] != scope {
+		if scope := c.tokenZone(); scope != "" && c.params["zone"] != scope {
 			c.json(http.StatusForbidden, errBody("admin_token_zone_mismatch"))
 			return
 		}
@@ -68,6 +68,15 @@ func v1(h func(*call)) func(*call) {
 		}
 		h(c)
 	}
+}
+
+// tokenZone is the zone the admin token is scoped to, "" for a global token:
+// the world's scope, else the simulator's (WithZoneScopedToken).
+func (c *call) tokenZone() string {
+	if c.world.AdminTokenZone != "" {
+		return c.world.AdminTokenZone
+	}
+	return c.sim.zoneScope
 }
 
 // zoneData is the path's zone, or nil; queries filter by zone, so unknown
@@ -193,7 +202,7 @@ func (c *call) applications() {
 	if z := c.zoneData(); z != nil {
 		items = z.Applications
 	}
-	if c.sim.zoneScope != "" { // traits are returned to global-scope tokens only
+	if c.tokenZone() != "" { // traits are returned to global-scope tokens only
 		items = append([]caracal.Application(nil), items...)
 		for i := range items {
 			items[i].Traits = nil
@@ -218,7 +227,7 @@ func (c *call) application() {
 	if z := c.zoneData(); z != nil {
 		for _, a := range z.Applications {
 			if a.ID == c.params["id"] {
-				if c.sim.zoneScope != "" {
+				if c.tokenZone() != "" {
 					a.Traits = nil
 				}
 				c.json(http.StatusOK, a)

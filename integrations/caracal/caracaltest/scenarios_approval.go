@@ -22,13 +22,18 @@ type holdSpec struct {
 	seq     int
 }
 
-// Row 11: a mint is held for human approval.
-func approvalScenarios() []Scenario {
-	rejected := holdSpec{
+// rejectedHold is the refund mint an operator rejected at 11:31.
+func rejectedHold() holdSpec {
+	return holdSpec{
 		requestID: "01a02933-29b6-7cce-825e-9bb45fab848d", session: "01a02933-2564-7fd2-89d5-8fbff3811eb0",
 		edge: "01a02933-2758-71ba-8fd4-6fb973af23e5", challenge: "1ca979ce-8b3f-4728-9f40-ab7442f7c3bd",
 		at: at("11:20:14.012"), state: "rejected", decided: at("11:31:02.118"), seq: 401,
 	}
+}
+
+// Row 11: a mint is held for human approval.
+func approvalScenarios() []Scenario {
+	rejected := rejectedHold()
 	expired := holdSpec{
 		requestID: "01a02969-f646-7e50-9a25-e018f897844d", session: "01a02969-eff4-78a4-b35f-90c18a4f6149",
 		edge: "01a02969-f24c-7763-88d8-cc10f358ed61", challenge: "3de94c47-056c-4fdb-a3ee-80a9a22d4ad6",
@@ -65,7 +70,7 @@ func approvalRetryScenarios() []Scenario {
 			title: "research-agent retried the refund mint with the approval an operator had just rejected",
 			cause: diagnose.CauseApprovalRejected, at: at("11:33:40.562"),
 			hints: Hints{Status: 403, ErrorCode: "access_denied", Description: "approval was rejected"},
-			md:    map[string]any{"resource": "resource://pipernet"}}),
+			md:    rejectedHold().retryMD()}),
 		gateDenyScenario(gateDenySpec{id: "01a029a2-4af7-75e1-ad40-06abaf211806", name: "approval-invalid",
 			title: "research-agent retried a mint with an approval_id bound to another request",
 			cause: diagnose.CauseApprovalInvalid, at: at("13:21:37.015"),
@@ -87,6 +92,20 @@ func (h holdSpec) actor() actor {
 	a := researchAgent()
 	a.authority, a.agentSession, a.edge, a.labels = sessionSubjectRec, h.session, h.edge, []string{"refunder"}
 	return a
+}
+
+// retryMD is the metadata of the approval_rejected row of a retry that
+// carried the hold's approval: the hold's, as Caracal's STS writes it
+// (services/sts/internal/exchange.go, stepUpAuditMeta; API.md §7.8 lists
+// these keys for approval events and is silent on this row), plus the
+// resource.
+func (h holdSpec) retryMD() map[string]any {
+	hold := h.hold()
+	return map[string]any{
+		"resource": "resource://pipernet", "challenge_id": h.challenge, "tier": "high", "approver_class": "operator",
+		"privacy_mode": "identified", "binding": hold.binding, "expires_at": hold.expires.UTC().Format(layoutSeconds),
+		"agent_session_id": h.session, "delegation_edge_id": h.edge,
+	}
 }
 
 // holdBody is STS's 401 interaction_required body for the hold.

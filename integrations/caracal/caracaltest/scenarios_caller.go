@@ -11,6 +11,8 @@ import (
 func callerScenarios() []Scenario {
 	const delegation = "01a0298c-b6dd-793c-9a26-53f34fe12ea6"
 	const notOwned = "01a0298a-8dd6-7672-ac7d-bea60b4c9c79"
+	const otherZone = "01a0298c-b722-7d08-b4e6-0c9a7f31d2e8"
+	const redisBlip = "01a029be-4461-7e9b-a0d2-7b3e58c16f90"
 	noTrace := func(s Scenario) Scenario {
 		s.AskZone = ZoneResearch
 		return s
@@ -104,11 +106,35 @@ func callerScenarios() []Scenario {
 			CallerSaw: fixtureBody("error-403-gateway-authority-inactive.json"),
 		}),
 		noTrace(Scenario{
+			ID: "01a029a6-0020-7f13-b0a9-4d2c6e1f7b35", Name: "session-terminated", Row: 18,
+			Title:   "research-agent minted through a Delegation whose Session an operator had just terminated",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseAuthorityInactive,
+			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: "delegation edge inactive or expired"},
+			CallerSaw: goError("access_denied", "delegation edge inactive or expired", "01a029a6-0020-7f13-b0a9-4d2c6e1f7b35"),
+		}),
+		noTrace(Scenario{
 			ID: notOwned, Name: "denied-before-policy", Row: 18,
 			Title:   "STS refused the mint before policy: the Session belongs to another application",
 			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseDeniedBeforePolicy,
 			Hints:     Hints{Status: 403, ErrorCode: "access_denied", Description: "session not owned by caller"},
 			CallerSaw: goError("access_denied", "session not owned by caller", notOwned),
+		}),
+		noTrace(Scenario{
+			ID: otherZone, Name: "zone-token-other-zone", Row: 18,
+			Title:   "With a token scoped to Research, the bot is asked about a Staging request it cannot see",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseDeniedBeforePolicy,
+			Hints:     policyDenied("resource_not_granted"),
+			CallerSaw: goError("access_denied", "policy denied (resource_not_granted)", otherZone),
+			WorldChanges: []string{
+				"the bot's admin token is zone-scoped to Research (the recommended credential)",
+				"the request's trace is in Staging: support-agent was denied Nucleus there",
+			},
+			seed: seedTrace(ZoneStaging, otherZone, at("12:58:02.914"), func(t *trace) {
+				a := supportAgent()
+				t.policyDeny(stagingVersion(), a.mintMD("resource://nucleus", []string{"nucleus:tool:call"}), "resource_not_granted")
+				t.exchangeDenied(a, "resource://nucleus")
+			}),
+			mutate: func(w *World) { w.AdminTokenZone = ZoneResearch },
 		}),
 		noTrace(Scenario{
 			ID: "a1cffe3a-6597-401d-aaff-510b7b425905", Name: "gateway-missing-resource-header", Row: 19,
@@ -133,6 +159,13 @@ func callerScenarios() []Scenario {
 			ID: "01a029b9-fbfc-723a-aa84-39c0dde55158", Name: "unknown", Row: 22,
 			Title:   "A request ID Caracal never saw, with nothing else to go on",
 			Surface: diagnose.SurfaceUnknown, Cause: diagnose.CauseUnknown,
+		}),
+		noTrace(Scenario{
+			ID: redisBlip, Name: "sts-redis-blip", Row: 22,
+			Title:   "A mint got 429 provider_rate_limited while STS's Redis was briefly away; everything is ready again",
+			Surface: diagnose.SurfaceUnknown, Cause: diagnose.CauseUnknown,
+			Hints:     Hints{Status: 429, ErrorCode: "provider_rate_limited", Description: "authentication rate limit unavailable"},
+			CallerSaw: goError("provider_rate_limited", "authentication rate limit unavailable", redisBlip),
 		}),
 	}
 }

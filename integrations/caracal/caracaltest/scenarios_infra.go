@@ -49,16 +49,39 @@ func infrastructureScenarios() []Scenario {
 				"every Admin API /v1 read: 500 internal_error",
 			},
 			mutate: func(w *World) {
+				redisDown(w)
 				w.API.Ready = fixtureReply(500, "ready-api-redis-down-live.json")
 				w.Coordinator.Ready = fixtureReply(500, "ready-api-redis-down-live.json")
-				w.STS.Ready = goNotReady("redis_unreachable")
-				w.Gateway.Ready = goNotReady("redis_unreachable")
-				w.Audit.Health = fixtureReply(503, "health-audit-consumer-unhealthy.json")
-				w.Audit.Ready = fixtureReply(503, "ready-audit-consumer-unhealthy.json")
 				w.AdminAPIFailure = fixtureReply(500, "error-500-internal.json")
 			},
 		},
+		{
+			ID: "01a029ce-0b41-7a3e-8f52-3c9e1d7a6b20", Name: "redis-outage-hang", Row: 3,
+			Title:   "Redis is down and the Admin API's reads hang instead of answering 500",
+			Surface: diagnose.SurfaceInfrastructure, Cause: diagnose.CauseServiceNotReady, AskZone: ZoneResearch,
+			Hints:     Hints{Status: 429, ErrorCode: "provider_rate_limited", Description: "authentication rate limit unavailable"},
+			CallerSaw: goError("provider_rate_limited", "authentication rate limit unavailable", "01a029ce-0b41-7a3e-8f52-3c9e1d7a6b20"),
+			WorldChanges: []string{
+				"API and Coordinator /ready: no answer (they hang, as they sometimes do past 20 s: API.md §0)",
+				"every Admin API /v1 read: no answer",
+				"STS and Gateway /ready: 503 redis_unreachable",
+				"Audit /health and /ready: 503 consumer_unhealthy",
+			},
+			mutate: func(w *World) {
+				redisDown(w)
+				w.API.Ready, w.Coordinator.Ready, w.AdminAPIFailure = &Reply{Hang: true}, &Reply{Hang: true}, &Reply{Hang: true}
+			},
+		},
 	}
+}
+
+// redisDown is what a Redis outage does to the Go services: STS and the
+// Gateway are not ready, the Audit consumer is unhealthy (API.md §0).
+func redisDown(w *World) {
+	w.STS.Ready = goNotReady("redis_unreachable")
+	w.Gateway.Ready = goNotReady("redis_unreachable")
+	w.Audit.Health = fixtureReply(503, "health-audit-consumer-unhealthy.json")
+	w.Audit.Ready = fixtureReply(503, "ready-audit-consumer-unhealthy.json")
 }
 
 // gatewaySnapshotStale makes the Gateway's revocation snapshot stale.

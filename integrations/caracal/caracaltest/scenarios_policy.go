@@ -38,6 +38,7 @@ func policyScenarios() []Scenario {
 	const noRule = "01a028fe-6bc8-7332-b2b1-03cbd9d57bae"
 	const targetMismatch = "e7a1c0c7-6da7-4623-8e4e-69959b03b6e9"
 	const wrongZone = "01a0297d-3f54-7c61-b272-85a631a97d60"
+	const bootstrap = "01a028b6-2822-7b0c-9f3d-5a1e6c0b8d47"
 	return []Scenario{
 		{
 			ID: evalFailed, Name: "policy-eval-failed", Row: 2,
@@ -90,7 +91,7 @@ func policyScenarios() []Scenario {
 		},
 		{
 			ID: targetMismatch, Name: "gateway-mandate-target-mismatch", Row: 4,
-			Title:   "A Pipernet mandate was sent to the Gateway with X-Caracal-Resource: resource://nucleus",
+			Title:   "A Pipernet mandate was sent to the Gateway for Nucleus, which its Delegation also covers and which is transport_uniform",
 			Surface: diagnose.SurfaceGatewayVerifier, Cause: diagnose.CauseMandateTargetMismatch, Zone: ZoneResearch, AskZone: ZoneResearch,
 			Hints:     policyDenied("mandate_target_mismatch"),
 			CallerSaw: goError("access_denied", "policy denied (mandate_target_mismatch)", targetMismatch),
@@ -116,6 +117,19 @@ func policyScenarios() []Scenario {
 		policyDenyScenario(policyDenySpec{id: "01a0292d-9b6e-73fa-ab0d-194e5dac6d88", name: "deny-malformed-approval-data",
 			title:  "An approval_tiers entry of the policy data is invalid, so STS denied research-agent's Pipernet read",
 			reason: diagnose.CauseMalformedApprovalData, at: at("11:14:09.902"), resource: "resource://pipernet", scopes: []string{"pipernet:read"}}),
+		{
+			ID: bootstrap, Name: "deny-no-rule-matched-bootstrap", Row: 4,
+			Title:   "billing-bot bootstrapped (agent:lifecycle alone), but the policy data never bound it in app_ids",
+			Surface: diagnose.SurfaceSTSPolicy, Cause: diagnose.CauseNoRuleMatched, Zone: ZoneResearch, AskZone: ZoneResearch,
+			Hints: policyDenied("no_rule_matched"), CallerSaw: goError("access_denied", "policy denied (no_rule_matched)", bootstrap),
+			WorldChanges: []string{"the bot's admin token is zone-scoped to Research (the recommended credential)"},
+			seed: seedTrace(ZoneResearch, bootstrap, at("09:03:41.602"), func(t *trace) {
+				a := actor{appID: appBillingBot, appName: "billing-bot", authority: uuid7At(at("09:03:41.400"), "bootstrap/"+bootstrap)}
+				t.policyDeny(policyVersion{setVersionV3, manifestV3}, a.mintMD("resource://pipernet", []string{"agent:lifecycle"}), "no_rule_matched")
+				t.exchangeDenied(a, "resource://pipernet")
+			}),
+			mutate: func(w *World) { w.AdminTokenZone = ZoneResearch },
+		},
 		{
 			ID: wrongZone, Name: "wrong-zone", Row: 4,
 			Title:   "Asked in Research, but the request ran in Staging, where support-agent has no Nucleus grant",
@@ -150,13 +164,18 @@ func policyDenyScenario(p policyDenySpec) Scenario {
 	}
 }
 
-// seedWrongZone stages support-agent's Session in Staging and its denied mint.
-func seedWrongZone(requestID string) func(*World) {
-	a := actor{
+// supportAgent is Staging's caller: support-agent in its reader Session.
+func supportAgent() actor {
+	return actor{
 		appID: stagingAppSupport, appName: "support-agent", authority: "01a0297d-290c-71b0-b98d-fe07ccbac110",
 		agentSession: "01a0297d-2efc-7adc-8835-bd31f51799a7", parentSession: "01a0297d-2b64-7850-a4c1-7cae577573ac",
 		edge: "01a0297d-2dbc-768e-a076-9d19be1ee7b5", labels: []string{"reader"}, epoch: 2,
 	}
+}
+
+// seedWrongZone stages support-agent's Session in Staging and its denied mint.
+func seedWrongZone(requestID string) func(*World) {
+	a := supportAgent()
 	return both(
 		func(w *World) {
 			z := w.ZoneByID(ZoneStaging)
@@ -235,7 +254,11 @@ func gateScenarios() []Scenario {
 		gateDenyScenario(gateDenySpec{id: "01a0294c-2541-7c1d-ad9e-279c482586ee", name: "deny-resource-outside-delegation",
 			title: "research-agent's Delegation is bound to Pipernet, but its Session asked for Nucleus",
 			cause: diagnose.CauseResourceOutsideDelegation, at: at("11:47:31.265"), hints: policyDeniedBare,
-			md: map[string]any{"resource": "resource://nucleus"}, closes: true}),
+			md: map[string]any{"resource": "resource://nucleus", "delegation_edge_id": edgeReader}, closes: true}),
+		gateDenyScenario(gateDenySpec{id: "5be0c0f4-8d1e-4c57-9a63-2f7e4b1d09a8", name: "gateway-resource-outside-delegation",
+			title: "A Pipernet mandate was sent to the Gateway for Nucleus, which its Delegation does not cover (the usual wrong-resource answer)",
+			cause: diagnose.CauseResourceOutsideDelegation, at: at("11:58:07.412"), hints: policyDeniedBare, gateway: true,
+			md: map[string]any{"resource": "resource://nucleus", "delegation_edge_id": edgeReader}, closes: true}),
 		gateDenyScenario(gateDenySpec{id: "01a0295a-9925-7be8-b128-b546fb30b4f6", name: "deny-credential-refresh-failed",
 			title: "The user's expired Google Drive connection could not be refreshed",
 			cause: diagnose.CauseCredentialRefreshFailed, at: at("12:03:18.437"),

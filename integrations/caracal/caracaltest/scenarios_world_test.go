@@ -54,6 +54,17 @@ func worldChecks() map[string]func(*testing.T, *Server) {
 			assert.Equal(t, http.StatusInternalServerError, r.status)
 			assert.Contains(t, string(r.body), `"requestId":"`+r.header.Get("X-Request-Id")+`"`)
 		},
+		"zone-token-other-zone": func(t *testing.T, srv *Server) {
+			assert.Equal(t, "admin_token_zone_mismatch", errorCode(t, api(t, srv, "/v1/zones").body), "the token cannot list zones")
+			w := srv.World()
+			var rows int
+			for _, r := range w.ZoneByID(ZoneStaging).Audit {
+				if r.RequestID != nil && *r.RequestID == "01a0298c-b722-7d08-b4e6-0c9a7f31d2e8" {
+					rows++
+				}
+			}
+			assert.Equal(t, 2, rows, "the trace lives in Staging, out of the token's reach")
+		},
 		"policy-eval-failed": func(t *testing.T, srv *Server) {
 			assert.Equal(t, uint64(1), metricsOf[caracal.STSMetrics](t, srv, caracal.ServiceSTS).OPA.EvalErrors)
 		},

@@ -62,6 +62,7 @@ func (s *Simulator) ServiceHandler(svc caracal.Service) http.Handler {
 func (s *Simulator) serve(svc caracal.Service, w http.ResponseWriter, r *http.Request) {
 	reqID := requestIDFor(svc, r)
 	w.Header().Set("X-Request-Id", reqID)
+	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat)) // the services' clock is the simulator's
 	s.record(svc, r)
 	if !s.sleep(r.Context(), s.latency) {
 		closeConn(w)

@@ -32,14 +32,16 @@
 //
 // Only GET is served. Any other method answers 405 {"error":"method_not_allowed"}
 // and counts as a write attempt (WriteAttempts), so tests can assert that the
-// bot never writes. Every response carries an x-request-id header.
+// bot never writes. Every response carries an x-request-id header, and a
+// Date header from the simulator's clock.
 //
 // # Credentials
 //
 // Admin API /v1 routes need "Authorization: Bearer sim-admin-token" (see
 // WithAdminToken); otherwise 401 {"error":"invalid_admin_token"}. The
 // Coordinator's /stats needs "Bearer sim-coordinator-token". The Go services'
-// /metrics.json are open unless WithMetricsBearer sets a bearer.
+// /metrics.json are open unless WithMetricsBearer sets a bearer (Caracal's own
+// compose files set METRICS_BEARER, even in dev mode: API.md §0).
 //
 // # Worlds and scenarios
 //
@@ -118,8 +120,9 @@ func WithAdminToken(tok string) Option { return func(s *Simulator) { s.adminToke
 func WithZoneScopedToken(zoneID string) Option { return func(s *Simulator) { s.zoneScope = zoneID } }
 
 // WithMetricsBearer protects STS, Gateway and Audit /metrics.json with a
-// bearer (401 text/plain "unauthorized" otherwise). Empty leaves them open,
-// as in dev mode.
+// bearer (401 text/plain "unauthorized" otherwise), as METRICS_BEARER does in
+// every mode, dev included. Empty leaves them open, as a deployment without
+// METRICS_BEARER.
 func WithMetricsBearer(tok string) Option { return func(s *Simulator) { s.metricsBearer = tok } }
 
 // WithCoordinatorToken sets the Coordinator operator token /stats needs

@@ -14,6 +14,9 @@ import (
 type Reply struct {
 	Status int             `json:"status"`         // HTTP status
 	Body   json.RawMessage `json:"body,omitempty"` // JSON body; empty sends no body
+	// Hang keeps the request open until the client gives up, as the Admin
+	// API and the Coordinator sometimes do during a Redis outage (API.md §0).
+	Hang bool `json:"hang,omitempty"`
 }
 
 // ServiceState is how one Caracal service behaves in a World.
@@ -43,6 +46,9 @@ type World struct {
 	// AdminAPIFailure, when set, is the answer of every Admin API /v1 route
 	// (e.g. 500 internal_error while Redis is down).
 	AdminAPIFailure *Reply `json:"admin_api_failure,omitempty"`
+	// AdminTokenZone, when set, scopes the admin token to that zone, as
+	// WithZoneScopedToken does: the recommended credential of the bot.
+	AdminTokenZone string `json:"admin_token_zone,omitempty"`
 
 	// Operator metrics: STS, Gateway and Audit /metrics.json, Coordinator /stats.
 	STSMetrics       caracal.STSMetrics       `json:"sts_metrics"`
