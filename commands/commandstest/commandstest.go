@@ -60,3 +60,37 @@ func ScenarioReply(t testing.TB, platform, command, scenario string) chat.Reply 
 	require.NoError(t, err)
 	return res.Reply
 }
+
+// LargestReplies are the largest replies the bot renders for one request,
+// as typed on platform, from the simulator's largest scenario (a
+// 128-character request ID, 200-character names, 40 scopes, 50 audit
+// rows): its diagnosis, its diagnosis when every other read failed (every
+// kind of missing evidence), and its trace. The platforms' size limits are
+// tested against them.
+func LargestReplies(t testing.TB, platform string) map[string]chat.Reply {
+	t.Helper()
+	sc, ok := caracaltest.ScenarioByName(caracaltest.LargestName)
+	require.True(t, ok)
+	out := map[string]chat.Reply{}
+	for _, tc := range []struct {
+		name, command, args string
+		missing             bool
+	}{
+		{"why", "why", sc.WhyArgs(), false},
+		{"why-missing-evidence", "why", sc.WhyArgs(), true},
+		{"trace", "trace", sc.ID + " --zone " + sc.Zone, false},
+	} {
+		srv := caracaltest.Start(t, caracaltest.WithClock(caracaltest.ReferenceTime), caracaltest.WithScenario(sc.ID))
+		if tc.missing {
+			for _, route := range caracaltest.MissingEvidenceRoutes() {
+				srv.Inject(route, caracaltest.Fault{Status: 500})
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		res, err := Registry(srv, caracaltest.DefaultAdminToken).Run(ctx, chat.Invocation{Platform: platform, Command: tc.command, Text: tc.args})
+		cancel()
+		require.NoError(t, err, tc.name)
+		out[tc.name] = res.Reply
+	}
+	return out
+}

@@ -58,7 +58,7 @@ func Scenarios() []Scenario {
 	var all []Scenario
 	for _, family := range [][]Scenario{
 		infrastructureScenarios(), policyScenarios(), gateScenarios(), approvalRetryScenarios(), approvalScenarios(),
-		auditPipelineScenarios(), revocationScenarios(), upstreamScenarios(), callerScenarios(),
+		auditPipelineScenarios(), revocationScenarios(), upstreamScenarios(), callerScenarios(), largestScenarios(),
 	} {
 		all = append(all, family...)
 	}
