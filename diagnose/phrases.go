@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -91,50 +90,40 @@ func appIDsKey(ev *Evidence, id string) (string, bool) {
 	if id == "" {
 		return "", false
 	}
-	re := regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*"` + regexp.QuoteMeta(id) + `"`)
 	for _, d := range ev.PolicyDocuments {
-		if m := re.FindStringSubmatch(d.Content); m != nil {
-			return m[1], true
+		key, found := "", false
+		scanDataDocument(d.Content, func(e dataEntry) {
+			if !found && !e.IsList && e.Value == id {
+				key, found = e.Key, true
+			}
+		})
+		if found {
+			return key, true
 		}
 	}
 	return "", false
 }
 
-// roleEntry matches `"role": ["scope", ...]` in a Rego data document.
-func roleEntry() *regexp.Regexp {
-	return regexp.MustCompile(`"([^"\n]{1,128})"\s*:\s*\[([^\]]{0,1000})\]`)
-}
-
-// rolesGranting finds, best effort, the role names whose scope list in the
-// loaded data documents covers every scope asked.
+// rolesGranting finds, best effort, the role names whose scope list
+// (`"role": ["scope", ...]`) in the loaded data documents covers every
+// scope asked.
 func rolesGranting(ev *Evidence, scopes []string) []string {
 	if len(scopes) == 0 || len(ev.PolicyDocuments) == 0 {
 		return nil
 	}
-	re := roleEntry()
 	found := map[string]bool{}
 	for _, d := range ev.PolicyDocuments {
-		for _, m := range re.FindAllStringSubmatch(d.Content, -1) {
-			if len(missingFrom(scopes, quotedStrings(m[2]))) == 0 {
-				found[m[1]] = true
+		scanDataDocument(d.Content, func(e dataEntry) {
+			if e.IsList && !found[e.Key] && len(missingFrom(scopes, e.List)) == 0 {
+				found[e.Key] = true
 			}
-		}
+		})
 	}
 	out := make([]string, 0, len(found))
 	for r := range found {
 		out = append(out, r)
 	}
 	sort.Strings(out)
-	return out
-}
-
-func quotedStrings(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if p := strings.Trim(strings.TrimSpace(part), `"`); p != "" {
-			out = append(out, p)
-		}
-	}
 	return out
 }
 
