@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/diagnose"
@@ -73,11 +74,13 @@ func (c *Collector) Collect(ctx context.Context, q diagnose.Query) *diagnose.Evi
 			ev.AddMissing("other zones", "channels[].zones in the bot's configuration",
 				"the search was limited to the zones this channel may read: "+strings.Join(c.AllowedZones, ", "))
 		}
+		var others []string
 		for _, z := range zones {
 			if z.ID != ev.AskedZone {
-				c.explain(g, z.ID)
+				others = append(others, z.ID)
 			}
 		}
+		c.searchOtherZones(g, others)
 	}
 	c.policyDetail(g)
 	c.traceDetail(g, c.Clock())
@@ -201,33 +204,87 @@ func (c *Collector) explain(g *gatherer, zone string) {
 	if c.Traces == nil {
 		return
 	}
-	id := g.ev.Query.RequestID
-	source := fmt.Sprintf("GET /v1/zones/%s/audit/by-request/%s/explain", zone, id)
 	g.with(func(ev *diagnose.Evidence) { ev.SearchedZones = append(ev.SearchedZones, zone) })
-	if !explainable(id) {
-		source = fmt.Sprintf("GET /v1/zones/%s/audit?request_id=%s", zone, id)
-	}
-	g.Go("request trace", source, func(ctx context.Context) error {
-		t, err := c.lookupTrace(ctx, zone, id)
-		switch {
-		case err == nil && t != nil && len(t.Events) > 0:
-			g.with(func(ev *diagnose.Evidence) {
-				if !ev.HasTrace() || zone == ev.AskedZone {
-					ev.Trace, ev.TraceZone = t, zone
-				}
-			})
-			return nil
-		case err == nil || caracal.IsNotFound(err):
-			return nil
-		}
-		if e, ok := caracal.AsError(err); ok {
-			g.with(func(ev *diagnose.Evidence) { ev.AdminAPIError = e })
-		}
-		if errors.Is(err, caracal.ErrNotConfigured) {
-			g.with(func(ev *diagnose.Evidence) { ev.AdminTokenMissing = true })
-		}
+	g.Go("request trace", c.traceSource(zone, g.ev.Query.RequestID), func(ctx context.Context) error {
+		_, err := c.readTrace(ctx, g, zone)
 		return err
 	})
+}
+
+// searchConcurrency bounds how many zones are searched at once for a
+// request that was not where it was asked: Caracal's per-token rate limit
+// is 600 calls a minute (API.md §2.3), and a deployment may have hundreds.
+const searchConcurrency = 8
+
+// searchOtherZones looks the trace up in zones, at most searchConcurrency
+// at a time, and stops as soon as one of them has it: the lookups still
+// running are cancelled and those not started are never made.
+func (c *Collector) searchOtherZones(g *gatherer, zones []string) {
+	if c.Traces == nil || len(zones) == 0 {
+		return
+	}
+	g.wg.Go(func() {
+		ctx, found := context.WithCancel(g.ctx)
+		defer found()
+		slots := make(chan struct{}, searchConcurrency)
+		var lookups sync.WaitGroup
+		for _, zone := range zones {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			g.with(func(ev *diagnose.Evidence) { ev.SearchedZones = append(ev.SearchedZones, zone) })
+			lookups.Go(func() {
+				defer func() { <-slots }()
+				callCtx, cancel := context.WithTimeout(ctx, g.callTimeout)
+				defer cancel()
+				has, err := c.readTrace(callCtx, g, zone)
+				switch {
+				case has:
+					found()
+				case err != nil && (g.ctx.Err() != nil || ctx.Err() == nil):
+					g.fail("request trace", c.traceSource(zone, g.ev.Query.RequestID), err)
+				}
+			})
+		}
+		lookups.Wait()
+	})
+}
+
+// traceSource names the read of a request's trace in a zone.
+func (c *Collector) traceSource(zone, id string) string {
+	if !explainable(id) {
+		return fmt.Sprintf("GET /v1/zones/%s/audit?request_id=%s", zone, id)
+	}
+	return fmt.Sprintf("GET /v1/zones/%s/audit/by-request/%s/explain", zone, id)
+}
+
+// readTrace reads the request's trace in one zone into the evidence and
+// reports whether the zone has it. Not found is an answer (false, nil);
+// the bot's own credential failing is recorded as such.
+func (c *Collector) readTrace(ctx context.Context, g *gatherer, zone string) (bool, error) {
+	t, err := c.lookupTrace(ctx, zone, g.ev.Query.RequestID)
+	switch {
+	case err == nil && t != nil && len(t.Events) > 0:
+		g.with(func(ev *diagnose.Evidence) {
+			if !ev.HasTrace() || zone == ev.AskedZone {
+				ev.Trace, ev.TraceZone = t, zone
+			}
+		})
+		return true, nil
+	case err == nil || caracal.IsNotFound(err):
+		return false, nil
+	}
+	if e, ok := caracal.AsError(err); ok {
+		g.with(func(ev *diagnose.Evidence) { ev.AdminAPIError = e })
+	}
+	if errors.Is(err, caracal.ErrNotConfigured) {
+		g.with(func(ev *diagnose.Evidence) { ev.AdminTokenMissing = true })
+	}
+	return false, err
 }
 
 // lookupTrace reads the request trace. IDs outside the explain route's

@@ -34,10 +34,15 @@ func (g *Group) Go(what, source string, read func(ctx context.Context) error) {
 		ctx, cancel := context.WithTimeout(g.ctx, g.callTimeout)
 		defer cancel()
 		if err := read(ctx); err != nil {
-			g.Store(func() {
-				*g.missing = append(*g.missing, diagnose.Missing{What: what, Source: source, Reason: Describe(err)})
-			})
+			g.fail(what, source, err)
 		}
+	})
+}
+
+// fail records the read what, from source, as missing evidence.
+func (g *Group) fail(what, source string, err error) {
+	g.Store(func() {
+		*g.missing = append(*g.missing, diagnose.Missing{What: what, Source: source, Reason: Describe(err)})
 	})
 }
 

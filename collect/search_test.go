@@ -1,0 +1,95 @@
+package collect_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caracal-bot/caracal-bot/collect"
+	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+)
+
+// manyZones lists n zones, "zone-000" to "zone-<n-1>", each with an empty
+// configuration.
+type manyZones struct {
+	zones
+	n int
+}
+
+func (m manyZones) Zones(context.Context) ([]caracal.Zone, error) {
+	out := make([]caracal.Zone, m.n)
+	for i := range out {
+		out[i] = caracal.Zone{ID: fmt.Sprintf("zone-%03d", i)}
+	}
+	return out, nil
+}
+
+// slowTraces answers each explain after a delay, from the trace of the one
+// zone that has it, and counts the lookups and how many ran at once.
+type slowTraces struct {
+	has   string
+	delay time.Duration
+
+	mu         sync.Mutex
+	calls, now int
+	most       int
+}
+
+func (s *slowTraces) Explain(ctx context.Context, zone, _ string) (*caracal.Explain, error) {
+	s.mu.Lock()
+	s.calls++
+	s.now++
+	s.most = max(s.most, s.now)
+	s.mu.Unlock()
+	defer func() { s.mu.Lock(); s.now--; s.mu.Unlock() }()
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if zone == s.has {
+		return allowTrace(zone), nil
+	}
+	return nil, &caracal.Error{Service: caracal.ServiceAPI, Status: 404, Code: "request_not_found"}
+}
+
+func (*slowTraces) Audit(context.Context, string, caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
+	return &caracal.List[caracal.AuditRow]{}, nil
+}
+
+// A request that is not where it was asked is searched in the other zones
+// a few at a time, and the search stops once a zone has it: at 100 zones a
+// request living in the third costs a handful of lookups, not 100, and the
+// lookups cancelled by the find are not missing evidence.
+func TestCollect_SearchIsBoundedAndStopsWhenFound(t *testing.T) {
+	tr := &slowTraces{has: "zone-003", delay: 20 * time.Millisecond}
+	c := &collect.Collector{Readers: collect.Readers{Zones: manyZones{n: 100}, Traces: tr}}
+	ev := c.Collect(context.Background(), diagnose.Query{RequestID: "req-1", ZoneID: "zone-000"})
+
+	require.True(t, ev.HasTrace())
+	assert.Equal(t, "zone-003", ev.TraceZone)
+	assert.Empty(t, ev.Missing, "lookups cancelled because the request was found are not missing evidence")
+	assert.LessOrEqual(t, tr.most, 9, "the asked zone plus at most 8 others at once")
+	assert.Less(t, tr.calls, 30, "the search stopped when the request was found")
+	assert.Less(t, len(ev.SearchedZones), 30)
+}
+
+// When no zone has it, every visible zone is searched, still a few at a
+// time, and the answer says how many.
+func TestCollect_SearchCoversEveryZoneWhenNotFound(t *testing.T) {
+	tr := &slowTraces{delay: time.Millisecond}
+	c := &collect.Collector{Readers: collect.Readers{Zones: manyZones{n: 40}, Traces: tr}}
+	ev := c.Collect(context.Background(), diagnose.Query{RequestID: "req-1", ZoneID: "zone-000"})
+
+	assert.False(t, ev.HasTrace())
+	assert.Equal(t, 40, tr.calls)
+	assert.Len(t, ev.SearchedZones, 40)
+	assert.LessOrEqual(t, tr.most, 9)
+	assert.Empty(t, ev.Missing)
+}
