@@ -343,15 +343,25 @@ func (c *Collector) zoneConfig(g *gatherer, zone string) {
 	})
 	since := g.ev.CollectedAt.Add(-24 * time.Hour)
 	for _, method := range []string{"DELETE", "POST"} {
-		g.Go("admin-audit "+method, prefix+"/admin-audit?method="+method, func(ctx context.Context) error {
-			l, err := c.Zones.AdminAudit(ctx, zone, caracal.AdminAuditQuery{Since: since, Method: method, Limit: 100})
+		what, source := "admin-audit "+method, prefix+"/admin-audit?method="+method
+		g.Go(what, source, func(ctx context.Context) error {
+			l, err := c.Zones.AdminAudit(ctx, zone, caracal.AdminAuditQuery{Since: since, Method: method, Limit: adminAuditPage})
 			if l != nil {
-				g.with(func(ev *diagnose.Evidence) { ev.AdminAudit = append(ev.AdminAudit, l.Items...) })
+				g.with(func(ev *diagnose.Evidence) {
+					ev.AdminAudit = append(ev.AdminAudit, l.Items...)
+					if l.NextCursor != nil && len(l.Items) >= adminAuditPage {
+						ev.AddMissing(what, source, fmt.Sprintf("only the newest %d changes of the last 24 h were read; older ones exist and were left unread", len(l.Items)))
+					}
+				})
 			}
 			return err
 		})
 	}
 }
+
+// adminAuditPage is how many admin-audit rows of one method are read: the
+// newest changes of the last 24 hours.
+const adminAuditPage = 100
 
 // withoutZoneConfig drops missing entries of the asked zone's configuration
 // once the diagnosis moved to the zone where the trace was found.

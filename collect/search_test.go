@@ -93,3 +93,26 @@ func TestCollect_SearchCoversEveryZoneWhenNotFound(t *testing.T) {
 	assert.LessOrEqual(t, tr.most, 9)
 	assert.Empty(t, ev.Missing)
 }
+
+// busyAdminAudit answers admin-audit with a full page and a cursor to more.
+type busyAdminAudit struct{ zones }
+
+func (busyAdminAudit) AdminAudit(_ context.Context, _ string, q caracal.AdminAuditQuery) (*caracal.List[caracal.AdminAuditRow], error) {
+	rows := make([]caracal.AdminAuditRow, q.Limit)
+	next := "more"
+	return &caracal.List[caracal.AdminAuditRow]{Items: rows, NextCursor: &next}, nil
+}
+
+// A zone with more changes in the last 24 h than the page the bot reads
+// says so: the older changes are named as left unread.
+func TestCollect_AdminAuditSaysWhenChangesWereLeftUnread(t *testing.T) {
+	c := &collect.Collector{Readers: collect.Readers{Zones: busyAdminAudit{}, Traces: traces{askedZone: allowTrace(askedZone)}}}
+	ev := c.Collect(context.Background(), diagnose.Query{RequestID: "req-1", ZoneID: askedZone})
+	var whats []string
+	for _, m := range ev.Missing {
+		whats = append(whats, m.What)
+		assert.Contains(t, m.Reason, "only the newest 100 changes of the last 24 h were read")
+	}
+	assert.Equal(t, []string{"admin-audit DELETE", "admin-audit POST"}, whats)
+	assert.Len(t, ev.AdminAudit, 200)
+}
