@@ -86,16 +86,29 @@ func (d *Doctor) Run(ctx context.Context, opts Options) Report {
 	var ev *diagnose.Evidence
 	var zones []caracal.Zone
 	var zonesErr error
+	var zoneChecks []health.Check
+	var zoneMissing []diagnose.Missing
 	var wg sync.WaitGroup
+	// Every read starts at once; only what needs an answer waits for it: the
+	// zones of --all-zones wait for the zone list, a zone's policy
+	// propagation for its policy sets (Doctor.oneZone).
 	wg.Go(func() {
 		runtime := collect.Collector{Readers: collect.Readers{Probes: d.Source, Metrics: d.Source}, Settings: d.Settings}
 		ev = runtime.Runtime(ctx)
 	})
+	selected, known := d.selectedZone(opts)
+	if known {
+		wg.Go(func() { zoneChecks, zoneMissing = d.zoneChecks(ctx, []string{selected}) })
+	}
 	wg.Go(func() {
-		ctx, cancel := context.WithTimeout(ctx, d.CallDeadline())
-		defer cancel()
-		z, err := d.Source.Zones(ctx)
+		listCtx, cancel := context.WithTimeout(ctx, d.CallDeadline())
+		z, err := d.Source.Zones(listCtx)
+		cancel()
 		zones, zonesErr = d.Allowed(z), err
+		if !known {
+			ids, _ := d.zones(opts, zones, zonesErr)
+			zoneChecks, zoneMissing = d.zoneChecks(ctx, ids)
+		}
 	})
 	wg.Wait()
 
@@ -113,7 +126,6 @@ func (d *Doctor) Run(ctx context.Context, opts Options) Report {
 	if len(ids) == 0 {
 		add(health.Check{Section: "zones", Name: "zone inventory", Status: health.CheckWarn, Detail: "no zones visible"})
 	}
-	zoneChecks, zoneMissing := d.zoneChecks(ctx, ids)
 	add(zoneChecks...)
 	report.Missing = append(report.Missing, zoneMissing...)
 	add(health.ReadinessChecks(ev.Ready)...)
@@ -142,13 +154,24 @@ func (r *Report) summarize() {
 	r.Ready = r.Summary.Total > 0 && r.Summary.Fail == 0 && (!r.Strict || r.Summary.Warn == 0 && len(r.Missing) == 0)
 }
 
-// zones picks the zones to check and says how they were chosen.
-func (d *Doctor) zones(opts Options, zones []caracal.Zone, zonesErr error) ([]string, string) {
+// selectedZone is the one zone to check when it is known without the zone
+// list: the zone asked for, else the default zone unless all are asked.
+func (d *Doctor) selectedZone(opts Options) (string, bool) {
 	switch {
 	case opts.Zone != "":
-		return []string{opts.Zone}, "selected"
+		return opts.Zone, true
 	case !opts.AllZones && d.DefaultZone != "":
-		return []string{d.DefaultZone}, "selected"
+		return d.DefaultZone, true
+	}
+	return "", false
+}
+
+// zones picks the zones to check and says how they were chosen.
+func (d *Doctor) zones(opts Options, zones []caracal.Zone, zonesErr error) ([]string, string) {
+	if id, ok := d.selectedZone(opts); ok {
+		return []string{id}, "selected"
+	}
+	switch {
 	case zonesErr != nil:
 		if d.DefaultZone != "" {
 			return []string{d.DefaultZone}, "selected"
@@ -271,30 +294,49 @@ func (r *zoneResult) add(c health.Check, err error) {
 	r.checks = append(r.checks, c)
 }
 
+// oneZone checks one zone in two round trips: the zone, its resources,
+// policy sets and audit list at once, then the active policy set's
+// propagation.
 func (d *Doctor) oneZone(ctx context.Context, id string) zoneResult {
 	var r zoneResult
 	check := func(name, status, detail string) health.Check {
 		return health.Check{Section: "zones", Name: id + " " + name, Status: status, Detail: detail, Source: "GET /v1/zones/" + id}
 	}
-	z, err := d.Source.Zone(ctx, id)
-	if err != nil {
-		r.add(check("lookup", health.CheckFail, ""), err)
+	var (
+		z                        *caracal.Zone
+		res                      []caracal.Resource
+		sets                     []caracal.PolicySet
+		zoneErr, resErr, setsErr error
+		auditErr, propagationErr error
+		propagation              health.Check
+		wg                       sync.WaitGroup
+	)
+	wg.Go(func() { z, zoneErr = d.Source.Zone(ctx, id) })
+	wg.Go(func() { res, resErr = d.Source.Resources(ctx, id) })
+	wg.Go(func() { _, auditErr = d.Source.Audit(ctx, id, caracal.AuditQuery{Limit: 1}) })
+	wg.Go(func() {
+		sets, setsErr = d.Source.PolicySets(ctx, id)
+		if active := diagnose.ActivePolicySet(sets); active != nil {
+			propagation, propagationErr = d.policyAgeCheck(ctx, id, active)
+		}
+	})
+	wg.Wait()
+
+	if zoneErr != nil {
+		r.add(check("lookup", health.CheckFail, ""), zoneErr)
 		return r
 	}
 	r.add(check("lookup", health.CheckOK, fmt.Sprintf("%s (%s)", z.ID, z.Name)), nil)
-	res, err := d.Source.Resources(ctx, id)
-	r.add(check("resources", health.CheckOK, countDetail(len(res), "registered")), err)
-	sets, err := d.Source.PolicySets(ctx, id)
+	r.add(check("resources", health.CheckOK, countDetail(len(res), "registered")), resErr)
 	active := diagnose.ActivePolicySet(sets)
 	if active != nil {
-		r.add(check("policy sets", health.CheckOK, "1 active: "+active.Name), err)
+		r.add(check("policy sets", health.CheckOK, "1 active: "+active.Name), setsErr)
 	} else {
-		r.add(check("policy sets", health.CheckWarn, fmt.Sprintf("%d registered; none active", len(sets))), err)
+		r.add(check("policy sets", health.CheckWarn, fmt.Sprintf("%d registered; none active", len(sets))), setsErr)
 	}
-	_, err = d.Source.Audit(ctx, id, caracal.AuditQuery{Limit: 1})
-	r.add(check("audit query", health.CheckOK, "queryable"), err)
+	r.add(check("audit query", health.CheckOK, "queryable"), auditErr)
 	if active != nil {
-		r.add(d.policyAgeCheck(ctx, id, active))
+		r.add(propagation, propagationErr)
 	}
 	return r
 }
