@@ -185,6 +185,9 @@ func (c *call) overview() {
 			ov.Decisions24h.Denied++
 		}
 	}
+	if z.Synthetic != nil {
+		ov.Decisions24h.Denied += z.Synthetic.deniedSince(dayAgo)
+	}
 	recent, _, _ := paginate(z.Audit, auditKey, 10, "")
 	for _, r := range recent {
 		ov.RecentEvents = append(ov.RecentEvents, caracal.RecentEvent{

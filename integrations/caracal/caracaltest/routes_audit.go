@@ -80,7 +80,8 @@ func (c *call) auditList() {
 		return
 	}
 	var rows []caracal.AuditRow
-	if z := c.zoneData(); z != nil {
+	z := c.zoneData()
+	if z != nil {
 		rows = z.Audit
 	}
 	limit := q.limit(100, 1000)
@@ -94,6 +95,11 @@ func (c *call) auditList() {
 		if f.keep(&rows[i]) {
 			kept = append(kept, rows[i])
 		}
+	}
+	if z != nil && z.Synthetic != nil {
+		// The next page holds at most limit synthetic rows after the cursor.
+		ct, cid, hasCursor := decodeCursor(cursor)
+		kept = append(kept, z.Synthetic.page(f, limit, ct, cid, hasCursor)...)
 	}
 	page, next, ok := paginate(kept, auditKey, limit, cursor)
 	if !ok {

@@ -92,6 +92,7 @@ type Simulator struct {
 	latency                                                time.Duration
 	clock                                                  func() time.Time
 	startScenario                                          string
+	synthetic                                              *SyntheticDenials
 
 	catalog []Scenario
 	world   atomic.Pointer[World]
@@ -229,6 +230,9 @@ func (s *Simulator) worldFor(name string, mutate func(*World)) *World {
 	if d != 0 {
 		shifted := w.shifted(d)
 		w = &shifted
+	}
+	if s.synthetic != nil {
+		w = withSynthetic(w, *s.synthetic, d)
 	}
 	s.mu.Lock()
 	if s.built == nil {

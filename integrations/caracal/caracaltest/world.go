@@ -85,6 +85,8 @@ type ZoneData struct {
 	// Audit holds rows with unredacted metadata, in insertion order; reads
 	// redact them and sort them as the Admin API does.
 	Audit []caracal.AuditRow `json:"audit"`
+	// Synthetic is deny traffic generated on demand beside Audit; nil: none.
+	Synthetic *SyntheticDenials `json:"synthetic_denials,omitempty"`
 }
 
 // Service returns the state of one service, or nil for an unknown name.
