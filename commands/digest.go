@@ -136,7 +136,7 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 		return Result{}, usageErrorf("digest needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
 	rep := DigestReport{
-		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since, Applications: env.Caracal}),
+		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since, Applications: env.Caracal, Overviews: env.overviews()}),
 		Notes:  opts.Notes,
 		Post:   opts.Post,
 	}
@@ -146,6 +146,13 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 	}
 	reply := digestReply(&rep, env.Now())
 	return Result{Reply: reply, Data: rep, OK: rep.healthy()}, nil
+}
+
+// overviews is the zone overview read of the Caracal client, nil when the
+// client has none (a test's fake).
+func (env *Env) overviews() digest.OverviewReader {
+	ov, _ := env.Caracal.(digest.OverviewReader)
+	return ov
 }
 
 // healthy reports whether the digest found nothing failing: every service

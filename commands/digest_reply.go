@@ -182,9 +182,7 @@ func zoneSections(z digest.Zone) []chat.Section {
 			byCause.Text += fmt.Sprintf("; %d in the previous window (%s)", prev.Requests, change(d.Requests, prev.Requests))
 		}
 		byCause.Text += ". A request counts once; its cause is the policy reason, else the gate that refused it."
-		if d.Truncated {
-			byCause.Text += " The audit list was longer than the bot reads: counts are a lower bound."
-		}
+		byCause.Text += coverageText(d)
 		before := map[string]int{}
 		targetsBefore := map[string]int{}
 		if prev != nil {
@@ -227,6 +225,31 @@ func zoneSections(z digest.Zone) []chat.Section {
 		other.Items = append(other.Items, chat.Item{Mark: chat.MarkWarn, Text: fmt.Sprintf("Policy set %s (version %s) is not fully propagated: %s", p.PolicySetName, p.VersionID, p.Detail)})
 	}
 	return []chat.Section{byCause, byTarget, other}
+}
+
+// coverageText says how much of the window the counts cover, and the
+// window's exact number of deny rows when the zone overview gave it.
+func coverageText(d *digest.DenialSummary) string {
+	switch {
+	case d.Truncated && d.TotalDenyRows > 0:
+		return fmt.Sprintf(" The window holds %s (exact, from the zone overview); the breakdown covers %s of them (%s) before the digest had to answer: counts are a lower bound.",
+			plural(d.TotalDenyRows, "deny row"), strconv.Itoa(d.DenyRows), percent(d.Coverage))
+	case d.Truncated:
+		return fmt.Sprintf(" The breakdown covers %s of the window before the digest had to answer: counts are a lower bound.", percent(d.Coverage))
+	case d.TotalDenyRows > 0:
+		return fmt.Sprintf(" Every one of the window's %s was read.", plural(d.DenyRows, "deny row"))
+	}
+	return ""
+}
+
+// percent renders a share from 0 to 1 as a whole percentage, never
+// rounding a partial share up to 100%.
+func percent(share float64) string {
+	p := int(share * 100)
+	if share > 0 && p == 0 {
+		return "less than 1%"
+	}
+	return strconv.Itoa(p) + "%"
 }
 
 // topCauses lists the window's causes, then causes seen only in the

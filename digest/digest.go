@@ -38,11 +38,22 @@ type Options struct {
 	// Applications, when set, names the applications that denied rows carry
 	// by id only (replay_detected's client_id) and no other row names.
 	Applications ApplicationLister
+	// Overviews, when set, give the exact number of deny rows of the last
+	// 24 hours (API.md §6.2): a 24-hour digest's total, and the base of
+	// its coverage when the time runs out before every page is read.
+	Overviews OverviewReader
+	// PagesPerMinute paces the audit pages (DefaultPagesPerMinute when 0).
+	PagesPerMinute int
 }
 
 // ApplicationLister lists a zone's applications (API.md §6.3).
 type ApplicationLister interface {
 	Applications(ctx context.Context, zoneID, status string) ([]caracal.Application, error)
+}
+
+// OverviewReader reads a zone's overview (API.md §6.2).
+type OverviewReader interface {
+	ZoneOverview(ctx context.Context, zoneID string) (*caracal.ZoneOverview, error)
 }
 
 // Report is the digest summary: readiness, the Doctor's warnings and
@@ -86,8 +97,11 @@ type PropagationIssue struct {
 }
 
 // Gather gathers a digest in parallel under the Doctor's deadline, reading
-// through the Doctor's source. It never fails: a call that fails leaves its
-// part nil and is named in Missing.
+// through the Doctor's source. One Doctor run gives the readiness, the
+// findings and the policy propagation of every zone; beside it, per zone,
+// the overview, the applications, the approval holds and the deny rows of
+// both windows, streamed (denials.go). It never fails: a call that fails
+// leaves its part nil and is named in Missing.
 func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 	window := opts.Window
 	if window <= 0 {
@@ -105,71 +119,74 @@ func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 	// Listings may take several pages, so each read gets the whole budget;
 	// every HTTP attempt is still bounded by the client's call timeout.
 	g := collect.NewGroup(ctx, d.Deadline(), &rep.Missing)
-	g.Go("readiness", "GET /ready of the five services", func(ctx context.Context) error {
-		st := doctor.Status(ctx, d.Source)
-		g.Store(func() { rep.Readiness = st })
+	var doc doctor.Report
+	g.Go("doctor", "doctor checks", func(ctx context.Context) error {
+		doc = d.Run(ctx, doctor.Options{Zones: zones})
 		return nil
 	})
-	doctors := make([]doctor.Report, max(len(zones), 1))
-	for i := range doctors {
-		g.Go("doctor", "doctor checks", func(ctx context.Context) error {
-			o := doctor.Options{}
-			if i < len(zones) {
-				o.Zone = zones[i]
-			}
-			doctors[i] = d.Run(ctx, o)
-			return nil
-		})
-	}
-	finish := make([]func(), len(zones))
+	var current, previous []*windowRead
+	zoneReads := make([]*zoneRead, len(zones))
 	for i, zone := range zones {
-		zd := &rep.Zones[i]
-		zd.ZoneID = zone
-		finish[i] = gatherZone(g, d.Source, opts.Applications, zd, rep.Since, until, window)
+		rep.Zones[i].ZoneID = zone
+		page := func(ctx context.Context, q caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
+			return d.Source.Audit(ctx, zone, q)
+		}
+		zr := &zoneRead{zone: zone, cur: newWindowRead(rep.Since, until, page), prev: newWindowRead(rep.Since.Add(-window), rep.Since, page)}
+		zoneReads[i] = zr
+		current, previous = append(current, zr.cur), append(previous, zr.prev)
+		zr.start(g, d.Source, opts, &rep.Zones[i], until, window)
 	}
+	// The pages stop a little before the deadline, so that what was read
+	// is still summarized and delivered in time.
+	streamCtx, stop := context.WithTimeout(caracal.WithoutReadBudget(ctx), d.Deadline()*9/10)
+	defer stop()
+	readWindows(streamCtx, newPageLimiter(opts.PagesPerMinute), append(current, previous...)...)
 	g.Wait()
-	for _, f := range finish {
-		f()
+	for i, zr := range zoneReads {
+		zr.finish(&rep.Zones[i], &rep.Missing)
+		rep.Zones[i].Unpropagated = unpropagated(doc, zr.zone)
 	}
-	rep.Findings = doctorFindings(doctors)
-	rep.Missing = append(rep.Missing, doctorMissing(doctors)...)
+	rep.Readiness = doc.Readiness
+	rep.Findings = doctorFindings([]doctor.Report{doc})
+	rep.Missing = append(rep.Missing, doc.Missing...)
+	rep.Missing = append(rep.Missing, propagationMissing(doc)...)
 	sort.SliceStable(rep.Missing, func(i, j int) bool { return rep.Missing[i].What < rep.Missing[j].What })
 	return rep
 }
 
-// gatherZone starts the reads of one zone: denials of both windows, the
-// zone's applications (to name them), approval holds and policy
-// propagation. The function it returns summarizes the denials once the
-// reads are done.
-func gatherZone(g *collect.Group, src doctor.Source, apps ApplicationLister, zd *Zone, since, until time.Time, window time.Duration) func() {
-	zone := zd.ZoneID
-	listing := fmt.Sprintf("GET /v1/zones/%s/audit", zone)
-	var cur, prev deniedRows
-	var named []caracal.Application
-	denials := func(from, to time.Time, what string, dst *deniedRows) {
-		g.Go(what+" in zone "+zone, listing+"?decision=deny", func(ctx context.Context) error {
-			rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: from, Until: to, Decision: "deny"})
-			if err != nil && !errors.Is(err, caracal.ErrPageLimit) {
-				return err
+// zoneRead is one zone's part of a digest while it is read.
+type zoneRead struct {
+	zone      string
+	cur, prev *windowRead
+	// total is the exact number of deny rows of the window, from the
+	// overview (24-hour windows only); 0 when unknown.
+	total int
+	named []caracal.Application
+}
+
+// start starts the zone's reads besides its deny rows: the overview, the
+// applications and the approval holds.
+func (zr *zoneRead) start(g *collect.Group, src doctor.Source, opts Options, zd *Zone, until time.Time, window time.Duration) {
+	zone := zr.zone
+	if opts.Overviews != nil && window == 24*time.Hour {
+		g.Go("overview of zone "+zone, fmt.Sprintf("GET /v1/zones/%s/overview", zone), func(ctx context.Context) error {
+			ov, err := opts.Overviews.ZoneOverview(ctx, zone)
+			if err == nil {
+				g.Store(func() { zr.total = ov.Decisions24h.Denied })
 			}
-			g.Store(func() { *dst = deniedRows{rows: rows, from: from, read: true, truncated: err != nil} })
-			if err != nil {
-				return fmt.Errorf("only the first %d pages were read; counts are a lower bound", caracal.DefaultMaxPages)
-			}
-			return nil
-		})
-	}
-	denials(since, until, "denials", &cur)
-	denials(since.Add(-window), since, "previous denials", &prev)
-	if apps != nil {
-		g.Go("applications in zone "+zone, fmt.Sprintf("GET /v1/zones/%s/applications", zone), func(ctx context.Context) error {
-			a, err := apps.Applications(ctx, zone, "")
-			g.Store(func() { named = a })
 			return err
 		})
 	}
+	if opts.Applications != nil {
+		g.Go("applications in zone "+zone, fmt.Sprintf("GET /v1/zones/%s/applications", zone), func(ctx context.Context) error {
+			a, err := opts.Applications.Applications(ctx, zone, "")
+			g.Store(func() { zr.named = a })
+			return err
+		})
+	}
+	listing := fmt.Sprintf("GET /v1/zones/%s/audit", zone)
 	g.Go("approval holds in zone "+zone, listing+"?event_type=step_up_issued,step_up_decided,step_up_consumed", func(ctx context.Context) error {
-		rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: since, Until: until,
+		rows, err := auditRows(ctx, src, zone, caracal.AuditQuery{Since: until.Add(-window), Until: until,
 			EventTypes: []string{eventStepUpIssued, eventStepUpDecided, eventStepUpConsumed}})
 		if err != nil {
 			return err
@@ -178,35 +195,43 @@ func gatherZone(g *collect.Group, src doctor.Source, apps ApplicationLister, zd 
 		g.Store(func() { zd.Approvals = &s })
 		return nil
 	})
-	g.Go("policy propagation in zone "+zone, fmt.Sprintf("GET /v1/zones/%s/policy-sets", zone), func(ctx context.Context) error {
-		issues, err := unpropagated(ctx, src, zone)
-		if err != nil {
-			return err
+}
+
+// finish summarizes the zone's windows once every read is done, and names
+// what could not be read.
+func (zr *zoneRead) finish(zd *Zone, missing *[]diagnose.Missing) {
+	listing := fmt.Sprintf("GET /v1/zones/%s/audit?decision=deny", zr.zone)
+	for _, w := range []struct {
+		what  string
+		read  *windowRead
+		total int
+		dst   **DenialSummary
+	}{{"denials", zr.cur, zr.total, &zd.Denials}, {"previous denials", zr.prev, 0, &zd.Previous}} {
+		w.read.tally.nameApplications(zr.named)
+		s := w.read.summary(w.total)
+		err := w.read.err()
+		switch {
+		case err == nil:
+		case s.DenyRows == 0 && !errors.Is(err, errDeadline):
+			*missing = append(*missing, diagnose.Missing{What: w.what + " in zone " + zr.zone, Source: listing, Reason: collect.Describe(err)})
+			continue
+		default:
+			*missing = append(*missing, diagnose.Missing{What: w.what + " in zone " + zr.zone, Source: listing, Reason: coverageReason(s, err)})
 		}
-		g.Store(func() { zd.Unpropagated = issues })
-		return nil
-	})
-	return func() {
-		zd.Denials, zd.Previous = cur.summary(named, window), prev.summary(named, window)
+		*w.dst = &s
 	}
 }
 
-// deniedRows are the deny rows of one window, as read.
-type deniedRows struct {
-	rows      []caracal.AuditRow
-	from      time.Time
-	read      bool // false when the listing failed
-	truncated bool // the listing had more pages than were read
-}
-
-// summary summarizes the window's denied requests; nil when they could not be read.
-func (d deniedRows) summary(apps []caracal.Application, window time.Duration) *DenialSummary {
-	if !d.read {
-		return nil
+// coverageReason says why a window's breakdown is partial and what it covers.
+func coverageReason(s DenialSummary, err error) string {
+	why := "the digest's time ran out"
+	if !errors.Is(err, errDeadline) {
+		why = "a page could not be read (" + collect.Describe(err) + ")"
 	}
-	s := SummarizeDenials(DeniedRequests(d.rows, apps), d.from, window)
-	s.Truncated = d.truncated
-	return &s
+	if s.TotalDenyRows > 0 {
+		return fmt.Sprintf("%s: the breakdown covers %d of the window's %d deny rows (%.0f%%); the total is exact", why, s.DenyRows, s.TotalDenyRows, 100*s.Coverage)
+	}
+	return fmt.Sprintf("%s: the breakdown covers %.0f%% of the window; counts are a lower bound", why, 100*s.Coverage)
 }
 
 // auditRows reads every page of an audit listing.
@@ -218,30 +243,45 @@ func auditRows(ctx context.Context, src doctor.Source, zone string, q caracal.Au
 	}, 0)
 }
 
-// unpropagated returns the zone's active policy sets whose activation-status
-// is not loaded (an empty, non-nil list when all are).
-func unpropagated(ctx context.Context, src doctor.Source, zone string) ([]PropagationIssue, error) {
-	sets, err := src.PolicySets(ctx, zone)
-	if err != nil {
-		return nil, err
-	}
-	out := []PropagationIssue{}
-	for _, ps := range sets {
-		version := auditrow.Str(ps.ActiveVersionID)
-		if version == "" {
+// unpropagated returns the zone's active policy set when the Doctor found
+// it not loaded on STS: an empty, non-nil list when it is loaded or none is
+// active, nil when the policy sets or the propagation could not be read.
+func unpropagated(doc doctor.Report, zone string) []PropagationIssue {
+	for _, st := range doc.ZoneStates {
+		if st.ZoneID != zone {
 			continue
 		}
-		a, err := src.ActivationStatus(ctx, zone, ps.ID, version)
-		if err != nil {
-			return nil, fmt.Errorf("activation-status of policy set %s: %w", ps.Name, err)
+		switch {
+		case st.PolicySetsErr != nil:
+			return nil
+		case st.ActiveSet == nil:
+			return []PropagationIssue{}
+		case st.Activation == nil:
+			return nil
+		case st.Activation.PropagationStatus == caracal.PropagationLoaded:
+			return []PropagationIssue{}
 		}
-		if a.PropagationStatus == caracal.PropagationLoaded {
-			continue
-		}
-		out = append(out, PropagationIssue{PolicySetID: ps.ID, PolicySetName: ps.Name, VersionID: version,
-			Status: a.PropagationStatus, Detail: health.Propagation(a, false)})
+		return []PropagationIssue{{PolicySetID: st.ActiveSet.ID, PolicySetName: st.ActiveSet.Name, VersionID: auditrow.Str(st.ActiveSet.ActiveVersionID),
+			Status: st.Activation.PropagationStatus, Detail: health.Propagation(st.Activation, false)}}
 	}
-	return out, nil
+	return nil
+}
+
+// propagationMissing names the zones whose propagation could not be read:
+// their policy sets, or their active set's activation-status.
+func propagationMissing(doc doctor.Report) []diagnose.Missing {
+	var out []diagnose.Missing
+	for _, st := range doc.ZoneStates {
+		what := "policy propagation in zone " + st.ZoneID
+		switch {
+		case st.PolicySetsErr != nil:
+			out = append(out, diagnose.Missing{What: what, Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets", st.ZoneID), Reason: collect.Describe(st.PolicySetsErr)})
+		case st.ActiveSet != nil && st.Activation == nil && st.ActivationErr != nil:
+			out = append(out, diagnose.Missing{What: what,
+				Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", st.ZoneID, st.ActiveSet.ID), Reason: collect.Describe(st.ActivationErr)})
+		}
+	}
+	return out
 }
 
 // doctorFindings merges the Doctor reports of several zones into their warn

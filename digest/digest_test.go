@@ -114,3 +114,26 @@ func TestDigest_CaracalUnreachableNamesWhatIsMissing(t *testing.T) {
 	assert.Contains(t, names, "api health")
 	assert.NotContains(t, names, "api readiness", "/ready failures are reported under readiness, not twice")
 }
+
+// At volume, every denied request is counted exactly: the deny rows of a
+// 24-hour window are streamed in pages and time slices, and their number
+// matches the zone overview's exact total.
+func TestDigest_SyntheticTrafficCountedExactly(t *testing.T) {
+	const requests = 6000
+	srv := sim(t, caracaltest.WithSyntheticDenials(requests, 20*time.Hour, 7, 3))
+	client := newClient(srv)
+	settings := collecttest.Settings()
+	settings.Timeout = time.Minute // exactness, not speed: a busy machine must not cut the stream
+	r := digest.Gather(context.Background(), &doctor.Doctor{Source: client, Settings: settings}, digest.Options{Overviews: client})
+	require.Len(t, r.Zones, 1)
+	d := r.Zones[0].Denials
+	require.NotNil(t, d)
+	now := caracaltest.ReferenceTime()
+	assert.Equal(t, requests+countDenied(srv.World(), caracaltest.ZoneResearch, now.Add(-24*time.Hour), now), d.Requests)
+	assert.Equal(t, d.TotalDenyRows, d.DenyRows, "every deny row the overview counts was read")
+	assert.Equal(t, 1.0, d.Coverage)
+	assert.False(t, d.Truncated)
+	for _, m := range r.Missing {
+		assert.NotContains(t, m.What, "denials", "nothing about the denials is missing: %+v", m)
+	}
+}

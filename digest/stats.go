@@ -2,7 +2,6 @@ package digest
 
 import (
 	"cmp"
-	"sort"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -59,8 +58,17 @@ type DenialSummary struct {
 	ByCause  []Count       `json:"by_cause"`
 	ByTarget []TargetCount `json:"by_target"`
 	Hourly   []int         `json:"hourly,omitempty"`
-	// Truncated is set when the audit list had more pages than were read,
-	// so the counts are a lower bound.
+	// DenyRows is how many deny rows were read and counted; TotalDenyRows
+	// how many the window holds, exactly, from the zone overview (a 24-hour
+	// window; omitted when unknown).
+	DenyRows      int `json:"deny_rows"`
+	TotalDenyRows int `json:"total_deny_rows,omitempty"`
+	// Coverage is the share of the window's deny rows the counts cover, 0
+	// to 1: rows read against TotalDenyRows, or without it the share of the
+	// window's time read.
+	Coverage float64 `json:"coverage"`
+	// Truncated is set when not every page of the window was read (the
+	// digest's time ran out, or a page failed): counts are a lower bound.
 	Truncated bool `json:"truncated,omitempty"`
 }
 
@@ -73,47 +81,6 @@ type ApprovalSummary struct {
 	// Expired holds have no decision and their expires_at has passed.
 	Expired int `json:"expired_undecided"`
 	Decided int `json:"decided"`
-}
-
-// DeniedRequests groups deny rows by request ID (a row without one stands
-// alone), so that one denied request counts once however many deny rows
-// it left, and names each request's cause (DenialCause) and application:
-// by name, which a row with only an id (replay_detected's client_id) takes
-// from the other rows of the list or from the zone's applications. The
-// result is ordered by first denial, then request ID.
-func DeniedRequests(rows []caracal.AuditRow, apps []caracal.Application) []DeniedRequest {
-	names := applicationNames(rows, apps)
-	groups := map[string][]caracal.AuditRow{}
-	var order []string
-	for _, r := range rows {
-		if auditrow.Str(r.Decision) != "deny" {
-			continue
-		}
-		key := auditrow.Str(r.RequestID)
-		if key == "" {
-			key = "row:" + r.ID
-		}
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
-		}
-		groups[key] = append(groups[key], r)
-	}
-	out := make([]DeniedRequest, 0, len(order))
-	for _, key := range order {
-		g := groups[key]
-		sort.SliceStable(g, func(i, j int) bool { return stamp(g[i].OccurredAt).Before(stamp(g[j].OccurredAt)) })
-		d := DeniedRequest{RequestID: auditrow.Str(g[0].RequestID), Cause: DenialCause(g), At: stamp(g[0].OccurredAt)}
-		d.ApplicationID, d.Resource = denialTarget(g)
-		d.Application = names[d.ApplicationID]
-		out = append(out, d)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.Before(out[j].At)
-		}
-		return out[i].RequestID < out[j].RequestID
-	})
-	return out
 }
 
 // DenialCause names why a request was denied, from its deny rows (oldest
@@ -180,72 +147,6 @@ func denialTarget(rows []caracal.AuditRow) (appID, resource string) {
 // client_id of a replay_detected row (API.md §7.8).
 func applicationID(md map[string]any) string {
 	return cmp.Or(auditrow.Meta(md, "application_id"), auditrow.Meta(md, "client_id"))
-}
-
-// applicationNames maps application ids to names: those the rows carry,
-// then the zone's applications.
-func applicationNames(rows []caracal.AuditRow, apps []caracal.Application) map[string]string {
-	names := map[string]string{}
-	for _, r := range rows {
-		if id, name := applicationID(r.MetadataJSON), auditrow.Meta(r.MetadataJSON, "application_name"); id != "" && name != "" {
-			names[id] = name
-		}
-	}
-	for _, a := range apps {
-		if _, ok := names[a.ID]; !ok && a.Name != "" {
-			names[a.ID] = a.Name
-		}
-	}
-	return names
-}
-
-// SummarizeDenials counts denied requests by cause, by application (one
-// entry per application id, named by its name) and resource, and per hour
-// since the window's start.
-func SummarizeDenials(reqs []DeniedRequest, since time.Time, window time.Duration) DenialSummary {
-	s := DenialSummary{Requests: len(reqs), ByCause: []Count{}, ByTarget: []TargetCount{}}
-	causes := map[string]int{}
-	targets := map[[2]string]int{}
-	labels := map[[2]string]TargetCount{}
-	if window > 0 {
-		s.Hourly = make([]int, int((window+time.Hour-1)/time.Hour))
-	}
-	for _, d := range reqs {
-		causes[d.Cause]++
-		key := [2]string{cmp.Or(d.ApplicationID, d.Application), d.Resource}
-		targets[key]++
-		labels[key] = TargetCount{Application: cmp.Or(d.Application, d.ApplicationID, CauseUnknown), ApplicationID: d.ApplicationID, Resource: d.Resource}
-		if len(s.Hourly) > 0 {
-			i := int(d.At.Sub(since) / time.Hour)
-			s.Hourly[min(max(i, 0), len(s.Hourly)-1)]++
-		}
-	}
-	for k, n := range causes {
-		s.ByCause = append(s.ByCause, Count{Key: k, Count: n})
-	}
-	sort.Slice(s.ByCause, func(i, j int) bool {
-		a, b := s.ByCause[i], s.ByCause[j]
-		return a.Count > b.Count || a.Count == b.Count && a.Key < b.Key
-	})
-	for k, n := range targets {
-		tc := labels[k]
-		tc.Count = n
-		s.ByTarget = append(s.ByTarget, tc)
-	}
-	sort.Slice(s.ByTarget, func(i, j int) bool {
-		a, b := s.ByTarget[i], s.ByTarget[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if a.Application != b.Application {
-			return a.Application < b.Application
-		}
-		if a.ApplicationID != b.ApplicationID {
-			return a.ApplicationID < b.ApplicationID
-		}
-		return a.Resource < b.Resource
-	})
-	return s
 }
 
 // SummarizeApprovals counts the approval holds among rows (step_up_issued,

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -49,7 +50,20 @@ func TestDenialCause(t *testing.T) {
 	}
 }
 
-func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
+// summarize counts rows, given newest first as the audit list returns
+// them, the way a digest's stream does: joined per request, then tallied.
+func summarize(rows []caracal.AuditRow, apps []caracal.Application, from time.Time, window time.Duration) DenialSummary {
+	t := newTally(from, window)
+	j := newJoiner(func(rows []caracal.AuditRow, _, _ time.Time) { t.add(rows) })
+	for _, r := range rows {
+		j.add(r)
+	}
+	j.flush()
+	t.nameApplications(apps)
+	return t.summary()
+}
+
+func TestDenialsCountEachRequestOnce(t *testing.T) {
 	noID := auditrowtest.GateRow("rate_limited")
 	noID.RequestID, noID.ID, noID.OccurredAt = nil, "lonely-row", "2026-08-22T10:00:00.000Z"
 	rows := []caracal.AuditRow{
@@ -57,26 +71,51 @@ func TestDeniedRequestsCountEachRequestOnce(t *testing.T) {
 		at(exchangeDenied("resource://pipernet"), "req-a", "2026-08-22T12:00:00.100Z"),
 		at(auditrowtest.DenyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
 		at(exchangeDenied("resource://nucleus"), "req-b", "2026-08-22T11:00:00.000Z"),
-		at(auditrowtest.GateRow("scope_mismatch"), "req-c", "2026-08-22T09:30:00.000Z"),
-		at(exchangeDenied("resource://pipernet"), "req-c", "2026-08-22T09:30:00.010Z"),
-		at(auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), "req-d", "2026-08-22T09:00:00.000Z"),
 		noID,
+		at(exchangeDenied("resource://pipernet"), "req-c", "2026-08-22T09:30:00.010Z"),
+		at(auditrowtest.GateRow("scope_mismatch"), "req-c", "2026-08-22T09:30:00.000Z"),
+		at(auditrowtest.Row("token_exchange", "allow", "complete", auditrowtest.MintMeta()), "req-d", "2026-08-22T09:00:00.000Z"),
 	}
-	got := DeniedRequests(rows, nil)
-	require.Len(t, got, 4, "three denied requests with IDs and one row without: the allow and the closing rows add none")
-	assert.Equal(t, []DeniedRequest{
-		{RequestID: "req-c", Cause: "scope_mismatch", Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 9, 30, 0, 0, time.UTC)},
-		{RequestID: "", Cause: "rate_limited", Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 10, 0, 0, 0, time.UTC)},
-		{RequestID: "req-b", Cause: CauseUnknown, Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://nucleus", At: time.Date(2026, 8, 22, 11, 0, 0, 0, time.UTC)},
-		{RequestID: "req-a", Cause: "role_scope_mismatch", Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)},
-	}, got)
+	s := summarize(rows, nil, time.Date(2026, 8, 22, 9, 0, 0, 0, time.UTC), 4*time.Hour)
+	assert.Equal(t, 4, s.Requests, "three denied requests with IDs and one row without: the allow and the closing rows add none")
+	assert.Equal(t, 6, s.DenyRows)
+	assert.Equal(t, []Count{{"rate_limited", 1}, {"role_scope_mismatch", 1}, {"scope_mismatch", 1}, {CauseUnknown, 1}}, s.ByCause,
+		"the policy reason, else the gate; a request with only its closing row has no known cause")
+	assert.Equal(t, []TargetCount{
+		{Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", Count: 3},
+		{Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://nucleus", Count: 1},
+	}, s.ByTarget)
+	assert.Equal(t, []int{1, 1, 1, 1}, s.Hourly, "each request in the hour it was first denied")
 }
 
-// TestDeniedRequestsNameEveryApplication: a row that carries only the
+// A request's rows are joined even when other requests' rows come between
+// them, and a request whose rows lie further apart than settleTime counts
+// twice: the joiner keeps only the requests of the last minute open.
+func TestJoinerKeepsOnlyRecentRequestsOpen(t *testing.T) {
+	var joined [][]caracal.AuditRow
+	most := 0
+	j := newJoiner(func(rows []caracal.AuditRow, _, _ time.Time) { joined = append(joined, rows) })
+	base := time.Date(2026, 8, 22, 12, 0, 0, 0, time.UTC)
+	for i := range 600 { // one request every 10 s, newest first, its two rows 1 ms apart
+		when := base.Add(-time.Duration(i) * 10 * time.Second)
+		id := "req-" + strconv.Itoa(i)
+		j.add(at(exchangeDenied("resource://pipernet"), id, when.Add(time.Millisecond).Format(time.RFC3339Nano)))
+		j.add(at(auditrowtest.DenyRow("resource_not_granted"), id, when.Format(time.RFC3339Nano)))
+		most = max(most, len(j.open))
+	}
+	j.flush()
+	require.Len(t, joined, 600)
+	for _, rows := range joined {
+		require.Len(t, rows, 2)
+	}
+	assert.LessOrEqual(t, most, 8, "about a minute of requests open at a time, not all 600")
+}
+
+// TestDenialsNameEveryApplication: a row that carries only the
 // application's id (replay_detected's client_id) is named by the name other
 // rows give that id, else by the zone's applications, so one application is
 // one entry of the summary.
-func TestDeniedRequestsNameEveryApplication(t *testing.T) {
+func TestDenialsNameEveryApplication(t *testing.T) {
 	replay := func(requestID, clientID string) caracal.AuditRow {
 		return at(auditrowtest.Row("replay_detected", "deny", "anomaly", map[string]any{"client_id": clientID, "resource": "resource://pipernet"}),
 			requestID, "2026-08-22T12:30:00.000Z")
@@ -84,18 +123,11 @@ func TestDeniedRequestsNameEveryApplication(t *testing.T) {
 	const archived = "019f0000-aaaa-7000-8000-000000000001"
 	rows := []caracal.AuditRow{
 		replay("req-r", billingBot),
-		at(auditrowtest.DenyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
 		replay("req-s", archived),
 		replay("req-t", "019f0000-bbbb-7000-8000-000000000002"),
+		at(auditrowtest.DenyRow("role_scope_mismatch"), "req-a", "2026-08-22T12:00:00.050Z"),
 	}
-	got := DeniedRequests(rows, []caracal.Application{{ID: archived, Name: "old-agent"}})
-	names := map[string]string{}
-	for _, d := range got {
-		names[d.RequestID] = d.Application
-	}
-	assert.Equal(t, map[string]string{"req-r": "billing-bot", "req-a": "billing-bot", "req-s": "old-agent", "req-t": ""}, names)
-
-	s := SummarizeDenials(got, time.Date(2026, 8, 22, 12, 0, 0, 0, time.UTC), time.Hour)
+	s := summarize(rows, []caracal.Application{{ID: archived, Name: "old-agent"}}, time.Date(2026, 8, 22, 12, 0, 0, 0, time.UTC), time.Hour)
 	assert.Equal(t, []TargetCount{
 		{Application: "billing-bot", ApplicationID: billingBot, Resource: "resource://pipernet", Count: 2},
 		{Application: "019f0000-bbbb-7000-8000-000000000002", ApplicationID: "019f0000-bbbb-7000-8000-000000000002", Resource: "resource://pipernet", Count: 1},
@@ -103,22 +135,17 @@ func TestDeniedRequestsNameEveryApplication(t *testing.T) {
 	}, s.ByTarget, "one entry per application, by name; by id when none is known")
 }
 
-func TestSummarizeDenials(t *testing.T) {
+func TestTallyHourly(t *testing.T) {
 	since := time.Date(2026, 8, 22, 9, 0, 0, 0, time.UTC)
-	reqs := []DeniedRequest{
-		{Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: since.Add(10 * time.Minute)},
-		{Cause: "role_scope_mismatch", Application: "billing-bot", Resource: "resource://pipernet", At: since.Add(70 * time.Minute)},
-		{Cause: "scope_mismatch", Application: "research-agent", Resource: "resource://nucleus", At: since.Add(75 * time.Minute)},
-		{Cause: "rate_limited", Application: "billing-bot", Resource: "resource://pipernet", At: since.Add(3*time.Hour + time.Minute)},
+	var rows []caracal.AuditRow
+	for i, minutes := range []int{3*60 + 1, 75, 70, 10} { // newest first
+		rows = append(rows, at(auditrowtest.DenyRow("role_scope_mismatch"), "req-"+strconv.Itoa(i), since.Add(time.Duration(minutes)*time.Minute).Format(time.RFC3339Nano)))
 	}
-	s := SummarizeDenials(reqs, since, 3*time.Hour)
+	s := summarize(rows, nil, since, 3*time.Hour)
 	assert.Equal(t, 4, s.Requests)
-	assert.Equal(t, []Count{{"role_scope_mismatch", 2}, {"rate_limited", 1}, {"scope_mismatch", 1}}, s.ByCause, "most frequent first, then by name")
-	assert.Equal(t, []TargetCount{{Application: "billing-bot", Resource: "resource://pipernet", Count: 3},
-		{Application: "research-agent", Resource: "resource://nucleus", Count: 1}}, s.ByTarget)
 	assert.Equal(t, []int{1, 2, 1}, s.Hourly, "one bucket per hour; a late row lands in the last bucket")
 
-	empty := SummarizeDenials(nil, since, 90*time.Minute)
+	empty := summarize(nil, nil, since, 90*time.Minute)
 	assert.Equal(t, 0, empty.Requests)
 	assert.Equal(t, []int{0, 0}, empty.Hourly, "a partial hour gets its own bucket")
 	assert.NotNil(t, empty.ByCause, "JSON shows [] rather than null")

@@ -41,9 +41,12 @@ type Doctor struct {
 	collect.Settings
 }
 
-// Options selects the zones to check and how strict to be.
+// Options selects the zones to check and how strict to be: Zones when
+// set, else Zone, else every visible zone with AllZones, else the default
+// zone.
 type Options struct {
 	Zone     string
+	Zones    []string
 	AllZones bool
 	Strict   bool
 }
@@ -74,6 +77,24 @@ type Report struct {
 	Summary Summary            `json:"summary"`
 	Checks  []health.Check     `json:"checks"`
 	Missing []diagnose.Missing `json:"missing_evidence,omitempty"`
+
+	// Readiness is the /ready of the five services as the Doctor read it,
+	// and ZoneStates what it read of each zone checked: callers such as
+	// the digest reuse them instead of reading them again.
+	Readiness  StatusReport `json:"-"`
+	ZoneStates []ZoneState  `json:"-"`
+}
+
+// ZoneState is what the Doctor read of one zone's policy: its active
+// policy set and that set's propagation. PolicySetsErr is why the policy
+// sets could not be read; Activation is nil when there is no active set or
+// its activation-status could not be read (ActivationErr).
+type ZoneState struct {
+	ZoneID        string
+	PolicySetsErr error
+	ActiveSet     *caracal.PolicySet
+	Activation    *caracal.ActivationStatus
+	ActivationErr error
 }
 
 // Run runs the Caracal Doctor's remote checks (health, zones, readiness
@@ -96,9 +117,10 @@ func (d *Doctor) Run(ctx context.Context, opts Options) Report {
 		runtime := collect.Collector{Readers: collect.Readers{Probes: d.Source, Metrics: d.Source}, Settings: d.Settings}
 		ev = runtime.Runtime(ctx)
 	})
-	selected, known := d.selectedZone(opts)
+	var states []ZoneState
+	selected, known := d.selectedZones(opts)
 	if known {
-		wg.Go(func() { zoneChecks, zoneMissing = d.zoneChecks(ctx, []string{selected}) })
+		wg.Go(func() { zoneChecks, zoneMissing, states = d.zoneChecks(ctx, selected) })
 	}
 	wg.Go(func() {
 		listCtx, cancel := context.WithTimeout(ctx, d.CallDeadline())
@@ -107,12 +129,12 @@ func (d *Doctor) Run(ctx context.Context, opts Options) Report {
 		zones, zonesErr = d.Allowed(z), err
 		if !known {
 			ids, _ := d.zones(opts, zones, zonesErr)
-			zoneChecks, zoneMissing = d.zoneChecks(ctx, ids)
+			zoneChecks, zoneMissing, states = d.zoneChecks(ctx, ids)
 		}
 	})
 	wg.Wait()
 
-	report := Report{Command: "doctor", Mode: "system", Strict: opts.Strict}
+	report := Report{Command: "doctor", Mode: "system", Strict: opts.Strict, Readiness: statusOf(ev.Ready), ZoneStates: states}
 	add := func(cs ...health.Check) { report.Checks = append(report.Checks, cs...) }
 	ids, scope := d.zones(opts, zones, zonesErr)
 	report.Context = ZoneContext{ZoneScope: scope, ZoneIDs: ids}
@@ -154,22 +176,24 @@ func (r *Report) summarize() {
 	r.Ready = r.Summary.Total > 0 && r.Summary.Fail == 0 && (!r.Strict || r.Summary.Warn == 0 && len(r.Missing) == 0)
 }
 
-// selectedZone is the one zone to check when it is known without the zone
-// list: the zone asked for, else the default zone unless all are asked.
-func (d *Doctor) selectedZone(opts Options) (string, bool) {
+// selectedZones are the zones to check when they are known without the
+// zone list: those asked for, else the default zone unless all are asked.
+func (d *Doctor) selectedZones(opts Options) ([]string, bool) {
 	switch {
+	case len(opts.Zones) > 0:
+		return opts.Zones, true
 	case opts.Zone != "":
-		return opts.Zone, true
+		return []string{opts.Zone}, true
 	case !opts.AllZones && d.DefaultZone != "":
-		return d.DefaultZone, true
+		return []string{d.DefaultZone}, true
 	}
-	return "", false
+	return nil, false
 }
 
 // zones picks the zones to check and says how they were chosen.
 func (d *Doctor) zones(opts Options, zones []caracal.Zone, zonesErr error) ([]string, string) {
-	if id, ok := d.selectedZone(opts); ok {
-		return []string{id}, "selected"
+	if ids, ok := d.selectedZones(opts); ok {
+		return ids, "selected"
 	}
 	switch {
 	case zonesErr != nil:
@@ -255,7 +279,7 @@ func adminAuthCheck(zones []caracal.Zone, err error, checked []string) (health.C
 }
 
 // zoneChecks runs the per-zone checks of every selected zone in parallel.
-func (d *Doctor) zoneChecks(ctx context.Context, ids []string) ([]health.Check, []diagnose.Missing) {
+func (d *Doctor) zoneChecks(ctx context.Context, ids []string) ([]health.Check, []diagnose.Missing, []ZoneState) {
 	results := make([]zoneResult, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -268,16 +292,20 @@ func (d *Doctor) zoneChecks(ctx context.Context, ids []string) ([]health.Check, 
 	wg.Wait()
 	var checks []health.Check
 	var missing []diagnose.Missing
+	states := make([]ZoneState, 0, len(results))
 	for _, r := range results {
 		checks, missing = append(checks, r.checks...), append(missing, r.missing...)
+		states = append(states, r.state)
 	}
-	return checks, missing
+	return checks, missing, states
 }
 
-// zoneResult is what one zone's checks found, and what they could not read.
+// zoneResult is what one zone's checks found, what they could not read,
+// and what they read of the zone's policy.
 type zoneResult struct {
 	checks  []health.Check
 	missing []diagnose.Missing
+	state   ZoneState
 }
 
 // add records a check whose read ended with err: the check as it is when
@@ -314,10 +342,13 @@ func (d *Doctor) oneZone(ctx context.Context, id string) zoneResult {
 	wg.Go(func() { z, zoneErr = d.Source.Zone(ctx, id) })
 	wg.Go(func() { res, resErr = d.Source.Resources(ctx, id) })
 	wg.Go(func() { _, auditErr = d.Source.Audit(ctx, id, caracal.AuditQuery{Limit: 1}) })
+	r.state.ZoneID = id
 	wg.Go(func() {
 		sets, setsErr = d.Source.PolicySets(ctx, id)
+		r.state.PolicySetsErr = setsErr
 		if active := diagnose.ActivePolicySet(sets); active != nil {
-			propagation, propagationErr = d.policyAgeCheck(ctx, id, active)
+			r.state.ActiveSet = active
+			propagation, propagationErr = d.policyAgeCheck(ctx, id, active, &r.state)
 		}
 	})
 	wg.Wait()
@@ -351,9 +382,10 @@ func unanswered(err error) bool {
 // policyAgeCheck reports whether STS runs the zone's active version (a
 // warning when activation-status answered an error), and the error of a
 // read that got no answer.
-func (d *Doctor) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet) (health.Check, error) {
+func (d *Doctor) policyAgeCheck(ctx context.Context, zone string, set *caracal.PolicySet, state *ZoneState) (health.Check, error) {
 	ch := health.Check{Section: "zones", Name: zone + " sts policy", Status: health.CheckOK, Source: fmt.Sprintf("GET /v1/zones/%s/policy-sets/%s/activation-status", zone, set.ID)}
 	a, err := d.Source.ActivationStatus(ctx, zone, set.ID, auditrow.Str(set.ActiveVersionID))
+	state.Activation, state.ActivationErr = a, err
 	switch {
 	case unanswered(err):
 		return ch, err

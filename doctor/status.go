@@ -40,7 +40,11 @@ type Prober interface {
 
 // Status probes /ready of the five services in parallel.
 func Status(ctx context.Context, p Prober) StatusReport {
-	probes := probeAll(ctx, p)
+	return statusOf(probeAll(ctx, p))
+}
+
+// statusOf reports the readiness probes of the five services.
+func statusOf(probes map[caracal.Service]caracal.Probe) StatusReport {
 	report := StatusReport{Mode: "ready"}
 	for _, svc := range caracal.AllServices() {
 		pr := probes[svc]

@@ -54,6 +54,15 @@ func WithReadBudget(ctx context.Context, n int64) context.Context {
 	return context.WithValue(ctx, budgetKey{}, b)
 }
 
+// WithoutReadBudget returns a context under which a Client's calls are free
+// of the read budget of ctx: for a reader that keeps nothing of what it
+// reads (the digest's stream of audit pages, counted and dropped page by
+// page), bounded instead by its pace and deadline. Each response's own
+// size cap still applies.
+func WithoutReadBudget(ctx context.Context) context.Context {
+	return context.WithValue(ctx, budgetKey{}, (*readBudget)(nil))
+}
+
 // readBudget is what is left of one budget.
 type readBudget struct {
 	limit int64

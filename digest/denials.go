@@ -1,0 +1,212 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
+)
+
+// Reading the deny rows of a window at production volume: the window is cut
+// into time slices, each read as its own cursor chain of pages of 1,000
+// rows, several slices at a time, and every page is counted as it arrives
+// (tally) and dropped. Pages are paced under Caracal's per-token rate limit.
+// When the deadline comes, what was read is the answer, with the share of
+// the window it covers.
+
+// Stream settings.
+const (
+	// slicesPerWindow is how many time slices a window is cut into.
+	slicesPerWindow = 16
+	// streamConcurrency is how many slices are read at once (a page of
+	// 1,000 rows is about 1.5 MB to read and decode).
+	streamConcurrency = 4
+	// DefaultPagesPerMinute is the pace of the digest's audit pages: half of
+	// Caracal's default per-token limit of 600 calls a minute
+	// (API_V1_RATE_LIMIT_PER_MIN, API.md §2.3), the rest left to the bot's
+	// other reads. The first minute's pages may come at once.
+	DefaultPagesPerMinute = 300
+)
+
+// windowRead is one window to read: its deny rows are counted in tally.
+type windowRead struct {
+	from, until time.Time
+	page        pager // reads a page of the zone's audit list
+	tally       *tally
+	slices      []*slice
+	// edges are the requests whose rows may lie in two neighbouring
+	// slices, joined once every slice is read.
+	mu    sync.Mutex
+	edges map[string][]caracal.AuditRow
+}
+
+// slice is a part of a window read as one cursor chain.
+type slice struct {
+	w           *windowRead
+	from, until time.Time
+	// reached is the oldest time read so far (until before the first page);
+	// complete is set once the chain ended.
+	reached  time.Time
+	complete bool
+	err      error
+}
+
+func newWindowRead(from, until time.Time, page pager) *windowRead {
+	w := &windowRead{from: from, until: until, page: page, tally: newTally(from, until.Sub(from)), edges: map[string][]caracal.AuditRow{}}
+	step := until.Sub(from) / slicesPerWindow
+	for i := range slicesPerWindow {
+		s := &slice{w: w, until: until.Add(-time.Duration(i) * step), from: until.Add(-time.Duration(i+1) * step)}
+		if i == slicesPerWindow-1 {
+			s.from = from
+		}
+		s.reached = s.until
+		w.slices = append(w.slices, s)
+	}
+	return w
+}
+
+// pager fetches one page of a zone's audit list.
+type pager func(ctx context.Context, q caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error)
+
+// readWindows reads the slices of every window, the first window's before
+// the next one's, streamConcurrency at a time, pacing pages with limit,
+// until all are read or ctx ends.
+func readWindows(ctx context.Context, limit *rate.Limiter, windows ...*windowRead) {
+	jobs := make(chan *slice)
+	var wg sync.WaitGroup
+	for range streamConcurrency {
+		wg.Go(func() {
+			for s := range jobs {
+				s.read(ctx, limit)
+			}
+		})
+	}
+	func() {
+		defer close(jobs)
+		for _, w := range windows {
+			for _, s := range w.slices {
+				select {
+				case jobs <- s:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	wg.Wait()
+	for _, w := range windows {
+		w.joinEdges()
+	}
+}
+
+// read reads the slice's pages, newest first, counting each row as it
+// comes, until the chain ends, a page fails or ctx ends.
+func (s *slice) read(ctx context.Context, limit *rate.Limiter) {
+	j := newJoiner(s.done)
+	defer j.flush()
+	q := caracal.AuditQuery{Since: s.from, Until: s.until, Decision: "deny", Limit: pageSize}
+	for {
+		if err := limit.Wait(ctx); err != nil {
+			s.err = ctx.Err()
+			return
+		}
+		l, err := s.w.page(ctx, q)
+		if err != nil {
+			s.err = err
+			return
+		}
+		for _, r := range l.Items {
+			j.add(r)
+			if at := stamp(r.OccurredAt); !at.IsZero() && at.Before(s.reached) {
+				s.reached = at
+			}
+		}
+		if l.NextCursor == nil || len(l.Items) == 0 {
+			s.reached, s.complete = s.from, true
+			return
+		}
+		q.Cursor = *l.NextCursor
+	}
+}
+
+// done takes a request the slice's joiner completed: one that may have
+// rows in a neighbouring slice waits for the join of the edges.
+func (s *slice) done(rows []caracal.AuditRow, oldest, newest time.Time) {
+	nearNewer := s.until.Before(s.w.until) && s.until.Sub(newest) <= settleTime
+	nearOlder := s.from.After(s.w.from) && oldest.Sub(s.from) <= settleTime
+	id := auditrow.Str(rows[0].RequestID)
+	if id == "" || !nearNewer && !nearOlder {
+		s.w.tally.add(rows)
+		return
+	}
+	s.w.mu.Lock()
+	s.w.edges[id] = append(s.w.edges[id], rows...)
+	s.w.mu.Unlock()
+}
+
+// joinEdges counts the requests held at the slices' edges, each once.
+func (w *windowRead) joinEdges() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for id, rows := range w.edges {
+		w.tally.add(rows)
+		delete(w.edges, id)
+	}
+}
+
+// summary is the window's summary: the counts, and how much of the window
+// they cover. total is the window's deny rows when known exactly (from the
+// zone overview), else 0.
+func (w *windowRead) summary(total int) DenialSummary {
+	s := w.tally.summary()
+	var read time.Duration
+	complete := true
+	for _, sl := range w.slices {
+		read += sl.until.Sub(sl.reached)
+		complete = complete && sl.complete
+	}
+	switch {
+	case complete:
+		s.Coverage = 1
+	case total > 0:
+		s.Coverage = min(float64(s.DenyRows)/float64(total), 1)
+	case w.until.After(w.from):
+		s.Coverage = float64(read) / float64(w.until.Sub(w.from))
+	}
+	if total > 0 {
+		s.TotalDenyRows = total
+	}
+	s.Truncated = !complete
+	return s
+}
+
+// err is the first error that stopped a slice, nil when every slice was read.
+func (w *windowRead) err() error {
+	for _, s := range w.slices {
+		if !s.complete {
+			if s.err == nil || errors.Is(s.err, context.DeadlineExceeded) || errors.Is(s.err, context.Canceled) {
+				return errDeadline
+			}
+			return s.err
+		}
+	}
+	return nil
+}
+
+// errDeadline says that the digest's time ran out before every page was read.
+var errDeadline = fmt.Errorf("the digest's time ran out before every page was read")
+
+// newPageLimiter paces audit pages at perMinute (DefaultPagesPerMinute
+// when 0), allowing one minute's pages at once.
+func newPageLimiter(perMinute int) *rate.Limiter {
+	if perMinute <= 0 {
+		perMinute = DefaultPagesPerMinute
+	}
+	return rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
+}

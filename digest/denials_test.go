@@ -1,0 +1,135 @@
+package digest
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
+
+	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow/auditrowtest"
+)
+
+// table is an audit list in memory, newest first, paged by since, until
+// and an offset cursor; pages counts the pages served.
+type table struct {
+	rows  []caracal.AuditRow
+	delay time.Duration
+	pages atomic.Int32
+}
+
+func (tb *table) page(ctx context.Context, q caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
+	tb.pages.Add(1)
+	select {
+	case <-time.After(tb.delay):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	start, _ := strconv.Atoi(q.Cursor)
+	var out []caracal.AuditRow
+	n := 0
+	for _, r := range tb.rows {
+		at := stamp(r.OccurredAt)
+		if at.Before(q.Since) || !at.Before(q.Until) {
+			continue
+		}
+		if n++; n <= start {
+			continue
+		}
+		if len(out) == q.Limit {
+			next := strconv.Itoa(start + len(out))
+			return &caracal.List[caracal.AuditRow]{Items: out, NextCursor: &next}, nil
+		}
+		out = append(out, r)
+	}
+	return &caracal.List[caracal.AuditRow]{Items: out}, nil
+}
+
+// denials builds n denied requests, newest first, one every step before
+// until, each a policy deny and its exchange_denied 1 ms later.
+func denials(n int, until time.Time, step time.Duration) []caracal.AuditRow {
+	var rows []caracal.AuditRow
+	for i := range n {
+		t := until.Add(-time.Duration(i+1) * step)
+		id := "req-" + strconv.Itoa(i)
+		rows = append(rows,
+			at(exchangeDenied("resource://pipernet"), id, t.Add(time.Millisecond).Format(time.RFC3339Nano)),
+			at(auditrowtest.DenyRow("resource_not_granted"), id, t.Format(time.RFC3339Nano)))
+	}
+	return rows
+}
+
+func unlimited() *rate.Limiter { return newPageLimiter(1 << 20) }
+
+func sortNewestFirst(rows []caracal.AuditRow) []caracal.AuditRow {
+	sort.SliceStable(rows, func(i, j int) bool { return stamp(rows[i].OccurredAt).After(stamp(rows[j].OccurredAt)) })
+	return rows
+}
+
+// Every request counts once, also one whose two rows lie on both sides of
+// a slice boundary, and every page is read once.
+func TestReadWindows_CountsEveryRequestOnceAcrossSlices(t *testing.T) {
+	until := time.Date(2026, 8, 22, 16, 0, 0, 0, time.UTC)
+	window := 16 * time.Hour // slices of one hour
+	rows := denials(3000, until, 19*time.Second)
+	// a request straddling the boundary one hour before until
+	boundary := until.Add(-time.Hour)
+	rows = append(rows,
+		at(exchangeDenied("resource://nucleus"), "straddle", boundary.Add(time.Millisecond).Format(time.RFC3339Nano)),
+		at(auditrowtest.DenyRow("no_rule_matched"), "straddle", boundary.Add(-time.Millisecond).Format(time.RFC3339Nano)))
+	tb := &table{rows: sortNewestFirst(rows)}
+	w := newWindowRead(until.Add(-window), until, tb.page)
+	readWindows(context.Background(), unlimited(), w)
+
+	s := w.summary(0)
+	assert.Equal(t, 3001, s.Requests)
+	assert.Equal(t, 6002, s.DenyRows)
+	assert.Equal(t, 1.0, s.Coverage)
+	assert.False(t, s.Truncated)
+	assert.NoError(t, w.err())
+	assert.Equal(t, []Count{{"resource_not_granted", 3000}, {"no_rule_matched", 1}}, s.ByCause, "the straddling request keeps its policy reason")
+	assert.EqualValues(t, 16, tb.pages.Load(), "one chain per slice, each under 1,000 rows: one page each, none twice")
+}
+
+// When the time runs out, the answer is what was read, with its coverage:
+// of the exact total when it is known, else of the window's time.
+func TestReadWindows_PartialWhenTimeRunsOut(t *testing.T) {
+	until := time.Date(2026, 8, 22, 16, 0, 0, 0, time.UTC)
+	rows := denials(40000, until, 2*time.Second) // 80,000 rows over 22 hours
+	tb := &table{rows: rows, delay: 30 * time.Millisecond}
+	w := newWindowRead(until.Add(-24*time.Hour), until, tb.page)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	readWindows(ctx, unlimited(), w)
+
+	s := w.summary(len(rows))
+	require.True(t, s.Truncated)
+	assert.Positive(t, s.DenyRows)
+	assert.Less(t, s.DenyRows, len(rows))
+	assert.Equal(t, len(rows), s.TotalDenyRows)
+	assert.InDelta(t, float64(s.DenyRows)/float64(len(rows)), s.Coverage, 1e-9)
+	assert.ErrorIs(t, w.err(), errDeadline)
+
+	byTime := w.summary(0)
+	assert.Greater(t, byTime.Coverage, 0.0)
+	assert.Less(t, byTime.Coverage, 1.0)
+}
+
+// Pages are paced: with a limiter of n pages and no time to refill, no
+// more than n pages are read.
+func TestReadWindows_PacesPages(t *testing.T) {
+	until := time.Date(2026, 8, 22, 16, 0, 0, 0, time.UTC)
+	tb := &table{rows: denials(20000, until, 4*time.Second)}
+	w := newWindowRead(until.Add(-24*time.Hour), until, tb.page)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	readWindows(ctx, newPageLimiter(10), w) // 10 a minute, 10 at once
+	assert.LessOrEqual(t, tb.pages.Load(), int32(10))
+	assert.True(t, w.summary(0).Truncated)
+}
