@@ -108,21 +108,22 @@ func hourlyTotals(rep *DigestReport) (cur, prev []int) {
 
 // denialTotals adds the zones' denied requests; ok is false when a zone's
 // count could not be read.
-func denialTotals(rep *DigestReport) (cur, prev int, curOK, prevOK bool) {
+func denialTotals(rep *DigestReport) (cur, prev int, curOK, prevOK, curPartial bool) {
 	curOK, prevOK = len(rep.Zones) > 0, len(rep.Zones) > 0
 	for _, z := range rep.Zones {
 		if z.Denials == nil {
 			curOK = false
 		} else {
 			cur += z.Denials.Requests
+			curPartial = curPartial || z.Denials.Truncated
 		}
-		if z.Previous == nil {
-			prevOK = false
+		if z.Previous == nil || z.Previous.Truncated {
+			prevOK = false // a partly read window is no base for a change
 		} else {
 			prev += z.Previous.Requests
 		}
 	}
-	return cur, prev, curOK, prevOK
+	return cur, prev, curOK, prevOK && !curPartial, curPartial
 }
 
 func zoneIDs(rep *DigestReport) []string {

@@ -76,10 +76,12 @@ func digestHeadline(rep *DigestReport) string {
 	default:
 		parts = append(parts, fmt.Sprintf("%d services not ready", len(notReady)))
 	}
-	cur, prev, curOK, prevOK := denialTotals(rep)
+	cur, prev, curOK, prevOK, curPartial := denialTotals(rep)
 	switch {
 	case !curOK:
 		parts = append(parts, "denials unknown")
+	case curPartial:
+		parts = append(parts, "at least "+plural(cur, "denial")+" (partly read)")
 	case prevOK && cur == 0 && prev == 0:
 		parts = append(parts, "no denials")
 	case prevOK:
@@ -178,8 +180,12 @@ func zoneSections(z digest.Zone) []chat.Section {
 	default:
 		prev := z.Previous
 		byCause.Text = plural(d.Requests, "denied request") + " in the window"
-		if prev != nil {
+		comparable := prev != nil && !prev.Truncated && !d.Truncated
+		switch {
+		case comparable:
 			byCause.Text += fmt.Sprintf("; %d in the previous window (%s)", prev.Requests, change(d.Requests, prev.Requests))
+		case prev != nil:
+			byCause.Text += fmt.Sprintf("; at least %d in the previous window (read in part: no change is computed)", prev.Requests)
 		}
 		byCause.Text += ". A request counts once; its cause is the policy reason, else the gate that refused it."
 		byCause.Text += coverageText(d)
@@ -195,7 +201,11 @@ func zoneSections(z digest.Zone) []chat.Section {
 		}
 		byCause.Table = &chat.Table{Header: []string{"cause", "now", "before", "change"}}
 		for _, c := range topCauses(d.ByCause, prev) {
-			byCause.Table.Rows = append(byCause.Table.Rows, []string{c.Key, strconv.Itoa(c.Count), strconv.Itoa(before[c.Key]), change(c.Count, before[c.Key])})
+			delta := "?"
+			if comparable {
+				delta = change(c.Count, before[c.Key])
+			}
+			byCause.Table.Rows = append(byCause.Table.Rows, []string{c.Key, strconv.Itoa(c.Count), strconv.Itoa(before[c.Key]), delta})
 		}
 		byTarget.Table = &chat.Table{Header: []string{"application", "resource", "now", "before"}}
 		for i, c := range d.ByTarget {
