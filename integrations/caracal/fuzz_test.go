@@ -2,6 +2,7 @@ package caracal
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -55,7 +56,7 @@ func FuzzDecodeExplain(f *testing.F) {
 	cl := call{svc: ServiceAPI, path: "/v1/zones/z/audit/by-request/r/explain"}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ex Explain
-		err := decodeObject(cl, body, &ex)
+		err := decodeObject(context.Background(), cl, body, &ex)
 		if err != nil {
 			var de *DecodeError
 			if !errors.As(err, &de) || de.Path != cl.path || de.Service != ServiceAPI {
@@ -73,7 +74,7 @@ func FuzzDecodeExplain(f *testing.F) {
 			t.Fatalf("re-encode: %v", err)
 		}
 		var again Explain
-		if err := decodeObject(cl, once, &again); err != nil {
+		if err := decodeObject(context.Background(), cl, once, &again); err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}
 		twice, err := json.Marshal(&again)
