@@ -46,7 +46,7 @@ func TestSpoolSaveLoadRetry(t *testing.T) {
 	require.Len(t, items, 1)
 	assert.Equal(t, 2, items[0].Attempts)
 	assert.Equal(t, tk.Attachment.Data, items[0].Ticket.Attachment.Data)
-	assert.Equal(t, tk.Markdown, items[0].Ticket.Markdown)
+	assert.Equal(t, tk.Body, items[0].Ticket.Body)
 
 	rep, err := sp.RetrySpooled(context.Background())
 	require.NoError(t, err)
