@@ -84,7 +84,7 @@ func runTicket(ctx context.Context, env *Env, inv chat.Invocation, a args) (Resu
 	out, err := svc.Submit(ctx, tickets.Request{
 		System: to, Zone: cmp.Or(d.ZoneID, zone), RequestID: cmp.Or(d.RequestID, a.rest[0]),
 		RulesetVersion: b.Manifest.RulesetVersion,
-		Ticket: tickets.Ticket{Title: text.Title, Markdown: text.Markdown, Labels: ticketLabels(d),
+		Ticket: tickets.Ticket{Title: text.Title, Body: text.Body, Labels: ticketLabels(d),
 			Attachment: &tickets.Attachment{Name: b.Name, ContentType: bundle.ContentTypeZip, Data: b.Zip}},
 		DiagnosisHash: diagnosisHash(d), Comment: text.Comment,
 	})

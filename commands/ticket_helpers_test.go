@@ -55,18 +55,27 @@ func (p *plantingSource) PolicySets(ctx context.Context, zoneID string) ([]carac
 // whose tickets go to svc, and the planting source.
 func ticketEnv(t *testing.T, sc caracaltest.Scenario, svc *tickets.Service) (*commands.Registry, *plantingSource) {
 	t.Helper()
+	var src *plantingSource
+	reg := ticketEnvReading(t, sc, svc, func(c collect.Source) collect.Source {
+		src = &plantingSource{Source: c}
+		return src
+	})
+	return reg, src
+}
+
+// ticketEnvReading is ticketEnv with Caracal read through wrap.
+func ticketEnvReading(t *testing.T, sc caracaltest.Scenario, svc *tickets.Service, wrap func(collect.Source) collect.Source) *commands.Registry {
+	t.Helper()
 	srv := newSim(t, caracaltest.WithScenario(sc.ID))
 	client := caracal.New(caracal.Config{
 		APIURL: srv.APIURL, STSURL: srv.STSURL, GatewayURL: srv.GatewayURL, AuditURL: srv.AuditURL, CoordinatorURL: srv.CoordinatorURL,
 		AdminToken: caracaltest.DefaultAdminToken, CoordinatorToken: caracaltest.DefaultCoordinatorToken,
 		CallTimeout: 2 * time.Second, MaxRetryWait: 50 * time.Millisecond,
 	})
-	src := &plantingSource{Source: client}
-	reg := commands.New(commands.Env{
-		Caracal: src, DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
+	return commands.New(commands.Env{
+		Caracal: wrap(client), DefaultZone: caracaltest.ZoneResearch, DocsBase: "https://docs.caracal.run",
 		Timeout: 5 * time.Second, CallTimeout: 2 * time.Second, Now: fixedNow, Tickets: svc,
 	})
-	return reg, src
 }
 
 // newTicketService serves one Ticketer with a spool in a temporary directory.

@@ -15,77 +15,74 @@ import (
 // maxTicketTitle bounds a ticket's title (Jira allows 255).
 const maxTicketTitle = 200
 
-// ticketText is what a ticket says about a diagnosis, every value redacted
-// and escaped: the title, the summary markdown and the comment posted when
-// the diagnosis of a ticketed request changed.
+// ticketText is what a ticket says about a diagnosis, every value
+// redacted: the title, the summary and the comment posted when the
+// diagnosis of a ticketed request changed. Summary and comment are
+// structure (tickets.Doc), not markup: each ticket system's renderer writes
+// the bot's headings, lists and labels in its markup and escapes every
+// value for it.
 type ticketText struct {
-	Title, Markdown, Comment string
+	Title         string
+	Body, Comment tickets.Doc
 }
 
 // renderTicket writes the ticket's title and summary from the diagnosis:
 // verdict, surface and cause, the eight steps, next actions and missing
-// evidence. Every value goes through the bot's scrubber first, then
-// markdown escaping, so neither a token nor markup in Caracal data reaches
-// the ticket system.
+// evidence. Every value goes through the bot's scrubber, so no token
+// reaches the ticket system.
 func renderTicket(d diagnose.Diagnosis, b *bundle.Bundle, inv chat.Invocation, red *redact.Scrubber) ticketText {
 	clean := red.String
-	txt := func(s string) string { return chat.EscapeMarkdown(chat.OneLine(clean(s))) }
-	code := func(s string) string {
-		return "`" + strings.ReplaceAll(chat.StripControl(chat.OneLine(clean(orNone(s)))), "`", "'") + "`"
-	}
+	text := func(s string) tickets.Span { return tickets.Text(clean(s)) }
+	code := func(s string) tickets.Span { return tickets.Code(clean(orNone(s))) }
 
 	title := chat.OneLine(clean(fmt.Sprintf("[caracal] %s/%s: %s (request %s)", d.Surface, d.Cause, d.Verdict, d.RequestID)))
 	if r := []rune(title); len(r) > maxTicketTitle {
 		title = string(r[:maxTicketTitle-1]) + "…"
 	}
 
-	var body strings.Builder
-	line := func(format string, a ...any) { fmt.Fprintf(&body, format+"\n", a...) }
-	line("## %s", txt(d.Verdict))
-	line("")
-	line("- **Request ID:** %s", code(d.RequestID))
-	line("- **Zone:** %s", code(d.ZoneID))
-	line("- **Surface / cause:** %s / %s", code(string(d.Surface)), code(string(d.Cause)))
-	line("- **Decision:** %s", txt(orNone(d.Decision)))
-	line("- **Severity:** %s", txt(string(d.Severity())))
-	line("- **Bundle:** %s (%d files, %d redactions)", code(b.Name), len(b.Manifest.Files)+1, len(b.Manifest.Redactions))
-	line("")
-	line("### Steps")
-	line("")
+	var body tickets.Doc
+	field := func(label string, value ...tickets.Span) {
+		body.Bullet(append([]tickets.Span{tickets.Strong(label + ":"), tickets.Text(" ")}, value...)...)
+	}
+	body.Heading(2, text(d.Verdict))
+	field("Request ID", code(d.RequestID))
+	field("Zone", code(d.ZoneID))
+	field("Surface / cause", code(string(d.Surface)), tickets.Text(" / "), code(string(d.Cause)))
+	field("Decision", text(orNone(d.Decision)))
+	field("Severity", text(string(d.Severity())))
+	field("Bundle", code(b.Name), tickets.Text(fmt.Sprintf(" (%d files, %d redactions)", len(b.Manifest.Files)+1, len(b.Manifest.Redactions))))
+	body.Heading(3, tickets.Text("Steps"))
 	for _, s := range d.Steps {
-		line("%d. %s **%s**: %s", s.N, chat.MarkEmoji(string(s.Status)), txt(s.Name), txt(s.Detail))
+		body.Numbered(s.N, tickets.Text(chat.MarkEmoji(string(s.Status))+" "), tickets.Strong(clean(s.Name)), tickets.Text(": "), text(s.Detail))
 	}
 	if len(d.NextActions) > 0 {
-		line("")
-		line("### Next actions")
-		line("")
+		body.Heading(3, tickets.Text("Next actions"))
 		for i, a := range d.NextActions {
-			docs := ""
+			spans := []tickets.Span{text(a.Text)}
 			if u, ok := chat.SafeURL(clean(a.Doc)); ok {
-				docs = " ([docs](" + u + "))"
+				spans = append(spans, tickets.Text(" ("), tickets.Link("docs", u), tickets.Text(")"))
 			}
-			line("%d. %s%s", i+1, txt(a.Text), docs)
+			body.Numbered(i+1, spans...)
 		}
 	}
 	if len(d.MissingEvidence) > 0 {
-		line("")
-		line("### Missing evidence")
-		line("")
+		body.Heading(3, tickets.Text("Missing evidence"))
 		for _, m := range d.MissingEvidence {
-			line("- %s: %s (%s)", txt(m.What), txt(m.Reason), txt(m.Source))
+			body.Bullet(text(m.What), tickets.Text(": "), text(m.Reason), tickets.Text(" ("), text(m.Source), tickets.Text(")"))
 		}
 	}
-	line("")
-	who := cmp.Or(inv.UserName, inv.UserID)
-	if who != "" {
-		who = " by " + txt(who)
+	filed := []tickets.Span{tickets.Text("Filed by caracal-bot from "), text(cmp.Or(inv.Platform, "the command line"))}
+	if who := cmp.Or(inv.UserName, inv.UserID); who != "" {
+		filed = append(filed, tickets.Text(" by "), text(who))
 	}
-	line("_Filed by caracal-bot from %s%s. Ruleset %s, bundle format %s._", txt(cmp.Or(inv.Platform, "the command line")), who,
-		code(b.Manifest.RulesetVersion), code(b.Manifest.Format))
-	md := body.String()
-	comment := "### The diagnosis of request " + code(d.RequestID) + " changed\n\nRe-run by caracal-bot; the new bundle " +
-		code(b.Name) + " is attached in the chat thread.\n\n" + md
-	return ticketText{Title: title, Markdown: md, Comment: comment}
+	body.Paragraph(append(filed, tickets.Text(". Ruleset "), code(b.Manifest.RulesetVersion),
+		tickets.Text(", bundle format "), code(b.Manifest.Format), tickets.Text("."))...)
+
+	var comment tickets.Doc
+	comment.Heading(3, tickets.Text("The diagnosis of request "), code(d.RequestID), tickets.Text(" changed"))
+	comment.Paragraph(tickets.Text("Re-run by caracal-bot; the new bundle "), code(b.Name), tickets.Text(" is attached in the chat thread."))
+	comment.Append(body)
+	return ticketText{Title: title, Body: body, Comment: comment}
 }
 
 // diagnosisHash fingerprints what the ticket reports (see tickets.DiagnosisHash).

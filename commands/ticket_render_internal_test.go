@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -8,6 +9,8 @@ import (
 	"github.com/caracal-bot/caracal-bot/bundle"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/diagnose"
+	"github.com/caracal-bot/caracal-bot/integrations/tickets"
+	"github.com/caracal-bot/caracal-bot/internal/golden"
 	"github.com/caracal-bot/caracal-bot/redact"
 )
 
@@ -30,21 +33,25 @@ func hostileDiagnosis() diagnose.Diagnosis {
 func TestRenderTicketRedactsAndEscapes(t *testing.T) {
 	b := &bundle.Bundle{Name: "caracal-bundle-zone-a-req-1.zip", Manifest: bundle.Manifest{RulesetVersion: "r1", Format: bundle.Format}}
 	txt := renderTicket(hostileDiagnosis(), b, chat.Invocation{Platform: "slack", UserName: "lead"}, redact.New())
-	for _, s := range []string{txt.Title, txt.Markdown, txt.Comment} {
+	md, wiki := tickets.Markdown(txt.Body), tickets.JiraWiki(txt.Body)
+	for _, s := range []string{txt.Title, md, wiki, tickets.Markdown(txt.Comment), tickets.JiraWiki(txt.Comment)} {
 		assert.NotContains(t, s, renderGitHubToken)
 		assert.NotContains(t, s, "c2lnbmF0dXJlLXRoYXQtbXVzdC1nbw")
+		assert.NotContains(t, s, "javascript:", "only http(s) docs become links")
 	}
-	md := txt.Markdown
+	// The whole summary, pinned per target: the bot's headings, lists,
+	// labels and docs link are markup; every echoed value is escaped.
+	golden.Check(t, "ticket/hostile.md.golden", []byte(md))
+	golden.Check(t, "ticket/hostile.jira.golden", []byte(wiki))
 	assert.NotContains(t, md, "<script>", "HTML is escaped")
 	assert.NotContains(t, md, "[click](https://evil.example)", "links in data are not links")
 	assert.NotContains(t, md, "@acme", "no @mention pings anyone")
-	assert.NotContains(t, md, "javascript:", "only http(s) docs become links")
+	assert.NotContains(t, wiki, "[click](", "no link in Jira either")
 	assert.Contains(t, md, "([docs](https://docs.caracal.run/x))")
-	assert.Contains(t, md, "4. ❌ **grant and policy**")
-	assert.Contains(t, md, "### Missing evidence")
-	assert.Contains(t, md, "_Filed by caracal-bot from slack by lead. Ruleset `r1`")
+	assert.Contains(t, wiki, "([docs|https://docs.caracal.run/x])")
 	assert.Contains(t, txt.Title, "[caracal] sts_policy/resource_not_granted: denied for @acme/oncall")
-	assert.Contains(t, txt.Comment, "changed")
+	assert.True(t, strings.HasPrefix(tickets.Markdown(txt.Comment), "### The diagnosis of request `req-1` changed\n\nRe-run by caracal-bot"))
+	assert.True(t, strings.HasSuffix(tickets.Markdown(txt.Comment), md), "the comment carries the whole new summary")
 }
 
 func TestDiagnosisHashFollowsTheReportedFields(t *testing.T) {

@@ -90,8 +90,8 @@ type Config struct {
 	Limits Limits `yaml:"limits" json:"limits"`
 	// Schedules, Watch and StateDir configure the scheduled digests, the
 	// readiness watch and the directory of the scheduler's run log and,
-	// without Redis, of the memory of handled requests (BOT_STATE_DIR; ""
-	// keeps them in memory). See schedules.go.
+	// without Redis, of the memory of handled requests and of the tickets
+	// filed (BOT_STATE_DIR; "" keeps them in memory). See schedules.go.
 	Schedules []Schedule `yaml:"schedules,omitempty" json:"schedules,omitempty"`
 	Watch     Watch      `yaml:"watch,omitempty" json:"watch,omitempty"`
 	StateDir  string     `yaml:"state_dir,omitempty" json:"state_dir,omitempty"`

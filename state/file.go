@@ -20,12 +20,13 @@ import (
 // DedupFile is the file a FileDeduper keeps in its directory.
 const DedupFile = "dedup.json"
 
-// DefaultFileKeys bounds a FileDeduper unless FileOptions say otherwise:
-// far more deliveries than a chat workspace sends in the ten minutes a key
-// is kept, in a file of under a megabyte.
+// DefaultFileKeys bounds a FileDeduper (or a FileTicketStore) unless
+// FileOptions say otherwise: far more deliveries than a chat workspace
+// sends in the ten minutes a key is kept, in a file of under a megabyte
+// (far more tickets than are filed in the 30 days a record is kept).
 const DefaultFileKeys = 10_000
 
-// FileOptions configure a FileDeduper.
+// FileOptions configure a FileDeduper or a FileTicketStore.
 type FileOptions struct {
 	// MaxKeys bounds the keys kept (<= 0: DefaultFileKeys); beyond it the
 	// keys closest to expiry are dropped first.
@@ -165,11 +166,17 @@ func (d *FileDeduper) write() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(d.path)
+	return writeAtomic(d.path, data)
+}
+
+// writeAtomic replaces the file name with data: a temporary file in its
+// directory (created when missing), synced, renamed over it.
+func writeAtomic(name string, data []byte) error {
+	dir := filepath.Dir(name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, DedupFile+".*")
+	tmp, err := os.CreateTemp(dir, filepath.Base(name)+".*")
 	if err != nil {
 		return err
 	}
@@ -181,8 +188,8 @@ func (d *FileDeduper) write() error {
 	if err := errors.Join(err, tmp.Close()); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), d.path); err != nil {
-		return fmt.Errorf("replacing %s: %w", d.path, err)
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("replacing %s: %w", name, err)
 	}
 	return nil
 }

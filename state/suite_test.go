@@ -171,7 +171,8 @@ func TestRateLimiterContract(t *testing.T) {
 }
 
 func TestTicketStoreContract(t *testing.T) {
-	for _, b := range backends(t) {
+	all := append(backends(t), backend{name: "file", tickets: state.NewFileTicketStore(t.TempDir(), state.FileOptions{})})
+	for _, b := range all {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
 			_, ok, err := b.tickets.Get(ctx, "zone|req|rules")

@@ -104,7 +104,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
 	}
 	logger := newLogger(s.err, cfg, s.scrub)
-	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, nil, s.scrub)
+	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, localTickets(cfg.StateDir, logger), s.scrub)
 	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
@@ -176,7 +176,7 @@ func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
 
 // envFromConfig builds what the commands need; the ticket systems are
 // left out (nil) when none is configured. store keeps ticket idempotency
-// keys (nil: in memory).
+// keys (nil: in memory); the ticket system is asked as well.
 func envFromConfig(cfg *config.Config, client *caracal.Client, logger *slog.Logger, store tickets.Store, scrub *redact.Scrubber) (commands.Env, error) {
 	env := commands.Env{
 		Scrubber:        scrub,

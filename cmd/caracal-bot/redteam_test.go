@@ -314,11 +314,17 @@ func jsonBody(v any) json.RawMessage {
 // streams under label (arguments may hold secrets; labels never do).
 func (rt *redTeam) cli(t *testing.T, out *outputs, label string, args ...string) cliResult {
 	t.Helper()
+	return rt.cliWith(t, out, label, nil, args...)
+}
+
+// cliWith is cli with more environment variables (name, value pairs).
+func (rt *redTeam) cliWith(t *testing.T, out *outputs, label string, env []string, args ...string) cliResult {
+	t.Helper()
 	logFormat := "text"
 	if slices.Contains(args, "json") {
 		logFormat = "json"
 	}
-	res := runCLI(t, with(rt.env, "BOT_LOG_FORMAT", logFormat), args...)
+	res := runCLI(t, with(with(rt.env, "BOT_LOG_FORMAT", logFormat), env...), args...)
 	out.addString("cli "+label+": stdout", res.out)
 	out.addString("cli "+label+": stderr", res.err)
 	return res
@@ -423,9 +429,13 @@ func TestRedTeamTickets(t *testing.T) {
 	out := &outputs{}
 	failed, deny := scenario(t, "upstream-failed"), scenario(t, "deny-no-grant")
 
-	for _, to := range []struct{ system, format string }{{"jira", "text"}, {"github", "json"}, {"webhook", "markdown"}} {
-		res := rt.cli(t, out, "ticket --to "+to.system, "ticket", failed.ID, "--to", to.system, "--format", to.format)
+	// One ticket per request whatever the system: the GitHub and webhook
+	// runs get a state_dir of their own, where no Jira ticket is recorded.
+	for _, to := range []struct{ system, format, stateDir string }{{"jira", "text", rt.stateDir},
+		{"github", "json", t.TempDir()}, {"webhook", "markdown", t.TempDir()}} {
+		res := rt.cliWith(t, out, "ticket --to "+to.system, []string{"BOT_STATE_DIR", to.stateDir}, "ticket", failed.ID, "--to", to.system, "--format", to.format)
 		require.Equal(t, 0, res.code, "%s", res)
+		out.addDir(t, "state_dir after ticket --to "+to.system+":", to.stateDir)
 	}
 	require.Len(t, rt.jira.Issues(), 1)
 	assert.Contains(t, rt.jira.Issues()[0].Title, "upstream_failed", "the ticket still says why")

@@ -16,14 +16,16 @@ import (
 )
 
 // sharedState is what replicas share: in memory for one replica (with
-// de-duplication and the replay memory in state_dir when set, so that they
-// survive restarts), in Redis (REDIS_URL) for several. Redis failing never
-// stops the bot: de-duplication degrades to local and /readyz says so.
+// de-duplication, the replay memory and the tickets filed in state_dir when
+// set, so that they survive restarts), in Redis (REDIS_URL) for several.
+// Redis failing never stops the bot: de-duplication degrades to local and
+// /readyz says so.
 type sharedState struct {
 	dedup *state.Degrading
 	rate  bot.RateLimiter
 	lease scheduler.Lease
 	// tickets keeps ticket idempotency keys; nil means in memory.
+	// Whichever it is, the ticket system is asked before a ticket is filed.
 	tickets tickets.Store
 	checks  []ops.Check
 	close   func()
@@ -35,7 +37,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	if !cfg.RedisURL.IsSet() {
 		local := localDedup(cfg.StateDir, logger)
 		return &sharedState{dedup: state.NewDegrading(local, local, logger), rate: bot.NewMemoryRateLimiter(nil),
-			lease: scheduler.NewMemoryLeases().Holder(holder), close: func() {}}, nil
+			lease: scheduler.NewMemoryLeases().Holder(holder), tickets: localTickets(cfg.StateDir, logger), close: func() {}}, nil
 	}
 	r, err := state.NewRedis(cfg.RedisURL.Reveal(), "")
 	if err != nil {
@@ -63,4 +65,15 @@ func localDedup(stateDir string, logger *slog.Logger) bot.Deduper {
 	}
 	logger.Info("handled requests remembered across restarts", "file", filepath.Join(stateDir, state.DedupFile))
 	return state.NewFileDeduper(stateDir, state.FileOptions{Logger: logger})
+}
+
+// localTickets is where a bot without Redis, and every command-line run,
+// remembers the tickets it filed: files in state_dir/tickets, shared by
+// the processes using that directory and kept across restarts; nil (process
+// memory) without a state_dir.
+func localTickets(stateDir string, logger *slog.Logger) tickets.Store {
+	if stateDir == "" {
+		return nil
+	}
+	return state.NewFileTicketStore(filepath.Join(stateDir, state.TicketsDir), state.FileOptions{Logger: logger})
 }

@@ -45,7 +45,7 @@ func TestFromConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "jira", o.Ref.System)
 	assert.Equal(t, "Bug", jira.Issues()[0].Extra["issuetype"], "the default issue type")
-	assert.Equal(t, []string{"extra", "caracal-bot", "sts-policy"}, jira.Issues()[0].Labels)
+	assert.Equal(t, []string{"extra", "caracal-bot", "sts-policy", tickets.Marker(o.Key)}, jira.Issues()[0].Labels)
 }
 
 func TestFromConfigNotConfigured(t *testing.T) {

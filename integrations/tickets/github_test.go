@@ -31,7 +31,7 @@ func TestGitHubIssueSaysWhereTheBundleIs(t *testing.T) {
 	assert.Contains(t, is.Body, "`caracal-bundle-req-1.zip` is attached in the chat thread")
 	assert.Contains(t, is.Body, "spool directory")
 	assert.Contains(t, is.Body, "takes no attachments")
-	assert.Equal(t, []string{"caracal-bot", "sts policy"}, is.Labels)
+	assert.Equal(t, []string{"caracal-bot", "sts policy", tickets.Marker(sampleTicket().Key)}, is.Labels)
 	h := srv.Requests()[0].Header
 	assert.Equal(t, "application/vnd.github+json", h.Get("Accept"))
 	assert.Equal(t, "2022-11-28", h.Get("X-GitHub-Api-Version"))
@@ -40,9 +40,9 @@ func TestGitHubIssueSaysWhereTheBundleIs(t *testing.T) {
 	tk.BundleLink = "https://files.slack.example/T1/F1/caracal-bundle-req-1.zip"
 	_, err = gh.Create(ctxT(t), tk)
 	require.NoError(t, err)
-	assert.Contains(t, srv.Issues()[1].Body, "is at https://files.slack.example/T1/F1/caracal-bundle-req-1.zip")
+	assert.Contains(t, srv.Issues()[1].Body, "is at [https:\\//files.slack.example/T1/F1/caracal-bundle-req-1.zip](https://files.slack.example/T1/F1/caracal-bundle-req-1.zip)")
 
-	require.NoError(t, gh.Comment(ctxT(t), ref, "changed"))
+	require.NoError(t, gh.Comment(ctxT(t), ref, tickets.Update{Body: note("changed")}))
 	assert.Equal(t, []string{"changed"}, srv.Issues()[0].Comments)
 	assert.Equal(t, "/repos/acme/incidents/issues/1/comments", srv.Requests()[2].Path)
 }

@@ -51,12 +51,31 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
+// sampleBody is a small summary: a heading, a paragraph, two bullets (a
+// bold label, a link) and a numbered item with a code span.
+func sampleBody() tickets.Doc {
+	var d tickets.Doc
+	d.Heading(2, tickets.Text("Verdict"))
+	d.Paragraph(tickets.Text("The policy denied the mint."))
+	d.Bullet(tickets.Strong("Surface:"), tickets.Text(" sts_policy"))
+	d.Bullet(tickets.Text("see "), tickets.Link("docs", "https://docs.caracal.run/x"))
+	d.Numbered(1, tickets.Code("runtime healthy"), tickets.Text(" pass"))
+	return d
+}
+
+// note is a one-paragraph Doc.
+func note(text string) tickets.Doc {
+	var d tickets.Doc
+	d.Paragraph(tickets.Text(text))
+	return d
+}
+
 func sampleTicket() tickets.Ticket {
 	return tickets.Ticket{
-		Key:      tickets.Key("zone-a", "req-1", tickets.RulesetVersion),
-		Title:    "sts_policy/no_matching_grant: the policy denied the mint (request req-1)",
-		Markdown: "## Verdict\n\nThe policy denied the mint.\n\n- **Surface:** sts_policy\n- see [docs](https://docs.caracal.run/x)\n\n1. `runtime healthy` pass\n",
-		Labels:   []string{"caracal-bot", "sts policy"},
+		Key:    tickets.Key("zone-a", "req-1", tickets.RulesetVersion),
+		Title:  "sts_policy/no_matching_grant: the policy denied the mint (request req-1)",
+		Body:   sampleBody(),
+		Labels: []string{"caracal-bot", "sts policy"},
 		Attachment: &tickets.Attachment{Name: "caracal-bundle-req-1.zip", ContentType: "application/zip",
 			Data: []byte("PK\x03\x04 fake zip")},
 	}

@@ -30,7 +30,8 @@ const (
 // or GitHub's x-ratelimit-reset), 5xx and connection failures are retried
 // with exponential backoff, never past the context's deadline. Other
 // transport errors (a timeout or a reset after the request was sent) are
-// not: the ticket may exist, and a second POST would file it twice.
+// retried for lookups (GET) only: after a POST the ticket may exist, and a
+// second POST would file it twice.
 type RetryPolicy struct {
 	// MaxAttempts is the most requests sent per call (default 4).
 	MaxAttempts int
@@ -133,7 +134,7 @@ func (c *caller) do(ctx context.Context, op string, build func(ctx context.Conte
 				return nil, last
 			}
 			last.Status, last.Message, last.Err = 0, "", c.transportError(err)
-			if !dialFailed(err) {
+			if !dialFailed(err) && req.Method != http.MethodGet {
 				// The request may have reached the system: sending it again
 				// could file a second ticket, so the caller spools it instead.
 				return nil, last

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +25,26 @@ func Key(zone, requestID, rulesetVersion string) string {
 	return "caracal-bot:ticket:v1:" + zone + ":" + requestID + ":" + rulesetVersion
 }
 
+// Marker is the stable token of key that the ticket systems remember: the
+// label of a Jira issue or a GitHub issue (looked up before creating, so
+// two runs, a restart or two replicas without shared state find the ticket
+// the first one filed) and the webhook's Idempotency-Key header.
+// "caracal-bot-" and the first 20 hex digits of SHA-256(key): a valid label
+// everywhere (no spaces, 32 characters), safe in any header.
+func Marker(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "caracal-bot-" + hex.EncodeToString(sum[:10])
+}
+
+// markerLabels are a ticket's labels and its key's Marker.
+func markerLabels(t Ticket) []string {
+	labels := slices.Clone(t.Labels)
+	if t.Key != "" {
+		labels = append(labels, Marker(t.Key))
+	}
+	return labels
+}
+
 // DiagnosisHash fingerprints what a ticket reports: the surface, cause,
 // verdict and the eight steps (each "name status detail"). A second click
 // comments on the ticket only when it changed.
@@ -32,6 +54,49 @@ func DiagnosisHash(surface, cause, verdict string, steps []string) string {
 		h.Write([]byte(strconv.Itoa(len(s)) + ":" + s + ";"))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// diagnosisMarker is how a ticket and the bot's comments on it carry the
+// hash of the diagnosis they report, so a lookup in the ticket system
+// (Finder) learns what it last said: a line of its own, prefix, hash,
+// suffix. Echoed text cannot forge it: the renderers escape the first
+// character of the prefix ("<" in markdown, "{" in Jira).
+type diagnosisMarker struct{ prefix, suffix string }
+
+// The diagnosis markers: a hidden HTML comment on GitHub, a grey line in Jira.
+var (
+	githubDiagnosis = diagnosisMarker{prefix: "<!-- caracal-bot-diagnosis: ", suffix: " -->"}
+	jiraDiagnosis   = diagnosisMarker{prefix: "{color:#97a0af}caracal-bot-diagnosis: ", suffix: "{color}"}
+)
+
+// line is the marker of hash; "" when there is no hash.
+func (m diagnosisMarker) line(hash string) string {
+	if hash == "" {
+		return ""
+	}
+	return m.prefix + hash + m.suffix
+}
+
+// find returns the hash of the last marker line in text.
+func (m diagnosisMarker) find(text string) (string, bool) {
+	hash, found := "", false
+	for l := range strings.Lines(text) {
+		l = strings.TrimRight(l, "\r\n")
+		h, ok := strings.CutPrefix(l, m.prefix)
+		if h, ok2 := strings.CutSuffix(h, m.suffix); ok && ok2 && isDiagnosisHash(h) {
+			hash, found = h, true
+		}
+	}
+	return hash, found
+}
+
+// isDiagnosisHash reports whether s has the form of a DiagnosisHash.
+func isDiagnosisHash(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
 }
 
 // Record is what the Store keeps per key: the ticket and the diagnosis it

@@ -24,6 +24,17 @@ func TestKeyAndDiagnosisHash(t *testing.T) {
 	assert.NotEqual(t, h, tickets.DiagnosisHash("sts_polic", "yno_grant", "denied", steps), "fields are delimited")
 }
 
+// TestMarkerIsStableAndSafe pins the marker of a real key (its ruleset
+// version is the bundle manifest's, with spaces and parentheses):
+// printf %s KEY | sha256sum | cut -c1-20.
+func TestMarkerIsStableAndSafe(t *testing.T) {
+	key := tickets.Key("019f1ce8-1680-793b-b480-86d4734b60a7", "01a028ea-d354-7443-96e4-46e5643d943c", "router-rules/1 (ROUTER.md rows 1-22)")
+	assert.Equal(t, "caracal-bot:ticket:v1:019f1ce8-1680-793b-b480-86d4734b60a7:01a028ea-d354-7443-96e4-46e5643d943c:router-rules/1 (ROUTER.md rows 1-22)", key)
+	assert.Equal(t, "caracal-bot-4bad0232ba330d69897f", tickets.Marker(key))
+	assert.Regexp(t, `^caracal-bot-[0-9a-f]{20}$`, tickets.Marker(""))
+	assert.NotEqual(t, tickets.Marker(key), tickets.Marker(key+" "))
+}
+
 func TestMemoryStoreLock(t *testing.T) {
 	now := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
 	m := tickets.NewMemoryStore(func() time.Time { return now })

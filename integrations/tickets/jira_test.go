@@ -26,7 +26,7 @@ func TestJiraCreatesAndAttaches(t *testing.T) {
 	require.Len(t, issues, 1)
 	is := issues[0]
 	assert.Equal(t, map[string]string{"project": "OPS", "issuetype": "Task"}, is.Extra)
-	assert.Equal(t, []string{"caracal-bot", "sts-policy"}, is.Labels, "Jira labels cannot hold spaces")
+	assert.Equal(t, []string{"caracal-bot", "sts-policy", tickets.Marker(sampleTicket().Key)}, is.Labels, "Jira labels cannot hold spaces")
 	assert.Contains(t, is.Body, "h2. Verdict", "markdown becomes Jira wiki markup")
 	assert.Contains(t, is.Body, "* *Surface:* sts_policy")
 	assert.Contains(t, is.Body, "[docs|https://docs.caracal.run/x]")
@@ -47,7 +47,9 @@ func TestJiraCreatesAndAttaches(t *testing.T) {
 		assert.Equal(t, jiraToken, pass)
 	}
 
-	require.NoError(t, newJira(srv, jiraToken).Comment(ctxT(t), ref, "The diagnosis **changed**."))
+	var changed tickets.Doc
+	changed.Paragraph(tickets.Text("The diagnosis "), tickets.Strong("changed"), tickets.Text("."))
+	require.NoError(t, newJira(srv, jiraToken).Comment(ctxT(t), ref, tickets.Update{Body: changed}))
 	assert.Equal(t, []string{"The diagnosis *changed*."}, srv.Issues()[0].Comments)
 }
 
@@ -81,12 +83,6 @@ func TestJiraAttachmentFailureStillReturnsTheTicket(t *testing.T) {
 	require.True(t, errors.As(err, &ae), "%v", err)
 	assert.Equal(t, "OPS-1", ae.Ref.ID)
 	assert.Len(t, srv.Issues(), 1)
-}
-
-func TestJiraMarkup(t *testing.T) {
-	md := "# Title\n### Sub\n- a\n  - nested\n2. two\n---\n```json\n{\"a\": \"**b**\"}\n```\nplain `x`"
-	want := "h1. Title\nh3. Sub\n* a\n** nested\n# two\n----\n{code:json}\n{\"a\": \"**b**\"}\n{code}\nplain {{x}}"
-	assert.Equal(t, want, tickets.JiraMarkup(md))
 }
 
 func basicAuth(h string) (string, string, bool) {

@@ -13,7 +13,7 @@ type Request struct {
 	// DiagnosisHash fingerprints the diagnosis (see DiagnosisHash).
 	DiagnosisHash string
 	// Comment is posted on the existing ticket when the diagnosis changed.
-	Comment string
+	Comment Doc
 }
 
 // Outcome says what Submit did. Exactly one of Created, Existing, Pending

@@ -118,7 +118,10 @@ func (s *Service) RetrySpooled(ctx context.Context) (RetryReport, error) {
 // Submit files req's ticket once per key: the first click creates it (or
 // spools it when the system fails), later clicks get the existing ticket
 // and comment on it when the diagnosis changed, and a click that arrives
-// while another is creating it waits up to LockWait for that ticket.
+// while another is creating it waits up to LockWait for that ticket. A key
+// the Store does not know is looked up in the ticket system (Finder) before
+// anything is created; when that lookup fails the ticket is spooled, never
+// created blindly, and the spool's retry looks it up again.
 // Errors are for a bad request or a failing Store; delivery failures are
 // reported in the Outcome.
 func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
@@ -129,9 +132,9 @@ func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
 	}
 	key := Key(req.Zone, req.RequestID, cmp.Or(req.RulesetVersion, s.o.RulesetVersion))
 	out := Outcome{Key: key}
-	req.Ticket.Key = key
+	req.Ticket.Key, req.Ticket.DiagnosisHash = key, req.DiagnosisHash
 	req.Ticket.Labels = mergeLabels(s.o.Labels, req.Ticket.Labels)
-	req.Ticket, req.Comment = s.scrub(req.Ticket), s.o.Scrubber.String(req.Comment)
+	req.Ticket, req.Comment = s.scrub(req.Ticket), req.Comment.mapText(s.o.Scrubber.String)
 	unlock, ok, err := s.store.Lock(ctx, key, s.o.LockTTL)
 	if err != nil {
 		return out, fmt.Errorf("tickets: lock %s: %w", key, err)
@@ -144,10 +147,26 @@ func (s *Service) Submit(ctx context.Context, req Request) (Outcome, error) {
 	if err != nil {
 		return out, fmt.Errorf("tickets: look up %s: %w", key, err)
 	}
+	if !found {
+		if rec, found, err = find(ctx, sys, key); err != nil {
+			return s.spoolRequest(sys, req, out, err), nil
+		}
+		if found {
+			s.record(ctx, key, rec.Ref, rec.DiagnosisHash)
+		}
+	}
 	if found {
 		return s.existing(ctx, rec, req, out), nil
 	}
 	return s.create(ctx, sys, req, out), nil
+}
+
+// find asks the ticket system for key's ticket, when it can be asked.
+func find(ctx context.Context, sys Ticketer, key string) (Record, bool, error) {
+	if f, ok := sys.(Finder); ok {
+		return f.Find(ctx, key)
+	}
+	return Record{}, false, nil
 }
 
 func (s *Service) create(ctx context.Context, sys Ticketer, req Request, out Outcome) Outcome {
@@ -162,16 +181,7 @@ func (s *Service) create(ctx context.Context, sys Ticketer, req Request, out Out
 	ref, err := sys.Create(ctx, t)
 	var attachErr *AttachError
 	if err != nil && !(errors.As(err, &attachErr) && ref.ID != "") {
-		it := Item{Key: out.Key, System: sys.Name(), Zone: req.Zone, RequestID: req.RequestID, Ticket: t,
-			DiagnosisHash: req.DiagnosisHash, Attempts: 1, LastError: err.Error(), LastTriedAt: s.o.Now()}
-		out.Spooled, out.Err = true, err
-		p, serr := s.spool.Save(it)
-		if serr != nil {
-			out.Err = fmt.Errorf("%w (and it could not be spooled: %v)", err, serr)
-		}
-		out.SpoolFile = p
-		s.o.Logger.Warn("ticket spooled", "system", sys.Name(), "key", out.Key, "err", err, "spool_err", serr)
-		return out
+		return s.spoolRequest(sys, req, out, err)
 	}
 	if attachErr != nil {
 		out.Warning = "the bundle could not be attached to the ticket: " + attachErr.Err.Error()
@@ -181,9 +191,24 @@ func (s *Service) create(ctx context.Context, sys Ticketer, req Request, out Out
 	return out
 }
 
+// spoolRequest keeps the ticket of req, which sys could not take (err), in
+// the spool.
+func (s *Service) spoolRequest(sys Ticketer, req Request, out Outcome, err error) Outcome {
+	it := Item{Key: out.Key, System: sys.Name(), Zone: req.Zone, RequestID: req.RequestID, Ticket: req.Ticket,
+		DiagnosisHash: req.DiagnosisHash, Attempts: 1, LastError: err.Error(), LastTriedAt: s.o.Now()}
+	out.Spooled, out.Err = true, err
+	p, serr := s.spool.Save(it)
+	if serr != nil {
+		out.Err = fmt.Errorf("%w (and it could not be spooled: %v)", err, serr)
+	}
+	out.SpoolFile = p
+	s.o.Logger.Warn("ticket spooled", "system", sys.Name(), "key", out.Key, "err", err, "spool_err", serr)
+	return out
+}
+
 func (s *Service) existing(ctx context.Context, rec Record, req Request, out Outcome) Outcome {
 	out.Existing, out.Ref = true, rec.Ref
-	if req.DiagnosisHash == "" || req.DiagnosisHash == rec.DiagnosisHash || strings.TrimSpace(req.Comment) == "" {
+	if req.DiagnosisHash == "" || req.DiagnosisHash == rec.DiagnosisHash || req.Comment.Empty() {
 		return out
 	}
 	sys, ok := s.systems[rec.Ref.System]
@@ -191,7 +216,8 @@ func (s *Service) existing(ctx context.Context, rec Record, req Request, out Out
 		out.Err = &SystemError{Name: rec.Ref.System, Configured: s.Systems()}
 		return out
 	}
-	if err := sys.Comment(ctx, rec.Ref, req.Comment); err != nil {
+	u := Update{Body: req.Comment, DiagnosisHash: req.DiagnosisHash, BundleName: bundleName(req.Ticket)}
+	if err := sys.Comment(ctx, rec.Ref, u); err != nil {
 		out.Err = err
 		return out
 	}
@@ -200,16 +226,22 @@ func (s *Service) existing(ctx context.Context, rec Record, req Request, out Out
 	return out
 }
 
-// record stores the ticket of key; a failure is logged (the next click
-// would then file a second ticket, which beats losing this one).
+// record stores the ticket of key and drops its spooled item, if any.
 func (s *Service) record(ctx context.Context, key string, ref Ref, hash string) {
-	if err := s.store.Put(context.WithoutCancel(ctx), key, Record{Ref: ref, DiagnosisHash: hash, UpdatedAt: s.o.Now()}); err != nil {
-		s.o.Logger.Error("cannot record the ticket", "key", key, "ticket", ref.ID, "err", err)
-	}
+	s.put(ctx, key, ref, hash)
 	if s.spool.Has(key) {
 		if err := s.spool.Remove(key); err != nil {
 			s.o.Logger.Warn("cannot remove the spooled ticket", "key", key, "err", err)
 		}
+	}
+}
+
+// put stores the ticket of key; a failure is logged (the ticket system's
+// lookup, where there is one, still finds the ticket; without one the next
+// click would file a second ticket, which beats losing this one).
+func (s *Service) put(ctx context.Context, key string, ref Ref, hash string) {
+	if err := s.store.Put(context.WithoutCancel(ctx), key, Record{Ref: ref, DiagnosisHash: hash, UpdatedAt: s.o.Now()}); err != nil {
+		s.o.Logger.Error("cannot record the ticket", "key", key, "ticket", ref.ID, "err", err)
 	}
 }
 
@@ -239,7 +271,9 @@ func (s *Service) awaitOther(ctx context.Context, out Outcome) (Outcome, error) 
 	return out, nil
 }
 
-// deliverSpooled files one spooled item, unless its key got a ticket meanwhile.
+// deliverSpooled files one spooled item, unless its key got a ticket
+// meanwhile: one the Store knows or the ticket system finds (a failed
+// lookup leaves the item spooled).
 func (s *Service) deliverSpooled(ctx context.Context, it Item) (Ref, error) {
 	unlock, ok, err := s.store.Lock(ctx, it.Key, s.o.LockTTL)
 	if err != nil {
@@ -256,14 +290,18 @@ func (s *Service) deliverSpooled(ctx context.Context, it Item) (Ref, error) {
 	if !ok {
 		sys = s.systems[s.def]
 	}
+	if rec, found, err := find(ctx, sys, it.Key); err != nil {
+		return Ref{}, err
+	} else if found {
+		s.put(ctx, it.Key, rec.Ref, rec.DiagnosisHash)
+		return rec.Ref, nil
+	}
 	ref, err := sys.Create(ctx, it.Ticket)
 	var attachErr *AttachError
 	if err != nil && !(errors.As(err, &attachErr) && ref.ID != "") {
 		return Ref{}, err
 	}
-	if err := s.store.Put(context.WithoutCancel(ctx), it.Key, Record{Ref: ref, DiagnosisHash: it.DiagnosisHash, UpdatedAt: s.o.Now()}); err != nil {
-		s.o.Logger.Error("cannot record the ticket", "key", it.Key, "ticket", ref.ID, "err", err)
-	}
+	s.put(ctx, it.Key, ref, it.DiagnosisHash)
 	return ref, nil
 }
 
@@ -271,7 +309,7 @@ func (s *Service) deliverSpooled(ctx context.Context, it Item) (Ref, error) {
 // built by a scrubbing bundle.Build, loses only configured secrets.
 func (s *Service) scrub(t Ticket) Ticket {
 	sc := s.o.Scrubber
-	t.Title, t.Markdown, t.BundleLink = sc.String(t.Title), sc.String(t.Markdown), sc.String(t.BundleLink)
+	t.Title, t.Body, t.BundleLink = sc.String(t.Title), t.Body.mapText(sc.String), sc.String(t.BundleLink)
 	labels := make([]string, len(t.Labels))
 	for i, l := range t.Labels {
 		labels[i] = sc.String(l)

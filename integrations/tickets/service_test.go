@@ -3,6 +3,7 @@ package tickets_test
 import (
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func newService(t *testing.T, tk tickets.Ticketer, o tickets.Options) *tickets.S
 }
 
 func click(hash string) tickets.Request {
-	return tickets.Request{Zone: "zone-a", RequestID: "req-1", Ticket: sampleTicket(), DiagnosisHash: hash, Comment: "Diagnosis changed: " + hash}
+	return tickets.Request{Zone: "zone-a", RequestID: "req-1", Ticket: sampleTicket(), DiagnosisHash: hash, Comment: note("Diagnosis changed: " + hash)}
 }
 
 func TestDoubleClickFilesOneTicketAndCommentsOnlyOnChange(t *testing.T) {
@@ -33,7 +34,7 @@ func TestDoubleClickFilesOneTicketAndCommentsOnlyOnChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, first.Created)
 	assert.Equal(t, "OPS-1", first.Ref.ID)
-	assert.Equal(t, []string{"oncall", "caracal-bot", "sts-policy"}, srv.Issues()[0].Labels)
+	assert.Equal(t, []string{"oncall", "caracal-bot", "sts-policy", tickets.Marker(first.Key)}, srv.Issues()[0].Labels)
 
 	second, err := svc.Submit(ctxT(t), click("h1"))
 	require.NoError(t, err)
@@ -51,7 +52,8 @@ func TestDoubleClickFilesOneTicketAndCommentsOnlyOnChange(t *testing.T) {
 
 	issues := srv.Issues()
 	require.Len(t, issues, 1)
-	assert.Equal(t, []string{"Diagnosis changed: h2"}, issues[0].Comments)
+	require.Len(t, issues[0].Comments, 1)
+	assert.True(t, strings.HasPrefix(issues[0].Comments[0], "Diagnosis changed: h2"), issues[0].Comments[0])
 	assert.Equal(t, 1, srv.Attempts("/rest/api/2/issue"))
 }
 

@@ -127,6 +127,9 @@ func (s *Spool) Load(id string) (Item, error) {
 		return it, fmt.Errorf("tickets: spool item %s: %w", id, err)
 	}
 	it.ID = id
+	if it.Ticket.Body.Empty() {
+		it.Ticket.Body, it.Ticket.DiagnosisHash = legacyBody(data), it.DiagnosisHash
+	}
 	if it.AttachmentName != "" {
 		zip, err := os.ReadFile(s.path(id, ".zip"))
 		if err != nil {
@@ -135,6 +138,24 @@ func (s *Spool) Load(id string) (Item, error) {
 		it.Ticket.Attachment = &Attachment{Name: it.AttachmentName, ContentType: it.AttachmentType, Data: zip}
 	}
 	return it, nil
+}
+
+// legacyBody is the body of an item spooled by a version that kept the
+// ticket as escaped markdown ("markdown"): its lines as literal paragraphs.
+func legacyBody(data []byte) Doc {
+	var old struct {
+		Ticket struct {
+			Markdown string `json:"markdown"`
+		} `json:"ticket"`
+	}
+	_ = json.Unmarshal(data, &old)
+	var d Doc
+	for l := range strings.Lines(old.Ticket.Markdown) {
+		if l = strings.TrimSpace(l); l != "" {
+			d.Paragraph(Text(l))
+		}
+	}
+	return d
 }
 
 // Has reports whether key has a spooled item.

@@ -46,7 +46,7 @@ func TestSpoolSaveLoadRetry(t *testing.T) {
 	require.Len(t, items, 1)
 	assert.Equal(t, 2, items[0].Attempts)
 	assert.Equal(t, tk.Attachment.Data, items[0].Ticket.Attachment.Data)
-	assert.Equal(t, tk.Markdown, items[0].Ticket.Markdown)
+	assert.Equal(t, tk.Body, items[0].Ticket.Body)
 
 	rep, err := sp.RetrySpooled(context.Background())
 	require.NoError(t, err)
@@ -64,6 +64,23 @@ func TestSpoolSaveLoadRetry(t *testing.T) {
 	assert.Equal(t, "OPS-9", rep.Delivered[0].Ref.ID)
 	assert.Equal(t, []string{tk.Key}, delivered)
 	assert.Empty(t, names(t, dir), "deleted on success")
+}
+
+// TestSpoolLoadsItemsOfTheMarkdownVersion: an item spooled before the
+// ticket text was a Doc (its "markdown" escaped for chat) is delivered
+// with that text as literal lines, and its diagnosis hash.
+func TestSpoolLoadsItemsOfTheMarkdownVersion(t *testing.T) {
+	dir := t.TempDir()
+	sp, err := tickets.NewSpool(dir, nil, nil, nil)
+	require.NoError(t, err)
+	key := tickets.Key("zone-a", "req-1", "r")
+	legacy := `{"id":"x","key":"` + key + `","system":"jira","ticket":{"key":"` + key + `","title":"t",` +
+		`"markdown":"## denied\n\n- **Zone:** ` + "`zone-a`" + `\n"},"diagnosis_hash":"h","attempts":1}`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, tickets.ItemID(key)+".json"), []byte(legacy), 0o600))
+	it, err := sp.Load(tickets.ItemID(key))
+	require.NoError(t, err)
+	assert.Equal(t, "h", it.Ticket.DiagnosisHash)
+	assert.Equal(t, "\\#\\# denied\n\n\\- \\*\\*Zone:\\*\\* `zone-a`", tickets.JiraWiki(it.Ticket.Body), "the old text, literally")
 }
 
 func TestSpoolRunRetriesInTheBackground(t *testing.T) {

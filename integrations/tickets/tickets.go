@@ -1,8 +1,14 @@
 // Package tickets files escalation tickets for diagnoses: one Ticketer
 // interface with Jira (REST v2), GitHub Issues and generic-webhook
 // implementations, an idempotency Store so a double click (or two replicas
-// handling one click) yields one ticket, and a Spool directory where a ticket
-// that could not be delivered waits, with its bundle, to be retried.
+// handling one click) yields one ticket, a lookup in the ticket system
+// itself (Finder, by the key's Marker label) so that two runs or a restart
+// without shared state do too, and a Spool directory where a ticket that
+// could not be delivered waits, with its bundle, to be retried.
+//
+// A ticket's text is a Doc, rendered per system (Markdown, JiraWiki) with
+// every echoed value escaped for that system's markup, and fitted to the
+// system's limits with a note saying the rest is in the bundle.
 //
 // A Service ties them together: Submit creates the ticket, or answers with the
 // existing one and comments when the diagnosis changed, or spools it. Tokens
@@ -33,8 +39,11 @@ type Ticket struct {
 	Key string `json:"key"`
 	// Title is the one-line summary.
 	Title string `json:"title"`
-	// Markdown is the readable, already redacted summary.
-	Markdown string `json:"markdown"`
+	// Body is the readable summary.
+	Body Doc `json:"body"`
+	// DiagnosisHash fingerprints the diagnosis the ticket reports (see
+	// DiagnosisHash); Jira and GitHub keep it in a marker line of the body.
+	DiagnosisHash string `json:"diagnosis_hash,omitempty"`
 	// Labels are attached where the system supports them.
 	Labels []string `json:"labels,omitempty"`
 	// Attachment is the diagnostic bundle; nil when there is none.
@@ -49,6 +58,18 @@ type Attachment struct {
 	Name        string
 	ContentType string
 	Data        []byte
+}
+
+// Update is a comment on a filed ticket: the diagnosis changed.
+type Update struct {
+	// Body is the comment.
+	Body Doc
+	// DiagnosisHash fingerprints the new diagnosis; Jira and GitHub keep it
+	// in a marker line of the comment.
+	DiagnosisHash string
+	// BundleName names the bundle the new diagnosis is in (for the note of
+	// a comment cut to the system's limit).
+	BundleName string
 }
 
 // Ref identifies a filed ticket.
@@ -79,8 +100,17 @@ type Ticketer interface {
 	// t.Attachment. When the ticket was created but the attachment failed it
 	// returns the Ref with an *AttachError.
 	Create(ctx context.Context, t Ticket) (Ref, error)
-	// Comment adds a markdown comment to an existing ticket.
-	Comment(ctx context.Context, ref Ref, markdown string) error
+	// Comment adds a comment to an existing ticket.
+	Comment(ctx context.Context, ref Ref, u Update) error
+}
+
+// Finder is a Ticketer that can look up, in the ticket system, the ticket
+// it filed for an idempotency key (by its Marker), and the diagnosis hash
+// that ticket last reported.
+type Finder interface {
+	// Find returns the ticket of key; found is false when there is none.
+	// An error means the system could not say.
+	Find(ctx context.Context, key string) (rec Record, found bool, err error)
 }
 
 // attachmentTaker is implemented by Ticketers that say whether they store

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Webhook headers. The signature is HMAC-SHA256, keyed with the shared
@@ -65,8 +66,11 @@ type WebhookConfig struct {
 //	  (application/json, WebhookSummary) and, when there is a bundle, the
 //	  part "bundle" (application/zip, with its file name); headers
 //	  X-Caracal-Bot-Event, X-Caracal-Bot-Timestamp, X-Caracal-Bot-Signature
-//	  (when a secret is set) and Idempotency-Key (the ticket's key).
-//	  The receiver answers 2xx with JSON {"id": "...", "url": "https://..."}.
+//	  (when a secret is set) and Idempotency-Key (the key's Marker,
+//	  "caracal-bot-" and 20 hex digits). Any 2xx answer is success; a JSON
+//	  object's "id" (string or number) and "url" (http or https) are used
+//	  when present, and any other body, or none, is fine: the ticket's ID
+//	  is then the marker.
 //	ticket.comment: POST application/json (WebhookComment), same headers
 //	  but Idempotency-Key; any 2xx answer.
 //
@@ -102,9 +106,11 @@ func (w *Webhook) Name() string { return SystemWebhook }
 // TakesAttachments reports that the receiver gets the bundle.
 func (w *Webhook) TakesAttachments() bool { return true }
 
-// Create posts the summary and the bundle and reads {"id","url"}.
+// Create posts the summary and the bundle. Any 2xx answer files the
+// ticket: its ID and URL are the answer's "id" and "url" when it has them,
+// else the key's Marker and none.
 func (w *Webhook) Create(ctx context.Context, t Ticket) (Ref, error) {
-	sum := WebhookSummary{Key: t.Key, Title: t.Title, Markdown: t.Markdown, Labels: append([]string{}, t.Labels...), BundleLink: t.BundleLink}
+	sum := WebhookSummary{Key: t.Key, Title: t.Title, Markdown: Markdown(t.Body), Labels: append([]string{}, t.Labels...), BundleLink: t.BundleLink}
 	if t.Attachment != nil {
 		sum.BundleName = safeFileName(t.Attachment.Name)
 	}
@@ -115,31 +121,57 @@ func (w *Webhook) Create(ctx context.Context, t Ticket) (Ref, error) {
 	resp, err := w.c.do(ctx, "create ticket", func(ctx context.Context) (*http.Request, error) {
 		req, err := w.request(ctx, EventCreate, ctype, body)
 		if err == nil && t.Key != "" {
-			req.Header.Set(HeaderIdempotency, t.Key)
+			req.Header.Set(HeaderIdempotency, Marker(t.Key))
 		}
 		return req, err
 	})
 	if err != nil {
 		return Ref{}, err
 	}
+	id, u := parseWebhookAnswer(resp.body)
+	if id == "" {
+		id = Marker(t.Key)
+	}
+	return Ref{System: SystemWebhook, ID: id, URL: u}, nil
+}
+
+// maxWebhookID bounds the receiver's id (it is shown in chat and sent back).
+const maxWebhookID = 128
+
+// parseWebhookAnswer reads a receiver's answer: the "id" (a string or a
+// number of printable characters, at most maxWebhookID) and the "url" (an
+// absolute http or https URL) of a JSON object, each "" when missing or
+// unusable. Any other answer, an empty one included, gives "", "".
+func parseWebhookAnswer(body []byte) (id, link string) {
 	var out struct {
-		ID  json.RawMessage `json:"id"`
-		URL string          `json:"url"`
+		ID  any `json:"id"`
+		URL any `json:"url"`
 	}
-	_ = json.Unmarshal(resp.body, &out)
-	id := strings.Trim(string(out.ID), `"`)
-	if id == "" || id == "null" {
-		return Ref{}, &Error{System: SystemWebhook, Op: "create ticket", Status: resp.status, Message: `the receiver's answer holds no "id"`}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if d.Decode(&out) != nil {
+		return "", ""
 	}
-	if u, err := url.Parse(out.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		out.URL = ""
+	switch v := out.ID.(type) {
+	case string:
+		id = v
+	case json.Number:
+		id = v.String()
 	}
-	return Ref{System: SystemWebhook, ID: id, URL: out.URL}, nil
+	if id = strings.TrimSpace(id); runes(id) > maxWebhookID || strings.IndexFunc(id, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		id = ""
+	}
+	if s, ok := out.URL.(string); ok {
+		if u, err := url.Parse(s); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			link = s
+		}
+	}
+	return id, link
 }
 
 // Comment posts a ticket.comment call.
-func (w *Webhook) Comment(ctx context.Context, ref Ref, markdown string) error {
-	body, err := json.Marshal(WebhookComment{ID: ref.ID, URL: ref.URL, Markdown: markdown})
+func (w *Webhook) Comment(ctx context.Context, ref Ref, u Update) error {
+	body, err := json.Marshal(WebhookComment{ID: ref.ID, URL: ref.URL, Markdown: Markdown(u.Body)})
 	if err != nil {
 		return err
 	}

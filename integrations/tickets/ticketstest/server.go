@@ -1,6 +1,8 @@
 // Package ticketstest fakes the ticket systems over HTTP for tests: Jira's
-// REST v2 issue, attachment and comment endpoints, GitHub's issue and
-// comment endpoints, and a webhook receiver that verifies signatures. Each
+// REST v2 issue, attachment, comment and JQL search endpoints (Cloud's
+// /search/jql, or Server's /search), GitHub's issue and comment endpoints
+// with the labelled issue list (pull requests included), and a webhook
+// receiver that verifies signatures and answers in the shape asked. Each
 // fake records what it received, checks credentials, and can be taken down
 // or made to answer faults (5xx, 429 with Retry-After) for a number of calls.
 package ticketstest
@@ -9,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +22,7 @@ import (
 type Request struct {
 	Method string
 	Path   string
+	Query  url.Values
 	Header http.Header
 	Body   []byte
 }
@@ -39,6 +43,9 @@ type Issue struct {
 	Attachments []File
 	Comments    []string
 	Extra       map[string]string // system-specific fields (Jira project, issue type)
+	// PullRequest marks a GitHub pull request, which GitHub lists with the
+	// issues (see AddPullRequest).
+	PullRequest bool
 }
 
 // Fault is an answer a fake gives instead of serving, for Times calls.
@@ -81,7 +88,7 @@ func start(t testing.TB, route func(*Server, http.ResponseWriter, *http.Request,
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
 	down := s.down
 	var fault *Fault
 	if len(s.faults) > 0 {
@@ -204,6 +211,12 @@ func (s *Server) Issues() []Issue {
 		out[i].Attachments = append([]File(nil), is.Attachments...)
 	}
 	return out
+}
+
+// AddPullRequest plants a pull request with labels in a GitHub fake: it
+// takes the next issue number and shows in the issue list, as on GitHub.
+func (s *Server) AddPullRequest(title string, labels ...string) string {
+	return s.addIssue(&Issue{Title: title, Labels: labels, PullRequest: true}, strconv.Itoa).ID
 }
 
 // addIssue stores a new issue, its ID made by idFor from its number (1, 2...).

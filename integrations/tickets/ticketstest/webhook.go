@@ -16,8 +16,19 @@ import (
 
 // StartWebhook starts a receiver of the webhook contract. With a secret it
 // refuses (401) calls whose signature or timestamp does not verify, the
-// way a real receiver should.
+// way a real receiver should. It answers a created ticket with 200 and
+// {"id": "WH-001", "url": "https://tickets.example/WH-001"}.
 func StartWebhook(t testing.TB, secret string) *Server {
+	return StartWebhookAnswering(t, secret, func(id string) (int, string) {
+		return http.StatusOK, `{"id":"` + id + `","url":"https://tickets.example/` + id + `"}`
+	})
+}
+
+// StartWebhookAnswering starts a receiver like StartWebhook that answers a
+// created ticket with answer's status and body ("": none), as generic
+// receivers do in every shape. A comment finds its ticket by the receiver's
+// id or by the create call's Idempotency-Key.
+func StartWebhookAnswering(t testing.TB, secret string, answer func(id string) (status int, body string)) *Server {
 	route := func(s *Server, w http.ResponseWriter, r *http.Request, body []byte) {
 		if secret != "" {
 			if err := tickets.VerifyWebhook(secret, r.Header, body, time.Now(), 5*time.Minute); err != nil {
@@ -25,12 +36,12 @@ func StartWebhook(t testing.TB, secret string) *Server {
 				return
 			}
 		}
-		webhookRoute(s, w, r, body)
+		webhookRoute(s, w, r, body, answer)
 	}
 	return start(t, route, nil)
 }
 
-func webhookRoute(s *Server, w http.ResponseWriter, r *http.Request, body []byte) {
+func webhookRoute(s *Server, w http.ResponseWriter, r *http.Request, body []byte, answer func(id string) (int, string)) {
 	switch r.Header.Get(tickets.HeaderEvent) {
 	case tickets.EventCreate:
 		_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -61,14 +72,17 @@ func webhookRoute(s *Server, w http.ResponseWriter, r *http.Request, body []byte
 		is := s.addIssue(&Issue{Title: sum.Title, Body: sum.Markdown, Labels: sum.Labels, Attachments: files,
 			Extra: map[string]string{"key": sum.Key, "idempotency_key": r.Header.Get(tickets.HeaderIdempotency)}},
 			func(n int) string { return fmt.Sprintf("WH-%03d", n) })
-		writeJSON(w, http.StatusOK, `{"id":"`+is.ID+`","url":"https://tickets.example/`+is.ID+`"}`)
+		status, reply := answer(is.ID)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, reply)
 	case tickets.EventComment:
 		var c tickets.WebhookComment
 		if json.Unmarshal(body, &c) != nil || c.ID == "" || c.Markdown == "" {
 			writeJSON(w, http.StatusBadRequest, `{"error":"comment with id and markdown expected"}`)
 			return
 		}
-		if !s.withIssue(c.ID, func(is *Issue) { is.Comments = append(is.Comments, c.Markdown) }) {
+		if !s.withIssue(c.ID, func(is *Issue) { is.Comments = append(is.Comments, c.Markdown) }) &&
+			!s.withIdempotencyKey(c.ID, func(is *Issue) { is.Comments = append(is.Comments, c.Markdown) }) {
 			writeJSON(w, http.StatusNotFound, `{"error":"no such ticket"}`)
 			return
 		}
@@ -76,4 +90,18 @@ func webhookRoute(s *Server, w http.ResponseWriter, r *http.Request, body []byte
 	default:
 		writeJSON(w, http.StatusBadRequest, `{"error":"unknown event"}`)
 	}
+}
+
+// withIdempotencyKey runs f on the ticket created with that Idempotency-Key
+// under the lock; false when none.
+func (s *Server) withIdempotencyKey(key string, f func(is *Issue)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, is := range s.issues {
+		if key != "" && is.Extra["idempotency_key"] == key {
+			f(is)
+			return true
+		}
+	}
+	return false
 }
