@@ -165,11 +165,19 @@ func (d *FileDeduper) write() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(d.path)
+	return writeAtomic(d.path, data)
+}
+
+// writeAtomic replaces the file at path with data: a temporary file of the
+// same directory (created, with its parents, when missing) is written,
+// synced and renamed over it, so a reader or a crash sees the old file or
+// the new one, never a part.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, DedupFile+".*")
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -181,8 +189,8 @@ func (d *FileDeduper) write() error {
 	if err := errors.Join(err, tmp.Close()); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), d.path); err != nil {
-		return fmt.Errorf("replacing %s: %w", d.path, err)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replacing %s: %w", path, err)
 	}
 	return nil
 }
