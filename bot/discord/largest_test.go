@@ -89,30 +89,20 @@ func TestLargestRepliesWithinDiscordsLimits(t *testing.T) {
 			e := newPosterEnv(t)
 			var s sizes
 
-			root := e.rootOf(t, reply)
+			d := deliverEveryWay(t, e, reply)
+			root := d.root
 			info, ok := e.srv.ThreadInfo(root.ID)
 			require.True(t, ok, "a thread was started on the root")
 			s.threadName = runeLen(info.Name)
-			s.messages = 1 + len(e.srv.Thread(root.ID))
+			s.messages = 1 + d.thread
 			assertButtonsCarryTheirValues(t, e, reply.Buttons, root)
-
-			rerun := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
-			rerun.MessageID, rerun.Replace = root.ID, true
-			require.NoError(t, e.deliver(t, rerun, reply))
-			trace := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
-			trace.MessageID = root.ID
-			require.NoError(t, e.deliver(t, trace, reply))
-			single := e.interaction(t, discordgo.InteractionResponseDeferredChannelMessageWithSource)
-			ephemeralReply := reply
-			ephemeralReply.Ephemeral = true
-			require.NoError(t, e.deliver(t, single, ephemeralReply))
 
 			edited, _ := e.srv.Message(root.ID)
 			assert.Equal(t, 2, edited.Edits, "the deferred answer, then the Re-run")
 			for _, m := range append(e.srv.Messages(posterChannel), e.srv.Thread(root.ID)...) {
 				s.add(m)
 			}
-			for _, m := range e.srv.Followups(single.InteractionToken) {
+			for _, m := range e.srv.Followups(d.single) {
 				s.add(m)
 			}
 			assert.Empty(t, e.srv.Violations())
@@ -122,6 +112,37 @@ func TestLargestRepliesWithinDiscordsLimits(t *testing.T) {
 		})
 	}
 	t.Logf("Largest messages per platform, Discord (largest / limit):\n%s", strings.Join(rows, "\n"))
+}
+
+// delivered is what deliverEveryWay did: the root of the answer in the
+// channel, how many thread messages that answer had, and the token of the
+// interaction the ephemeral followup answered.
+type delivered struct {
+	root   discordfake.Message
+	thread int
+	single string
+}
+
+// deliverEveryWay delivers a channel reply every way one goes out: as the
+// answer to a slash command (the deferred @original edited into the root,
+// a thread started on it, its messages), as a Re-run of that root (edited,
+// and posted into its thread), as Show trace into that thread, and whole
+// as an ephemeral followup.
+func deliverEveryWay(t *testing.T, e *posterEnv, reply chat.Reply) delivered {
+	t.Helper()
+	root := e.rootOf(t, reply)
+	d := delivered{root: root, thread: len(e.srv.Thread(root.ID))}
+	rerun := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
+	rerun.MessageID, rerun.Replace = root.ID, true
+	require.NoError(t, e.deliver(t, rerun, reply))
+	trace := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
+	trace.MessageID = root.ID
+	require.NoError(t, e.deliver(t, trace, reply))
+	single := e.interaction(t, discordgo.InteractionResponseDeferredChannelMessageWithSource)
+	reply.Ephemeral = true
+	require.NoError(t, e.deliver(t, single, reply))
+	d.single = single.InteractionToken
+	return d
 }
 
 // assertButtonsCarryTheirValues checks each button of the root acts on

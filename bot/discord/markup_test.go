@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bwmarrin/discordgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -55,21 +54,11 @@ func hostileReply() chat.Reply {
 // message carries allowed_mentions {"parse":[]}.
 func TestHostileNamesNeverFormatOrPing(t *testing.T) {
 	e := newPosterEnv(t)
-	r := hostileReply()
-	root := e.rootOf(t, r)
-	rerun := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
-	rerun.MessageID, rerun.Replace = root.ID, true
-	require.NoError(t, e.deliver(t, rerun, r))
-	trace := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
-	trace.MessageID = root.ID
-	require.NoError(t, e.deliver(t, trace, r))
-	single := e.interaction(t, discordgo.InteractionResponseDeferredChannelMessageWithSource)
-	r.Ephemeral = true
-	require.NoError(t, e.deliver(t, single, r))
+	d := deliverEveryWay(t, e, hostileReply())
 
-	edited, _ := e.srv.Message(root.ID)
-	msgs := append([]discordfake.Message{edited}, e.srv.Thread(root.ID)...)
-	msgs = append(msgs, e.srv.Followups(single.InteractionToken)...)
+	edited, _ := e.srv.Message(d.root.ID)
+	msgs := append([]discordfake.Message{edited}, e.srv.Thread(d.root.ID)...)
+	msgs = append(msgs, e.srv.Followups(d.single)...)
 	require.Greater(t, len(msgs), 5)
 	assertNoMentions(t, msgs...)
 	seen := 0

@@ -74,6 +74,7 @@ func TestRender_GoldenSamples(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			golden.Check(t, s.Name+".golden", renderingJSON(t, s.Reply))
 			assertWithinLimits(t, s.Reply)
+			assertDeliverable(t, s.Reply)
 		})
 	}
 }
@@ -93,8 +94,23 @@ func TestRender_GoldenFromCommands(t *testing.T) {
 			r := commandstest.ScenarioReply(t, "discord", tc.command, tc.scenario)
 			golden.Check(t, tc.name+".golden", renderingJSON(t, r))
 			assertWithinLimits(t, r)
+			assertDeliverable(t, r)
 		})
 	}
+}
+
+// assertDeliverable delivers r through the real Poster to the fake, every
+// way it goes out (an ephemeral reply as the one followup it is): the fake
+// fails the test on anything Discord would refuse.
+func assertDeliverable(t *testing.T, r chat.Reply) {
+	t.Helper()
+	e := newPosterEnv(t)
+	if r.Ephemeral {
+		require.NoError(t, e.deliver(t, e.interaction(t, discordgo.InteractionResponseDeferredChannelMessageWithSource), r))
+	} else {
+		deliverEveryWay(t, e, r)
+	}
+	assert.Empty(t, e.srv.Violations())
 }
 
 // assertWithinLimits checks every message of every rendering of r against

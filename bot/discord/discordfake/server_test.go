@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -372,4 +373,24 @@ func TestServer_WithHandlerOverridesABuiltInRoute(t *testing.T) {
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
+}
+
+func TestGateway_OnlyAPIv10(t *testing.T) {
+	gw := discordfake.NewGateway(0)
+	t.Cleanup(gw.Close)
+	srv := discordfake.Start(t, discordfake.WithGateway(gw))
+	for v, want := range map[string]int{"9": discordfake.CloseInvalidAPIVersion, "10": 0} {
+		ws, _, err := websocket.DefaultDialer.Dial(srv.GatewayURL()+"/?v="+v+"&encoding=json", nil)
+		require.NoError(t, err)
+		_, msg, err := ws.ReadMessage()
+		if want == 0 {
+			require.NoError(t, err, "v10 gets HELLO")
+			assert.Contains(t, string(msg), `"op":10`)
+		} else {
+			var ce *websocket.CloseError
+			require.ErrorAs(t, err, &ce, "v%s", v)
+			assert.Equal(t, want, ce.Code)
+		}
+		_ = ws.Close()
+	}
 }
