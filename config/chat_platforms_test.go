@@ -56,12 +56,12 @@ func TestDiscordSettings(t *testing.T) {
 	key := "9d1c2b1f0a6e4c8b7f3e2d1c0b9a8f7e6d5c4b3a29180706f5e4d3c2b1a09f8e"
 	cfg, err := loadYAML(t, "discord:\n  gateway: false\n", map[string]string{
 		"DISCORD_BOT_TOKEN": "discord-bot-token", "DISCORD_APP_ID": "1234567890", "DISCORD_PUBLIC_KEY": key,
-		"DISCORD_GUILD_IDS": "111, 222", "DISCORD_API_URL": "http://127.0.0.1:5555/api/v9/"})
+		"DISCORD_GUILD_IDS": "111, 222", "DISCORD_API_URL": "http://127.0.0.1:5555/api/v10/"})
 	require.NoError(t, err)
 	assert.True(t, cfg.Discord.Enabled())
 	assert.False(t, cfg.Discord.UseGateway())
 	assert.Equal(t, []string{"111", "222"}, cfg.Discord.Guilds())
-	assert.Equal(t, "http://127.0.0.1:5555/api/v9", cfg.Discord.APIURL)
+	assert.Equal(t, "http://127.0.0.1:5555/api/v10", cfg.Discord.APIURL)
 	assert.NotContains(t, cfg.Summary(), "discord-bot-token")
 
 	_, err = loadYAML(t, "", map[string]string{"DISCORD_PUBLIC_KEY": "nothex"})

@@ -48,7 +48,7 @@ const (
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "text"
 	DefaultSlackAPIURL      = "https://slack.com/api/"
-	DefaultDiscordAPIURL    = "https://discord.com/api/v9"
+	DefaultDiscordAPIURL    = "https://discord.com/api/v10"
 	DefaultListenAddr       = ":8787"
 )
 

@@ -55,7 +55,7 @@ func ExampleLoad() {
 	// discord.guild_ids                   (none)                         default                  DISCORD_GUILD_IDS
 	// discord.allow_dms                   false                          default                  DISCORD_ALLOW_DMS
 	// discord.default_member_permissions  2048                           default                  DISCORD_DEFAULT_MEMBER_PERMISSIONS
-	// discord.api_url                     https://discord.com/api/v9     default                  DISCORD_API_URL
+	// discord.api_url                     https://discord.com/api/v10    default                  DISCORD_API_URL
 	// redis_url                           unset                          default                  REDIS_URL
 	// state_dir                           (none)                         default                  BOT_STATE_DIR
 	// require_https                       false                          default                  BOT_REQUIRE_HTTPS

@@ -169,14 +169,16 @@ func (d *FileDeduper) write() error {
 	return writeAtomic(d.path, data)
 }
 
-// writeAtomic replaces the file name with data: a temporary file in its
-// directory (created when missing), synced, renamed over it.
-func writeAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
+// writeAtomic replaces the file at path with data: a temporary file of the
+// same directory (created, with its parents, when missing) is written,
+// synced and renamed over it, so a reader or a crash sees the old file or
+// the new one, never a part.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(name)+".*")
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -188,8 +190,8 @@ func writeAtomic(name string, data []byte) error {
 	if err := errors.Join(err, tmp.Close()); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("replacing %s: %w", name, err)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replacing %s: %w", path, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"unicode"
@@ -109,20 +110,25 @@ func Command(a Access) *discordgo.ApplicationCommand {
 	}
 }
 
-// Register installs the /caracal command (Command(a)) with a bulk
-// overwrite, which replaces whatever commands the application had: per
-// guild when guildIDs are given (changes show at once), else globally.
+// Register installs the /caracal command (Command(a), sent as a
+// commandBody) with a bulk overwrite, which replaces whatever commands the
+// application had: per guild when guildIDs are given (changes show at
+// once), else globally.
 func Register(ctx context.Context, s *discordgo.Session, appID string, guildIDs []string, a Access) error {
 	if appID == "" {
 		return fmt.Errorf("discord: register commands: no application ID")
 	}
-	cmds := []*discordgo.ApplicationCommand{Command(a)}
+	cmds := []commandBody{commandBodyOf(Command(a))}
 	targets := guildIDs
 	if len(targets) == 0 {
 		targets = []string{""}
 	}
 	for _, g := range targets {
-		if _, err := s.ApplicationCommandBulkOverwrite(appID, g, cmds, discordgo.WithContext(ctx)); err != nil {
+		url := discordgo.EndpointApplicationGlobalCommands(appID)
+		if g != "" {
+			url = discordgo.EndpointApplicationGuildCommands(appID, g)
+		}
+		if err := request(s, http.MethodPut, url, url, cmds, nil, nil, discordgo.WithContext(ctx)); err != nil {
 			where := "globally"
 			if g != "" {
 				where = "in guild " + g

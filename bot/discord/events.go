@@ -8,11 +8,11 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -28,10 +28,7 @@ const (
 	NoDMs = "caracal-bot does not answer in direct messages; use it in a server channel."
 )
 
-const (
-	buttonDedupFor  = 5 * time.Second
-	maxContentRunes = 2000 // Discord's message content limit
-)
+const buttonDedupFor = 5 * time.Second
 
 // ResponderFactory delivers replies on Discord; *Poster satisfies it.
 type ResponderFactory interface {
@@ -43,7 +40,7 @@ type ResponderFactory interface {
 // channel of the request's Target, closed by sent once it went out.
 type reaction struct {
 	// resp is nil for an interaction the bot does not handle.
-	resp *discordgo.InteractionResponse
+	resp *callback
 	// redelivery marks an interaction seen before: its response already
 	// went out, so the gateway sends nothing, while HTTP (which must answer
 	// every request) repeats the deferral, which is idempotent.
@@ -68,11 +65,16 @@ type inbound struct {
 	allowDMs   bool
 	responders ResponderFactory
 	appID      string
+	buttons    platform.ButtonStore
 }
 
 func newInbound(opts InboundOptions) *inbound {
+	buttons := opts.Buttons
+	if buttons == nil {
+		buttons = platform.NewMemoryButtons(platform.MemoryOptions{})
+	}
 	return &inbound{Receiver: platform.NewReceiver(Name, opts.Inbound), responders: opts.Responders,
-		appID: opts.AppID, guilds: opts.Guilds, allowDMs: opts.AllowDMs}
+		appID: opts.AppID, guilds: opts.Guilds, allowDMs: opts.AllowDMs, buttons: buttons}
 }
 
 // handle maps one interaction. Interactions without an id or token (which
@@ -87,7 +89,7 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction, parentI
 		return reaction{}
 	}
 	if i.Type == discordgo.InteractionPing {
-		return reaction{resp: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}}
+		return reaction{resp: &callback{Type: discordgo.InteractionResponsePong}}
 	}
 	if i.ID == "" || i.Token == "" {
 		in.Logger.Warn("discord: interaction without id or token ignored", "type", int(i.Type))
@@ -139,9 +141,9 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, parent
 		Responder: in.responders.Responder(t)})
 	switch out.Status {
 	case bot.Accepted:
-		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+		r.resp = &callback{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	case bot.Duplicate:
-		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+		r.resp = &callback{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 		r.redelivery = true
 	default:
 		r.resp = ephemeral(cmp.Or(out.Ack, "caracal-bot cannot run this now; try again later."))
@@ -151,7 +153,9 @@ func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, parent
 
 // component maps a button under a diagnosis: Re-run and Show trace are
 // dispatched (and acknowledged with a silent deferred update), Upload
-// bundle to ticket is answered at once.
+// bundle to ticket is answered at once. A button that carries the token of
+// a kept value runs with that value; an unknown or expired token is
+// answered ExpiredButton.
 func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, parentID string, d *discordgo.MessageComponentInteractionData) reaction {
 	userID, userName, roles := invoker(i)
 	if userID == "" || i.ChannelID == "" {
@@ -161,12 +165,19 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, pare
 		return reaction{resp: ephemeral(UnknownButton)}
 	}
 	msgID := i.Message.ID
-	action, value := ParseButtonID(d.CustomID)
+	action, value, kept := ParseButtonID(d.CustomID)
 	r := in.reaction()
 	click, refusal := in.Click(action)
 	if click.Command == "" {
 		r.resp = ephemeral(cmp.Or(refusal, UnknownButton))
 		return r
+	}
+	if kept {
+		var answer string
+		if value, answer = in.keptValue(ctx, value, i.Message); answer != "" {
+			r.resp = ephemeral(answer)
+			return r
+		}
 	}
 	t := in.target(i, userID, r.acked)
 	t.MessageID, t.Replace = msgID, click.Replace
@@ -177,7 +188,7 @@ func (in *inbound) component(ctx context.Context, i *discordgo.Interaction, pare
 	switch out.Status {
 	case bot.Accepted, bot.Duplicate:
 		// A double click is a new interaction: it needs its own (silent) answer.
-		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		r.resp = &callback{Type: discordgo.InteractionResponseDeferredMessageUpdate}
 	default:
 		r.resp = ephemeral(cmp.Or(out.Ack, "caracal-bot cannot run this now; try again later."))
 	}
@@ -242,12 +253,8 @@ func invoker(i *discordgo.Interaction) (id, name string, roles []string) {
 
 // ephemeral is an immediate message only the user sees, escaped (it may
 // echo what they typed) and unable to ping anyone.
-func ephemeral(text string) *discordgo.InteractionResponse {
-	content := chat.EscapeDiscord(text)
-	if utf8.RuneCountInString(content) > maxContentRunes {
-		content = string([]rune(content)[:maxContentRunes-1]) + "…"
-	}
-	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Content: content, Flags: discordgo.MessageFlagsEphemeral,
-			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
+func ephemeral(text string) *callback {
+	return &callback{Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &callbackData{Content: clipEscaped(chat.EscapeDiscord(text), discordapi.MaxContent),
+			Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}}
 }

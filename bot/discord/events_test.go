@@ -2,6 +2,7 @@ package discord
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -45,7 +47,7 @@ func TestHandle_Responses(t *testing.T) {
 	require.NotNil(t, res.resp)
 	assert.Equal(t, "status", sub.Next(t).Invocation.Command)
 
-	b := buttonInteraction("B1", ButtonID(chat.ActionTrace, "r"), "U1")
+	b := buttonInteraction("B1", buttonID(chat.ActionTrace, "r"), "U1")
 	bd := b.Data.(discordgo.MessageComponentInteractionData)
 	b.Data = &bd
 	res = in.handle(t.Context(), b, "")
@@ -58,7 +60,7 @@ func TestHandle_Responses(t *testing.T) {
 	assert.Nil(t, in.handle(t.Context(), mixed, "").resp)
 
 	// A button without its message cannot be re-run.
-	nomsg := buttonInteraction("B3", ButtonID(chat.ActionRerun, "r"), "U1")
+	nomsg := buttonInteraction("B3", buttonID(chat.ActionRerun, "r"), "U1")
 	nomsg.Message = nil
 	res = in.handle(t.Context(), nomsg, "")
 	require.NotNil(t, res.resp)
@@ -71,7 +73,9 @@ func TestEphemeral_Limits(t *testing.T) {
 		long[i] = '*'
 	}
 	r := ephemeral(string(long))
-	assert.Equal(t, maxContentRunes, len([]rune(r.Data.Content)))
+	assert.LessOrEqual(t, len([]rune(r.Data.Content)), discordapi.MaxContent)
+	assert.Greater(t, len([]rune(r.Data.Content)), discordapi.MaxContent-2, "clipped, not emptied")
+	assert.True(t, strings.HasSuffix(r.Data.Content, "\\*…"), "no lone backslash before the ellipsis")
 	b, err := json.Marshal(r)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"allowed_mentions":{"parse":[]`)
@@ -81,8 +85,8 @@ func FuzzInteractionPayload(f *testing.F) {
 	for _, i := range []*discordgo.Interaction{
 		commandInteraction("I1", "why", str("request_id", "r"), num("status", 403), boolean("strict", true)),
 		commandInteraction("I2", "doctor", boolean("all_zones", true)),
-		buttonInteraction("B1", ButtonID(chat.ActionRerun, "r --zone z"), "U1"),
-		buttonInteraction("B2", ButtonID(chat.ActionTicket, "r"), "U1"),
+		buttonInteraction("B1", buttonID(chat.ActionRerun, "r --zone z"), "U1"),
+		buttonInteraction("B2", buttonID(chat.ActionTicket, "r"), "U1"),
 	} {
 		b, err := json.Marshal(i)
 		require.NoError(f, err)

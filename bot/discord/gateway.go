@@ -172,7 +172,8 @@ func (g *GatewayRunner) interaction(ctx context.Context, s *discordgo.Session, i
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), respondTimeout)
 	defer cancel()
-	if err := s.InteractionRespond(i, res.resp, discordgo.WithContext(rctx)); err != nil {
+	url := discordgo.EndpointInteractionResponse(i.ID, i.Token)
+	if err := request(s, http.MethodPost, url, url, res.resp, nil, nil, discordgo.WithContext(rctx)); err != nil {
 		// The error names the callback URL, which holds the token: log its kind only.
 		g.in.Logger.Warn("discord: interaction response failed", "id", i.ID, "type", int(res.resp.Type), "err", respondError(err))
 		if g.in.Metrics != nil {

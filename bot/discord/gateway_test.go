@@ -136,7 +136,7 @@ func TestGateway_InteractionEndToEnd(t *testing.T) {
 	_, acked = targetOf(t, e.sub.Next(t))
 	waitClosed(t, acked, "Acked")
 	e.sub.SetOutcome(bot.Outcome{Status: bot.Accepted})
-	e.send(t, buttonInteraction("", ButtonID(chat.ActionTrace, "req-1"), "U1"))
+	e.send(t, buttonInteraction("", buttonID(chat.ActionTrace, "req-1"), "U1"))
 	_, acked = targetOf(t, e.sub.Next(t))
 	waitClosed(t, acked, "Acked")
 	cbs = e.srv.Callbacks()
@@ -157,7 +157,7 @@ func TestGateway_ClosedByDefault(t *testing.T) {
 	t.Parallel()
 	e := startGatewayWith(t, func(o *InboundOptions) { o.Guilds = []string{"G1"} })
 	require.NoError(t, e.runner.waitConnected(e.waitCtx, true))
-	rerun := ButtonID(chat.ActionRerun, "req-1")
+	rerun := buttonID(chat.ActionRerun, "req-1")
 	refused := map[string]string{}
 	for _, r := range []struct {
 		i    *discordgo.Interaction

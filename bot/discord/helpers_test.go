@@ -75,3 +75,12 @@ func boolean(name string, v bool) *discordgo.ApplicationCommandInteractionDataOp
 
 // The outbound side satisfies what the inbound side consumes.
 var _ ResponderFactory = (*Poster)(nil)
+
+// buttonID is the custom_id carrying value itself, which must fit.
+func buttonID(action, value string) string {
+	id, ok := ButtonID(action, value)
+	if !ok {
+		panic("custom_id too long: " + id)
+	}
+	return id
+}

@@ -33,6 +33,9 @@ type InboundOptions struct {
 	// AllowDMs serves interactions from DMs (no guild); off, they are
 	// refused with an ephemeral message.
 	AllowDMs bool
+	// Buttons holds the values of buttons too long for a custom_id: the
+	// Poster's store (default: an empty one in memory).
+	Buttons platform.ButtonStore
 }
 
 // httpInbound serves Discord's HTTP interactions.
@@ -107,11 +110,11 @@ func redelivered(i *discordgo.Interaction) reaction {
 	r := reaction{redelivery: true}
 	switch i.Type {
 	case discordgo.InteractionPing:
-		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+		r.resp = &callback{Type: discordgo.InteractionResponsePong}
 	case discordgo.InteractionApplicationCommand:
-		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+		r.resp = &callback{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	case discordgo.InteractionMessageComponent:
-		r.resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		r.resp = &callback{Type: discordgo.InteractionResponseDeferredMessageUpdate}
 	}
 	return r
 }

@@ -20,13 +20,13 @@ func TestHTTP_Buttons(t *testing.T) {
 	e := newHTTPEnv(t, nil, nil)
 	value := "req-1 --zone z"
 
-	status, body := e.interact(t, buttonInteraction("B1", ButtonID(chat.ActionRerun, value), "U1"))
+	status, body := e.interact(t, buttonInteraction("B1", buttonID(chat.ActionRerun, value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":6}`, body)
 	req := e.sub.Next(t)
 	assert.Equal(t, chat.Invocation{Platform: "discord", Command: "why", Text: value, UserID: "U1", UserName: "ana",
 		ChannelID: "C1", ThreadID: "M1", TriggeredAt: e.clock.Now()}, req.Invocation)
-	assert.Equal(t, "discord:button:M1:"+ButtonID(chat.ActionRerun, value)+":U1", req.DedupKey)
+	assert.Equal(t, "discord:button:M1:"+buttonID(chat.ActionRerun, value)+":U1", req.DedupKey)
 	assert.Equal(t, 5*time.Second, req.DedupFor)
 	assert.Equal(t, []string{"R1"}, req.Groups)
 	tg, acked := targetOf(t, req)
@@ -34,7 +34,7 @@ func TestHTTP_Buttons(t *testing.T) {
 		MessageID: "M1", Replace: true}, tg)
 	waitClosed(t, acked, "Acked")
 
-	status, body = e.interact(t, buttonInteraction("B2", ButtonID(chat.ActionTrace, value), "U1"))
+	status, body = e.interact(t, buttonInteraction("B2", buttonID(chat.ActionTrace, value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"type":6}`, body)
 	req = e.sub.Next(t)
@@ -43,23 +43,23 @@ func TestHTTP_Buttons(t *testing.T) {
 	tg, _ = targetOf(t, req)
 	assert.Equal(t, Target{AppID: "A1", InteractionToken: "tok-B2", ChannelID: "C1", GuildID: "G1", UserID: "U1", MessageID: "M1"}, tg)
 
-	status, body = e.interact(t, buttonInteraction("B3", ButtonID(chat.ActionTicket, value), "U1"))
+	status, body = e.interact(t, buttonInteraction("B3", buttonID(chat.ActionTicket, value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assertEphemeral(t, platform.TicketNotConfigured, body)
-	status, body = e.interact(t, buttonInteraction("B4", ButtonID("launch", value), "U1"))
+	status, body = e.interact(t, buttonInteraction("B4", buttonID("launch", value), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assertEphemeral(t, UnknownButton, body)
 	assert.Len(t, e.sub.Submitted(), 2, "ticket and unknown buttons are not dispatched")
 
 	e.sub.SetOutcome(bot.Outcome{Status: bot.Busy, Ack: "busy"})
-	status, body = e.interact(t, buttonInteraction("B5", ButtonID(chat.ActionRerun, "other"), "U1"))
+	status, body = e.interact(t, buttonInteraction("B5", buttonID(chat.ActionRerun, "other"), "U1"))
 	require.Equal(t, http.StatusOK, status)
 	assertEphemeral(t, "busy", body)
 }
 
 func TestHTTP_DoubleClick(t *testing.T) {
 	e := newHTTPEnv(t, nil, nil)
-	id := ButtonID(chat.ActionRerun, "req-1")
+	id := buttonID(chat.ActionRerun, "req-1")
 	for _, interaction := range []string{"B1", "B2"} {
 		status, body := e.interact(t, buttonInteraction(interaction, id, "U1"))
 		require.Equal(t, http.StatusOK, status)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/bottest"
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -63,7 +64,11 @@ func (e *httpEnv) post(t *testing.T, body string, ts int64) (int, string) {
 	s := strconv.FormatInt(ts, 10)
 	req.Header.Set("X-Signature-Timestamp", s)
 	req.Header.Set("X-Signature-Ed25519", signature(s, body))
-	return do(t, req)
+	status, answer := do(t, req)
+	if status == http.StatusOK {
+		require.NoError(t, discordfake.CheckInteractionResponse([]byte(answer)), "Discord would refuse the answer %s", answer)
+	}
+	return status, answer
 }
 
 func (e *httpEnv) interact(t *testing.T, i *discordgo.Interaction) (int, string) {
@@ -184,7 +189,7 @@ func TestHTTP_DMsAllowed(t *testing.T) {
 // and nothing reaches the dispatcher.
 func TestHTTP_ClosedByDefault(t *testing.T) {
 	e := newHTTPEnv(t, nil, nil, func(o *InboundOptions) { o.Guilds = []string{"G0", "G1"} })
-	rerun := ButtonID(chat.ActionRerun, "req-1 --zone z")
+	rerun := buttonID(chat.ActionRerun, "req-1 --zone z")
 	for _, tc := range []struct {
 		name string
 		i    *discordgo.Interaction
@@ -269,7 +274,7 @@ func TestHTTP_AlreadyHandled(t *testing.T) {
 	}{
 		{"ping", &discordgo.Interaction{ID: "P1", AppID: "A1", Type: discordgo.InteractionPing, Token: "t"}, `{"type":1}`},
 		{"command", commandInteraction("I1", "status"), `{"type":5}`},
-		{"button", buttonInteraction("I2", ButtonID(chat.ActionTrace, "req-1"), "U1"), `{"type":6}`},
+		{"button", buttonInteraction("I2", buttonID(chat.ActionTrace, "req-1"), "U1"), `{"type":6}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newHTTPEnv(t, nil, nil)

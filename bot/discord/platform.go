@@ -40,7 +40,8 @@ var routeLogs sync.Once
 
 // New builds the Discord platform of cfg, on a session whose HTTP client
 // comes from egress with deps.Scrubber (discordgo sends the token in a
-// header, so no secret is exempt).
+// header, so no secret is exempt). Its buttons keep their long values in
+// deps.Buttons (nil: in memory), which the Poster and the inbound side share.
 func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 	routeLogs.Do(func() {
 		discordgo.Logger = func(level, _ int, format string, a ...any) {
@@ -57,7 +58,11 @@ func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	poster := NewPoster(session, PosterOptions{DeliveryOptions: bot.DeliveryOptions{Logger: deps.Logger, Metrics: deps.Metrics}})
+	if deps.Buttons == nil {
+		deps.Buttons = platform.NewMemoryButtons(platform.MemoryOptions{})
+	}
+	poster := NewPoster(session, PosterOptions{DeliveryOptions: bot.DeliveryOptions{Logger: deps.Logger, Metrics: deps.Metrics},
+		Buttons: deps.Buttons})
 	return &adapter{cfg: dc, session: session, poster: poster, deps: deps}, nil
 }
 
@@ -76,7 +81,7 @@ func (a *adapter) Start(ctx context.Context, h platform.Host) ([]ops.Check, erro
 		return nil, fmt.Errorf("discord: register the /caracal command: %w", err)
 	}
 	inbound := InboundOptions{Inbound: h.Inbound, PublicKey: dc.PublicKey, AppID: dc.AppID, Responders: a.poster,
-		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs}
+		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs, Buttons: a.deps.Buttons}
 	if dc.PublicKey != "" {
 		h.Mux.Handle(PathInteractions, NewHTTPHandler(inbound))
 	}

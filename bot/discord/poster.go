@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -41,14 +42,14 @@ type PosterOptions struct {
 	// ThreadName names the thread started on a root message (default
 	// DefaultThreadName). Discord keeps at most 100 characters.
 	ThreadName func(chat.Reply) string
+	// Buttons keeps the values of buttons too long for a custom_id (see
+	// ButtonRef); give the inbound side the same store. Default: in memory.
+	Buttons platform.ButtonStore
 }
 
 // ThreadArchiveMinutes is the auto-archive duration of the threads the
 // bot starts: one day of inactivity.
 const ThreadArchiveMinutes = 1440
-
-// maxThreadName is Discord's limit on a channel (thread) name.
-const maxThreadName = 100
 
 // Poster renders replies for Discord and posts them: it answers the
 // deferred interaction with the root message, starts a thread on it and
@@ -65,6 +66,9 @@ func NewPoster(s *discordgo.Session, opts PosterOptions) *Poster {
 	if opts.ThreadName == nil {
 		opts.ThreadName = DefaultThreadName
 	}
+	if opts.Buttons == nil {
+		opts.Buttons = platform.NewMemoryButtons(platform.MemoryOptions{})
+	}
 	return &Poster{s: s, opts: opts}
 }
 
@@ -78,7 +82,7 @@ func DefaultThreadName(r chat.Reply) string {
 	if name == "" {
 		name = "caracal"
 	}
-	return chat.Clip(name, maxThreadName)
+	return chat.Clip(name, discordapi.MaxThreadName)
 }
 
 // Responder returns the bot.Responder that delivers one request's reply to
@@ -140,7 +144,7 @@ func (p *Poster) Ephemeral(ctx context.Context, t Target, reply chat.Reply) erro
 // newRoot posts the root (editing @original), starts its thread and posts
 // the thread into it.
 func (d *delivery) newRoot(reply chat.Reply) error {
-	out := Render(reply)
+	out := Render(reply, d.keepButtons(reply))
 	root, err := d.postRoot(out.Root)
 	if err != nil {
 		return err
@@ -151,7 +155,7 @@ func (d *delivery) newRoot(reply chat.Reply) error {
 // rerun edits the root message the Re-run button sits on and posts the new
 // thread content into its thread. A root that is gone is posted anew.
 func (d *delivery) rerun(reply chat.Reply) error {
-	out := Render(reply)
+	out := Render(reply, d.keepButtons(reply))
 	t := d.target
 	err := d.editMessage(t.ChannelID, t.MessageID, out.Root)
 	if errorCode(err) == discordgo.ErrCodeUnknownMessage {
@@ -167,6 +171,12 @@ func (d *delivery) rerun(reply chat.Reply) error {
 		return err
 	}
 	return d.postThread(t.ChannelID, t.MessageID, out.Thread)
+}
+
+// keepButtons keeps the values of the reply's buttons too long for a
+// custom_id in the Poster's ButtonStore.
+func (d *delivery) keepButtons(reply chat.Reply) ButtonTokens {
+	return keepButtons(d.Ctx, d.p.opts.Buttons, reply.Buttons, d.Logger)
 }
 
 // startAndPost starts the thread on root and posts msgs into it. When the

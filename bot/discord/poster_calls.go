@@ -1,8 +1,8 @@
 package discord
 
 import (
-	"bytes"
 	"errors"
+	"net/http"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -16,41 +16,6 @@ const (
 	methodEdit           = "ChannelMessageEditComplex"
 	methodStartThread    = "MessageThreadStartComplex"
 )
-
-// noMentions is the allowed_mentions of every message the bot sends:
-// nothing is parsed, so no @everyone, @here, user or role ping.
-func noMentions() *discordgo.MessageAllowedMentions {
-	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
-// files are fresh discordgo files for one attempt: a retried request must
-// send the bytes again.
-func (m Message) files() []*discordgo.File {
-	var out []*discordgo.File
-	for _, f := range m.Files {
-		ct := f.ContentType
-		if ct == "" {
-			ct = "application/octet-stream"
-		}
-		out = append(out, &discordgo.File{Name: fileName(f.Name), ContentType: ct, Reader: bytes.NewReader(f.Data)})
-	}
-	return out
-}
-
-// components is never nil, so edits clear old buttons.
-func (m Message) components() []discordgo.MessageComponent {
-	if m.Components == nil {
-		return []discordgo.MessageComponent{}
-	}
-	return m.Components
-}
-
-func (m Message) embeds() []*discordgo.MessageEmbed {
-	if m.Embeds == nil {
-		return []*discordgo.MessageEmbed{}
-	}
-	return m.Embeds
-}
 
 // webhookInteraction is the interaction the webhook calls need.
 func (d *delivery) webhookInteraction() (*discordgo.Interaction, error) {
@@ -83,11 +48,9 @@ func (d *delivery) editOriginal(m Message) (*discordgo.Message, error) {
 	}
 	var msg *discordgo.Message
 	err = d.call(methodEditOriginal, func(opt discordgo.RequestOption) error {
-		content, embeds, comps := m.Content, m.embeds(), m.components()
-		var err error
-		msg, err = d.p.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds,
-			Components: &comps, Files: m.files(), AllowedMentions: noMentions()}, opt)
-		return err
+		body, files := m.body(0)
+		url := discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original")
+		return request(d.p.s, http.MethodPatch, url, url, body, files, &msg, opt)
 	})
 	if err == nil && (msg == nil || msg.ID == "") {
 		err = d.Fail(methodEditOriginal, errors.New("answer has no message ID"))
@@ -129,11 +92,10 @@ func (d *delivery) followupMessage(m Message, ephemeral bool) (*discordgo.Messag
 	}
 	var msg *discordgo.Message
 	err = d.call(methodFollowup, func(opt discordgo.RequestOption) error {
-		var err error
-		// wait=true: without it Discord answers 204 and discordgo returns nil.
-		msg, err = d.p.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: m.Content, Embeds: m.Embeds,
-			Components: m.components(), Files: m.files(), AllowedMentions: noMentions(), Flags: flags}, opt)
-		return err
+		body, files := m.body(flags)
+		// wait=true: without it Discord answers 204 with no message.
+		url := discordgo.EndpointWebhookToken(i.AppID, i.Token)
+		return request(d.p.s, http.MethodPost, url+"?wait=true", url, body, files, &msg, opt)
 	})
 	if err == nil && (msg == nil || msg.ID == "") {
 		err = d.Fail(methodFollowup, errors.New("answer has no message ID"))
@@ -153,10 +115,9 @@ func (d *delivery) sendMessage(channel string, m Message) (*discordgo.Message, e
 	}
 	var msg *discordgo.Message
 	err := d.call(methodSend, func(opt discordgo.RequestOption) error {
-		var err error
-		msg, err = d.p.s.ChannelMessageSendComplex(channel, &discordgo.MessageSend{Content: m.Content, Embeds: m.embeds(),
-			Components: m.components(), Files: m.files(), AllowedMentions: noMentions()}, opt)
-		return err
+		body, files := m.body(0)
+		url := discordgo.EndpointChannelMessages(channel)
+		return request(d.p.s, http.MethodPost, url, url, body, files, &msg, opt)
 	})
 	if err == nil && (msg == nil || msg.ID == "") {
 		err = d.Fail(methodSend, errors.New("answer has no message ID"))
@@ -167,10 +128,9 @@ func (d *delivery) sendMessage(channel string, m Message) (*discordgo.Message, e
 // editMessage replaces a message's content, embeds and buttons.
 func (d *delivery) editMessage(channel, id string, m Message) error {
 	return d.call(methodEdit, func(opt discordgo.RequestOption) error {
-		content, embeds, comps := m.Content, m.embeds(), m.components()
-		_, err := d.p.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: id, Channel: channel, Content: &content,
-			Embeds: &embeds, Components: &comps, Files: m.files(), AllowedMentions: noMentions()}, opt)
-		return err
+		body, files := m.body(0)
+		return request(d.p.s, http.MethodPatch, discordgo.EndpointChannelMessage(channel, id),
+			discordgo.EndpointChannelMessage(channel, ""), body, files, nil, opt)
 	})
 }
 
@@ -179,10 +139,8 @@ func (d *delivery) editMessage(channel, id string, m Message) error {
 func (d *delivery) startThread(channel, messageID string) (string, error) {
 	var th *discordgo.Channel
 	err := d.call(methodStartThread, func(opt discordgo.RequestOption) error {
-		var err error
-		th, err = d.p.s.MessageThreadStartComplex(channel, messageID, &discordgo.ThreadStart{Name: d.threadName,
-			AutoArchiveDuration: ThreadArchiveMinutes}, opt)
-		return err
+		url := discordgo.EndpointChannelMessageThread(channel, messageID)
+		return request(d.p.s, http.MethodPost, url, url, threadBody{Name: d.threadName, AutoArchiveDuration: ThreadArchiveMinutes}, nil, &th, opt)
 	})
 	switch {
 	case errorCode(err) == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:

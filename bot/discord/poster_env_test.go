@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"testing"
 	"time"
 
@@ -61,6 +62,16 @@ func (e *posterEnv) interaction(t *testing.T, ack discordgo.InteractionResponseT
 	require.NoError(t, e.session.InteractionRespond(&discordgo.Interaction{ID: id, Token: token},
 		&discordgo.InteractionResponse{Type: ack}))
 	return Target{AppID: e.srv.AppID(), InteractionToken: token, ChannelID: posterChannel, GuildID: posterGuild, UserID: posterUser}
+}
+
+// seed posts m in the channel with the bot token, as an earlier answer.
+func (e *posterEnv) seed(t *testing.T, m Message) *discordgo.Message {
+	t.Helper()
+	var msg *discordgo.Message
+	body, files := m.body(0)
+	url := discordgo.EndpointChannelMessages(posterChannel)
+	require.NoError(t, request(e.session, http.MethodPost, url, url, body, files, &msg))
+	return msg
 }
 
 func (e *posterEnv) deliver(t *testing.T, target Target, r chat.Reply) error {

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -124,8 +125,7 @@ func TestDeliver_RerunEditsTheRootAndPostsIntoItsThread(t *testing.T) {
 
 func TestDeliver_RerunStartsAMissingThread(t *testing.T) {
 	e := newPosterEnv(t)
-	old, err := e.session.ChannelMessageSend(posterChannel, "an old root without a thread")
-	require.NoError(t, err)
+	old := e.seed(t, Message{Content: "an old root without a thread"})
 
 	target := e.interaction(t, discordgo.InteractionResponseDeferredMessageUpdate)
 	target.MessageID, target.Replace = old.ID, true
@@ -219,4 +219,23 @@ func TestDeliver_LongContentSplitAndHugeTableAttached(t *testing.T) {
 	assert.Equal(t, "request-trace.txt", last.Files[0].Name)
 	assert.Equal(t, 601, strings.Count(string(last.Files[0].Data), "\n")-2)
 	assertNoMentions(t, thread...)
+}
+
+// Ten files with 200-character names once made 2,089 characters of
+// content: the list now names the first files and how many more there are.
+func TestDeliver_ManyFilesListedWithinTheContentLimit(t *testing.T) {
+	e := newPosterEnv(t)
+	var files []chat.File
+	for i := range 12 {
+		files = append(files, chat.File{Name: fmt.Sprintf("%02d-", i) + strings.Repeat("evidence_", 22)[:197], Data: []byte("x")})
+	}
+	root := e.rootOf(t, chat.Reply{Summary: "files", Files: files})
+	thread := e.srv.Thread(root.ID)
+	require.Len(t, thread, 2, "ten files, then two")
+	assert.Len(t, thread[0].Files, 10)
+	assert.LessOrEqual(t, len([]rune(thread[0].Content)), 2000)
+	assert.Regexp(t, `\n… and \d more$`, thread[0].Content)
+	assert.True(t, strings.HasPrefix(thread[0].Content, "📎 00\\-evidence\\_"), thread[0].Content)
+	assert.Len(t, thread[1].Files, 2)
+	assert.Empty(t, e.srv.Violations())
 }

@@ -19,24 +19,18 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// Discord's limits on messages and embeds (in characters), and our own
-// threshold for attaching a section as a file.
+// Our own thresholds within Discord's limits (discordapi).
 const (
-	maxMessageContent   = 2000
-	maxEmbedDescription = 4096
-	maxEmbedFields      = 25
-	maxFieldName        = 256
-	maxFieldValue       = 1024
-	maxEmbedTotal       = 6000 // all titles, descriptions, fields and footers of a message
-	maxFilesPerMessage  = 10
-	maxAttachBytes      = 10 << 20 // Discord's default upload limit per message for bots
-	fileThreshold       = 12000    // a section rendering longer than this becomes a file
+	// fileThreshold is the length over which a section is attached as a
+	// file rather than posted.
+	fileThreshold = 12000
 	// maxRootEmbed bounds the root embed's verdict and fields, leaving
-	// RenderSingle room for sections and notes within maxEmbedTotal.
-	maxRootEmbed = maxEmbedTotal - 1000
+	// RenderSingle room for sections and notes within the embed total.
+	maxRootEmbed = discordapi.MaxEmbedTotal - 1000
 )
 
 // Embed colours by severity.
@@ -69,17 +63,18 @@ type Rendering struct {
 	Thread []Message
 }
 
-// Render draws a channel reply: the root and its thread.
-func Render(r chat.Reply) Rendering {
-	return Rendering{Root: RenderRoot(r), Thread: RenderThread(r)}
+// Render draws a channel reply: the root and its thread. tokens are those
+// of the button values kept in a ButtonStore (see customID).
+func Render(r chat.Reply, tokens ButtonTokens) Rendering {
+	return Rendering{Root: RenderRoot(r, tokens), Thread: RenderThread(r)}
 }
 
 // RenderRoot draws the root message: one embed coloured by severity with
 // the mark and verdict as its description and the fields (Request ID,
 // Zone, Surface, Cause, Decision...) inline, and the buttons in action
-// rows (custom_id from ButtonID).
-func RenderRoot(r chat.Reply) Message {
-	return Message{Embeds: []*discordgo.MessageEmbed{rootEmbed(r)}, Components: buttonRows(r.Buttons)}
+// rows (custom_id from ButtonID, or ButtonRef with tokens).
+func RenderRoot(r chat.Reply, tokens ButtonTokens) Message {
+	return Message{Embeds: []*discordgo.MessageEmbed{rootEmbed(r)}, Components: buttonRows(r.Buttons, tokens)}
 }
 
 // RenderSingle draws the whole reply as one message, for replies only the
@@ -92,13 +87,13 @@ func RenderRoot(r chat.Reply) Message {
 func RenderSingle(r chat.Reply) Message {
 	var body []string
 	for _, s := range r.Sections {
-		if pieces := sectionPieces(s, maxEmbedDescription); len(pieces) > 0 {
+		if pieces := sectionPieces(s, discordapi.MaxEmbedDescription); len(pieces) > 0 {
 			body = append(body, "")
 			body = append(body, pieces...)
 		}
 	}
 	e := rootEmbed(r)
-	budget := min(maxEmbedDescription, maxEmbedTotal-embedSize(e)+runeLen(e.Description))
+	budget := min(discordapi.MaxEmbedDescription, discordapi.MaxEmbedTotal-embedSize(e)+runeLen(e.Description))
 	desc, truncated := appendWithin(e.Description, body, budget-200)
 	var files []chat.File
 	if truncated {
@@ -142,12 +137,12 @@ func rootEmbed(r chat.Reply) *discordgo.MessageEmbed {
 		if value == "" {
 			continue
 		}
-		name := clipEscaped(escapeOne(f.Label), maxFieldName)
+		name := clipEscaped(escapeOne(f.Label), discordapi.MaxFieldName)
 		if name == "" {
 			name = "\u200b"
 		}
-		field := &discordgo.MessageEmbedField{Name: name, Value: clipEscaped(value, maxFieldValue), Inline: true}
-		if len(e.Fields) == maxEmbedFields || embedSize(e)+runeLen(field.Name)+runeLen(field.Value) > maxRootEmbed {
+		field := &discordgo.MessageEmbedField{Name: name, Value: clipEscaped(value, discordapi.MaxFieldValue), Inline: true}
+		if len(e.Fields) == discordapi.MaxEmbedFields || embedSize(e)+runeLen(field.Name)+runeLen(field.Value) > maxRootEmbed {
 			break
 		}
 		e.Fields = append(e.Fields, field)

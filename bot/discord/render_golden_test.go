@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
 	"github.com/caracal-bot/caracal-bot/commands/commandstest"
@@ -53,7 +54,7 @@ func renderingJSON(t *testing.T, r chat.Reply) []byte {
 		m := toGolden(RenderSingle(r))
 		g.Single = &m
 	} else {
-		out := Render(r)
+		out := Render(r, nil)
 		root := toGolden(out.Root)
 		g.Root = &root
 		for _, m := range out.Thread {
@@ -73,6 +74,7 @@ func TestRender_GoldenSamples(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			golden.Check(t, s.Name+".golden", renderingJSON(t, s.Reply))
 			assertWithinLimits(t, s.Reply)
+			assertDeliverable(t, s.Reply)
 		})
 	}
 }
@@ -92,15 +94,30 @@ func TestRender_GoldenFromCommands(t *testing.T) {
 			r := commandstest.ScenarioReply(t, "discord", tc.command, tc.scenario)
 			golden.Check(t, tc.name+".golden", renderingJSON(t, r))
 			assertWithinLimits(t, r)
+			assertDeliverable(t, r)
 		})
 	}
+}
+
+// assertDeliverable delivers r through the real Poster to the fake, every
+// way it goes out (an ephemeral reply as the one followup it is): the fake
+// fails the test on anything Discord would refuse.
+func assertDeliverable(t *testing.T, r chat.Reply) {
+	t.Helper()
+	e := newPosterEnv(t)
+	if r.Ephemeral {
+		require.NoError(t, e.deliver(t, e.interaction(t, discordgo.InteractionResponseDeferredChannelMessageWithSource), r))
+	} else {
+		deliverEveryWay(t, e, r)
+	}
+	assert.Empty(t, e.srv.Violations())
 }
 
 // assertWithinLimits checks every message of every rendering of r against
 // Discord's limits.
 func assertWithinLimits(t *testing.T, r chat.Reply) {
 	t.Helper()
-	out := Render(r)
+	out := Render(r, nil)
 	msgs := append([]Message{out.Root, RenderSingle(r)}, out.Thread...)
 	msgs = append(msgs, renderIntoThread(r)...)
 	for _, m := range msgs {
@@ -111,29 +128,29 @@ func assertWithinLimits(t *testing.T, r chat.Reply) {
 func assertMessageWithinLimits(t *testing.T, m Message) {
 	t.Helper()
 	assert.True(t, m.Content != "" || len(m.Embeds) > 0 || len(m.Files) > 0, "no empty message")
-	assert.LessOrEqual(t, utf8.RuneCountInString(m.Content), maxMessageContent)
+	assert.LessOrEqual(t, utf8.RuneCountInString(m.Content), discordapi.MaxContent)
 	total := 0
 	for _, e := range m.Embeds {
 		total += embedSize(e)
-		assert.LessOrEqual(t, utf8.RuneCountInString(e.Description), maxEmbedDescription)
-		assert.LessOrEqual(t, len(e.Fields), maxEmbedFields)
+		assert.LessOrEqual(t, utf8.RuneCountInString(e.Description), discordapi.MaxEmbedDescription)
+		assert.LessOrEqual(t, len(e.Fields), discordapi.MaxEmbedFields)
 		for _, f := range e.Fields {
 			assert.NotEmpty(t, f.Name)
 			assert.NotEmpty(t, f.Value)
-			assert.LessOrEqual(t, utf8.RuneCountInString(f.Name), maxFieldName)
-			assert.LessOrEqual(t, utf8.RuneCountInString(f.Value), maxFieldValue)
+			assert.LessOrEqual(t, utf8.RuneCountInString(f.Name), discordapi.MaxFieldName)
+			assert.LessOrEqual(t, utf8.RuneCountInString(f.Value), discordapi.MaxFieldValue)
 		}
 	}
-	assert.LessOrEqual(t, total, maxEmbedTotal)
-	assert.LessOrEqual(t, len(m.Components), maxActionRows)
+	assert.LessOrEqual(t, total, discordapi.MaxEmbedTotal)
+	assert.LessOrEqual(t, len(m.Components), discordapi.MaxActionRows)
 	seen := map[string]bool{}
 	for _, row := range m.Components {
 		r, ok := row.(discordgo.ActionsRow)
 		require.True(t, ok)
-		assert.LessOrEqual(t, len(r.Components), maxButtonsPerRow)
+		assert.LessOrEqual(t, len(r.Components), discordapi.MaxButtonsPerRow)
 		for _, c := range r.Components {
 			b := c.(discordgo.Button)
-			assert.LessOrEqual(t, len(b.CustomID), MaxCustomID)
+			assert.LessOrEqual(t, len(b.CustomID), discordapi.MaxCustomID)
 			assert.False(t, seen[b.CustomID], "duplicate custom_id %q", b.CustomID)
 			seen[b.CustomID] = true
 		}
@@ -142,6 +159,6 @@ func assertMessageWithinLimits(t *testing.T, m Message) {
 	for _, f := range m.Files {
 		size += len(f.Data)
 	}
-	assert.LessOrEqual(t, len(m.Files), maxFilesPerMessage)
-	assert.LessOrEqual(t, size, maxAttachBytes)
+	assert.LessOrEqual(t, len(m.Files), discordapi.MaxFiles)
+	assert.LessOrEqual(t, size, discordapi.MaxUploadBytes)
 }

@@ -10,43 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
 )
 
-func TestButtonID(t *testing.T) {
-	const id = "01a028ea-d354-7443-96e4-46e5643d943c"
-	const zone = "019f1ce8-1680-793b-b480-86d4734b60a7"
-	long := strings.Repeat("r", 90)
-	tests := []struct{ name, action, value, want string }{
-		{"fits with the zone", "why", id + " --zone " + zone, "why|" + id + " --zone " + zone},
-		{"zone dropped when too long", "trace", long + " --zone " + zone, "trace|" + long},
-		{"zone= form dropped", "why", long + " --zone=" + zone, "why|" + long},
-		{"value cut as a last resort", "why", strings.Repeat("x", 150), "why|" + strings.Repeat("x", 96)},
-		{"separator removed from the action", "a|b", "v", "ab|v"},
-		{"value may contain the separator", "why", "a|b", "why|a|b"},
-		{"no character cut in half", "why", strings.Repeat("é", 60), "why|" + strings.Repeat("é", 48)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := ButtonID(tt.action, tt.value)
-			assert.Equal(t, tt.want, got)
-			assert.LessOrEqual(t, len(got), MaxCustomID)
-			assert.True(t, utf8.ValidString(got))
-			action, _ := ParseButtonID(got)
-			assert.Equal(t, strings.ReplaceAll(tt.action, "|", ""), action)
-		})
-	}
-	action, value := ParseButtonID("why|" + id + " --zone " + zone)
-	assert.Equal(t, "why", action)
-	assert.Equal(t, id+" --zone "+zone, value)
-	action, value = ParseButtonID("bare")
-	assert.Equal(t, "bare", action)
-	assert.Empty(t, value)
-}
-
 func TestRenderRoot_EmbedAndButtons(t *testing.T) {
-	root := RenderRoot(chattest.Deny())
+	root := RenderRoot(chattest.Deny(), nil)
 	require.Len(t, root.Embeds, 1)
 	e := root.Embeds[0]
 	assert.Equal(t, ColorError, e.Color)
@@ -69,7 +39,7 @@ func TestRenderRoot_Colours(t *testing.T) {
 	tests := map[chat.Severity]int{chat.SeverityOK: ColorOK, chat.SeverityInfo: ColorInfo, chat.SeverityWarning: ColorWarning,
 		chat.SeverityError: ColorError, chat.SeverityOutage: ColorOutage, "bogus": ColorInfo}
 	for sev, want := range tests {
-		assert.Equal(t, want, RenderRoot(chat.Reply{Summary: "x", Severity: sev}).Embeds[0].Color, string(sev))
+		assert.Equal(t, want, RenderRoot(chat.Reply{Summary: "x", Severity: sev}, nil).Embeds[0].Color, string(sev))
 	}
 }
 
@@ -79,13 +49,13 @@ func TestRenderRoot_ManyButtonsAndDuplicates(t *testing.T) {
 		buttons = append(buttons, chat.Button{Action: "a", Label: strings.Repeat("L", 100), Value: fmt.Sprint(i), Style: chat.StyleDanger})
 	}
 	buttons = append(buttons[:3], append([]chat.Button{buttons[0]}, buttons[3:]...)...)
-	root := RenderRoot(chat.Reply{Summary: "x", Buttons: buttons})
+	root := RenderRoot(chat.Reply{Summary: "x", Buttons: buttons}, nil)
 	assertMessageWithinLimits(t, root)
-	require.Len(t, root.Components, maxActionRows)
+	require.Len(t, root.Components, discordapi.MaxActionRows)
 	first := root.Components[0].(discordgo.ActionsRow).Components
 	assert.Equal(t, "a|3", first[3].(discordgo.Button).CustomID, "the duplicate of a|0 is left out")
 	assert.Equal(t, discordgo.DangerButton, first[0].(discordgo.Button).Style)
-	assert.Equal(t, maxButtonLabel, utf8.RuneCountInString(first[0].(discordgo.Button).Label))
+	assert.Equal(t, discordapi.MaxButtonLabel, utf8.RuneCountInString(first[0].(discordgo.Button).Label))
 }
 
 func TestRenderThread_SectionsAsContent(t *testing.T) {
@@ -151,7 +121,7 @@ func TestRenderThread_HugeTableBecomesAFile(t *testing.T) {
 }
 
 func TestRenderThread_ReplyFiles(t *testing.T) {
-	files := []chat.File{{Name: "a/../b.zip", Data: []byte("zip")}, {Name: "empty.txt"}, {Name: "huge.bin", Data: make([]byte, maxAttachBytes+1)}}
+	files := []chat.File{{Name: "a/../b.zip", Data: []byte("zip")}, {Name: "empty.txt"}, {Name: "huge.bin", Data: make([]byte, discordapi.MaxUploadBytes+1)}}
 	for i := range 11 {
 		files = append(files, chat.File{Name: fmt.Sprintf("f%d.txt", i), Data: []byte("x")})
 	}
@@ -186,7 +156,7 @@ func TestRenderSingle_EphemeralAndTruncation(t *testing.T) {
 
 func TestRender_HostileTextIsInert(t *testing.T) {
 	r := chattest.Hostile()
-	out := Render(r)
+	out := Render(r, nil)
 	all := allText(append([]Message{out.Root, RenderSingle(r)}, out.Thread...))
 	for _, bad := range []string{"@everyone", "@here", "<@&123>", "<@U024BE7LH>", "](https://evil", "https://evil", "www.evil", "\x1b", "\u202e", "<javascript:"} {
 		assert.NotContains(t, all, bad)
@@ -212,7 +182,7 @@ func TestRender_LongVerdictAndFieldsWithinEmbedLimits(t *testing.T) {
 	single := RenderSingle(r)
 	assert.Contains(t, single.Embeds[0].Description, "Truncated")
 	assert.True(t, strings.HasPrefix(single.Embeds[0].Footer.Text, EphemeralNote+" · "))
-	e := RenderRoot(r).Embeds[0]
+	e := RenderRoot(r, nil).Embeds[0]
 	assert.True(t, strings.HasSuffix(e.Description, "…**"))
 	assert.NotEmpty(t, e.Fields)
 }

@@ -1,10 +1,12 @@
 package discord
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -18,7 +20,7 @@ func RenderThread(r chat.Reply) []Message {
 	var msgs []Message
 	used := map[string]int{}
 	for _, s := range r.Sections {
-		pieces := sectionPieces(s, maxMessageContent)
+		pieces := sectionPieces(s, discordapi.MaxContent)
 		if len(pieces) == 0 {
 			continue
 		}
@@ -31,7 +33,7 @@ func RenderThread(r chat.Reply) []Message {
 			msgs = append(msgs, Message{Content: note, Files: []chat.File{f}})
 			continue
 		}
-		for _, chunk := range packer.Lines(pieces, maxMessageContent) {
+		for _, chunk := range packer.Lines(pieces, discordapi.MaxContent) {
 			msgs = append(msgs, Message{Content: chunk})
 		}
 	}
@@ -97,25 +99,41 @@ func fileMessages(files []chat.File) []Message {
 	groups, notes := attachable(files)
 	var msgs []Message
 	for _, g := range groups {
-		var lines []string
-		for _, f := range g {
-			lines = append(lines, "📎 "+escapeOne(fileName(f.Name))+" ("+chat.FileSize(len(f.Data))+")")
-		}
-		msgs = append(msgs, Message{Content: strings.Join(lines, "\n"), Files: g})
+		msgs = append(msgs, Message{Content: fileList(g), Files: g})
 	}
 	if len(notes) > 0 {
 		for i, n := range notes {
 			notes[i] = "⚠️ " + escapeOne(n)
 		}
-		for _, chunk := range packer.Lines(notes, maxMessageContent) {
+		for _, chunk := range packer.Lines(notes, discordapi.MaxContent) {
 			msgs = append(msgs, Message{Content: chunk})
 		}
 	}
 	return msgs
 }
 
+// fileList names a message's files, one line each, within Discord's
+// content limit: when the lines do not all fit, the first ones and
+// "… and N more".
+func fileList(files []chat.File) string {
+	lines := make([]string, len(files))
+	for i, f := range files {
+		lines[i] = "📎 " + escapeOne(fileName(f.Name)) + " (" + chat.FileSize(len(f.Data)) + ")"
+	}
+	for n := len(lines); n > 0; n-- {
+		text := strings.Join(lines[:n], "\n")
+		if n < len(lines) {
+			text += "\n… and " + strconv.Itoa(len(lines)-n) + " more"
+		}
+		if runeLen(text) <= discordapi.MaxContent {
+			return text
+		}
+	}
+	return "📎 " + strconv.Itoa(len(files)) + " files"
+}
+
 // attachable groups files into messages (at most ten files and
-// maxAttachBytes each) and describes those that cannot be attached:
+// discordapi.MaxUploadBytes each) and describes those that cannot be attached:
 // empty files and files over the limit on their own.
 func attachable(files []chat.File) ([][]chat.File, []string) {
 	var groups [][]chat.File
@@ -128,11 +146,11 @@ func attachable(files []chat.File) ([][]chat.File, []string) {
 		case len(f.Data) == 0:
 			notes = append(notes, f.Name+" is empty: not attached")
 			continue
-		case len(f.Data) > maxAttachBytes:
-			notes = append(notes, f.Name+" ("+chat.FileSize(len(f.Data))+") is over Discord's "+chat.FileSize(maxAttachBytes)+" upload limit: not attached")
+		case len(f.Data) > discordapi.MaxUploadBytes:
+			notes = append(notes, f.Name+" ("+chat.FileSize(len(f.Data))+") is over Discord's "+chat.FileSize(discordapi.MaxUploadBytes)+" upload limit: not attached")
 			continue
 		}
-		if len(cur) == maxFilesPerMessage || size+len(f.Data) > maxAttachBytes {
+		if len(cur) == discordapi.MaxFiles || size+len(f.Data) > discordapi.MaxUploadBytes {
 			groups, cur, size = append(groups, cur), nil, 0
 		}
 		cur = append(cur, f)

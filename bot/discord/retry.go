@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/redact"
 )
@@ -31,7 +32,7 @@ func (p *Poster) start(ctx context.Context, t Target, reply chat.Reply) (*delive
 		Redact: func(err error) error { return scrubbed(err, secrets) },
 	})
 	d := &delivery{Delivery: bd, p: p, target: t,
-		threadName: chat.Clip(chat.OneLine(p.opts.ThreadName(reply)), maxThreadName)}
+		threadName: chat.Clip(chat.OneLine(p.opts.ThreadName(reply)), discordapi.MaxThreadName)}
 	if d.threadName == "" {
 		d.threadName = "caracal"
 	}

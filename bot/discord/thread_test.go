@@ -51,7 +51,7 @@ func TestThreadParent(t *testing.T) {
 func TestHTTP_InteractionsFromAThreadRunAsTheParentChannel(t *testing.T) {
 	e := newHTTPEnv(t, nil, nil)
 	cmd := commandInteraction("I1", "why", str("request_id", "req-1"))
-	btn := buttonInteraction("B1", ButtonID(chat.ActionRerun, "req-1"), "U1")
+	btn := buttonInteraction("B1", buttonID(chat.ActionRerun, "req-1"), "U1")
 	for _, i := range []*discordgo.Interaction{cmd, btn} {
 		i.ChannelID = "T1"
 		status, _ := e.post(t, string(sentFrom(t, i, discordgo.ChannelTypeGuildPublicThread, "C1")), 0)

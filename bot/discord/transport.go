@@ -6,16 +6,19 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/egress"
 )
 
-// DefaultAPIURL is Discord's REST base (DISCORD_API_URL), the one discordgo
-// has built into its Endpoint* variables.
-const DefaultAPIURL = "https://discord.com/api/v9"
+// DefaultAPIURL is Discord's REST base (DISCORD_API_URL) for the API
+// version the bot speaks (discordapi.Version). discordgo v0.29.0 has v9
+// built into its Endpoint* variables: NewTransport rewrites them.
+const DefaultAPIURL = "https://discord.com" + discordapi.PathPrefix
 
 // defaultHTTPTimeout bounds one REST call when the caller gives no client,
 // as discordgo.New does.
@@ -23,9 +26,9 @@ const defaultHTTPTimeout = 20 * time.Second
 
 // NewTransport returns a RoundTripper that sends discordgo's requests for
 // https://discord.com/api/v9/... to apiURL instead (scheme, host and path
-// prefix: "http://127.0.0.1:5000/api/v9/channels/1/messages" for apiURL
-// "http://127.0.0.1:5000/api/v9"), through base (http.DefaultTransport when
-// nil). apiURL "" means DefaultAPIURL. Requests for any other host go out
+// prefix: "http://127.0.0.1:5000/api/v10/channels/1/messages" for apiURL
+// "http://127.0.0.1:5000/api/v10"), through base (http.DefaultTransport
+// when nil). apiURL "" means DefaultAPIURL, API v10 on discord.com. Requests for any other host go out
 // unchanged but without their Authorization header, so the bot token only
 // ever reaches the configured API host.
 func NewTransport(apiURL string, base http.RoundTripper) (http.RoundTripper, error) {
@@ -108,6 +111,12 @@ func closeBody(req *http.Request) {
 	}
 }
 
+// gatewayVersion sets discordgo's package variable APIVersion, once, to
+// the version the bot speaks: discordgo reads it only when it connects to
+// the gateway (its "v" parameter), its REST endpoints having been fixed at
+// init with v9 (NewTransport rewrites those).
+var gatewayVersion sync.Once
+
 // NewSession returns a discordgo session for the bot with this token
 // (without the "Bot " prefix, which is added) whose REST calls go to apiURL
 // ("" = DefaultAPIURL) through httpClient (nil: a client with a 20 s
@@ -136,6 +145,7 @@ func NewSession(token, apiURL string, httpClient *http.Client) (*discordgo.Sessi
 		return nil, fmt.Errorf("discord: new session: %w", err)
 	}
 	s.Client = client
+	gatewayVersion.Do(func() { discordgo.APIVersion = discordapi.Version })
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 0
 	s.Debug = false // debug logging would print request headers, the token included

@@ -37,13 +37,13 @@ func (rt *recordingTransport) last() *http.Request {
 
 func TestNewTransport_RewritesDiscordgoBase(t *testing.T) {
 	tests := []struct{ name, apiURL, in, want string }{
-		{"test server with the same prefix", "http://127.0.0.1:5000/api/v9", "https://discord.com/api/v9/channels/1/messages",
-			"http://127.0.0.1:5000/api/v9/channels/1/messages"},
-		{"another prefix and a trailing slash", "https://proxy.example/discord/v9/", "https://discord.com/api/v9/webhooks/1/tok/messages/@original?x=1",
-			"https://proxy.example/discord/v9/webhooks/1/tok/messages/@original?x=1"},
+		{"test server with v10", "http://127.0.0.1:5000/api/v10", "https://discord.com/api/v9/channels/1/messages",
+			"http://127.0.0.1:5000/api/v10/channels/1/messages"},
+		{"another prefix and a trailing slash", "https://proxy.example/discord/v10/", "https://discord.com/api/v9/webhooks/1/tok/messages/@original?x=1",
+			"https://proxy.example/discord/v10/webhooks/1/tok/messages/@original?x=1"},
 		{"no prefix", "http://127.0.0.1:5000", "https://discord.com/api/v9/gateway", "http://127.0.0.1:5000/gateway"},
 		{"escaped segments kept", "http://h:1/api", "https://discord.com/api/v9/channels/a%2Fb/messages", "http://h:1/api/channels/a%2Fb/messages"},
-		{"default is Discord itself", "", "https://discord.com/api/v9/users/@me", "https://discord.com/api/v9/users/@me"},
+		{"default is Discord's API v10", "", "https://discord.com/api/v9/users/@me", "https://discord.com/api/v10/users/@me"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,6 +43,9 @@ type Deps struct {
 	Scrubber *redact.Scrubber
 	Logger   *slog.Logger // Open fills in one that discards when nil
 	Metrics  *bot.Metrics // optional
+	// Buttons keeps the values of buttons too long for the platform (nil:
+	// each platform keeps them in its process's memory).
+	Buttons ButtonStore
 }
 
 // Host is what serve lends the platforms to serve their users.

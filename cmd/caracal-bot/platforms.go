@@ -20,9 +20,10 @@ func adapters() []platform.Adapter {
 	}
 }
 
-// openPlatforms builds the chat platforms cfg enables; metrics may be nil.
-func openPlatforms(cfg *config.Config, logger *slog.Logger, metrics *bot.Metrics, scrub *redact.Scrubber) (*platform.Registry, error) {
-	return platform.Open(cfg, platform.Deps{Scrubber: scrub, Logger: logger, Metrics: metrics}, adapters()...)
+// openPlatforms builds the chat platforms cfg enables; metrics and buttons
+// (the shared button store; nil: each platform's memory) may be nil.
+func openPlatforms(cfg *config.Config, logger *slog.Logger, metrics *bot.Metrics, scrub *redact.Scrubber, buttons platform.ButtonStore) (*platform.Registry, error) {
+	return platform.Open(cfg, platform.Deps{Scrubber: scrub, Logger: logger, Metrics: metrics, Buttons: buttons}, adapters()...)
 }
 
 // platformTokens names the settings that enable a chat platform:

@@ -67,7 +67,7 @@ func postDigest(ctx context.Context, cfg *config.Config, reply chat.Reply, logge
 	if len(targets) == 0 {
 		return fmt.Errorf("--post needs channels: add %s to a schedule in the configuration", cfg.ChannelKeys())
 	}
-	platforms, err := openPlatforms(cfg, logger, nil, scrub)
+	platforms, err := openPlatforms(cfg, logger, nil, scrub, nil)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 		return nil
 	}})
 
-	platforms, err := openPlatforms(cfg, logger, metrics, scrub)
+	platforms, err := openPlatforms(cfg, logger, metrics, scrub, shared.buttons)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/caracal-bot/caracal-bot/bot"
+	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/ops"
@@ -16,10 +17,10 @@ import (
 )
 
 // sharedState is what replicas share: in memory for one replica (with
-// de-duplication, the replay memory and the tickets filed in state_dir when
-// set, so that they survive restarts), in Redis (REDIS_URL) for several.
-// Redis failing never stops the bot: de-duplication degrades to local and
-// /readyz says so.
+// de-duplication, the replay memory, the tickets filed and the values of
+// long buttons in state_dir when set, so that they survive restarts), in
+// Redis (REDIS_URL) for several. Redis failing never stops the bot:
+// de-duplication degrades to local and /readyz says so.
 type sharedState struct {
 	dedup *state.Degrading
 	rate  bot.RateLimiter
@@ -27,6 +28,8 @@ type sharedState struct {
 	// tickets keeps ticket idempotency keys; nil means in memory.
 	// Whichever it is, the ticket system is asked before a ticket is filed.
 	tickets tickets.Store
+	// buttons keeps the values of buttons too long for their platform.
+	buttons platform.ButtonStore
 	checks  []ops.Check
 	close   func()
 }
@@ -37,7 +40,8 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	if !cfg.RedisURL.IsSet() {
 		local := localDedup(cfg.StateDir, logger)
 		return &sharedState{dedup: state.NewDegrading(local, local, logger), rate: bot.NewMemoryRateLimiter(nil),
-			lease: scheduler.NewMemoryLeases().Holder(holder), tickets: localTickets(cfg.StateDir, logger), close: func() {}}, nil
+			lease: scheduler.NewMemoryLeases().Holder(holder), tickets: localTickets(cfg.StateDir, logger),
+			buttons: localButtons(cfg.StateDir, logger), close: func() {}}, nil
 	}
 	r, err := state.NewRedis(cfg.RedisURL.Reveal(), "")
 	if err != nil {
@@ -46,7 +50,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	state.RouteLogs(logger)
 	dedup := state.NewDegrading(r, bot.NewMemoryDeduper(nil), logger)
 	logger.Info("shared state in Redis", "holder", holder)
-	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(),
+	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(), buttons: r.Buttons(),
 		checks: []ops.Check{{Name: "shared state", Degraded: true, Run: func(ctx context.Context) error {
 			if err := r.Ping(ctx); err != nil {
 				return fmt.Errorf("Redis unreachable; de-duplication is local to this replica and scheduled posts wait for it: %w", err)
@@ -76,4 +80,14 @@ func localTickets(stateDir string, logger *slog.Logger) tickets.Store {
 		return nil
 	}
 	return state.NewFileTicketStore(filepath.Join(stateDir, state.TicketsDir), state.FileOptions{Logger: logger})
+}
+
+// localButtons is where one replica without Redis keeps the values of
+// buttons too long for their platform: a file in state_dir, which survives
+// restarts, else process memory.
+func localButtons(stateDir string, logger *slog.Logger) platform.ButtonStore {
+	if stateDir == "" {
+		return platform.NewMemoryButtons(platform.MemoryOptions{})
+	}
+	return state.NewFileButtons(stateDir, platform.MemoryOptions{}, logger)
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 )
 
 // GatewayPath is where the gateway websocket is served; the Server's
@@ -26,9 +28,11 @@ const (
 	CloseNotAuthenticated     = 4003
 	CloseAuthenticationFailed = 4004
 	CloseAlreadyAuthenticated = 4005
+	CloseInvalidAPIVersion    = 4012
 )
 
-// Gateway emulates Discord's gateway websocket for one bot: HELLO (op 10)
+// Gateway emulates Discord's gateway websocket for one bot, API v10 only
+// (another "v" is closed with 4012): HELLO (op 10)
 // with a short heartbeat interval, IDENTIFY (op 2, the token checked) answered
 // with READY, RESUME (op 6) answered with RESUMED (or INVALID_SESSION, op 9,
 // for an unknown session), heartbeats (op 1) answered with op 11, and
@@ -103,6 +107,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.conns[c] = true
 	g.mu.Unlock()
 	defer g.forget(c)
+	if v := r.URL.Query().Get("v"); v != discordapi.Version {
+		c.close(CloseInvalidAPIVersion, "Invalid API version: "+v)
+		return
+	}
 	hello, _ := json.Marshal(map[string]int64{"heartbeat_interval": g.heartbeat.Milliseconds()})
 	if c.write(frame{Op: 10, Data: hello}) != nil {
 		return

@@ -13,27 +13,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	d "github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 )
 
-// Discord's limits, checked on every message the fake receives.
-const (
-	maxContent      = 2000
-	maxEmbeds       = 10
-	maxTitle        = 256
-	maxDescription  = 4096
-	maxFields       = 25
-	maxFieldName    = 256
-	maxFieldValue   = 1024
-	maxFooter       = 2048
-	maxEmbedTotal   = 6000
-	maxRows         = 5
-	maxRowButtons   = 5
-	maxCustomID     = 100
-	maxLabel        = 80
-	maxFiles        = 10
-	maxUploadBytes  = 10 << 20
-	maxRequestBytes = 32 << 20
-)
+// maxRequestBytes bounds what the fake reads of a request body.
+const maxRequestBytes = 32 << 20
 
 // payload is a message body: JSON, or multipart with payload_json and files[n].
 type payload struct {
@@ -41,6 +26,8 @@ type payload struct {
 	files  []File
 	msg    messageFields
 	fields map[string]json.RawMessage // the message fields as sent
+	// callbackType is an interaction response's type (0 for other bodies).
+	callbackType int
 }
 
 // messageFields are the message fields of a payload; nil pointers were absent.
@@ -49,11 +36,24 @@ type messageFields struct {
 	Embeds          *[]*discordgo.MessageEmbed        `json:"embeds"`
 	Components      json.RawMessage                   `json:"components"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	Attachments     []struct{ ID json.Number }        `json:"attachments"`
 	Flags           int                               `json:"flags"`
 }
 
+// problem is why Discord would refuse a request: its HTTP status, JSON
+// error code, the field at fault ("" for the whole body) and what is wrong.
+type problem struct {
+	status, code int
+	path, msg    string
+}
+
+// invalid is a 400 Invalid Form Body (50035) at path.
+func invalid(path, format string, args ...any) *problem {
+	return &problem{status: http.StatusBadRequest, code: CodeInvalidFormBody, path: path, msg: fmt.Sprintf(format, args...)}
+}
+
 // readPayload reads a JSON or multipart body; for an interaction callback
-// the message fields are under "data".
+// (underData) the message fields are under "data".
 func readPayload(r *http.Request, underData bool) (*payload, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
 	if err != nil {
@@ -72,11 +72,13 @@ func readPayload(r *http.Request, underData bool) (*payload, error) {
 	msg := p.raw
 	if underData {
 		var cb struct {
+			Type int             `json:"type"`
 			Data json.RawMessage `json:"data"`
 		}
 		if err := json.Unmarshal(p.raw, &cb); err != nil {
 			return nil, fmt.Errorf("payload is not JSON: %w", err)
 		}
+		p.callbackType = cb.Type
 		if msg = cb.Data; len(msg) == 0 || string(msg) == "null" {
 			msg = []byte("{}")
 		}
@@ -115,9 +117,31 @@ func readMultipart(body []byte, boundary string) ([]byte, []File, error) {
 	}
 }
 
-// check validates the message against Discord's limits; creating also
-// refuses an empty message. It returns the JSON error code and message.
-func (p *payload) check(creating bool) (int, string) {
+// check validates the payload of route as Discord would: the fields its
+// body may have (no null anywhere), the limits of messages, embeds and
+// buttons, the upload limit, and from API v10 that an edit carrying
+// files lists them in attachments. creating (and a type 4 callback) also
+// refuses an empty message.
+func (p *payload) check(route string, creating bool) *problem {
+	if path, msg := checkShape(p.raw, bodyShapes[route]); msg != "" {
+		return invalid(path, "%s", msg)
+	}
+	if route == RouteCallback {
+		creating = p.callbackType == callbackMessage
+		data, _ := json.Marshal(p.fields)
+		sh := callbackDataShape(p.callbackType)
+		if sh == nil && len(p.fields) > 0 {
+			return invalid("data", "a type %d response has no data", p.callbackType)
+		}
+		if sh != nil {
+			if path, msg := checkShape(data, sh); msg != "" {
+				return invalid(join("data", path), "%s", msg)
+			}
+		}
+	}
+	if fileBytes(p.files) > d.MaxUploadBytes {
+		return &problem{status: http.StatusRequestEntityTooLarge, code: 40005, msg: "Request entity too large"}
+	}
 	m := p.msg
 	content := ""
 	if m.Content != nil {
@@ -130,57 +154,75 @@ func (p *payload) check(creating bool) (int, string) {
 	comps := strings.TrimSpace(string(m.Components))
 	hasComps := comps != "" && comps != "null" && comps != "[]"
 	if creating && content == "" && len(embeds) == 0 && len(p.files) == 0 && !hasComps {
-		return CodeEmptyMessage, codeMessage(CodeEmptyMessage)
+		return &problem{status: http.StatusBadRequest, code: CodeEmptyMessage, msg: codeMessage(CodeEmptyMessage)}
 	}
-	if n := utf8.RuneCountInString(content); n > maxContent {
-		return invalid("content: must be %d or fewer in length, got %d", maxContent, n)
+	if n := utf8.RuneCountInString(content); n > d.MaxContent {
+		return invalid("content", "must be %d or fewer in length, got %d", d.MaxContent, n)
 	}
-	if code, msg := checkEmbeds(embeds); code != 0 {
-		return code, msg
+	if pr := checkEmbeds(embeds); pr != nil {
+		return pr
 	}
 	if hasComps {
-		if code, msg := checkComponents(m.Components); code != 0 {
-			return code, msg
+		if pr := checkComponents(m.Components); pr != nil {
+			return pr
 		}
 	}
-	if len(p.files) > maxFiles {
-		return invalid("files: at most %d, got %d", maxFiles, len(p.files))
+	if len(p.files) > d.MaxFiles {
+		return invalid("files", "at most %d, got %d", d.MaxFiles, len(p.files))
 	}
-	return 0, ""
-}
-
-func checkEmbeds(embeds []*discordgo.MessageEmbed) (int, string) {
-	if len(embeds) > maxEmbeds {
-		return invalid("embeds: at most %d", maxEmbeds)
-	}
-	total := 0
-	for i, e := range embeds {
-		if e == nil {
-			return invalid("embeds.%d: null", i)
+	if (route == RouteEditMessage || route == RouteEditOriginal) && len(p.files) > 0 {
+		listed := map[string]bool{}
+		for _, a := range m.Attachments {
+			listed[a.ID.String()] = true
 		}
-		n := func(s string) int { c := utf8.RuneCountInString(s); total += c; return c }
-		if n(e.Title) > maxTitle || n(e.Description) > maxDescription {
-			return invalid("embeds.%d: title over %d or description over %d characters", i, maxTitle, maxDescription)
-		}
-		if e.Footer != nil && n(e.Footer.Text) > maxFooter {
-			return invalid("embeds.%d.footer.text: over %d characters", i, maxFooter)
-		}
-		if len(e.Fields) > maxFields {
-			return invalid("embeds.%d.fields: at most %d", i, maxFields)
-		}
-		for j, f := range e.Fields {
-			if name, value := n(f.Name), n(f.Value); name == 0 || name > maxFieldName || value == 0 || value > maxFieldValue {
-				return invalid("embeds.%d.fields.%d: name must be 1-%d and value 1-%d characters", i, j, maxFieldName, maxFieldValue)
+		for i := range p.files {
+			if !listed[fmt.Sprint(i)] {
+				return invalid("attachments", "files[%d] is not listed: from API v10 an edit keeps only the attachments it lists", i)
 			}
 		}
 	}
-	if total > maxEmbedTotal {
-		return invalid("embeds: %d characters in all, over %d", total, maxEmbedTotal)
-	}
-	return 0, ""
+	return nil
 }
 
-func checkComponents(raw json.RawMessage) (int, string) {
+func checkEmbeds(embeds []*discordgo.MessageEmbed) *problem {
+	if len(embeds) > d.MaxEmbeds {
+		return invalid("embeds", "at most %d", d.MaxEmbeds)
+	}
+	total := 0
+	for i, e := range embeds {
+		at := func(field string) string { return fmt.Sprintf("embeds.%d.%s", i, field) }
+		if e == nil {
+			return invalid(at(""), "null")
+		}
+		n := func(s string) int { c := utf8.RuneCountInString(s); total += c; return c }
+		if n(e.Title) > d.MaxEmbedTitle {
+			return invalid(at("title"), "over %d characters", d.MaxEmbedTitle)
+		}
+		if n(e.Description) > d.MaxEmbedDescription {
+			return invalid(at("description"), "over %d characters", d.MaxEmbedDescription)
+		}
+		if e.Footer != nil && n(e.Footer.Text) > d.MaxFooterText {
+			return invalid(at("footer.text"), "over %d characters", d.MaxFooterText)
+		}
+		if e.Author != nil && n(e.Author.Name) > d.MaxAuthorName {
+			return invalid(at("author.name"), "over %d characters", d.MaxAuthorName)
+		}
+		if len(e.Fields) > d.MaxEmbedFields {
+			return invalid(at("fields"), "at most %d", d.MaxEmbedFields)
+		}
+		for j, f := range e.Fields {
+			if name, value := n(f.Name), n(f.Value); name == 0 || name > d.MaxFieldName || value == 0 || value > d.MaxFieldValue {
+				return invalid(at(fmt.Sprintf("fields.%d", j)), "name must be 1-%d and value 1-%d characters", d.MaxFieldName, d.MaxFieldValue)
+			}
+		}
+	}
+	if total > d.MaxEmbedTotal {
+		return invalid("embeds", "%d characters in all, over %d", total, d.MaxEmbedTotal)
+	}
+	return nil
+}
+
+func checkComponents(raw json.RawMessage) *problem {
 	var rows []struct {
 		Type       int `json:"type"`
 		Components []struct {
@@ -192,41 +234,38 @@ func checkComponents(raw json.RawMessage) (int, string) {
 		} `json:"components"`
 	}
 	if err := json.Unmarshal(raw, &rows); err != nil {
-		return invalid("components: %v", err)
+		return invalid("components", "%v", err)
 	}
-	if len(rows) > maxRows {
-		return invalid("components: at most %d action rows", maxRows)
+	if len(rows) > d.MaxActionRows {
+		return invalid("components", "at most %d action rows", d.MaxActionRows)
 	}
 	seen := map[string]bool{}
 	for i, r := range rows {
-		if r.Type != int(discordgo.ActionsRowComponent) || len(r.Components) == 0 || len(r.Components) > maxRowButtons {
-			return invalid("components.%d: an action row holds 1-%d buttons", i, maxRowButtons)
+		if r.Type != int(discordgo.ActionsRowComponent) || len(r.Components) == 0 || len(r.Components) > d.MaxButtonsPerRow {
+			return invalid(fmt.Sprintf("components.%d", i), "an action row holds 1-%d buttons", d.MaxButtonsPerRow)
 		}
 		for j, b := range r.Components {
+			at := fmt.Sprintf("components.%d.components.%d", i, j)
 			switch {
 			case b.Type != int(discordgo.ButtonComponent):
-				return invalid("components.%d.components.%d: not a button", i, j)
-			case utf8.RuneCountInString(b.Label) > maxLabel:
-				return invalid("components.%d.components.%d.label: over %d characters", i, j, maxLabel)
+				return invalid(at, "not a button")
+			case utf8.RuneCountInString(b.Label) > d.MaxButtonLabel:
+				return invalid(at+".label", "over %d characters", d.MaxButtonLabel)
 			case b.Style == int(discordgo.LinkButton):
 				if b.URL == "" {
-					return invalid("components.%d.components.%d.url: required", i, j)
+					return invalid(at+".url", "required")
 				}
 			case b.Style < 1 || b.Style > 4:
-				return invalid("components.%d.components.%d.style: unknown", i, j)
-			case b.CustomID == "" || utf8.RuneCountInString(b.CustomID) > maxCustomID:
-				return invalid("components.%d.components.%d.custom_id: must be 1-%d characters", i, j, maxCustomID)
+				return invalid(at+".style", "unknown")
+			case b.CustomID == "" || utf8.RuneCountInString(b.CustomID) > d.MaxCustomID:
+				return invalid(at+".custom_id", "must be 1-%d characters", d.MaxCustomID)
 			case seen[b.CustomID]:
-				return invalid("components.%d.components.%d.custom_id: duplicate %q", i, j, b.CustomID)
+				return invalid(at+".custom_id", "duplicate %q", b.CustomID)
 			}
 			seen[b.CustomID] = true
 		}
 	}
-	return 0, ""
-}
-
-func invalid(format string, args ...any) (int, string) {
-	return CodeInvalidFormBody, "Invalid Form Body: " + fmt.Sprintf(format, args...)
+	return nil
 }
 
 // fileBytes is the total size of files.

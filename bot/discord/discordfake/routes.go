@@ -2,11 +2,15 @@ package discordfake
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 )
 
 // register serves the built-in routes on api (below APIPrefix).
@@ -61,7 +65,11 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(body, &cmds)
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: "+err.Error())
+		s.refuse(w, route, invalid("", "%v", err))
+		return
+	}
+	if pr := checkCommands(body, cmds); pr != nil {
+		s.refuse(w, route, pr)
 		return
 	}
 	s.mu.Lock()
@@ -71,6 +79,54 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 	s.commands[guild] = CommandSet{AppID: app, GuildID: guild, Commands: cmds, Payload: body}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, cmds)
+}
+
+// checkCommands validates a bulk overwrite: the fields, no null, and the
+// limits on names, descriptions, options and choices.
+func checkCommands(body []byte, cmds []*discordgo.ApplicationCommand) *problem {
+	if path, msg := checkShape(body, commandsShape); msg != "" {
+		return invalid(path, "%s", msg)
+	}
+	for i, c := range cmds {
+		if pr := checkNamed(fmt.Sprint(i), c.Name, c.Description); pr != nil {
+			return pr
+		}
+		if pr := checkOptions(fmt.Sprint(i), c.Options); pr != nil {
+			return pr
+		}
+	}
+	return nil
+}
+
+func checkOptions(path string, opts []*discordgo.ApplicationCommandOption) *problem {
+	if len(opts) > discordapi.MaxCommandOptions {
+		return invalid(path+".options", "at most %d", discordapi.MaxCommandOptions)
+	}
+	for j, o := range opts {
+		at := fmt.Sprintf("%s.options.%d", path, j)
+		if pr := checkNamed(at, o.Name, o.Description); pr != nil {
+			return pr
+		}
+		if len(o.Choices) > discordapi.MaxCommandOptions {
+			return invalid(at+".choices", "at most %d", discordapi.MaxCommandOptions)
+		}
+		if pr := checkOptions(at, o.Options); pr != nil {
+			return pr
+		}
+	}
+	return nil
+}
+
+// checkNamed checks the name (1-32 characters) and description (1-100) of
+// a chat command or option.
+func checkNamed(path, name, desc string) *problem {
+	if n := utf8.RuneCountInString(name); n == 0 || n > discordapi.MaxCommandName {
+		return invalid(path+".name", "must be 1-%d characters", discordapi.MaxCommandName)
+	}
+	if n := utf8.RuneCountInString(desc); n == 0 || n > discordapi.MaxCommandDescription {
+		return invalid(path+".description", "must be 1-%d characters", discordapi.MaxCommandDescription)
+	}
+	return nil
 }
 
 func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +150,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(w, RouteCreateMessage, channel) {
 		return
 	}
-	p, ok := s.readMessage(w, r, false, true)
+	p, ok := s.readMessage(w, r, RouteCreateMessage, true)
 	if !ok {
 		return
 	}
@@ -112,7 +168,7 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(w, RouteEditMessage, channel) {
 		return
 	}
-	p, ok := s.readMessage(w, r, false, false)
+	p, ok := s.readMessage(w, r, RouteEditMessage, false)
 	if !ok {
 		return
 	}
@@ -135,13 +191,24 @@ func (s *Server) startThread(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(w, RouteStartThread, channel) {
 		return
 	}
-	var req discordgo.ThreadStart
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes)).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: "+err.Error())
+	var req struct {
+		Name                string `json:"name"`
+		AutoArchiveDuration int    `json:"auto_archive_duration"`
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
+		s.refuse(w, RouteStartThread, invalid("", "%v", err))
 		return
 	}
-	if n := len([]rune(req.Name)); n == 0 || n > 100 {
-		writeError(w, http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: name must be 1-100 characters")
+	if path, msg := checkShape(body, threadShape); msg != "" {
+		s.refuse(w, RouteStartThread, invalid(path, "%s", msg))
+		return
+	}
+	if n := utf8.RuneCountInString(req.Name); n == 0 || n > discordapi.MaxThreadName {
+		s.refuse(w, RouteStartThread, invalid("name", "must be 1-%d characters", discordapi.MaxThreadName))
 		return
 	}
 	s.mu.Lock()
@@ -164,20 +231,16 @@ func (s *Server) startThread(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// readMessage reads and validates a message payload, answering 400 (or
-// 413) itself when it is refused.
-func (s *Server) readMessage(w http.ResponseWriter, r *http.Request, underData, creating bool) (*payload, bool) {
-	p, err := readPayload(r, underData)
+// readMessage reads and validates the message payload of route (see
+// payload.check), answering a refusal itself.
+func (s *Server) readMessage(w http.ResponseWriter, r *http.Request, route string, creating bool) (*payload, bool) {
+	p, err := readPayload(r, route == RouteCallback)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, CodeInvalidFormBody, "Invalid Form Body: "+err.Error())
+		s.refuse(w, route, invalid("", "%v", err))
 		return nil, false
 	}
-	if fileBytes(p.files) > maxUploadBytes {
-		writeError(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
-		return nil, false
-	}
-	if code, msg := p.check(creating); code != 0 {
-		writeError(w, http.StatusBadRequest, code, msg)
+	if pr := p.check(route, creating); pr != nil {
+		s.refuse(w, route, pr)
 		return nil, false
 	}
 	return p, true

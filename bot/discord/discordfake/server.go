@@ -1,14 +1,18 @@
 // Package discordfake is a stateful fake of the Discord REST API for
 // tests: a loopback HTTP server that serves the routes caracal-bot uses
-// under /api/v9 and keeps what the bot did: command definitions (bulk
+// under /api/v10 (and no other version) and keeps what the bot did: command definitions (bulk
 // overwrites), interaction callbacks, the interactions' @original messages
 // and followups (ephemeral ones apart), channel messages with their
 // attachments, edits, and threads started on messages (a thread's ID is
 // its message's ID). It checks "Authorization: Bot <token>" on bot routes
-// and, like Discord, not on webhook and interaction routes; it validates
-// messages against Discord's limits (content, embeds, buttons, files) and
-// can inject faults per route: 429 with a JSON retry_after, 5xx, and
-// Discord error codes (10003 unknown channel, 50001 missing access...).
+// and, like Discord, not on webhook and interaction routes. Every request
+// body it records is validated as Discord's API v10 would (schema.go,
+// payload.go): only the fields the API defines for the route, no null,
+// Discord's limits on messages, embeds, buttons, files, thread names and
+// commands (discordapi); a refused one is answered 400 with Discord's
+// error shape and recorded (Violations), which fails a test started with
+// Start. It can inject faults per route: 429 with a JSON retry_after, 5xx,
+// and Discord error codes (10003 unknown channel, 50001 missing access...).
 //
 // Point a session at it with discord.NewSession(token, srv.URL(), nil).
 // Other files of this package (the gateway) add endpoints with WithHandler
@@ -24,6 +28,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordapi"
 	"github.com/caracal-bot/caracal-bot/internal/faultlist"
 )
 
@@ -35,8 +40,8 @@ const (
 	BotName         = "caracal-bot"
 )
 
-// APIPrefix is the path the REST routes are served under.
-const APIPrefix = "/api/v9"
+// APIPrefix is the path the REST routes are served under: API v10's.
+const APIPrefix = discordapi.PathPrefix
 
 // Server is the fake Discord REST API. Its methods are safe for concurrent use.
 type Server struct {
@@ -57,6 +62,9 @@ type Server struct {
 	commands     map[string]CommandSet // by guild ("" = global)
 	calls        map[string]int
 	faults       faultlist.List[Fault]
+	violations   []Violation
+	// expectViolations: the test sends refused requests on purpose.
+	expectViolations bool
 }
 
 type route struct {
@@ -112,11 +120,16 @@ func New(opts ...Option) *Server {
 	return s
 }
 
-// Start is New for a test: the server stops when the test ends.
+// Start is New for a test: the server stops when the test ends, and the
+// test fails for every request Discord would have refused (Violations),
+// unless it called ExpectViolations.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := New(opts...)
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		s.failOnViolations(t)
+	})
 	return s
 }
 
@@ -126,7 +139,7 @@ func (s *Server) Close() { s.srv.Close() }
 // BaseURL is the server's root, "http://127.0.0.1:PORT".
 func (s *Server) BaseURL() string { return s.srv.URL }
 
-// URL is the REST base to give discord.NewSession: BaseURL + "/api/v9".
+// URL is the REST base to give discord.NewSession: BaseURL + "/api/v10".
 func (s *Server) URL() string { return s.srv.URL + APIPrefix }
 
 // AppID is the application ID the fake accepts.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -151,6 +152,7 @@ func TestServer_ThreadsAndMessages(t *testing.T) {
 
 func TestServer_ValidatesDiscordLimits(t *testing.T) {
 	srv := discordfake.Start(t, discordfake.WithChannel(channel))
+	srv.ExpectViolations()
 	button := func(id string) map[string]any {
 		return map[string]any{"type": 2, "style": 1, "label": "b", "custom_id": id}
 	}
@@ -165,6 +167,17 @@ func TestServer_ValidatesDiscordLimits(t *testing.T) {
 		{"empty field value", map[string]any{"embeds": []any{map[string]any{"fields": []any{map[string]any{"name": "n", "value": ""}}}}}, discordfake.CodeInvalidFormBody},
 		{"custom_id over 100", map[string]any{"components": []any{map[string]any{"type": 1, "components": []any{button(strings.Repeat("c", 101))}}}}, discordfake.CodeInvalidFormBody},
 		{"duplicate custom_id", map[string]any{"components": []any{map[string]any{"type": 1, "components": []any{button("a"), button("a")}}}}, discordfake.CodeInvalidFormBody},
+		{"label over 80", map[string]any{"components": []any{map[string]any{"type": 1, "components": []any{
+			map[string]any{"type": 2, "style": 1, "label": strings.Repeat("l", 81), "custom_id": "c"}}}}}, discordfake.CodeInvalidFormBody},
+		{"six buttons in a row", map[string]any{"components": []any{map[string]any{"type": 1, "components": []any{
+			button("1"), button("2"), button("3"), button("4"), button("5"), button("6")}}}}, discordfake.CodeInvalidFormBody},
+		{"footer over 2048", map[string]any{"embeds": []any{map[string]any{"footer": map[string]any{"text": strings.Repeat("f", 2049)}}}}, discordfake.CodeInvalidFormBody},
+		{"author name over 256", map[string]any{"embeds": []any{map[string]any{"author": map[string]any{"name": strings.Repeat("a", 257)}}}}, discordfake.CodeInvalidFormBody},
+		{"embeds over 6000 in all", map[string]any{"embeds": []any{map[string]any{"description": strings.Repeat("x", 4000)},
+			map[string]any{"description": strings.Repeat("y", 2001)}}}, discordfake.CodeInvalidFormBody},
+		{"a field the API does not define", map[string]any{"content": "x", "Channel": "1"}, discordfake.CodeInvalidFormBody},
+		{"an embed field the API does not define", map[string]any{"embeds": []any{map[string]any{"description": "d", "colour": 1}}}, discordfake.CodeInvalidFormBody},
+		{"a null list", map[string]any{"content": "x", "sticker_ids": nil}, discordfake.CodeInvalidFormBody},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +187,102 @@ func TestServer_ValidatesDiscordLimits(t *testing.T) {
 		})
 	}
 	assert.Empty(t, srv.Messages(channel))
+	assert.Len(t, srv.Violations(), len(tests), "every refusal is recorded")
+}
+
+func TestServer_RefusalsHaveDiscordsErrorShape(t *testing.T) {
+	srv := discordfake.Start(t, discordfake.WithChannel(channel))
+	srv.ExpectViolations()
+	status, body := call(t, srv, "POST", "/channels/"+channel+"/messages", bot,
+		map[string]any{"embeds": []any{map[string]any{"description": strings.Repeat("x", 4097)}}})
+	assert.Equal(t, 400, status)
+	assert.EqualValues(t, discordfake.CodeInvalidFormBody, body["code"])
+	assert.Equal(t, "Invalid Form Body", body["message"])
+	errs := body["errors"].(map[string]any)["embeds"].(map[string]any)["0"].(map[string]any)["description"].(map[string]any)
+	assert.NotEmpty(t, errs["_errors"])
+	v := srv.Violations()
+	require.Len(t, v, 1)
+	assert.Equal(t, discordfake.RouteCreateMessage, v[0].Route)
+	assert.Equal(t, "embeds.0.description", v[0].Path)
+}
+
+// TestServer_OnlyFieldsTheAPIDefines: what discordgo v0.29.0's own types
+// send and API v10 does not define is refused on every route the bot uses.
+func TestServer_OnlyFieldsTheAPIDefines(t *testing.T) {
+	srv := discordfake.Start(t, discordfake.WithChannel(channel))
+	srv.ExpectViolations()
+	_, body := call(t, srv, "POST", "/channels/"+channel+"/messages", bot, map[string]any{"content": "root"})
+	root := body["id"].(string)
+	id, token := srv.NewInteraction(channel, "G1", "U1")
+	acked, ackedToken := srv.NewInteraction(channel, "G1", "U1")
+	status, _ := call(t, srv, "POST", "/interactions/"+acked+"/"+ackedToken+"/callback", "", map[string]any{"type": 5})
+	require.Equal(t, 204, status)
+	hook := "/webhooks/" + srv.AppID() + "/" + ackedToken
+	tests := []struct {
+		name, method, path, auth string
+		body                     any
+	}{
+		{"invitable on a thread from a message", "POST", "/channels/" + channel + "/messages/" + root + "/threads", bot,
+			map[string]any{"name": "t", "auto_archive_duration": 1440, "invitable": false}},
+		{"thread name over 100", "POST", "/channels/" + channel + "/messages/" + root + "/threads", bot,
+			map[string]any{"name": strings.Repeat("n", 101)}},
+		{"Go field names in a message edit", "PATCH", "/channels/" + channel + "/messages/" + root, bot,
+			map[string]any{"content": "x", "ID": root, "Channel": channel}},
+		{"null options of a command", "PUT", "/applications/" + srv.AppID() + "/commands", bot,
+			[]any{map[string]any{"name": "caracal", "description": "d", "options": nil}}},
+		{"null choices of an option", "PUT", "/applications/" + srv.AppID() + "/commands", bot,
+			[]any{map[string]any{"name": "caracal", "description": "d", "options": []any{
+				map[string]any{"type": 3, "name": "o", "description": "d", "choices": nil}}}}},
+		{"a command description over 100", "PUT", "/applications/" + srv.AppID() + "/commands", bot,
+			[]any{map[string]any{"name": "caracal", "description": strings.Repeat("d", 101)}}},
+		{"username on an interaction's @original", "PATCH", hook + "/messages/@original", "", map[string]any{"content": "x", "username": "u"}},
+		{"data on a deferred update", "POST", "/interactions/" + id + "/" + token + "/callback", "", map[string]any{"type": 6, "data": map[string]any{"content": "x"}}},
+		{"null embeds in a callback", "POST", "/interactions/" + id + "/" + token + "/callback", "", map[string]any{"type": 4, "data": map[string]any{"content": "x", "embeds": nil}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := call(t, srv, tt.method, tt.path, tt.auth, tt.body)
+			assert.Equal(t, 400, status)
+			assert.EqualValues(t, discordfake.CodeInvalidFormBody, body["code"])
+		})
+	}
+	assert.Len(t, srv.Violations(), len(tests))
+	assert.Len(t, srv.Callbacks(), 1, "refused callbacks are not recorded")
+}
+
+func TestServer_V10EditsListTheirFiles(t *testing.T) {
+	srv := discordfake.Start(t, discordfake.WithChannel(channel))
+	srv.ExpectViolations()
+	_, body := call(t, srv, "POST", "/channels/"+channel+"/messages", bot, map[string]any{"content": "root"})
+	root := body["id"].(string)
+	edit := func(payload string) int {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		require.NoError(t, mw.WriteField("payload_json", payload))
+		fw, err := mw.CreateFormFile("files[0]", "a.txt")
+		require.NoError(t, err)
+		_, _ = fw.Write([]byte("a"))
+		require.NoError(t, mw.Close())
+		req, err := http.NewRequest("PATCH", srv.URL()+"/channels/"+channel+"/messages/"+root, &buf)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", bot)
+		status, _ := send(t, req)
+		return status
+	}
+	assert.Equal(t, 400, edit(`{"content":"x"}`), "a new file not listed in attachments")
+	assert.Equal(t, 200, edit(`{"content":"x","attachments":[{"id":0,"filename":"a.txt"}]}`))
+	assert.Len(t, srv.Violations(), 1)
+}
+
+func TestServer_OtherAPIVersionsAreNotServed(t *testing.T) {
+	srv := discordfake.Start(t, discordfake.WithChannel(channel))
+	req, err := http.NewRequest("POST", srv.BaseURL()+"/api/v9/channels/"+channel+"/messages", strings.NewReader(`{"content":"x"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", bot)
+	status, _ := send(t, req)
+	assert.Equal(t, 404, status)
+	assert.Equal(t, "/api/v10", discordfake.APIPrefix)
 }
 
 func TestServer_MultipartFiles(t *testing.T) {
@@ -264,4 +373,24 @@ func TestServer_WithHandlerOverridesABuiltInRoute(t *testing.T) {
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
+}
+
+func TestGateway_OnlyAPIv10(t *testing.T) {
+	gw := discordfake.NewGateway(0)
+	t.Cleanup(gw.Close)
+	srv := discordfake.Start(t, discordfake.WithGateway(gw))
+	for v, want := range map[string]int{"9": discordfake.CloseInvalidAPIVersion, "10": 0} {
+		ws, _, err := websocket.DefaultDialer.Dial(srv.GatewayURL()+"/?v="+v+"&encoding=json", nil)
+		require.NoError(t, err)
+		_, msg, err := ws.ReadMessage()
+		if want == 0 {
+			require.NoError(t, err, "v10 gets HELLO")
+			assert.Contains(t, string(msg), `"op":10`)
+		} else {
+			var ce *websocket.CloseError
+			require.ErrorAs(t, err, &ce, "v%s", v)
+			assert.Equal(t, want, ce.Code)
+		}
+		_ = ws.Close()
+	}
 }

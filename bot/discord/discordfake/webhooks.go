@@ -26,7 +26,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(w, RouteCallback, in.channelID) {
 		return
 	}
-	p, ok := s.readMessage(w, r, true, false)
+	p, ok := s.readMessage(w, r, RouteCallback, false)
 	if !ok {
 		return
 	}
@@ -83,7 +83,7 @@ func (s *Server) editOriginal(w http.ResponseWriter, r *http.Request) {
 	if in == nil {
 		return
 	}
-	p, ok := s.readMessage(w, r, false, false)
+	p, ok := s.readMessage(w, r, RouteEditOriginal, false)
 	if !ok {
 		return
 	}
@@ -125,7 +125,7 @@ func (s *Server) followup(w http.ResponseWriter, r *http.Request) {
 	if in == nil {
 		return
 	}
-	p, ok := s.readMessage(w, r, false, true)
+	p, ok := s.readMessage(w, r, RouteFollowup, true)
 	if !ok {
 		return
 	}
