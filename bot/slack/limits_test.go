@@ -112,7 +112,7 @@ func TestDeliver_GoldenRepliesWithinLimits(t *testing.T) {
 func TestDeliver_LargestRepliesWithinLimits(t *testing.T) {
 	largest := commandstest.LargestReplies(t, "slack")
 	var table strings.Builder
-	table.WriteString("| reply | delivered | messages | text of the largest / 11,000 | blocks / 50 | section / 3,000 | field / 2,000 | context / 2,000 | button value / 2,000 | top-level text / 3,000 |\n")
+	table.WriteString("| reply | delivered | messages sent | text of the largest / 11,000 | blocks / 50 | section / 3,000 | field / 2,000 | context / 2,000 | button value / 2,000 | top-level text / 3,000 |\n")
 	table.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, name := range []string{"why", "why-missing-evidence", "trace"} {
 		r, ok := largest[name]
