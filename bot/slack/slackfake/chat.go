@@ -76,9 +76,10 @@ func (s *Server) received(method, channel, text, raw string) (slack.Blocks, stri
 	if err != nil {
 		req.Refused, req.Problem = blockkit.CodeInvalidBlocks, err.Error()
 	} else if _, err := blockkit.Check(text, blocks.BlockSet); err != nil {
-		var lim *blockkit.Error
-		errors.As(err, &lim)
-		req.Refused, req.Problem = lim.Code, err.Error()
+		req.Refused, req.Problem = blockkit.CodeInvalidBlocks, err.Error()
+		if lim := (*blockkit.Error)(nil); errors.As(err, &lim) {
+			req.Refused = lim.Code
+		}
 	}
 	req.Blocks = blocks
 	s.mu.Lock()
