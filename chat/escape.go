@@ -160,11 +160,12 @@ func escapeMarkdownLine(line string) string {
 }
 
 // EscapeSlack escapes text for Slack mrkdwn: "&", "<" and ">" become
-// entities (so "<!channel>", "<@U123>" and "<url|text>" are inert), and
-// mentions and URLs are defanged.
+// entities (so "<!channel>", "<@U123>", "<url|text>" and a quote are
+// inert), the formatting characters "*", "_", "~" and "`" look-alikes
+// (see neutralizeSlackMarkup), and mentions and URLs are defanged.
 func EscapeSlack(s string) string {
 	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(StripControl(s))
-	return Defang(s)
+	return Defang(neutralizeSlackMarkup(s))
 }
 
 // EscapeDiscord escapes text for Discord markdown: formatting characters

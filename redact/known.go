@@ -7,6 +7,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/caracal-bot/caracal-bot/chat"
 )
 
 // MinKnownLength is the shortest configured secret removed by value: a
@@ -82,7 +85,7 @@ func (ks *knownSet) scrub(text string) (string, []Hit) {
 	for _, v := range ks.b64 {
 		spans = appendAll(spans, text, v, widenBase64)
 	}
-	if strings.ContainsAny(text, `\&`) || strings.Contains(text, zwsp) {
+	if strings.ContainsAny(text, `\&`) || strings.Contains(text, zwsp) || strings.ContainsFunc(text, isSlackLookalike) {
 		plain, starts, ends := unescape(text)
 		for _, v := range ks.stripped {
 			for _, sp := range appendAll(nil, plain, v, nil) {
@@ -147,9 +150,9 @@ func merge(spans [][2]int) [][2]int {
 }
 
 // unescape undoes what chat escaping adds: backslashes (markdown), the
-// entities &amp; &lt; &gt; (Slack) and zero-width spaces (defanged mentions
-// and links). For each byte of the result, starts and ends give the span
-// of text it came from.
+// entities &amp; &lt; &gt; and the look-alikes of formatting characters
+// (Slack), and zero-width spaces (defanged mentions and links). For each
+// byte of the result, starts and ends give the span of text it came from.
 func unescape(text string) (plain string, starts, ends []int) {
 	var b strings.Builder
 	b.Grow(len(text))
@@ -169,12 +172,27 @@ func unescape(text string) (plain string, starts, ends []int) {
 				i += n
 				continue
 			}
+		case text[i] >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(text[i:])
+			if c, ok := chat.FromSlackLookalike(r); ok {
+				b.WriteByte(c)
+				starts, ends = append(starts, i), append(ends, i+n)
+				i += n
+				continue
+			}
 		}
 		b.WriteByte(text[i])
 		starts, ends = append(starts, i), append(ends, i+1)
 		i++
 	}
 	return b.String(), starts, ends
+}
+
+// isSlackLookalike reports a look-alike Slack escaping writes in place of
+// a formatting character (chat.FromSlackLookalike).
+func isSlackLookalike(r rune) bool {
+	_, ok := chat.FromSlackLookalike(r)
+	return ok
 }
 
 // entity decodes the HTML entity Slack escaping writes at the start of s.

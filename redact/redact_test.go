@@ -159,6 +159,21 @@ func TestConfiguredSecretsInEveryEncoding(t *testing.T) {
 	assert.Equal(t, "a short word", s.String("a short word"), "secrets under 8 bytes are not removed by value")
 }
 
+// Slack escaping writes look-alikes for "*", "~", "`" and an underscore at
+// a word's edge, where the underscore's neighbours decide: the secret is
+// found whatever surrounds it.
+func TestConfiguredSecretsEscapedForSlack(t *testing.T) {
+	for _, secret := range []string{"_lead_and_trail_7", "tok*en~with`marks", adminToken} {
+		s := redact.New(secret)
+		for _, around := range []string{"%s", "x%sy", "a_%s_b", "*%s*", "`%s`"} {
+			text := chat.EscapeSlack(strings.Replace(around, "%s", secret, 1))
+			got := s.String(text)
+			assert.Contains(t, got, redact.Redacted, "%q", text)
+			assert.NotContains(t, got, chat.EscapeSlack(secret)[2:len(chat.EscapeSlack(secret))-2], "%q", text)
+		}
+	}
+}
+
 func TestKnownOnlyTouchesConfiguredSecrets(t *testing.T) {
 	s := redact.New(jiraToken)
 	body := []byte("text=Bearer " + bearerCred + "&token=" + jiraToken)

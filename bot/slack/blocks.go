@@ -6,27 +6,18 @@ package slack
 
 import (
 	"strconv"
-	"strings"
+	"unicode/utf16"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/caracal-bot/caracal-bot/bot/slack/blockkit"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// Slack's Block Kit limits, and our own threshold for attaching a section
-// as a file instead of posting it.
-const (
-	maxSectionText  = 3000  // characters of a section block's text
-	maxFieldText    = 2000  // characters of one field of a section block
-	maxFields       = 10    // fields per section block
-	maxBlocks       = 50    // blocks per message
-	maxButtons      = 25    // elements per actions block, and the most buttons we show
-	maxButtonValue  = 2000  // characters of a button's value
-	maxButtonLabel  = 75    // characters of a button's label
-	maxActionID     = 255   // characters of an action_id
-	maxFallbackText = 3000  // the notification text; Slack allows more but shows less
-	fileThreshold   = 12000 // a section rendering longer than this becomes a file
-)
+// fileThreshold is the size (bytes of its blocks' text) above which a
+// thread section is attached as a file instead of posted; up to it a
+// section takes one or two messages.
+const fileThreshold = 12000
 
 // Block IDs of the root message. They are stable so interaction handlers
 // (Show trace, Re-run) can rely on them; extra field blocks get "_2", "_3"...
@@ -60,83 +51,72 @@ func Render(r chat.Reply) Rendering {
 }
 
 // RenderRoot draws the root message: the severity mark and bold verdict,
-// the fields (Request ID, Zone, Surface, Cause, Decision...) and the buttons.
+// the fields (Request ID, Zone, Surface, Cause, Decision...) and the
+// buttons, within every limit of one message.
 func RenderRoot(r chat.Reply) Message {
-	blocks := append(rootBlocks(r), actionBlocks(r.Buttons)...)
-	return Message{Text: fallbackText(r), Blocks: blocks}
+	return Message{Text: fallbackText(r), Blocks: rootBlocks(r, 0, 0)}
 }
 
-// RenderThread draws the thread under the root: one message per section
-// (more when a section needs over 50 blocks), and a short note in place of
-// any section too long to post; those sections come back from Render as
-// files.
+// RenderThread draws the thread under the root: one message per section,
+// more when a section needs more than one message's blocks or text, and a
+// short note in place of any section too long to post; those sections come
+// back from Render as files.
 func RenderThread(r chat.Reply) []Message {
 	thread, _ := renderThread(r)
 	return thread
 }
 
-// RenderSingle draws the whole reply as one message, for replies only the
-// user sees and for the response_url fallback, which cannot start a thread:
-// the root blocks, then each section after a divider, then the buttons.
-// Sections too long for the message are truncated with a note; files
-// cannot be attached and are listed instead.
-func RenderSingle(r chat.Reply) Message {
-	blocks := append(rootBlocks(r), actionBlocks(r.Buttons)...)
-	for _, s := range r.Sections {
-		body := sectionBlocks(s)
-		if len(body) == 0 {
-			continue
-		}
-		if size := blocksSize(body); size > fileThreshold {
-			body = truncateBlocks(body, fileThreshold)
-			body = append(body, contextBlock("", "_Truncated: this section is too long for a single message ("+
-				chat.FileSize(size)+")._"))
-		}
-		blocks = append(blocks, slackapi.NewDividerBlock())
-		blocks = append(blocks, body...)
-	}
-	if len(r.Files) > 0 {
-		names := make([]string, len(r.Files))
-		for i, f := range r.Files {
-			names[i] = chat.EscapeSlack(fileName(f.Name)) + " (" + chat.FileSize(len(f.Data)) + ")"
-		}
-		blocks = append(blocks, contextBlock("", clipText("Not attached here: "+strings.Join(names, ", "), maxSectionText)))
-	}
-	if len(blocks) > maxBlocks {
-		blocks = append(blocks[:maxBlocks-1], contextBlock("", "_Truncated: the reply is too long for a single message._"))
-	}
-	return Message{Text: fallbackText(r), Blocks: blocks}
-}
-
-// rootBlocks are the summary, the "only visible to you" note and the fields.
-func rootBlocks(r chat.Reply) []slackapi.Block {
-	summary := r.Severity.Emoji() + " *" + clipText(chat.EscapeSlack(oneLineSummary(r)), maxSectionText-16) + "*"
-	blocks := []slackapi.Block{slackapi.NewSectionBlock(mrkdwn(summary), nil, nil, slackapi.SectionBlockOptionBlockID(BlockIDSummary))}
+// rootBlocks are the summary, the "only visible to you" note, the fields
+// and the buttons, leaving room for reserveText characters and
+// reserveBlocks blocks of the message: the fields share what the rest
+// leaves, clipped when they do not fit.
+func rootBlocks(r chat.Reply, reserveText, reserveBlocks int) []slackapi.Block {
+	summary := r.Severity.Emoji() + " *" + clipText(chat.EscapeSlack(oneLineSummary(r)), blockkit.MaxSectionText-16) + "*"
+	head := []slackapi.Block{slackapi.NewSectionBlock(mrkdwn(summary), nil, nil, slackapi.SectionBlockOptionBlockID(BlockIDSummary))}
 	if r.Ephemeral {
-		blocks = append(blocks, contextBlock("", "Only visible to you"))
+		head = append(head, contextBlock("", "Only visible to you"))
 	}
-	return append(blocks, fieldBlocks(r.Fields)...)
+	actions := actionBlocks(r.Buttons)
+	room := blockkit.MaxMessageText - reserveText - blockkit.TextLen(head...) - blockkit.TextLen(actions...)
+	slots := blockkit.MaxBlocks - reserveBlocks - len(head) - len(actions)
+	blocks := append(head, fieldBlocks(r.Fields, room, slots)...)
+	return append(blocks, actions...)
 }
 
-// fieldBlocks lays the fields out ten per section block; fields with an
-// empty value are left out.
-func fieldBlocks(fields []chat.Field) []slackapi.Block {
-	var texts []*slackapi.TextBlockObject
+// fieldBlocks lays the fields out ten per section block, in at most
+// slots blocks whose text takes at most room characters: values are
+// clipped to their fair share when the fields do not fit, and the fields
+// beyond the last slot are counted in a last one. Fields with an empty
+// value are left out.
+func fieldBlocks(fields []chat.Field, room, slots int) []slackapi.Block {
+	var fs []string
 	for _, f := range fields {
-		value := chat.EscapeSlack(chat.OneLine(f.Value))
-		if value == "" {
-			continue
+		if value := chat.EscapeSlack(chat.OneLine(f.Value)); value != "" {
+			label := clipText(chat.EscapeSlack(chat.OneLine(f.Label)), 200)
+			fs = append(fs, clipText("*"+label+"*\n"+value, blockkit.MaxFieldText))
 		}
-		label := clipText(chat.EscapeSlack(chat.OneLine(f.Label)), 200)
-		texts = append(texts, mrkdwn(clipText("*"+label+"*\n"+value, maxFieldText)))
+	}
+	if most := max(slots, 1) * blockkit.MaxFields; len(fs) > most {
+		fs = append(fs[:most-1], "*More*\n"+strconv.Itoa(len(fs)-most+1)+" fields not shown")
+	}
+	sizes := make([]int, len(fs))
+	for i, f := range fs {
+		sizes[i] = blockkit.Len(f)
+	}
+	texts := make([]*slackapi.TextBlockObject, len(fs))
+	for i, share := range shares(sizes, room) {
+		if share < sizes[i] {
+			fs[i] = clipText(fs[i], share)
+		}
+		texts[i] = mrkdwn(fs[i])
 	}
 	var blocks []slackapi.Block
-	for i := 0; i < len(texts); i += maxFields {
+	for i := 0; i < len(texts); i += blockkit.MaxFields {
 		id := BlockIDFields
 		if i > 0 {
-			id += "_" + strconv.Itoa(i/maxFields+1)
+			id += "_" + strconv.Itoa(i/blockkit.MaxFields+1)
 		}
-		end := min(i+maxFields, len(texts))
+		end := min(i+blockkit.MaxFields, len(texts))
 		blocks = append(blocks, slackapi.NewSectionBlock(nil, texts[i:end], nil, slackapi.SectionBlockOptionBlockID(id)))
 	}
 	return blocks
@@ -145,7 +125,7 @@ func fieldBlocks(fields []chat.Field) []slackapi.Block {
 // actionBlocks turns the buttons into actions blocks (none for no
 // buttons): action_id is Button.Action, value is Button.Value. Slack wants
 // action_ids unique within a block, so a repeated action starts a new block
-// ("caracal_actions_2"); a block holds at most 25 buttons.
+// ("caracal_actions_2"); a reply shows at most 25 buttons.
 func actionBlocks(buttons []chat.Button) []slackapi.Block {
 	var blocks []slackapi.Block
 	var elems []slackapi.BlockElement
@@ -161,7 +141,7 @@ func actionBlocks(buttons []chat.Button) []slackapi.Block {
 		blocks = append(blocks, slackapi.NewActionBlock(id, elems...))
 		elems, seen = nil, map[string]bool{}
 	}
-	for _, b := range buttons[:min(len(buttons), maxButtons)] {
+	for _, b := range buttons[:min(len(buttons), blockkit.MaxActionsElements)] {
 		btn := button(b)
 		if seen[btn.ActionID] {
 			flush()
@@ -174,11 +154,11 @@ func actionBlocks(buttons []chat.Button) []slackapi.Block {
 }
 
 func button(b chat.Button) *slackapi.ButtonBlockElement {
-	label := chat.Clip(chat.OneLine(b.Label), maxButtonLabel)
+	label := clipPlain(chat.OneLine(b.Label), blockkit.MaxButtonText)
 	if label == "" {
 		label = "…"
 	}
-	btn := slackapi.NewButtonBlockElement(clipBytes(chat.OneLine(b.Action), maxActionID), clipBytes(b.Value, maxButtonValue),
+	btn := slackapi.NewButtonBlockElement(clipBytes(chat.OneLine(b.Action), blockkit.MaxActionID), clipBytes(b.Value, blockkit.MaxButtonValue),
 		slackapi.NewTextBlockObject(slackapi.PlainTextType, label, true, false))
 	switch b.Style {
 	case chat.StylePrimary:
@@ -191,7 +171,7 @@ func button(b chat.Button) *slackapi.ButtonBlockElement {
 
 // fallbackText is the notification text: mark and verdict, escaped.
 func fallbackText(r chat.Reply) string {
-	return clipText(r.Severity.Emoji()+" "+chat.EscapeSlack(oneLineSummary(r)), maxFallbackText)
+	return clipText(r.Severity.Emoji()+" "+chat.EscapeSlack(oneLineSummary(r)), blockkit.MaxFallbackText)
 }
 
 func oneLineSummary(r chat.Reply) string {
@@ -211,13 +191,33 @@ func contextBlock(blockID, text string) *slackapi.ContextBlock {
 	return slackapi.NewContextBlock(blockID, mrkdwn(text))
 }
 
-// clipText shortens escaped mrkdwn to at most max bytes, ending with "…",
-// without cutting a character, an entity (&amp;) or a link (<url|docs>).
+// clipText shortens escaped mrkdwn to at most max bytes (so at most max
+// characters), ending with "…", without cutting a character, an entity
+// (&amp;) or a link (<url|docs>); below 6 bytes it is just "…".
 func clipText(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
+	if max < 2*len("…") {
+		return "…"
+	}
 	return s[:safeCut(s, max-len("…"))] + "…"
+}
+
+// clipPlain shortens plain text to at most max characters as blockkit.Len
+// counts them, ending with "…".
+func clipPlain(s string, max int) string {
+	if blockkit.Len(s) <= max {
+		return s
+	}
+	n := blockkit.Len("…")
+	for i, r := range s {
+		if n+utf16.RuneLen(r) > max {
+			return s[:i] + "…"
+		}
+		n += utf16.RuneLen(r)
+	}
+	return s
 }
 
 // clipBytes shortens s to at most max bytes at a character boundary.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/slack/blockkit"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/chat/chattest"
 )
@@ -53,8 +54,8 @@ func TestRender_RootLimits(t *testing.T) {
 	assert.Equal(t, BlockIDFields+"_2", root.Blocks[2].(*slackapi.SectionBlock).BlockID)
 	assert.Len(t, root.Blocks[3].(*slackapi.SectionBlock).Fields, 3, "the empty field is left out")
 	b := root.Blocks[4].(*slackapi.ActionBlock).Elements.ElementSet[0].(*slackapi.ButtonBlockElement)
-	assert.Len(t, b.Value, maxButtonValue)
-	assert.Len(t, []rune(b.Text.Text), maxButtonLabel)
+	assert.Len(t, b.Value, blockkit.MaxButtonValue)
+	assert.Len(t, []rune(b.Text.Text), blockkit.MaxButtonText)
 	assert.Equal(t, slackapi.StyleDanger, b.Style)
 	assertWithinLimits(t, r)
 }
@@ -93,17 +94,19 @@ func TestRender_LongSectionSplitsAtLineBoundaries(t *testing.T) {
 	}
 	r := chat.Reply{Summary: "long", Sections: []chat.Section{{Title: "Steps", Items: items}}}
 	thread := RenderThread(r)
-	require.Len(t, thread, 1)
-	blocks := thread[0].Blocks
-	require.Greater(t, len(blocks), 2, "about 10 KB of lines need several blocks")
+	require.Len(t, thread, 2, "about 11,000 characters of lines take two messages")
+	assert.Equal(t, "Steps (continued)", thread[1].Text)
+	require.Greater(t, len(thread[0].Blocks), 2, "several blocks in a message")
 	lines := 0
-	for _, b := range blocks {
-		text := b.(*slackapi.SectionBlock).Text.Text
-		assert.LessOrEqual(t, len(text), maxSectionText)
-		for _, line := range regexp.MustCompile("\n").Split(text, -1) {
-			if line != "*Steps*" {
-				assert.Regexp(t, `^✅ step [A-Z] &amp; &lt;checked&gt; x{60}$`, line, "every line whole")
-				lines++
+	for _, m := range thread {
+		for _, b := range m.Blocks {
+			text := b.(*slackapi.SectionBlock).Text.Text
+			assert.LessOrEqual(t, len(text), blockkit.MaxSectionText)
+			for _, line := range regexp.MustCompile("\n").Split(text, -1) {
+				if line != "*Steps*" {
+					assert.Regexp(t, `^✅ step [A-Z] &amp; &lt;checked&gt; x{60}$`, line, "every line whole")
+					lines++
+				}
 			}
 		}
 	}
@@ -117,7 +120,7 @@ func TestRender_OverlongLineIsCutSafely(t *testing.T) {
 	for _, m := range RenderThread(r) {
 		for _, b := range m.Blocks {
 			s := b.(*slackapi.SectionBlock).Text.Text
-			assert.LessOrEqual(t, len(s), maxSectionText)
+			assert.LessOrEqual(t, len(s), blockkit.MaxSectionText)
 			assert.NotRegexp(t, `&[a-z]{0,3}$`, s, "no entity cut in half")
 		}
 	}
@@ -138,8 +141,12 @@ func TestRender_HugeTableBecomesFile(t *testing.T) {
 	assert.Contains(t, note, "attached below as `request-trace.txt`")
 
 	single := RenderSingle(r)
-	assert.LessOrEqual(t, len(single.Blocks), maxBlocks)
-	assert.Contains(t, string(mustJSON(t, single.Blocks)), "Truncated: this section is too long")
+	_, err := blockkit.Check(single.Text, single.Blocks)
+	require.NoError(t, err)
+	assert.Contains(t, string(mustJSON(t, single.Blocks)), "row-0 ", "the table's first rows are shown")
+	assert.NotContains(t, string(mustJSON(t, single.Blocks)), "row-599")
+	assert.Contains(t, string(mustJSON(t, single.Blocks)), "…\\n```", "the cut is marked and the code block closed")
+	assert.Contains(t, string(mustJSON(t, single.Blocks)), "Shortened to fit one message: Request trace.")
 }
 
 func TestRender_TableChunksRepeatHeaderAndStayClosed(t *testing.T) {
@@ -152,7 +159,7 @@ func TestRender_TableChunksRepeatHeaderAndStayClosed(t *testing.T) {
 		text := b.(*slackapi.SectionBlock).Text.Text
 		assert.Regexp(t, "^```\nTime +Event +Decision +Detail\n", text)
 		assert.Regexp(t, "\n```$", text)
-		assert.LessOrEqual(t, len(text), maxSectionText)
+		assert.LessOrEqual(t, len(text), blockkit.MaxSectionText)
 	}
 }
 
@@ -173,30 +180,17 @@ func hugeTrace(rows int) chat.Reply {
 		Sections: []chat.Section{{Title: "Request trace", Table: t}}}
 }
 
-// assertWithinLimits checks every Slack limit on every message a reply renders to.
-
+// assertWithinLimits checks every Slack limit on every message a reply
+// renders to: root, thread, and the single message with and without a
+// reason to end its note with.
 func assertWithinLimits(t *testing.T, r chat.Reply) {
 	t.Helper()
 	out := Render(r)
-	msgs := append([]Message{out.Root, RenderSingle(r)}, out.Thread...)
-	for _, m := range msgs {
+	msgs := append([]Message{out.Root, RenderSingle(r), renderSingle(r, cannotPost("not_in_channel", "caracal-bot"))}, out.Thread...)
+	for i, m := range msgs {
 		assert.NotEmpty(t, m.Text)
-		assert.LessOrEqual(t, len(m.Blocks), maxBlocks)
-		for _, b := range m.Blocks {
-			switch b := b.(type) {
-			case *slackapi.SectionBlock:
-				if b.Text != nil {
-					assert.LessOrEqual(t, len(b.Text.Text), maxSectionText)
-					assert.NotEmpty(t, b.Text.Text)
-				}
-				assert.LessOrEqual(t, len(b.Fields), maxFields)
-				for _, f := range b.Fields {
-					assert.LessOrEqual(t, len(f.Text), maxFieldText)
-				}
-			case *slackapi.ActionBlock:
-				assert.LessOrEqual(t, len(b.Elements.ElementSet), maxButtons)
-			}
-		}
+		_, err := blockkit.Check(m.Text, m.Blocks)
+		assert.NoError(t, err, "message %d", i)
 	}
 }
 

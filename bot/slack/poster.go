@@ -190,23 +190,30 @@ func (d *delivery) fallback(code string, reply chat.Reply) error {
 	d.Recovered()
 	d.Logger.Warn("slack: cannot post in the channel; answering through the response_url",
 		"channel", d.target.ChannelID, "request_id", d.RequestID, "error_code", code)
-	if err := d.respond(responseInChannel, RenderSingle(reply)); err != nil {
+	if err := d.respond(responseInChannel, renderSingle(reply, cannotPost(code, d.p.opts.BotName))); err != nil {
 		return err
 	}
 	return d.respond(responseEphemeral, inviteHint(code, d.p.opts.BotName))
 }
 
-// inviteHint is the ephemeral note after a fallback. It is our own text,
-// not escaped, so the /invite command can be copied as it is.
+// inviteHint is the ephemeral note after a fallback.
 func inviteHint(code, botName string) Message {
-	text := "ℹ️ I could not post in this channel (`" + code + "`), so this answer has no thread or attachments. "
+	text := "ℹ️ " + cannotPost(code, botName)
+	return Message{Text: text, Blocks: []slackapi.Block{slackapi.NewSectionBlock(mrkdwn(text), nil, nil)}}
+}
+
+// cannotPost says that the bot could not post in the channel and how to
+// let it: the ephemeral hint after a fallback, and the end of the one
+// message the fallback posts when that message had to be shortened. It is
+// our own mrkdwn, not escaped, so the /invite command can be copied as it is.
+func cannotPost(code, botName string) string {
+	text := "I could not post in this channel (`" + code + "`), so this answer has no thread or attachments. "
 	switch code {
 	case "is_archived", "restricted_action":
-		text += inviteAdvice(code, botName)
+		return text + inviteAdvice(code, botName)
 	default:
-		text += "Invite me with `/invite @" + entities.Replace(chat.OneLine(botName)) + "` to get full answers here."
+		return text + "Invite me with `/invite @" + entities.Replace(chat.OneLine(botName)) + "` to get full answers here."
 	}
-	return Message{Text: text, Blocks: []slackapi.Block{slackapi.NewSectionBlock(mrkdwn(text), nil, nil)}}
 }
 
 // inviteAdvice says how to let the bot post, for a channel-access error.

@@ -204,10 +204,13 @@ func TestDeliver_LongSectionsSplitUnderLimits(t *testing.T) {
 	require.NoError(t, e.deliver(t, inChannel(), r))
 	root := e.srv.Roots(posterChannel)[0]
 	thread := e.srv.Thread(posterChannel, root.TS)
-	require.Len(t, thread, 1)
-	require.Greater(t, len(thread[0].Blocks.BlockSet), 3)
-	for _, b := range thread[0].Blocks.BlockSet {
-		assert.LessOrEqual(t, len(b.(*slackapi.SectionBlock).Text.Text), 3000)
+	require.Len(t, thread, 2, "about 11,400 characters take two messages")
+	assert.Equal(t, "Evidence (continued)", thread[1].Text)
+	require.Greater(t, len(thread[0].Blocks.BlockSet), 2)
+	for _, m := range thread {
+		for _, b := range m.Blocks.BlockSet {
+			assert.LessOrEqual(t, len(b.(*slackapi.SectionBlock).Text.Text), 3000)
+		}
 	}
 	assert.Empty(t, e.srv.Files())
 }

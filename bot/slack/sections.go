@@ -5,6 +5,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/caracal-bot/caracal-bot/bot/slack/blockkit"
 	"github.com/caracal-bot/caracal-bot/chat"
 )
 
@@ -12,8 +13,8 @@ import (
 // characters, for text already defanged (table lines).
 var entities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// renderThread draws one message per section, or a note plus a file for a
-// section whose rendering exceeds fileThreshold.
+// renderThread draws the messages of each section (splitMessages), or a
+// note plus a file for a section whose rendering exceeds fileThreshold.
 func renderThread(r chat.Reply) ([]Message, []chat.File) {
 	var msgs []Message
 	var files []chat.File
@@ -34,15 +35,37 @@ func renderThread(r chat.Reply) ([]Message, []chat.File) {
 			msgs = append(msgs, Message{Text: fallbackTitle(title), Blocks: []slackapi.Block{slackapi.NewSectionBlock(mrkdwn(note), nil, nil)}})
 			continue
 		}
-		for i := 0; i < len(blocks); i += maxBlocks {
-			text := fallbackTitle(title)
-			if i > 0 {
-				text += " (continued)"
-			}
-			msgs = append(msgs, Message{Text: text, Blocks: blocks[i:min(i+maxBlocks, len(blocks))]})
-		}
+		msgs = append(msgs, splitMessages(blocks, fallbackTitle(title))...)
 	}
 	return msgs, files
+}
+
+// splitMessages packs a section's blocks, in order, into as few messages
+// as hold them within blockkit.MaxBlocks blocks and
+// blockkit.MaxMessageText characters each; the fallback text of every
+// message after the first says "(continued)". A block is never split: each
+// holds at most blockkit.MaxSectionText.
+func splitMessages(blocks []slackapi.Block, text string) []Message {
+	var msgs []Message
+	var cur []slackapi.Block
+	size := 0
+	flush := func() {
+		t := text
+		if len(msgs) > 0 {
+			t += " (continued)"
+		}
+		msgs = append(msgs, Message{Text: t, Blocks: cur})
+		cur, size = nil, 0
+	}
+	for _, b := range blocks {
+		n := blockkit.TextLen(b)
+		if len(cur) > 0 && (len(cur) == blockkit.MaxBlocks || size+n > blockkit.MaxMessageText) {
+			flush()
+		}
+		cur, size = append(cur, b), size+n
+	}
+	flush()
+	return msgs
 }
 
 func fallbackTitle(title string) string {
@@ -52,9 +75,10 @@ func fallbackTitle(title string) string {
 	return clipText(title, 200)
 }
 
-// sectionBlocks draws a section as section blocks of at most 3000
-// characters each, split at line boundaries: the bold title, the paragraph
-// and the list lines, then the table as monospace code blocks.
+// sectionBlocks draws a section as section blocks of at most
+// blockkit.MaxSectionText bytes (so characters) each, split at line
+// boundaries: the bold title, the paragraph and the list lines, then the
+// table as monospace code blocks.
 func sectionBlocks(s chat.Section) []slackapi.Block {
 	var lines []string
 	if title := chat.EscapeSlack(chat.OneLine(s.Title)); title != "" {
@@ -69,11 +93,11 @@ func sectionBlocks(s chat.Section) []slackapi.Block {
 		lines = append(lines, itemLine(it))
 	}
 	var blocks []slackapi.Block
-	for _, chunk := range packer.Lines(lines, maxSectionText) {
+	for _, chunk := range packer.Lines(lines, blockkit.MaxSectionText) {
 		blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(chunk), nil, nil))
 	}
 	if s.Table != nil {
-		for _, chunk := range tableChunks(*s.Table, maxSectionText) {
+		for _, chunk := range tableChunks(*s.Table, blockkit.MaxSectionText) {
 			blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(chunk), nil, nil))
 		}
 	}
@@ -96,7 +120,8 @@ func itemLine(it chat.Item) string {
 	return line
 }
 
-// packer splits Block Kit text: Slack counts bytes.
+// packer splits Block Kit text in bytes: at least its characters, however
+// Slack counts them.
 var packer = chat.Packer{Len: func(s string) int { return len(s) }, Cut: lineCut}
 
 // tableChunks lays the table out in aligned columns inside ``` code blocks
@@ -135,7 +160,7 @@ func safeCut(s string, max int) int {
 	return cut
 }
 
-// blocksSize is the total text length of section blocks.
+// blocksSize is the total text length of section blocks, in bytes.
 func blocksSize(blocks []slackapi.Block) int {
 	n := 0
 	for _, b := range blocks {
@@ -144,18 +169,6 @@ func blocksSize(blocks []slackapi.Block) int {
 		}
 	}
 	return n
-}
-
-// truncateBlocks keeps the leading blocks whose text fits in budget.
-func truncateBlocks(blocks []slackapi.Block, budget int) []slackapi.Block {
-	n := 0
-	for i, b := range blocks {
-		n += blocksSize([]slackapi.Block{b})
-		if n > budget {
-			return blocks[:i]
-		}
-	}
-	return blocks
 }
 
 // fileName is a file's name fit to show and upload: one line, at most 255

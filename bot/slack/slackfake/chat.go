@@ -1,10 +1,16 @@
 package slackfake
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caracal-bot/caracal-bot/bot/slack/blockkit"
 )
 
 // result is a method's answer: extra JSON fields on success, or an error code.
@@ -60,17 +66,33 @@ func (s *Server) nextTS() string {
 	return fmt.Sprintf("1700000000.%06d", s.seq)
 }
 
+// received parses the blocks of a message the bot sent, records the
+// message (Requests) and holds it to Slack's limits (blockkit.Check): it
+// returns the blocks, their JSON and the error code to answer, "" when the
+// message is within every limit.
+func (s *Server) received(method, channel, text, raw string) (slack.Blocks, string, string) {
+	req := Request{Method: method, Channel: channel, Text: text}
+	blocks, blocksJSON, err := parseBlocks(raw)
+	if err != nil {
+		req.Refused, req.Problem = blockkit.CodeInvalidBlocks, err.Error()
+	} else if _, err := blockkit.Check(text, blocks.BlockSet); err != nil {
+		req.Refused, req.Problem = blockkit.CodeInvalidBlocks, err.Error()
+		if lim := (*blockkit.Error)(nil); errors.As(err, &lim) {
+			req.Refused = lim.Code
+		}
+	}
+	req.Blocks = blocks
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	s.mu.Unlock()
+	return blocks, blocksJSON, req.Refused
+}
+
 func (s *Server) postMessage(r *http.Request) result {
 	channel := r.Form.Get("channel")
-	if code := s.channelError(channel); code != "" {
+	blocks, blocksJSON, refused := s.received("chat.postMessage", channel, r.Form.Get("text"), r.Form.Get("blocks"))
+	if code := cmp.Or(s.channelError(channel), refused); code != "" {
 		return fail(code)
-	}
-	blocks, blocksJSON, err := parseBlocks(r.Form.Get("blocks"))
-	if err != nil {
-		return fail("invalid_blocks")
-	}
-	if r.Form.Get("text") == "" && len(blocks.BlockSet) == 0 {
-		return fail("no_text")
 	}
 	params := cloneValues(r.Form)
 	for _, k := range []string{"token", "channel", "text", "blocks", "thread_ts"} {
@@ -90,12 +112,9 @@ func (s *Server) postMessage(r *http.Request) result {
 
 func (s *Server) update(r *http.Request) result {
 	channel, ts := r.Form.Get("channel"), r.Form.Get("ts")
-	if code := s.channelError(channel); code != "" {
+	blocks, blocksJSON, refused := s.received("chat.update", channel, r.Form.Get("text"), r.Form.Get("blocks"))
+	if code := cmp.Or(s.channelError(channel), refused); code != "" {
 		return fail(code)
-	}
-	blocks, blocksJSON, err := parseBlocks(r.Form.Get("blocks"))
-	if err != nil {
-		return fail("invalid_blocks")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -114,15 +133,15 @@ func (s *Server) update(r *http.Request) result {
 
 func (s *Server) postEphemeral(r *http.Request) result {
 	channel, user := r.Form.Get("channel"), r.Form.Get("user")
+	blocks, blocksJSON, refused := s.received("chat.postEphemeral", channel, r.Form.Get("text"), r.Form.Get("blocks"))
 	if code := s.channelError(channel); code != "" {
 		return fail(code)
 	}
 	if user == "" {
 		return fail("user_not_found")
 	}
-	blocks, blocksJSON, err := parseBlocks(r.Form.Get("blocks"))
-	if err != nil {
-		return fail("invalid_blocks")
+	if refused != "" {
+		return fail(refused)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -127,9 +127,9 @@ func (s *Server) responseURL(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid_payload", http.StatusBadRequest)
 		return
 	}
-	blocks, blocksJSON, err := parseBlocks(string(msg.Blocks))
-	if err != nil {
-		http.Error(w, "invalid_blocks", http.StatusBadRequest)
+	blocks, blocksJSON, refused := s.received("response_url", "", msg.Text, string(msg.Blocks))
+	if refused != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": refused})
 		return
 	}
 	id := strings.TrimPrefix(r.URL.EscapedPath(), "/response/")

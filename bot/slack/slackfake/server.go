@@ -5,6 +5,13 @@
 // conversations.info and usergroups.users.list, and can inject faults
 // (ok:false error codes per channel, 429 with Retry-After, 5xx).
 //
+// Like Slack it refuses a message that breaks a Block Kit limit
+// (invalid_blocks) or whose blocks hold too much text
+// (msg_blocks_too_long), and it is stricter than Slack: it holds every
+// message to the limits of blockkit.Check, among them the bot's own bound
+// of blockkit.MaxMessageText characters below Slack's undocumented one.
+// Requests lists every message sent, refused or not.
+//
 // Point a client at it with slack.OptionAPIURL(srv.URL()). Other files of
 // this package add endpoints with Options that register routes (see
 // WithHandler); a route registered by an Option replaces the built-in one.
@@ -48,6 +55,7 @@ type Server struct {
 	uploads    map[string]*File // file ID → file, from getUploadURLExternal on
 	files      []File           // completed uploads, in order
 	responses  []ResponsePost
+	requests   []Request
 	calls      map[string]int
 	faults     faultlist.List[Fault]
 }

@@ -2,6 +2,7 @@ package slackfake_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime"
@@ -64,6 +65,48 @@ func TestServer_PostThreadUpdateEphemeral(t *testing.T) {
 
 	_, _, _, err = api.UpdateMessageContext(ctx, "C1", "1.2", slack.MsgOptionText("x", false))
 	assert.EqualError(t, err, "message_not_found")
+}
+
+func TestServer_RefusesMessagesBeyondTheLimits(t *testing.T) {
+	srv := slackfake.Start(t)
+	api := srv.Client(token)
+	ctx := context.Background()
+	section := func(n int) slack.Block {
+		return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Repeat("x", n), false, true), nil, nil)
+	}
+
+	_, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("t", false), slack.MsgOptionBlocks(section(3001)))
+	assert.EqualError(t, err, "invalid_blocks")
+	_, _, err = api.PostMessageContext(ctx, "C1", slack.MsgOptionText("t", false),
+		slack.MsgOptionBlocks(section(3000), section(3000), section(3000), section(2001)))
+	assert.EqualError(t, err, "msg_blocks_too_long")
+	_, rootTS, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("t", false),
+		slack.MsgOptionBlocks(section(3000), section(3000), section(3000), section(2000)))
+	require.NoError(t, err, "11,000 characters are within the limit")
+	_, _, _, err = api.UpdateMessageContext(ctx, "C1", rootTS, slack.MsgOptionText("t", false),
+		slack.MsgOptionBlocks(section(3000), section(3000), section(3000), section(2001)))
+	assert.EqualError(t, err, "msg_blocks_too_long")
+	_, err = api.PostEphemeralContext(ctx, "C1", "U1", slack.MsgOptionText(strings.Repeat("t", 3001), false))
+	assert.EqualError(t, err, "invalid_blocks")
+	resp, err := http.Post(srv.ResponseURL("r"), "application/json", strings.NewReader(`{"text":"t","blocks":[{"type":"section","text":{"type":"mrkdwn","text":""}}]}`))
+	require.NoError(t, err)
+	var ans struct{ Error string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ans))
+	resp.Body.Close()
+	assert.Equal(t, "invalid_blocks", ans.Error)
+
+	assert.Len(t, srv.Messages("C1"), 1, "only the message within the limits is posted")
+	assert.Empty(t, srv.Updates())
+	assert.Empty(t, srv.ResponseURLPosts())
+	reqs := srv.Requests()
+	require.Len(t, reqs, 6, "every message sent is recorded, refused or not")
+	var refused []string
+	for _, r := range reqs {
+		refused = append(refused, r.Method+" "+r.Refused)
+	}
+	assert.Equal(t, []string{"chat.postMessage invalid_blocks", "chat.postMessage msg_blocks_too_long", "chat.postMessage ",
+		"chat.update msg_blocks_too_long", "chat.postEphemeral invalid_blocks", "response_url invalid_blocks"}, refused)
+	assert.Contains(t, reqs[1].Problem, "text of the blocks: 11001 > 11000")
 }
 
 func TestServer_UploadV2(t *testing.T) {

@@ -39,6 +39,20 @@ type Ephemeral struct {
 	BlocksJSON                    string
 }
 
+// Request is one message the bot sent, as received, whether the fake
+// accepted it or refused it: a chat.postMessage, chat.update or
+// chat.postEphemeral call, or a response_url post.
+type Request struct {
+	Method  string // "chat.postMessage", "chat.update", "chat.postEphemeral" or "response_url"
+	Channel string // "" for a response_url post
+	Text    string
+	Blocks  slack.Blocks
+	// Refused is the error code of a message breaking Slack's limits
+	// (blockkit.Check), with the limits broken in Problem; "" when within
+	// them. Another refusal (the channel's) leaves it empty.
+	Refused, Problem string
+}
+
 // File is an uploaded file. Channel and ThreadTS are set once
 // files.completeUploadExternal has shared it.
 type File struct {
@@ -103,6 +117,14 @@ func (s *Server) Files() []File {
 		out[i].Data = slices.Clone(out[i].Data)
 	}
 	return out
+}
+
+// Requests returns every message the bot sent, in order: posts, updates,
+// ephemerals and response_url posts, refused ones included.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
 }
 
 // ResponseURLPosts returns the posts to response URLs, in order.
