@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/chat"
-	"github.com/caracal-bot/caracal-bot/internal/cpu"
 	"github.com/caracal-bot/caracal-bot/redact"
 )
 
@@ -44,10 +43,6 @@ type Options struct {
 	// from every reply and acknowledgement before the adapter sees it
 	// (default: one that knows the shapes of secrets but no configured value).
 	Scrubber *redact.Scrubber
-	// CPU, when set, is the gate the commands' CPU-heavy work (decoding
-	// Caracal's answers, scrubbing replies) enters, so that acknowledgements
-	// never queue behind diagnoses for a processor (nil: no gate).
-	CPU *cpu.Gate
 }
 
 // Dispatcher acknowledges, authorizes, de-duplicates and queues requests,
@@ -273,9 +268,6 @@ func (d *Dispatcher) execute(inv chat.Invocation) (reply chat.Reply) {
 		}
 		d.count(inv.Command, outcome)
 	}()
-	if d.opts.CPU != nil {
-		ctx = cpu.With(ctx, d.opts.CPU)
-	}
 	return d.opts.Runner.Handle(ctx, inv)
 }
 
@@ -295,9 +287,7 @@ func (d *Dispatcher) hand(r Responder, reply chat.Reply, send func(Responder, ch
 	if r == nil {
 		return errors.New("no responder")
 	}
-	leave := cpu.Enter(cpu.With(context.Background(), d.opts.CPU))
 	reply, _ = d.opts.Scrubber.Reply(reply)
-	leave()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("responder panicked: %v", p)

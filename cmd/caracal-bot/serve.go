@@ -21,7 +21,6 @@ import (
 	"github.com/caracal-bot/caracal-bot/doctor"
 	"github.com/caracal-bot/caracal-bot/health"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
-	"github.com/caracal-bot/caracal-bot/internal/cpu"
 	"github.com/caracal-bot/caracal-bot/ops"
 	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/scheduler"
@@ -110,7 +109,6 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 		Runner: registry, Policy: policyFromConfig(cfg.Permissions), Dedup: shared.dedup,
 		UserLimit: cfg.Limits.UserPerMinute, ChannelLimit: cfg.Limits.ChannelPerMinute, RateLimiter: shared.rate,
 		Metrics: metrics, Logger: logger, RunTimeout: cfg.Caracal.DiagnosisTimeout + ticketBudget, Scrubber: scrub,
-		CPU: cpu.NewGate(0),
 	})
 	// Caracal down is degraded, not unready: a replica taken out of the load
 	// balancer could not tell the channel that Caracal is down. The probe is

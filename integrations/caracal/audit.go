@@ -28,7 +28,7 @@ func (c *Client) AuditByRequest(ctx context.Context, zoneID, requestID string) (
 		return nil, err
 	}
 	rows := []AuditRow{}
-	if err := decodeArray(ctx, cl, body, &rows); err != nil {
+	if err := decodeArray(cl, body, &rows); err != nil {
 		return nil, err
 	}
 	if rows == nil {

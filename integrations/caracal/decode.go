@@ -6,25 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/caracal-bot/caracal-bot/internal/cpu"
 )
 
 // decodeObject decodes a 2xx body that must be one JSON object into v.
-func decodeObject(ctx context.Context, cl call, body []byte, v any) error {
-	return decodeShape(ctx, cl, body, '{', v)
+func decodeObject(cl call, body []byte, v any) error {
+	return decodeShape(cl, body, '{', v)
 }
 
 // decodeArray decodes a 2xx body that must be one JSON array into v.
-func decodeArray(ctx context.Context, cl call, body []byte, v any) error {
-	return decodeShape(ctx, cl, body, '[', v)
+func decodeArray(cl call, body []byte, v any) error {
+	return decodeShape(cl, body, '[', v)
 }
 
 // decodeShape decodes body into v after checking that it opens with want
 // ('{' or '['), so that null, scalars and the wrong container are rejected
 // rather than silently yielding a zero value. Unknown fields are ignored.
-// Decoding is the CPU-heavy part of a read: it enters the CPU gate of ctx.
-func decodeShape(ctx context.Context, cl call, body []byte, want byte, v any) error {
+func decodeShape(cl call, body []byte, want byte, v any) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return &DecodeError{Service: cl.svc, Path: cl.path, Err: errors.New("empty body")}
@@ -36,7 +33,6 @@ func decodeShape(ctx context.Context, cl call, body []byte, want byte, v any) er
 		}
 		return &DecodeError{Service: cl.svc, Path: cl.path, Err: fmt.Errorf("body is not a JSON %s", kind)}
 	}
-	defer cpu.Enter(ctx)()
 	if err := json.Unmarshal(trimmed, v); err != nil {
 		return &DecodeError{Service: cl.svc, Path: cl.path, Err: err}
 	}
@@ -47,9 +43,9 @@ func decodeShape(ctx context.Context, cl call, body []byte, want byte, v any) er
 // copy of the items' bytes). The items key must hold an array: an object
 // without it, or with null, is not a list, and reading it as "no rows"
 // would mislead.
-func decodeList[T any](ctx context.Context, cl call, body []byte) (*List[T], error) {
+func decodeList[T any](cl call, body []byte) (*List[T], error) {
 	out := &List[T]{}
-	if err := decodeObject(ctx, cl, body, out); err != nil {
+	if err := decodeObject(cl, body, out); err != nil {
 		return nil, err
 	}
 	if out.Items == nil {
@@ -65,7 +61,7 @@ func getObject[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 		return nil, err
 	}
 	out := new(T)
-	if err := decodeObject(ctx, cl, body, out); err != nil {
+	if err := decodeObject(cl, body, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -77,5 +73,5 @@ func getList[T any](ctx context.Context, c *Client, cl call) (*List[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeList[T](ctx, cl, body)
+	return decodeList[T](cl, body)
 }

@@ -2,7 +2,6 @@ package caracal
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -14,7 +13,7 @@ type decodeFunc func(cl call, body []byte) (any, error)
 // asObject decodes like getObject.
 func asObject[T any](cl call, body []byte) (any, error) {
 	v := new(T)
-	if err := decodeObject(context.Background(), cl, body, v); err != nil {
+	if err := decodeObject(cl, body, v); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -22,7 +21,7 @@ func asObject[T any](cl call, body []byte) (any, error) {
 
 // asList decodes like getList.
 func asList[T any](cl call, body []byte) (any, error) {
-	l, err := decodeList[T](context.Background(), cl, body)
+	l, err := decodeList[T](cl, body)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +31,7 @@ func asList[T any](cl call, body []byte) (any, error) {
 // asArray decodes like AuditByRequest.
 func asArray[T any](cl call, body []byte) (any, error) {
 	var rows []T
-	if err := decodeArray(context.Background(), cl, body, &rows); err != nil {
+	if err := decodeArray(cl, body, &rows); err != nil {
 		return nil, err
 	}
 	return rows, nil

@@ -2,7 +2,6 @@ package caracal
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -56,7 +55,7 @@ func FuzzDecodeExplain(f *testing.F) {
 	cl := call{svc: ServiceAPI, path: "/v1/zones/z/audit/by-request/r/explain"}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ex Explain
-		err := decodeObject(context.Background(), cl, body, &ex)
+		err := decodeObject(cl, body, &ex)
 		if err != nil {
 			var de *DecodeError
 			if !errors.As(err, &de) || de.Path != cl.path || de.Service != ServiceAPI {
@@ -74,7 +73,7 @@ func FuzzDecodeExplain(f *testing.F) {
 			t.Fatalf("re-encode: %v", err)
 		}
 		var again Explain
-		if err := decodeObject(context.Background(), cl, once, &again); err != nil {
+		if err := decodeObject(cl, once, &again); err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}
 		twice, err := json.Marshal(&again)
