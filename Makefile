@@ -36,9 +36,10 @@ bench: load
 ## load: two replicas on Redis under signed slash commands (needs redis-server); SOAK=10m adds a soak
 RATES    ?= 50,100,200
 DURATION ?= 10s
+LATENCY  ?= 0s
 SOAK     ?= 0
 load: build
-	$(GO) run ./bench/loadgen -bin $(BIN) -rates $(RATES) -duration $(DURATION) -soak $(SOAK)
+	$(GO) run ./bench/loadgen -bin $(BIN) -rates $(RATES) -duration $(DURATION) -soak $(SOAK) -latency $(LATENCY)
 
 ## fuzz: run every fuzz target (found with go test -list) for FUZZTIME each
 fuzz:

@@ -23,20 +23,39 @@ type stepResult struct {
 	// "busy" (the bounded queue was full). They expect no diagnosis.
 	rate, sent, busy, lost, duplicated int
 	acks                               []time.Duration
-	perSecond                          float64
-	peakMiB                            [2]float64
+	// baseline are the stand-in's answer times (baseline.go), measured
+	// during the step.
+	baseline  []time.Duration
+	perSecond float64
+	peakMiB   [2]float64
 }
 
 func (r stepResult) row() string {
-	slices.Sort(r.acks)
-	q := func(p float64) string {
-		if len(r.acks) == 0 {
+	ack, base := quantile(r.acks), quantile(r.baseline)
+	show := func(d time.Duration) string {
+		if d == 0 {
 			return "-"
 		}
-		return r.acks[int(p*float64(len(r.acks)-1))].Round(100 * time.Microsecond).String()
+		return d.Round(100 * time.Microsecond).String()
 	}
-	return fmt.Sprintf("| %d | %d | %s | %s | %s | %.1f | %d | %d | %d | %.0f / %.0f MiB |",
-		r.rate, r.sent, q(0.5), q(0.99), q(1), r.perSecond, r.busy, r.lost, r.duplicated, r.peakMiB[0], r.peakMiB[1])
+	ratio := "-"
+	if b := base(0.99); b > 0 {
+		ratio = fmt.Sprintf("%.1f×", float64(ack(0.99))/float64(b))
+	}
+	return fmt.Sprintf("| %d | %d | %s | %s | %s | %s | %s | %.1f | %d | %d | %d | %.0f / %.0f MiB |",
+		r.rate, r.sent, show(ack(0.5)), show(ack(0.99)), show(ack(1)), show(base(0.99)), ratio,
+		r.perSecond, r.busy, r.lost, r.duplicated, r.peakMiB[0], r.peakMiB[1])
+}
+
+// quantile returns the quantiles of ds (sorted in place); 0 for none.
+func quantile(ds []time.Duration) func(p float64) time.Duration {
+	slices.Sort(ds)
+	return func(p float64) time.Duration {
+		if len(ds) == 0 {
+			return 0
+		}
+		return ds[int(p*float64(len(ds)-1))]
+	}
 }
 
 // step sends rate commands a second for d, then waits for their replies.
@@ -78,6 +97,16 @@ func (s *stack) step(ctx context.Context, rate int, d time.Duration, dup float64
 					res.acks = append(res.acks, took)
 				}
 			}()
+		}
+		if n%2 == 0 { // the baseline stand-in meets the same machine
+			wg.Go(func() {
+				took, _, err := slash(client, s.baseline, -n, time.Now())
+				if err == nil {
+					mu.Lock()
+					res.baseline = append(res.baseline, took)
+					mu.Unlock()
+				}
+			})
 		}
 		wg.Add(1)
 		go func() {

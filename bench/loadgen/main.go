@@ -27,10 +27,20 @@ func main() {
 	dup := flag.Float64("dup", 0.1, "fraction of commands also delivered to the other replica")
 	soak := flag.Duration("soak", 0, "after the steps, send at the first rate for this long and sample memory every 30s")
 	hostile := flag.Int("hostile-mib", 0, "make every Caracal route answer 200 with a JSON body of this many MiB (a hostile Caracal), to measure peak memory")
+	latency := flag.Duration("latency", 0, "latency added to every Caracal route (keeps the diagnosis pool busy)")
+	baselineAddr := flag.String(baselineServeFlag, "", "internal: run as the ack baseline stand-in on this address")
+	redisURL := flag.String("redis", "", "internal: the stand-in's Redis")
 	flag.Parse()
+	if *baselineAddr != "" {
+		if err := serveBaseline(*baselineAddr, *redisURL); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	steps, err := parseRates(*rates)
 	if err == nil {
-		err = run(*bin, steps, *duration, *dup, *soak, *hostile)
+		err = run(*bin, steps, *duration, *dup, *soak, *hostile, *latency)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -50,10 +60,10 @@ func parseRates(s string) ([]int, error) {
 	return out, nil
 }
 
-func run(bin string, rates []int, duration time.Duration, dup float64, soak time.Duration, hostileMiB int) error {
+func run(bin string, rates []int, duration time.Duration, dup float64, soak time.Duration, hostileMiB int, latency time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(len(rates)+1)*(duration+2*time.Minute)+soak)
 	defer cancel()
-	env, stop, err := startStack(ctx, bin, hostileMiB)
+	env, stop, err := startStack(ctx, bin, hostileMiB, latency)
 	if err != nil {
 		return err
 	}
@@ -63,8 +73,11 @@ func run(bin string, rates []int, duration time.Duration, dup float64, soak time
 		fmt.Printf("hostile Caracal: every route answers 200 with a %d MiB body\n", hostileMiB)
 	}
 	fmt.Println()
-	fmt.Println("| rate (cmd/s) | sent | ack p50 | ack p99 | ack max | diagnoses/s | busy | lost | duplicated | peak RSS per replica |")
-	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	if latency > 0 {
+		fmt.Printf("Caracal latency: %s on every route\n", latency)
+	}
+	fmt.Println("| rate (cmd/s) | sent | ack p50 | ack p99 | ack max | baseline p99 | ack p99 / baseline p99 | diagnoses/s | busy | lost | duplicated | peak RSS per replica |")
+	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, rate := range rates {
 		r, err := env.step(ctx, rate, duration, dup)
 		if err != nil {

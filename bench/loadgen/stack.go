@@ -31,6 +31,7 @@ type replica struct {
 // stack is everything the load runs against.
 type stack struct {
 	replicas [2]*replica
+	baseline string // the ack baseline stand-in's base URL
 	slack    *slackfake.Server
 	sent     int // unique commands sent so far
 }
@@ -47,7 +48,7 @@ func freePort() (int, error) {
 // startStack starts Redis, the simulator and the fake Slack, then two
 // replicas. With hostileMiB > 0 every Caracal route answers 200 with a JSON
 // object of that size, as a broken or hostile Caracal could.
-func startStack(ctx context.Context, bin string, hostileMiB int) (*stack, func(), error) {
+func startStack(ctx context.Context, bin string, hostileMiB int, latency time.Duration) (*stack, func(), error) {
 	var cleanups []func()
 	stop := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -68,7 +69,7 @@ func startStack(ctx context.Context, bin string, hostileMiB int) (*stack, func()
 
 	simCtx, simCancel := context.WithCancel(ctx)
 	cleanups = append(cleanups, simCancel)
-	sim := caracaltest.New()
+	sim := caracaltest.New(caracaltest.WithLatency(latency))
 	if hostileMiB > 0 {
 		sim.Inject("*", caracaltest.Fault{Status: http.StatusOK, Body: `{"id":"` + strings.Repeat("x", hostileMiB<<20-16) + `"}`})
 	}
@@ -80,7 +81,13 @@ func startStack(ctx context.Context, bin string, hostileMiB int) (*stack, func()
 	fake := slackfake.New()
 	cleanups = append(cleanups, fake.Close)
 
-	s := &stack{slack: fake}
+	baseline, stopBaseline, err := startBaseline(ctx, redisPort)
+	if err != nil {
+		return fail(err)
+	}
+	cleanups = append(cleanups, stopBaseline)
+
+	s := &stack{slack: fake, baseline: baseline}
 	for i := range s.replicas {
 		port, err := freePort()
 		if err != nil {
