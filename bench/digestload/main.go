@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,8 +94,13 @@ func once(bin string, n int, latency, timeout time.Duration) (result, error) {
 	if timeout > 0 {
 		env = append(env, "CARACAL_DIAGNOSIS_TIMEOUT="+timeout.String())
 	}
-	cmd := exec.CommandContext(ctx, bin, args...)
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.CommandContext(ctx, abs, args...)
 	cmd.Env = env
+	cmd.Dir = os.TempDir() // the digest writes its chart where it runs
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
