@@ -211,14 +211,17 @@ func (c *Collector) explain(g *gatherer, zone string) {
 	})
 }
 
-// searchConcurrency bounds how many zones are searched at once for a
-// request that was not where it was asked: Caracal's per-token rate limit
-// is 600 calls a minute (API.md §2.3), and a deployment may have hundreds.
-const searchConcurrency = 8
+// searchFirstWave is how many zones are searched at once, first, for a
+// request that was not where it was asked; each following wave is twice as
+// wide. A request is usually found in the first waves, after a few calls; a
+// request no zone has costs a few round trips even at hundreds of zones,
+// never one burst of hundreds of calls against Caracal's per-token rate
+// limit (600 a minute, API.md §2.3).
+const searchFirstWave = 8
 
-// searchOtherZones looks the trace up in zones, at most searchConcurrency
-// at a time, and stops as soon as one of them has it: the lookups still
-// running are cancelled and those not started are never made.
+// searchOtherZones looks the trace up in zones, in waves of 8, 16, 32...
+// zones at once, and stops as soon as one of them has it: the lookups
+// still running are cancelled and no further wave starts.
 func (c *Collector) searchOtherZones(g *gatherer, zones []string) {
 	if c.Traces == nil || len(zones) == 0 {
 		return
@@ -226,31 +229,24 @@ func (c *Collector) searchOtherZones(g *gatherer, zones []string) {
 	g.wg.Go(func() {
 		ctx, found := context.WithCancel(g.ctx)
 		defer found()
-		slots := make(chan struct{}, searchConcurrency)
-		var lookups sync.WaitGroup
-		for _, zone := range zones {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
+		for start, size := 0, searchFirstWave; start < len(zones) && ctx.Err() == nil; start, size = start+size, 2*size {
+			var lookups sync.WaitGroup
+			for _, zone := range zones[start:min(start+size, len(zones))] {
+				g.with(func(ev *diagnose.Evidence) { ev.SearchedZones = append(ev.SearchedZones, zone) })
+				lookups.Go(func() {
+					callCtx, cancel := context.WithTimeout(ctx, g.callTimeout)
+					defer cancel()
+					has, err := c.readTrace(callCtx, g, zone)
+					switch {
+					case has:
+						found()
+					case err != nil && (g.ctx.Err() != nil || ctx.Err() == nil):
+						g.fail("request trace", c.traceSource(zone, g.ev.Query.RequestID), err)
+					}
+				})
 			}
-			if ctx.Err() != nil {
-				break
-			}
-			g.with(func(ev *diagnose.Evidence) { ev.SearchedZones = append(ev.SearchedZones, zone) })
-			lookups.Go(func() {
-				defer func() { <-slots }()
-				callCtx, cancel := context.WithTimeout(ctx, g.callTimeout)
-				defer cancel()
-				has, err := c.readTrace(callCtx, g, zone)
-				switch {
-				case has:
-					found()
-				case err != nil && (g.ctx.Err() != nil || ctx.Err() == nil):
-					g.fail("request trace", c.traceSource(zone, g.ev.Query.RequestID), err)
-				}
-			})
+			lookups.Wait()
 		}
-		lookups.Wait()
 	})
 }
 
