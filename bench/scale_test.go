@@ -13,9 +13,9 @@ import (
 )
 
 // addZones adds n zones to the simulator's world, copies of Staging's
-// configuration without its audit rows, listed before the others (newer),
-// and returns their ids.
-func addZones(srv *caracaltest.Server, n int) []string {
+// configuration without its audit rows, listed before Staging (newer) when
+// first is set, else after it, and returns their ids.
+func addZones(srv *caracaltest.Server, n int, first bool) []string {
 	w := srv.World()
 	staging := *w.ZoneByID(caracaltest.ZoneStaging)
 	var ids []string
@@ -24,7 +24,12 @@ func addZones(srv *caracaltest.Server, n int) []string {
 		z.Audit = nil
 		z.Zone.ID = fmt.Sprintf("019f7000-0000-7000-8000-%012d", i)
 		z.Zone.Name, z.Zone.Slug = fmt.Sprintf("Extra %d", i), fmt.Sprintf("extra-%d", i)
-		z.Zone.CreatedAt = "2026-08-22T13:00:00.000Z"
+		created, _ := time.Parse(time.RFC3339Nano, staging.Zone.CreatedAt)
+		offset := time.Duration(i+1) * time.Minute
+		if !first {
+			offset = -offset
+		}
+		z.Zone.CreatedAt = created.Add(offset).UTC().Format("2006-01-02T15:04:05.000Z")
 		w.Zones = append(w.Zones, z)
 		ids = append(ids, z.Zone.ID)
 	}
@@ -48,7 +53,7 @@ func BenchmarkDoctorZones(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := caracaltest.Start(b, caracaltest.WithLatency(latency))
-			addZones(srv, tc.extra)
+			addZones(srv, tc.extra, true)
 			d := &doctor.Doctor{Source: newClient(srv), Settings: collect.Settings{DefaultZone: caracaltest.ZoneResearch, Timeout: time.Minute, CallTimeout: 30 * time.Second}}
 			d.Run(context.Background(), tc.opts) // warm the connections
 			srv.ResetRequests()
@@ -64,23 +69,27 @@ func BenchmarkDoctorZones(b *testing.B) {
 }
 
 // BenchmarkWhyZones diagnoses a request asked in the wrong zone, and one
-// no zone has, as zones are added (listed before the zone that has it):
-// the search runs 8 zones at a time and stops where the request is.
+// no zone has, as zones are added, listed after the zone that has the
+// request (found in the first wave) or before it (found in the last): the
+// search runs in waves of 8, 16, 32... zones and stops where the request is.
 func BenchmarkWhyZones(b *testing.B) {
 	sc, _ := caracaltest.ScenarioByName("wrong-zone")
 	for _, tc := range []struct {
 		name      string
 		extra     int
+		last      bool
 		requestID string
 		cause     diagnose.Cause
 	}{
-		{"found/zones=12", 10, sc.ID, sc.Cause},
-		{"found/zones=102", 100, sc.ID, sc.Cause},
-		{"not-found/zones=102", 100, "01a02999-0000-7000-8000-000000000000", ""},
+		{"found-first/zones=12", 10, false, sc.ID, sc.Cause},
+		{"found-first/zones=102", 100, false, sc.ID, sc.Cause},
+		{"found-last/zones=12", 10, true, sc.ID, sc.Cause},
+		{"found-last/zones=102", 100, true, sc.ID, sc.Cause},
+		{"not-found/zones=102", 100, false, "01a02999-0000-7000-8000-000000000000", ""},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := caracaltest.Start(b, caracaltest.WithScenario(sc.ID), caracaltest.WithLatency(latency))
-			addZones(srv, tc.extra)
+			addZones(srv, tc.extra, tc.last)
 			col := &collect.Collector{Readers: collect.ReadersOf(newClient(srv)), Settings: collect.Settings{DefaultZone: caracaltest.ZoneResearch, Timeout: time.Minute, CallTimeout: 30 * time.Second}}
 			q := diagnose.Query{RequestID: tc.requestID}
 			col.Collect(context.Background(), q)
