@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/caracal-bot/caracal-bot/collect"
 	"github.com/caracal-bot/caracal-bot/diagnose"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 )
@@ -15,8 +12,8 @@ import (
 // BenchmarkWhyPolicySize diagnoses a role_scope_mismatch, whose verdict
 // reads the zone's policy data document for the roles that would grant the
 // scopes asked, with the document grown to n grants (each about 270
-// bytes, 10,000 of them 2.7 MB). Metric "L/why" as in BenchmarkWhyParallel;
-// "MB/doc" is the size of the document read.
+// bytes, 10,000 of them 2.7 MB). Metrics as in BenchmarkWhyParallel, and
+// "MB/doc", the size of the document read.
 func BenchmarkWhyPolicySize(b *testing.B) {
 	for _, n := range []int{0, 1000, 10000} {
 		b.Run(fmt.Sprintf("grants=%d", n), func(b *testing.B) {
@@ -26,19 +23,7 @@ func BenchmarkWhyPolicySize(b *testing.B) {
 			}
 			srv := caracaltest.Start(b, caracaltest.WithScenario(sc.ID), caracaltest.WithLatency(latency))
 			size := growGrants(srv, n)
-			col := &collect.Collector{Readers: collect.ReadersOf(newClient(srv)), Settings: collect.Settings{DefaultZone: caracaltest.ZoneResearch, Timeout: time.Minute, CallTimeout: 30 * time.Second}}
-			q := diagnose.Query{RequestID: sc.ID}
-			col.Collect(context.Background(), q) // warm the connections
-			b.ResetTimer()
-			start := time.Now()
-			for range b.N {
-				ev := col.Collect(context.Background(), q)
-				if d := diagnose.Diagnose(ev, "https://docs.caracal.run"); d.Cause != sc.Cause {
-					b.Fatalf("diagnosed %s, want %s", d.Cause, sc.Cause)
-				}
-			}
-			per := time.Since(start) / time.Duration(b.N)
-			b.ReportMetric(float64(per)/float64(latency), "L/why")
+			timeWhy(b, srv, newClient(srv), diagnose.Query{RequestID: sc.ID}, sc.Cause)
 			b.ReportMetric(float64(size)/1e6, "MB/doc")
 		})
 	}

@@ -90,20 +90,7 @@ func BenchmarkWhyZones(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := caracaltest.Start(b, caracaltest.WithScenario(sc.ID), caracaltest.WithLatency(latency))
 			addZones(srv, tc.extra, tc.last)
-			col := &collect.Collector{Readers: collect.ReadersOf(newClient(srv)), Settings: collect.Settings{DefaultZone: caracaltest.ZoneResearch, Timeout: time.Minute, CallTimeout: 30 * time.Second}}
-			q := diagnose.Query{RequestID: tc.requestID}
-			col.Collect(context.Background(), q)
-			srv.ResetRequests()
-			b.ResetTimer()
-			start := time.Now()
-			for range b.N {
-				ev := col.Collect(context.Background(), q)
-				if d := diagnose.Diagnose(ev, "https://docs.caracal.run"); tc.cause != "" && d.Cause != tc.cause {
-					b.Fatalf("diagnosed %s, want %s", d.Cause, tc.cause)
-				}
-			}
-			b.ReportMetric(float64(time.Since(start)/time.Duration(b.N))/float64(latency), "L/why")
-			b.ReportMetric(float64(len(srv.Requests()))/float64(b.N), "calls/why")
+			timeWhy(b, srv, newClient(srv), diagnose.Query{RequestID: tc.requestID}, tc.cause)
 		})
 	}
 }

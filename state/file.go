@@ -36,6 +36,20 @@ type FileOptions struct {
 	Logger *slog.Logger // optional
 }
 
+// withDefaults fills in the defaults of the options left zero.
+func (o FileOptions) withDefaults() FileOptions {
+	if o.MaxKeys <= 0 {
+		o.MaxKeys = DefaultFileKeys
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
 // FileDeduper is the bot.Deduper (and so the signedhttp.ReplayStore) of a
 // bot without Redis whose memory must outlive a restart: the delivery keys
 // and the signatures of handled requests, kept in memory and in a JSON file
@@ -58,16 +72,8 @@ type FileDeduper struct {
 // NewFileDeduper returns the FileDeduper kept in dir/dedup.json, with the
 // keys of the file that have not expired.
 func NewFileDeduper(dir string, opts FileOptions) *FileDeduper {
+	opts = opts.withDefaults()
 	d := &FileDeduper{path: filepath.Join(dir, DedupFile), maxKeys: opts.MaxKeys, now: opts.Now, log: opts.Logger}
-	if d.maxKeys <= 0 {
-		d.maxKeys = DefaultFileKeys
-	}
-	if d.now == nil {
-		d.now = time.Now
-	}
-	if d.log == nil {
-		d.log = slog.New(slog.DiscardHandler)
-	}
 	d.expiry = d.load()
 	d.prune(d.now())
 	return d

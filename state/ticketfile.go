@@ -48,16 +48,8 @@ type FileTicketStore struct {
 // NewFileTicketStore returns the FileTicketStore kept in dir (created when
 // a record is first written).
 func NewFileTicketStore(dir string, opts FileOptions) *FileTicketStore {
+	opts = opts.withDefaults()
 	s := &FileTicketStore{dir: dir, maxKeys: opts.MaxKeys, now: opts.Now, log: opts.Logger}
-	if s.maxKeys <= 0 {
-		s.maxKeys = DefaultFileKeys
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
 	s.local = tickets.NewMemoryStore(s.now)
 	return s
 }
