@@ -122,10 +122,16 @@ func (s *slice) read(ctx context.Context, limit *rate.Limiter) {
 			return
 		}
 		for _, r := range l.Items {
-			j.add(r)
-			if at := stamp(r.OccurredAt); !at.IsZero() && at.Before(s.reached) {
-				s.reached = at
+			at := stamp(r.OccurredAt)
+			if at.After(s.reached) || at.Before(s.from) {
+				// Newest first, within the slice: a row newer than one
+				// already read, or outside the slice, means the list is not
+				// moving forward (a broken or hostile answer).
+				s.err = errNotAdvancing
+				return
 			}
+			j.add(r)
+			s.reached = at
 		}
 		if l.NextCursor == nil || len(l.Items) == 0 {
 			s.reached, s.complete = s.from, true
@@ -198,6 +204,10 @@ func (w *windowRead) err() error {
 	}
 	return nil
 }
+
+// errNotAdvancing says that the audit list answered rows out of order or
+// outside the time asked: counting on would count rows twice.
+var errNotAdvancing = errors.New("the audit list answered rows out of order or outside the time asked")
 
 // errDeadline says that the digest's time ran out before every page was read.
 var errDeadline = fmt.Errorf("the digest's time ran out before every page was read")

@@ -133,3 +133,38 @@ func TestReadWindows_PacesPages(t *testing.T) {
 	assert.LessOrEqual(t, tb.pages.Load(), int32(10))
 	assert.True(t, w.summary(0).Truncated)
 }
+
+// A list that does not move forward (the same page again and again, or
+// rows outside the time asked) stops its slice instead of counting rows
+// twice or for ever.
+func TestReadWindows_StopsAListThatDoesNotAdvance(t *testing.T) {
+	until := time.Date(2026, 8, 22, 16, 0, 0, 0, time.UTC)
+	rows := denials(10, until, time.Minute)
+	var pages atomic.Int32
+	same := func(_ context.Context, q caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
+		pages.Add(1)
+		next := "again"
+		var in []caracal.AuditRow
+		for _, r := range rows {
+			if at := stamp(r.OccurredAt); !at.Before(q.Since) && at.Before(q.Until) {
+				in = append(in, r)
+			}
+		}
+		return &caracal.List[caracal.AuditRow]{Items: in, NextCursor: &next}, nil
+	}
+	w := newWindowRead(until.Add(-time.Hour), until, same)
+	readWindows(context.Background(), unlimited(), w)
+	s := w.summary(0)
+	assert.Equal(t, 10, s.Requests, "each request once")
+	assert.ErrorIs(t, w.err(), errNotAdvancing)
+	assert.True(t, s.Truncated)
+	assert.LessOrEqual(t, pages.Load(), int32(2*slicesPerWindow), "no slice reads on and on")
+
+	outside := func(context.Context, caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
+		return &caracal.List[caracal.AuditRow]{Items: denials(3, until.Add(time.Hour), time.Minute)}, nil
+	}
+	w = newWindowRead(until.Add(-time.Hour), until, outside)
+	readWindows(context.Background(), unlimited(), w)
+	assert.Zero(t, w.summary(0).Requests, "rows outside the time asked are not counted")
+	assert.ErrorIs(t, w.err(), errNotAdvancing)
+}
