@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"regexp"
 	"strings"
@@ -86,9 +85,7 @@ func dashboardExprs(t *testing.T) []string {
 			List []struct{ Type, Definition string }
 		}
 	}
-	raw, err := os.ReadFile(dashboardFile)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(raw, &d))
+	decodeFile(t, dashboardFile, &d)
 	var out []string
 	for _, p := range d.Panels {
 		for _, tg := range p.Targets {
@@ -110,13 +107,9 @@ func dashboardExprs(t *testing.T) []string {
 func alertExprs(t *testing.T) []string {
 	t.Helper()
 	var f struct {
-		Groups []struct {
-			Rules []struct{ Expr string }
-		}
+		Groups []struct{ Rules []struct{ Expr string } }
 	}
-	raw, err := os.ReadFile(alertsFile)
-	require.NoError(t, err)
-	require.NoError(t, yaml.Unmarshal(raw, &f))
+	decodeFile(t, alertsFile, &f)
 	var out []string
 	for _, g := range f.Groups {
 		for _, r := range g.Rules {
@@ -124,6 +117,14 @@ func alertExprs(t *testing.T) []string {
 		}
 	}
 	return out
+}
+
+// decodeFile decodes a YAML file, or a JSON one (JSON is YAML), into v.
+func decodeFile(t *testing.T, name string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(name)
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(raw, v), name)
 }
 
 // PromQL's lexical parts that are not metric names.
