@@ -1,6 +1,13 @@
 package helm_test
 
 import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -95,4 +102,29 @@ func boolWord(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// TestChartValuesAreEachCommentedAndInTheSchema: every top-level value of
+// values.yaml has a comment above it, and values.yaml and the schema name
+// the same top-level values.
+func TestChartValuesAreEachCommentedAndInTheSchema(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(chartDir, "values.yaml"))
+	require.NoError(t, err)
+	topLevel := regexp.MustCompile(`^([A-Za-z]\w*):`)
+	var keys []string
+	previous := ""
+	for _, line := range strings.Split(string(raw), "\n") {
+		if m := topLevel.FindStringSubmatch(line); m != nil {
+			keys = append(keys, m[1])
+			assert.True(t, strings.HasPrefix(previous, "#"), "values.yaml: %s has no comment above it", m[1])
+		}
+		if strings.TrimSpace(line) != "" {
+			previous = line
+		}
+	}
+	var schema struct{ Properties map[string]any }
+	schemaRaw, err := os.ReadFile(filepath.Join(chartDir, "values.schema.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(schemaRaw, &schema))
+	assert.ElementsMatch(t, keys, slices.Collect(maps.Keys(schema.Properties)))
 }
