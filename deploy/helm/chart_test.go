@@ -2,7 +2,7 @@
 // and render with every values file, decode each rendered object strictly
 // into its Kubernetes API type, and check what the chart promises. It needs
 // the helm binary named by $HELM (`make chart-test` builds Helm and runs it);
-// without it the tests are skipped.
+// without it the tests that run Helm are skipped.
 package helm_test
 
 import (
