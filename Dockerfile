@@ -9,6 +9,8 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}"
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/caracal-bot /usr/local/bin/caracal-bot
-USER nonroot:nonroot
+# distroless' nonroot user, by number: Kubernetes' runAsNonRoot can only
+# verify a numeric user.
+USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/caracal-bot"]
 CMD ["--help"]

@@ -22,6 +22,12 @@ type Metrics struct {
 	Connected *prometheus.GaugeVec
 	// Reconnects counts platform reconnections.
 	Reconnects *prometheus.CounterVec
+	// CaracalCalls counts calls to Caracal by service and outcome (ok,
+	// error: answered with a status other than 2xx, unreachable: no answer).
+	CaracalCalls *prometheus.CounterVec
+	// Digests counts scheduled digest runs by schedule and outcome
+	// (posted, failed, not_posted).
+	Digests *prometheus.CounterVec
 }
 
 // NewMetrics creates the collectors and registers them with reg.
@@ -43,7 +49,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "1 while the platform connection (Socket Mode, gateway) is up."}, []string{"platform"}),
 		Reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caracal_bot_platform_reconnects_total",
 			Help: "Platform connection re-establishments."}, []string{"platform"}),
+		CaracalCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caracal_bot_caracal_calls_total",
+			Help: "Calls to Caracal by service and outcome (ok, error, unreachable), after retries."}, []string{"service", "outcome"}),
+		Digests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caracal_bot_digests_total",
+			Help: "Scheduled digest runs by schedule and outcome (posted, failed, not_posted)."}, []string{"schedule", "outcome"}),
 	}
-	reg.MustRegister(m.Commands, m.AckLatency, m.RunLatency, m.PlatformErrors, m.RateLimited, m.Undelivered, m.Connected, m.Reconnects)
+	reg.MustRegister(m.Commands, m.AckLatency, m.RunLatency, m.PlatformErrors, m.RateLimited, m.Undelivered, m.Connected, m.Reconnects,
+		m.CaracalCalls, m.Digests)
 	return m
+}
+
+// InitPlatform starts a platform's count of undelivered replies at zero,
+// so that the series exists before the first failure: an alert on its
+// increase then sees that failure.
+func (m *Metrics) InitPlatform(name string) {
+	m.Undelivered.WithLabelValues(name)
 }

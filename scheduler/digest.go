@@ -9,6 +9,38 @@ import (
 	"github.com/caracal-bot/caracal-bot/commands"
 )
 
+// Outcomes of a digest run, counted in bot.Metrics.Digests. A digest
+// another replica posts, or that shutdown cuts short, is not counted.
+const (
+	// digestPosted: this replica posted it, to one channel at least.
+	digestPosted = "posted"
+	// digestFailed: this replica led but posted nothing: the digest failed,
+	// was late, or every channel refused it.
+	digestFailed = "failed"
+	// digestNotPosted: no replica could post it within the job timeout
+	// (the shared state was away, say).
+	digestNotPosted = "not_posted"
+)
+
+// initCounts starts j's counts of every outcome at zero, so that an alert
+// on their increase sees the first one.
+func (s *Scheduler) initCounts(j *job) {
+	if s.opts.Metrics == nil {
+		return
+	}
+	for _, o := range []string{digestPosted, digestFailed, digestNotPosted} {
+		s.opts.Metrics.Digests.WithLabelValues(j.Name, o)
+	}
+}
+
+// count counts a run of j as outcome; a failure during shutdown is not one.
+func (s *Scheduler) count(j *job, outcome string) {
+	if s.opts.Metrics == nil || (outcome != digestPosted && s.ctx.Err() != nil) {
+		return
+	}
+	s.opts.Metrics.Digests.WithLabelValues(j.Name, outcome).Inc()
+}
+
 // runDigest is one scheduled run of a digest job. It records the fire time
 // (so a later start can tell what it missed), and when this replica holds
 // the lease builds the digest and posts it. A digest that fails, or that
@@ -53,15 +85,22 @@ func (s *Scheduler) runDigest(j *job) {
 	res, err := s.opts.Digester.Digest(ctx, commands.DigestOptions{Zones: j.Zones, Since: j.Since, Notes: notes})
 	if err != nil {
 		j.log.Error("digest failed; nothing posted", "err", err)
+		s.count(j, digestFailed)
 		return
 	}
 	if err := ctx.Err(); err != nil {
 		j.log.Error("digest finished too late; nothing posted", "err", err)
+		s.count(j, digestFailed)
 		return
 	}
 	n, held := s.post(ctx, j.log, token, j.Targets, res.Reply)
 	if !held {
 		return
+	}
+	if n > 0 {
+		s.count(j, digestPosted)
+	} else {
+		s.count(j, digestFailed)
 	}
 	// Recorded even when some channels failed: another replica posting
 	// again would repeat the digest where it did arrive.
@@ -108,6 +147,7 @@ func (s *Scheduler) awaitTurn(ctx context.Context, j *job, fire time.Time) (toke
 		case <-ctx.Done():
 			if s.ctx.Err() == nil {
 				j.log.Error("digest not posted: no replica could post it within the job timeout", "waiting", waitingOn, "err", err)
+				s.count(j, digestNotPosted)
 			}
 			return 0, false
 		case <-poll.C:

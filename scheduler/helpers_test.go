@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -143,4 +145,13 @@ func (fakeProber) Ready(_ context.Context, svc caracal.Service) caracal.Probe {
 
 func slack(channel string) []scheduler.Target {
 	return []scheduler.Target{{Platform: "slack", ChannelID: channel}}
+}
+
+// digestCounts returns the job's counts of digest runs by outcome.
+func digestCounts(m *bot.Metrics, job string) map[string]float64 {
+	out := map[string]float64{}
+	for _, o := range []string{"posted", "failed", "not_posted"} {
+		out[o] = testutil.ToFloat64(m.Digests.WithLabelValues(job, o))
+	}
+	return out
 }

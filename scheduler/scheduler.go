@@ -20,6 +20,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/doctor"
 )
@@ -87,6 +88,9 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Logger receives why a run posted nothing; nil discards.
 	Logger *slog.Logger
+	// Metrics, when set, counts each digest run by outcome (Digests: posted,
+	// failed, not_posted), every job's series starting at zero.
+	Metrics *bot.Metrics
 	// Seconds reads every job's spec with a leading seconds field, like
 	// robfig/cron's WithSeconds. Only tests of whole bot processes set it,
 	// so as not to wait for minute boundaries: the configuration cannot
@@ -153,6 +157,7 @@ func New(opts Options) (*Scheduler, error) {
 			cron.WithChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)))}
 		jb.cron.Schedule(sched, cron.FuncJob(func() { s.runDigest(jb) }))
 		s.jobs = append(s.jobs, jb)
+		s.initCounts(jb)
 	}
 	if opts.Watch.Enabled {
 		s.watch = &watcher{s: s, opts: opts.Watch}

@@ -7,9 +7,12 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 	"github.com/caracal-bot/caracal-bot/scheduler"
@@ -36,10 +39,12 @@ func postTimes(posts []post) []time.Time {
 func TestDailyDigestRunsOncePerDay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		poster, dig := &fakePoster{}, &fakeDigester{}
-		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: poster}))
+		metrics := bot.NewMetrics(prometheus.NewRegistry())
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: poster, Metrics: metrics}))
 		time.Sleep(time.Until(day(4, 23)))
 		synctest.Wait()
 		stop()
+		assert.Equal(t, map[string]float64{"posted": 4, "failed": 0, "not_posted": 0}, digestCounts(metrics, "morning"))
 
 		posts := poster.all()
 		assert.Equal(t, []time.Time{day(1, 8), day(2, 8), day(3, 8), day(4, 8)}, postTimes(posts), "09:00 Paris every day, once")
@@ -102,6 +107,7 @@ func TestFailuresPostNothingHalfMade(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var logs syncbuf.Buffer
 		poster := &fakePoster{fail: map[string]bool{"C0ARCHIVED": true}}
+		metrics := bot.NewMetrics(prometheus.NewRegistry())
 		dig := &fakeDigester{fn: func(ctx context.Context, n int) (commands.Result, error) {
 			switch n {
 			case 1:
@@ -113,7 +119,8 @@ func TestFailuresPostNothingHalfMade(t *testing.T) {
 		}}
 		job := morningJob()
 		job.Targets = append(slack("C0ARCHIVED"), slack("C0ONCALL")...)
-		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: dig, Poster: poster, Logger: testLogger(&logs)}))
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: dig, Poster: poster,
+			Logger: testLogger(&logs), Metrics: metrics}))
 		time.Sleep(time.Until(day(2, 8).Add(30 * time.Minute)))
 		synctest.Wait()
 		stop()
@@ -121,6 +128,32 @@ func TestFailuresPostNothingHalfMade(t *testing.T) {
 		assert.Empty(t, poster.all(), "a failed digest and one cut short by shutdown post nothing")
 		assert.Contains(t, logs.String(), `digest failed; nothing posted" job=morning err="digest needs a zone"`)
 		assert.Contains(t, logs.String(), "digest finished too late; nothing posted")
+		assert.Equal(t, map[string]float64{"posted": 0, "failed": 2, "not_posted": 0}, digestCounts(metrics, "morning"),
+			"the failed digest and the one past the job timeout")
+	})
+	synctest.Test(t, func(t *testing.T) {
+		metrics := bot.NewMetrics(prometheus.NewRegistry())
+		dig := &fakeDigester{fn: func(ctx context.Context, n int) (commands.Result, error) {
+			<-ctx.Done() // still gathering when the bot shuts down
+			return digestResult(n), nil
+		}}
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: &fakePoster{}, Metrics: metrics}))
+		time.Sleep(time.Until(day(1, 8).Add(time.Minute)))
+		stop()
+		assert.Equal(t, map[string]float64{"posted": 0, "failed": 0, "not_posted": 0}, digestCounts(metrics, "morning"),
+			"a digest cut short by shutdown is no failure")
+	})
+	synctest.Test(t, func(t *testing.T) {
+		metrics := bot.NewMetrics(prometheus.NewRegistry())
+		job := morningJob()
+		job.Targets = slack("C0ARCHIVED")
+		s := newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{job}, Digester: &fakeDigester{},
+			Poster: &fakePoster{fail: map[string]bool{"C0ARCHIVED": true}}, Metrics: metrics})
+		assert.Equal(t, 3, testutil.CollectAndCount(metrics.Digests), "every outcome's count exists from the start")
+		stop := start(t, s)
+		time.Sleep(time.Until(day(1, 12)))
+		stop()
+		assert.Equal(t, 1.0, digestCounts(metrics, "morning")["failed"], "no channel took it: failed")
 	})
 	synctest.Test(t, func(t *testing.T) {
 		var logs syncbuf.Buffer

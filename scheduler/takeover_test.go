@@ -8,9 +8,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 	"github.com/caracal-bot/caracal-bot/scheduler"
@@ -151,8 +153,10 @@ func TestDigestIsDroppedWhenSharedStateStaysDown(t *testing.T) {
 		var logs syncbuf.Buffer
 		var down atomic.Bool
 		down.Store(true)
+		metrics := bot.NewMetrics(prometheus.NewRegistry())
 		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: &fakeDigester{},
-			Poster: poster, Lease: flakyLease{Lease: scheduler.NewMemoryLeases().Holder("a"), down: &down}, Logger: testLogger(&logs)}))
+			Poster: poster, Lease: flakyLease{Lease: scheduler.NewMemoryLeases().Holder("a"), down: &down}, Logger: testLogger(&logs),
+			Metrics: metrics}))
 		time.Sleep(time.Until(day(1, 12)))
 		down.Store(false)
 		time.Sleep(time.Until(day(2, 12)))
@@ -160,5 +164,6 @@ func TestDigestIsDroppedWhenSharedStateStaysDown(t *testing.T) {
 		stop()
 		assert.Equal(t, []time.Time{day(2, 8)}, postTimes(poster.all()))
 		assert.Contains(t, logs.String(), "digest not posted: no replica could post it within the job timeout")
+		assert.Equal(t, map[string]float64{"posted": 1, "failed": 0, "not_posted": 1}, digestCounts(metrics, "morning"))
 	})
 }

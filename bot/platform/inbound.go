@@ -135,9 +135,15 @@ type Link struct {
 	everUp   atomic.Bool
 }
 
-// NewLink returns the Link of the named platform, down.
+// NewLink returns the Link of the named platform, down; its gauge reads 0
+// and its count of reconnections starts at zero.
 func NewLink(platform string, metrics *bot.Metrics) *Link {
-	return &Link{platform: platform, metrics: metrics}
+	l := &Link{platform: platform, metrics: metrics}
+	if metrics != nil {
+		metrics.Reconnects.WithLabelValues(platform)
+	}
+	l.Set(false)
+	return l
 }
 
 // Connected reports whether the connection is up now.

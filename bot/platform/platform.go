@@ -110,6 +110,9 @@ func Open(cfg *config.Config, deps Deps, adapters ...Adapter) (*Registry, error)
 		if built.Name() != p.Name {
 			return nil, fmt.Errorf("platform: the %s adapter built a platform named %q", p.Name, built.Name())
 		}
+		if deps.Metrics != nil {
+			deps.Metrics.InitPlatform(p.Name)
+		}
 		r.platforms = append(r.platforms, built)
 	}
 	for _, a := range adapters {

@@ -7,9 +7,12 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/config"
@@ -72,6 +75,16 @@ func TestOpenBuildsTheEnabledPlatformsOnly(t *testing.T) {
 	assert.Equal(t, []string{"123"}, built["discord"].posts)
 	err = reg.Post(context.Background(), "slack", "C1", chat.Reply{Summary: "All ready"})
 	assert.EqualError(t, err, "no slack connection to post to channel C1")
+}
+
+// TestOpenStartsEachPlatformsUndeliveredCountAtZero: the series exists
+// before the first failure, so an alert on its increase sees that failure.
+func TestOpenStartsEachPlatformsUndeliveredCountAtZero(t *testing.T) {
+	metrics := bot.NewMetrics(prometheus.NewRegistry())
+	_, err := platform.Open(configWith(false, true), platform.Deps{Metrics: metrics}, adapters(map[string]*recorder{})...)
+	require.NoError(t, err)
+	assert.Equal(t, 1, testutil.CollectAndCount(metrics.Undelivered), "the enabled platform only")
+	assert.Zero(t, testutil.ToFloat64(metrics.Undelivered.WithLabelValues("discord")))
 }
 
 func TestStartStartsEveryPlatformAndGathersTheirChecks(t *testing.T) {

@@ -104,7 +104,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintln(s.err, "caracal-bot: note:", bot.RemovedNote(removed).Summary)
 	}
 	logger := newLogger(s.err, cfg, s.scrub)
-	env, err := envFromConfig(cfg, newClient(cfg, logger), logger, localTickets(cfg.StateDir, logger), s.scrub)
+	env, err := envFromConfig(cfg, newClient(cfg, logger, nil), logger, localTickets(cfg.StateDir, logger), s.scrub)
 	if err != nil {
 		fmt.Fprintln(s.err, "caracal-bot:", err)
 		return 1
@@ -164,13 +164,14 @@ func writeResult(w io.Writer, res commands.Result, opts cliOptions, s streams) e
 	return console.Print(w, reply, s.columns(), s.tty && !opts.noColor)
 }
 
-// newClient builds the read-only Caracal client from the configuration.
-func newClient(cfg *config.Config, logger *slog.Logger) *caracal.Client {
+// newClient builds the read-only Caracal client from the configuration;
+// onCall (nil: none) hears how each call ended.
+func newClient(cfg *config.Config, logger *slog.Logger, onCall func(caracal.Service, caracal.CallOutcome)) *caracal.Client {
 	c := cfg.Caracal
 	return caracal.New(caracal.Config{
 		APIURL: c.APIURL, STSURL: c.STSURL, GatewayURL: c.GatewayURL, AuditURL: c.AuditURL, CoordinatorURL: c.CoordinatorURL,
 		AdminToken: c.AdminToken.Reveal(), MetricsBearer: c.MetricsBearer.Reveal(), CoordinatorToken: c.CoordinatorToken.Reveal(),
-		CallTimeout: c.CallTimeout, MaxRetries: c.MaxRetries, Logger: logger, UserAgent: "caracal-bot/" + botVersion(),
+		CallTimeout: c.CallTimeout, MaxRetries: c.MaxRetries, Logger: logger, UserAgent: "caracal-bot/" + botVersion(), OnCall: onCall,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
@@ -35,7 +36,7 @@ var adjustScheduler func(*scheduler.Options)
 
 // startScheduler runs the configured digests and the readiness watch, if any.
 func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, registry *commands.Registry,
-	client *caracal.Client, poster chatPoster, lease scheduler.Lease, logger *slog.Logger) error {
+	client *caracal.Client, poster chatPoster, lease scheduler.Lease, metrics *bot.Metrics, logger *slog.Logger) error {
 	jobs, watch := scheduler.FromConfig(cfg)
 	if len(jobs) == 0 && !watch.Enabled {
 		return nil
@@ -46,7 +47,7 @@ func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, 
 	}
 	opts := scheduler.Options{
 		Jobs: jobs, Watch: watch, Digester: registry, Prober: client, Poster: poster,
-		Lease: lease, RunLog: runLog, Logger: logger.With("component", "scheduler"),
+		Lease: lease, RunLog: runLog, Logger: logger.With("component", "scheduler"), Metrics: metrics,
 	}
 	if adjustScheduler != nil {
 		adjustScheduler(&opts)

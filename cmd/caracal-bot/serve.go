@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
-	client := newClient(cfg, logger)
+	client := newClient(cfg, logger, countCaracalCalls(metrics))
 	shared, err := newSharedState(cfg, logger)
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 	}
 	checks = append(checks, platformChecks...)
 	posters := chatPoster{platforms: platforms, scrub: scrub}
-	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, logger); err != nil {
+	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, metrics, logger); err != nil {
 		return err
 	}
 	if env.Tickets != nil {
@@ -186,6 +186,20 @@ func (s *httpServer) serve(logger *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// countCaracalCalls returns the client's OnCall, which counts each call in
+// metrics; every service's count of every outcome starts at zero, so that
+// an alert on their increase sees the first failure.
+func countCaracalCalls(metrics *bot.Metrics) func(caracal.Service, caracal.CallOutcome) {
+	for _, svc := range caracal.AllServices() {
+		for _, o := range caracal.CallOutcomes() {
+			metrics.CaracalCalls.WithLabelValues(string(svc), string(o))
+		}
+	}
+	return func(svc caracal.Service, o caracal.CallOutcome) {
+		metrics.CaracalCalls.WithLabelValues(string(svc), string(o)).Inc()
+	}
 }
 
 // policyFromConfig turns the configured permissions into the dispatcher's policy.

@@ -78,6 +78,7 @@ func (c *Client) send(ctx context.Context, rc *resty.Client, cl call) (*resty.Re
 	default:
 		answered = false // the body could not be read: a transport failure
 	}
+	c.observe(ctx, cl.svc, resp, answered)
 
 	attrs := []slog.Attr{
 		slog.String("service", string(cl.svc)),

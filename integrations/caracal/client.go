@@ -59,6 +59,9 @@ type Config struct {
 	Logger *slog.Logger
 	// UserAgent is sent on every request (default "caracal-bot").
 	UserAgent string
+	// OnCall, when set, is told how each call that was sent ended, after its
+	// retries (see CallOutcome): serve counts them in its metrics.
+	OnCall func(Service, CallOutcome)
 }
 
 // Client is a read-only typed client for Caracal's HTTP surfaces. It issues
@@ -71,6 +74,7 @@ type Client struct {
 	maxRetries int
 	maxWait    time.Duration
 	log        *slog.Logger
+	onCall     func(Service, CallOutcome)
 	rest       *resty.Client // typed calls, with retries
 	probe      *resty.Client // /health and /ready, no retries
 }
@@ -129,6 +133,7 @@ func New(cfg Config) *Client {
 		maxRetries: retries,
 		maxWait:    maxWait,
 		log:        logger,
+		onCall:     cfg.OnCall,
 	}
 
 	c.rest = newResty(hc, ua, maxBodyBytes).
