@@ -154,7 +154,8 @@ func TestServeDiscordHTTPInteractionsAreVerified(t *testing.T) {
 }
 
 // registeredAccess is what the bulk overwrite of guild ("" globally) said
-// about where /caracal may be used and by whom, as sent.
+// about where /caracal and Diagnose with Caracal may be used and by whom,
+// as sent: the same for both.
 func registeredAccess(t *testing.T, fake *discordfake.Server, guild string) (contexts []int, perms string) {
 	t.Helper()
 	for _, set := range fake.Commands() {
@@ -162,11 +163,15 @@ func registeredAccess(t *testing.T, fake *discordfake.Server, guild string) (con
 			continue
 		}
 		var sent []struct {
+			Name     string `json:"name"`
 			Contexts []int  `json:"contexts"`
 			Perms    string `json:"default_member_permissions"`
 		}
 		require.NoError(t, json.Unmarshal(set.Payload, &sent))
-		require.Len(t, sent, 1)
+		require.Len(t, sent, 2)
+		assert.Equal(t, []string{"caracal", "Diagnose with Caracal"}, []string{sent[0].Name, sent[1].Name})
+		assert.Equal(t, sent[0].Contexts, sent[1].Contexts)
+		assert.Equal(t, sent[0].Perms, sent[1].Perms)
 		return sent[0].Contexts, sent[0].Perms
 	}
 	require.FailNow(t, "no commands registered in guild "+guild)
