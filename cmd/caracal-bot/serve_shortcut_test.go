@@ -238,3 +238,18 @@ func TestServeSlackShortcutInAChannelBoundToAZone(t *testing.T) {
 	assertNoStaging(t, withoutEcho(slackPrivate(fake)))
 	assert.Empty(t, stagingRequests(srv), "nothing is read from Staging")
 }
+
+// TestServeSlackShortcutEchoesNoLiveMarkup: what the answer quotes of a
+// hostile message (here the --zone it names) is inert: no ping, no link.
+func TestServeSlackShortcutEchoesNoLiveMarkup(t *testing.T) {
+	fake := slackfake.Start(t)
+	base := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": testSigningSecret})
+	useShortcut(t, base, shortcutOn("trig-markup", "<!channel> "+denyID+" --zone <!channel>", channelMessageTS, "", fake), time.Now())
+	var answer string
+	require.Eventually(t, func() bool {
+		answer = slackPrivate(fake)
+		return strings.Contains(answer, "--zone must be a Caracal zone id")
+	}, 15*time.Second, 20*time.Millisecond)
+	assert.NotContains(t, answer, "<!channel>")
+	assert.Empty(t, fake.Messages(testChannel))
+}
