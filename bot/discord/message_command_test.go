@@ -84,27 +84,21 @@ func TestMessageCommand_FromAThread(t *testing.T) {
 	assert.Equal(t, "TH1", tg.ChannelID)
 }
 
-func TestMessageCommand_Refusals(t *testing.T) {
-	e := newHTTPEnv(t, nil, nil, func(o *InboundOptions) { o.Guilds = []string{"G1"} })
-	noMessage := withData(messageInteraction("I1", "req-1"), func(d *discordgo.ApplicationCommandInteractionData) { d.Resolved = nil })
-	otherMessage := withData(messageInteraction("I2", "req-1"), func(d *discordgo.ApplicationCommandInteractionData) { d.TargetID = "M8" })
-	otherName := withData(messageInteraction("I3", "req-1"), func(d *discordgo.ApplicationCommandInteractionData) { d.Name = "Someone else's" })
-	for _, tc := range []struct {
-		name string
-		i    *discordgo.Interaction
-		want string
-	}{
-		{"no resolved message", noMessage, UnreadableMessage},
-		{"the target is not resolved", otherMessage, UnreadableMessage},
-		{"another message command", otherName, chat.Usage},
-		{"from another guild", inGuild(messageInteraction("I4", "req-1"), "G2"), NotThisServer},
-		{"in a DM", dm(messageInteraction("I5", "req-1")), NoDMs},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			status, body := e.interact(t, tc.i)
-			require.Equal(t, http.StatusOK, status)
-			assertEphemeral(t, tc.want, body)
-		})
+// TestMessageCommand_Unreadable: an interaction without the message it
+// was used on, or of another message command, is answered at once, only
+// to the user; the refusals of a server or a DM are /caracal's
+// (TestHTTP_ClosedByDefault).
+func TestMessageCommand_Unreadable(t *testing.T) {
+	e := newHTTPEnv(t, nil, nil)
+	answers := map[*discordgo.Interaction]string{
+		withData(messageInteraction("I1", "req-1"), func(d *discordgo.ApplicationCommandInteractionData) { d.Resolved = nil }):          UnreadableMessage,
+		withData(messageInteraction("I2", "req-1"), func(d *discordgo.ApplicationCommandInteractionData) { d.TargetID = "M8" }):         UnreadableMessage,
+		withData(messageInteraction("I3", "req-1"), func(d *discordgo.ApplicationCommandInteractionData) { d.Name = "Someone else's" }): chat.Usage,
+	}
+	for i, want := range answers {
+		status, body := e.interact(t, i)
+		require.Equal(t, http.StatusOK, status)
+		assertEphemeral(t, want, body)
 	}
 	assert.Empty(t, e.sub.Submitted(), "nothing reaches the dispatcher")
 }

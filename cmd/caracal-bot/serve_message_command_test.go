@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -92,13 +88,9 @@ func waitPrivateAnswer(t *testing.T, fake *discordfake.Server, token, want strin
 
 func TestServeDiscordMessageCommandOverTheGateway(t *testing.T) {
 	t.Parallel()
-	gw := discordfake.NewGateway(0)
-	t.Cleanup(gw.Close)
-	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
+	fake, gw := startDiscordGateway(t)
 	startServe(t, nil, discordEnv(fake))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	require.NoError(t, gw.WaitHandshakes(ctx, 1))
+	waitGateway(t, gw)
 
 	// Registered with /caracal, in one overwrite, in the shape Discord wants.
 	sets := fake.Commands()
@@ -123,13 +115,7 @@ func TestServeDiscordMessageCommandOverTheGateway(t *testing.T) {
 }
 
 func TestServeDiscordMessageCommandOverHTTP(t *testing.T) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	fake := discordfake.Start(t, discordfake.WithChannel(discordChannel))
-	env := with(discordEnv(fake), "DISCORD_PUBLIC_KEY", hex.EncodeToString(pub), "DISCORD_GUILD_IDS", discordGuild)
-	cfgFile := t.TempDir() + "/caracal-bot.yaml"
-	require.NoError(t, os.WriteFile(cfgFile, []byte("discord:\n  gateway: false\n"), 0o600))
-	base := startServeWithConfig(t, nil, cfgFile, env)
+	base, fake, priv := startDiscordHTTP(t, "DISCORD_GUILD_IDS", discordGuild)
 	at := time.Now()
 	interact := func(i *discordgo.Interaction) string {
 		t.Helper()
@@ -143,30 +129,24 @@ func TestServeDiscordMessageCommandOverHTTP(t *testing.T) {
 		require.NoError(t, discordfake.CheckInteractionResponse([]byte(resp)))
 		return resp
 	}
-	// answer hands the HTTP answer to the fake, as Discord records it.
-	answer := func(id, token, body string) {
-		t.Helper()
-		resp, err := http.Post(fake.URL()+"/interactions/"+id+"/"+token+"/callback", "application/json", strings.NewReader(body))
-		require.NoError(t, err)
-		resp.Body.Close()
-	}
 
 	// Refused from a server that is not configured, and from a DM.
 	assertRefusal(t, "not enabled in this server", interact(foreignInteraction(diagnoseInteraction("1", "tok-1", fake.AppID(), discordPasted(t, "deny-no-grant")))))
 	assertRefusal(t, "does not answer in direct messages", interact(dmInteraction(diagnoseInteraction("2", "tok-2", fake.AppID(), discordPasted(t, "deny-no-grant")))))
 	assert.Zero(t, acceptedCommands(t, base))
 
-	id, token := fake.NewInteraction(discordChannel, discordGuild, "700000000000000001")
-	body := interact(diagnoseInteraction(id, token, fake.AppID(), discordPasted(t, "deny-no-grant")))
-	assert.JSONEq(t, `{"type":5}`, body)
-	answer(id, token, body)
-	assertDiscordDiagnosis(t, fake, token, denyID, "resource_not_granted")
-
-	id, token = fake.NewInteraction(discordChannel, discordGuild, "700000000000000001")
-	body = interact(diagnoseInteraction(id, token, fake.AppID(), "who broke the build?"))
-	assert.JSONEq(t, `{"type":5}`, body)
-	answer(id, token, body)
-	waitPrivateAnswer(t, fake, token, "no request ID found")
+	// deferred is the interaction's answer, which Discord has recorded by
+	// the time the bot goes on to edit or delete it: the fake is told first,
+	// then the bot must give that answer.
+	deferred := func(content string) string {
+		t.Helper()
+		id, token := fake.NewInteraction(discordChannel, discordGuild, "700000000000000001")
+		recordCallback(t, fake, id, token, `{"type":5}`)
+		assert.JSONEq(t, `{"type":5}`, interact(diagnoseInteraction(id, token, fake.AppID(), content)))
+		return token
+	}
+	assertDiscordDiagnosis(t, fake, deferred(discordPasted(t, "deny-no-grant")), denyID, "resource_not_granted")
+	waitPrivateAnswer(t, fake, deferred("who broke the build?"), "no request ID found")
 }
 
 // TestServeDiscordMessageCommandObeysPermissionsAndZones: the rules of
@@ -175,17 +155,13 @@ func TestServeDiscordMessageCommandOverHTTP(t *testing.T) {
 func TestServeDiscordMessageCommandObeysPermissionsAndZones(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t)
-	gw := discordfake.NewGateway(0)
-	t.Cleanup(gw.Close)
-	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
+	fake, gw := startDiscordGateway(t)
 	cfgFile := bindToResearch(t, discordChannel)
 	doc, err := os.ReadFile(cfgFile)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(cfgFile, append(doc, []byte("permissions:\n  commands:\n    why: {groups: [\"600000000000000001\"]}\n")...), 0o600))
 	startServeOn(t, srv, nil, cfgFile, discordEnv(fake))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	require.NoError(t, gw.WaitHandshakes(ctx, 1))
+	waitGateway(t, gw)
 
 	// Without the role: refused at once, only to the user.
 	id, token := fake.NewInteraction(discordChannel, discordGuild, "700000000000000001")
