@@ -77,10 +77,13 @@ func Render(w io.Writer, r chat.Reply, opt Options) error {
 type printer struct {
 	opt Options
 	b   strings.Builder
+	// prefix starts every line: the gutter of the thread a reply is
+	// drawn in (see RenderDiagnosis); opt.Width leaves room for it.
+	prefix string
 }
 
 func (p *printer) line(parts ...string) {
-	p.b.WriteString(strings.TrimRight(strings.Join(parts, ""), " "))
+	p.b.WriteString(strings.TrimRight(p.prefix+strings.Join(parts, ""), " "))
 	p.b.WriteByte('\n')
 }
 
@@ -172,9 +175,13 @@ func (p *printer) thread(sections []chat.Section) {
 		return
 	}
 	p.line("  ", p.paint(sgrDim, "└ thread"))
-	bar := strings.Repeat(" ", gutterIndent) + p.paint(sgrDim, "│")
+	p.sections(sections, strings.Repeat(" ", gutterIndent)+p.paint(sgrDim, "│"), p.opt.Width-gutterIndent-4)
+}
+
+// sections prints sections after bar, each under its title with its body
+// indented, wrapped to avail columns, a bar alone between two.
+func (p *printer) sections(sections []chat.Section, bar string, avail int) {
 	gutter, body := bar+" ", bar+"   "
-	avail := p.opt.Width - gutterIndent - 4
 	for i, s := range sections {
 		if i > 0 {
 			p.line(bar)

@@ -115,27 +115,48 @@ func RunScript(ctx context.Context, script io.Reader, out io.Writer, h Handler, 
 	}
 }
 
-// respond answers one line and renders the reply followed by a blank line.
+// respond answers one line and renders the reply followed by a blank
+// line; /diagnose renders the message it posts and the answer in its
+// thread (see RenderDiagnosis).
 func respond(ctx context.Context, out io.Writer, text string, long bool, h Handler, opt Options) error {
-	if err := Render(out, answer(ctx, text, long, h, opt), opt); err != nil {
+	inv, err := invocation(text, long, opt)
+	switch {
+	case err != nil:
+		err = Render(out, errorReply(err.Error()), opt)
+	case inv.Command == DiagnoseCommand && strings.TrimSpace(inv.Text) == "":
+		err = Render(out, errorReply(diagnoseUsage), opt)
+	case inv.Command == DiagnoseCommand:
+		d := chat.DiagnoseMessage(inv.Text)
+		d.Platform, d.UserID, d.UserName, d.ChannelID, d.TriggeredAt = inv.Platform, inv.UserID, inv.UserName, inv.ChannelID, inv.TriggeredAt
+		err = RenderDiagnosis(out, opt.User, inv.Text, call(ctx, h, d), opt)
+	default:
+		err = Render(out, call(ctx, h, inv), opt)
+	}
+	if err != nil {
 		return err
 	}
-	_, err := io.WriteString(out, "\n")
+	_, err = io.WriteString(out, "\n")
 	return err
 }
 
-// answer turns one line into a reply, never panicking.
-func answer(ctx context.Context, text string, long bool, h Handler, opt Options) (reply chat.Reply) {
+// invocation reads one line as the user's command in the console's
+// channel.
+func invocation(text string, long bool, opt Options) (chat.Invocation, error) {
 	if long {
-		return errorReply(fmt.Sprintf("line too long: type at most %d KiB", maxLine>>10))
+		return chat.Invocation{}, fmt.Errorf("line too long: type at most %d KiB", maxLine>>10)
 	}
 	inv, err := chat.ParseCommandLine(text)
 	if err != nil {
-		return errorReply(err.Error())
+		return chat.Invocation{}, err
 	}
 	inv.Platform = "console"
 	inv.UserID, inv.UserName, inv.ChannelID = opt.User, opt.User, "console"
 	inv.TriggeredAt = time.Now()
+	return inv, nil
+}
+
+// call answers inv, never panicking.
+func call(ctx context.Context, h Handler, inv chat.Invocation) (reply chat.Reply) {
 	defer func() {
 		if v := recover(); v != nil {
 			reply = errorReply(fmt.Sprintf("internal error: %s failed: %s", inv.Command, truncate(chat.OneLine(fmt.Sprint(v)), 200)))

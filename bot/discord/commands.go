@@ -9,11 +9,17 @@ import (
 	"unicode"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/caracal-bot/caracal-bot/chat"
 )
 
-// CommandName is the one application command the bot registers; every bot
-// command is one of its subcommands (/caracal why, /caracal status, ...).
+// CommandName is the bot's chat command; every bot command is one of its
+// subcommands (/caracal why, /caracal status, ...).
 const CommandName = "caracal"
+
+// MessageCommandName is the bot's message command, in the Apps menu of
+// every message: it diagnoses the message (see chat.DiagnoseMessage).
+const MessageCommandName = chat.DiagnoseLabel
 
 // isPositional reports whether an option is a positional argument of the
 // command grammar rather than a --flag: "why <request-id>", "help [command]".
@@ -56,9 +62,9 @@ func subcommand(name, desc string, opts ...*discordgo.ApplicationCommandOption) 
 	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
 }
 
-// Access is where and to whom Discord offers the /caracal command.
+// Access is where and to whom Discord offers the bot's commands.
 type Access struct {
-	// AllowDMs offers it in DMs with the bot too, not only in servers.
+	// AllowDMs offers them in DMs with the bot too, not only in servers.
 	AllowDMs bool
 	// MemberPermissions is the permission bitfield a member needs to see
 	// and use it (default_member_permissions) until a server admin changes
@@ -67,23 +73,44 @@ type Access struct {
 	MemberPermissions int64
 }
 
-// Command is the /caracal application command with one subcommand per bot
-// command and typed options for their flags, offered as a guild install
-// in servers (and DMs with the bot when a.AllowDMs) to members with
-// a.MemberPermissions. It needs no privileged intent: the bot never reads
-// message content.
-func Command(a Access) *discordgo.ApplicationCommand {
+// Commands are the application commands the bot registers, in one bulk
+// overwrite: /caracal and the Diagnose with Caracal message command.
+func Commands(a Access) []*discordgo.ApplicationCommand {
+	return []*discordgo.ApplicationCommand{Command(a), MessageCommand(a)}
+}
+
+// offered sets where and to whom Discord offers c: as a guild install in
+// servers (and DMs with the bot when a.AllowDMs) to members with
+// a.MemberPermissions.
+func (a Access) offered(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	if a.AllowDMs {
 		contexts = append(contexts, discordgo.InteractionContextBotDM)
 	}
-	return &discordgo.ApplicationCommand{
-		Name:                     CommandName,
-		Type:                     discordgo.ChatApplicationCommand,
-		Description:              "Diagnose Caracal authorization failures",
-		DefaultMemberPermissions: ptr(a.MemberPermissions),
-		Contexts:                 &contexts,
-		IntegrationTypes:         &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+	c.DefaultMemberPermissions = ptr(a.MemberPermissions)
+	c.Contexts = &contexts
+	c.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	return c
+}
+
+// MessageCommand is the Diagnose with Caracal message command (type 3),
+// offered where and to whom /caracal is. As Discord wants it, it has no
+// description and no options: Discord would refuse the whole overwrite,
+// /caracal included. Its interaction carries the message it was used on,
+// content included, which needs no privileged intent.
+func MessageCommand(a Access) *discordgo.ApplicationCommand {
+	return a.offered(&discordgo.ApplicationCommand{Name: MessageCommandName, Type: discordgo.MessageApplicationCommand})
+}
+
+// Command is the /caracal application command with one subcommand per bot
+// command and typed options for their flags, offered where and to whom a
+// says. It needs no privileged intent: the bot never reads the channel's
+// messages.
+func Command(a Access) *discordgo.ApplicationCommand {
+	return a.offered(&discordgo.ApplicationCommand{
+		Name:        CommandName,
+		Type:        discordgo.ChatApplicationCommand,
+		Description: "Diagnose Caracal authorization failures",
 		Options: []*discordgo.ApplicationCommandOption{
 			subcommand("why", "Explain why a protected call failed",
 				requestIDOpt(), zoneOpt(),
@@ -107,10 +134,10 @@ func Command(a Access) *discordgo.ApplicationCommand {
 			subcommand("help", "List the commands, or explain one",
 				strOpt("command", "The command to explain", false, "why", "status", "doctor", "trace", "audit", "bundle", "digest", "causes", "help")),
 		},
-	}
+	})
 }
 
-// Register installs the /caracal command (Command(a), sent as a
+// Register installs the bot's commands (Commands(a), each sent as a
 // commandBody) with a bulk overwrite, which replaces whatever commands the
 // application had: per guild when guildIDs are given (changes show at
 // once), else globally.
@@ -118,7 +145,10 @@ func Register(ctx context.Context, s *discordgo.Session, appID string, guildIDs 
 	if appID == "" {
 		return fmt.Errorf("discord: register commands: no application ID")
 	}
-	cmds := []commandBody{commandBodyOf(Command(a))}
+	var cmds []commandBody
+	for _, c := range Commands(a) {
+		cmds = append(cmds, commandBodyOf(c))
+	}
 	targets := guildIDs
 	if len(targets) == 0 {
 		targets = []string{""}

@@ -176,27 +176,42 @@ func TestRegister(t *testing.T) {
 	sets := srv.Commands()
 	require.Len(t, sets, 1)
 	assert.Equal(t, "", sets[0].GuildID, "global without guilds")
-	require.Len(t, sets[0].Commands, 1)
+	require.Len(t, sets[0].Commands, 2, "/caracal and the message command, in one overwrite")
 	got := sets[0].Commands[0]
 	assert.Equal(t, want.Name, got.Name)
 	assert.Equal(t, want.Description, got.Description)
 	assert.Equal(t, want.Options, got.Options, "every subcommand, option type, range and choice arrives")
 	assertAccess(t, sets[0], "2048", discordgo.InteractionContextGuild)
+	assertMessageCommand(t, sets[0], `"2048"`, `[0]`)
 
 	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1", "G2"}, access))
 	sets = srv.Commands()
 	require.Len(t, sets, 3)
 	for i, g := range []string{"", "G1", "G2"} {
 		assert.Equal(t, g, sets[i].GuildID)
-		require.Len(t, sets[i].Commands, 1)
+		require.Len(t, sets[i].Commands, 2)
 		assert.Equal(t, want.Options, sets[i].Commands[0].Options)
 		assertAccess(t, sets[i], "2048", discordgo.InteractionContextGuild)
+		assertMessageCommand(t, sets[i], `"2048"`, `[0]`)
 	}
 
 	err = Register(t.Context(), s, "someone-else", nil, access)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "globally")
 	require.Error(t, Register(t.Context(), s, "", nil, access))
+}
+
+// assertMessageCommand checks, on the wire, the message command of a bulk
+// overwrite: exactly the name, type 3 and where and to whom it is offered
+// (as /caracal is), with no description and no options, which Discord
+// refuses on it.
+func assertMessageCommand(t *testing.T, set discordfake.CommandSet, perms, contexts string) {
+	t.Helper()
+	var sent []json.RawMessage
+	require.NoError(t, json.Unmarshal(set.Payload, &sent))
+	require.Len(t, sent, 2)
+	assert.JSONEq(t, `{"name":"Diagnose with Caracal","type":3,"default_member_permissions":`+perms+
+		`,"contexts":`+contexts+`,"integration_types":[0]}`, string(sent[1]))
 }
 
 func TestRegister_Access(t *testing.T) {
@@ -206,13 +221,15 @@ func TestRegister_Access(t *testing.T) {
 
 	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1"}, Access{AllowDMs: true, MemberPermissions: 8}))
 	assertAccess(t, srv.Commands()[0], "8", discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM)
+	assertMessageCommand(t, srv.Commands()[0], `"8"`, `[0,1]`)
 
 	// 0 (administrators only) is sent, not left out as empty.
 	require.NoError(t, Register(t.Context(), s, srv.AppID(), []string{"G1"}, Access{}))
 	assertAccess(t, srv.Commands()[0], "0", discordgo.InteractionContextGuild)
+	assertMessageCommand(t, srv.Commands()[0], `"0"`, `[0]`)
 }
 
-// assertAccess checks what a bulk overwrite said about where the command
+// assertAccess checks what a bulk overwrite said about where each command
 // may be used and by whom, on the wire: the contexts, the
 // default_member_permissions bitfield (a string, as Discord wants it) and
 // a guild install only (a user install would escape both).
@@ -224,15 +241,17 @@ func assertAccess(t *testing.T, set discordfake.CommandSet, perms string, contex
 		IntegrationTypes         []int                              `json:"integration_types"`
 	}
 	require.NoError(t, json.Unmarshal(set.Payload, &sent))
-	require.Len(t, sent, 1)
-	assert.Equal(t, contexts, sent[0].Contexts)
-	require.NotNil(t, sent[0].DefaultMemberPermissions, "default_member_permissions is sent")
-	assert.Equal(t, perms, *sent[0].DefaultMemberPermissions)
-	assert.Equal(t, []int{0}, sent[0].IntegrationTypes)
+	require.NotEmpty(t, sent)
+	for _, c := range sent {
+		assert.Equal(t, contexts, c.Contexts)
+		require.NotNil(t, c.DefaultMemberPermissions, "default_member_permissions is sent")
+		assert.Equal(t, perms, *c.DefaultMemberPermissions)
+		assert.Equal(t, []int{0}, c.IntegrationTypes)
+	}
 }
 
 // TestCommand_DiscordRules checks the rules Discord enforces on a command
-// definition, which the fake does not.
+// definition, beyond those the fake checks.
 func TestCommand_DiscordRules(t *testing.T) {
 	name := func(s string) bool {
 		if len(s) < 1 || len(s) > 32 {

@@ -122,19 +122,31 @@ func (in *inbound) handle(ctx context.Context, i *discordgo.Interaction, parentI
 	return reaction{}
 }
 
-// command maps /caracal <subcommand> [options].
+// command maps /caracal <subcommand> [options], and the Diagnose with
+// Caracal message command (see messageCommand).
 func (in *inbound) command(ctx context.Context, i *discordgo.Interaction, parentID string, d *discordgo.ApplicationCommandInteractionData) reaction {
+	if d.CommandType == discordgo.MessageApplicationCommand && d.Name == MessageCommandName {
+		return in.messageCommand(ctx, i, parentID, d)
+	}
 	if d.Name != CommandName || len(d.Options) == 0 || d.Options[0] == nil ||
 		d.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
 		return reaction{resp: ephemeral(chat.Usage)}
 	}
+	command, text := invocationText(d.Options[0])
+	return in.dispatch(ctx, i, parentID, chat.Invocation{Command: command, Text: text})
+}
+
+// dispatch submits inv, what application command i asks for, as i's user
+// in i's channel (the thread's parent for a command sent from a thread, so
+// its permissions and zones apply), and answers i: deferred when accepted
+// or redelivered, the dispatcher's refusal otherwise. Its reply edits the
+// deferral (see Poster.Deliver).
+func (in *inbound) dispatch(ctx context.Context, i *discordgo.Interaction, parentID string, inv chat.Invocation) reaction {
 	userID, userName, roles := invoker(i)
 	if userID == "" || i.ChannelID == "" {
 		return reaction{resp: ephemeral(NoUser)}
 	}
-	command, text := invocationText(d.Options[0])
-	inv := chat.Invocation{Platform: Name, Command: command, Text: text, UserID: userID, UserName: userName,
-		ChannelID: cmp.Or(parentID, i.ChannelID), TriggeredAt: in.Now()}
+	inv.Platform, inv.UserID, inv.UserName, inv.ChannelID, inv.TriggeredAt = Name, userID, userName, cmp.Or(parentID, i.ChannelID), in.Now()
 	r := in.reaction()
 	t := in.target(i, userID, r.acked)
 	out := in.Submit(ctx, bot.Request{Invocation: inv, DedupKey: "discord:interaction:" + i.ID, Groups: roles,

@@ -87,6 +87,9 @@ func FuzzInteractionPayload(f *testing.F) {
 		commandInteraction("I2", "doctor", boolean("all_zones", true)),
 		buttonInteraction("B1", buttonID(chat.ActionRerun, "r --zone z"), "U1"),
 		buttonInteraction("B2", buttonID(chat.ActionTicket, "r"), "U1"),
+		messageInteraction("M1", "caracal: 403 access_denied (request_id=r) xoxb-1-2-secret"),
+		messageInteraction("M2", ""),
+		withData(messageInteraction("M3", "r"), func(d *discordgo.ApplicationCommandInteractionData) { d.TargetID = "" }),
 	} {
 		b, err := json.Marshal(i)
 		require.NoError(f, err)
@@ -116,6 +119,11 @@ func FuzzInteractionPayload(f *testing.F) {
 			assert.Equal(t, "discord", req.Invocation.Platform)
 			assert.NotEmpty(t, req.Invocation.UserID)
 			assert.NotEmpty(t, req.DedupKey)
+			if d, ok := i.Data.(discordgo.ApplicationCommandInteractionData); ok && d.CommandType == discordgo.MessageApplicationCommand {
+				// A message diagnosed is why with the message it names.
+				assert.Equal(t, chat.DiagnoseMessage(d.Resolved.Messages[d.TargetID].Content), chat.Invocation{
+					Command: req.Invocation.Command, Text: req.Invocation.Text})
+			}
 		}
 		if len(sub.Dispatched()) > 0 { // accepted: a fresh Submitter accepts what is not a duplicate
 			assert.Contains(t, []discordgo.InteractionResponseType{discordgo.InteractionResponseDeferredChannelMessageWithSource,

@@ -185,8 +185,8 @@ func TestHTTP_DMsAllowed(t *testing.T) {
 }
 
 // TestHTTP_ClosedByDefault: a guild that is not configured and a DM get an
-// ephemeral refusal that shows no data, for commands and buttons alike,
-// and nothing reaches the dispatcher.
+// ephemeral refusal that shows no data, for commands (the message command
+// too) and buttons alike, and nothing reaches the dispatcher.
 func TestHTTP_ClosedByDefault(t *testing.T) {
 	e := newHTTPEnv(t, nil, nil, func(o *InboundOptions) { o.Guilds = []string{"G0", "G1"} })
 	rerun := buttonID(chat.ActionRerun, "req-1 --zone z")
@@ -200,6 +200,8 @@ func TestHTTP_ClosedByDefault(t *testing.T) {
 		{"command in a DM", dm(commandInteraction("I2", "audit")), NoDMs},
 		{"button in a DM", dm(buttonInteraction("B2", rerun, "U9")), NoDMs},
 		{"help in a DM", dm(commandInteraction("I3", "help")), NoDMs},
+		{"message command from another guild", inGuild(messageInteraction("M1", "req-1"), "G2"), NotThisServer},
+		{"message command in a DM", dm(messageInteraction("M2", "req-1")), NoDMs},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := e.interact(t, tc.i)

@@ -21,7 +21,7 @@ import (
 // discord_channels, the Invocation's Platform and the metrics label.
 const Name = "discord"
 
-// registerTimeout bounds the registration of the /caracal command at start.
+// registerTimeout bounds the registration of the commands at start.
 const registerTimeout = 30 * time.Second
 
 // adapter is the Discord platform: a REST session and the Poster on it.
@@ -68,9 +68,9 @@ func New(cfg *config.Config, deps platform.Deps) (platform.Platform, error) {
 
 func (a *adapter) Name() string { return Name }
 
-// Start registers the /caracal command, mounts the HTTP interactions
-// endpoint (when a public key is set) and opens the gateway (unless turned
-// off).
+// Start registers the commands (/caracal and Diagnose with Caracal),
+// mounts the HTTP interactions endpoint (when a public key is set) and
+// opens the gateway (unless turned off).
 func (a *adapter) Start(ctx context.Context, h platform.Host) ([]ops.Check, error) {
 	dc := a.cfg
 	warnOpen(dc, a.deps.Logger)
@@ -78,7 +78,7 @@ func (a *adapter) Start(ctx context.Context, h platform.Host) ([]ops.Check, erro
 	defer cancel()
 	access := Access{AllowDMs: dc.AllowDMs, MemberPermissions: dc.MemberPermissions()}
 	if err := Register(rctx, a.session, dc.AppID, dc.Guilds(), access); err != nil {
-		return nil, fmt.Errorf("discord: register the /caracal command: %w", err)
+		return nil, fmt.Errorf("discord: register the commands: %w", err)
 	}
 	inbound := InboundOptions{Inbound: h.Inbound, PublicKey: dc.PublicKey, AppID: dc.AppID, Responders: a.poster,
 		Guilds: dc.Guilds(), AllowDMs: dc.AllowDMs, Buttons: a.deps.Buttons}

@@ -95,11 +95,12 @@ type callbackData struct {
 	AllowedMentions *allowedMentions       `json:"allowed_mentions"`
 }
 
-// commandBody is an application command of a bulk overwrite.
+// commandBody is an application command of a bulk overwrite. A message
+// command has no description: Discord refuses the field on it, even empty.
 type commandBody struct {
 	Name             string                                 `json:"name"`
 	Type             discordgo.ApplicationCommandType       `json:"type,omitempty"`
-	Description      string                                 `json:"description"`
+	Description      string                                 `json:"description,omitempty"`
 	MemberPerms      *string                                `json:"default_member_permissions,omitempty"`
 	Contexts         []discordgo.InteractionContextType     `json:"contexts,omitempty"`
 	IntegrationTypes []discordgo.ApplicationIntegrationType `json:"integration_types,omitempty"`

@@ -71,7 +71,8 @@ func (in *inbound) slashCommand(ctx context.Context, cmd slack.SlashCommand) *ac
 	return ephemeralAck(out.Ack)
 }
 
-// interactionPayload is the part of an interaction payload the bot reads.
+// interactionPayload is the part of an interaction payload the bot reads:
+// a button's (block_actions) or a message shortcut's (message_action).
 type interactionPayload struct {
 	Type        string `json:"type"`
 	ResponseURL string `json:"response_url"`
@@ -92,34 +93,54 @@ type interactionPayload struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
 	} `json:"actions"`
+	// CallbackID, TriggerID and Message are a message shortcut's.
+	CallbackID string          `json:"callback_id"`
+	TriggerID  string          `json:"trigger_id"`
+	Message    shortcutMessage `json:"message"`
 }
 
-// interaction maps a block_actions payload (the JSON of the "payload" form
-// field, or of a Socket Mode envelope). Anything else is ignored.
+// userName is the clicking user's handle.
+func (p *interactionPayload) userName() string { return cmp.Or(p.User.Username, p.User.Name) }
+
+// interaction maps an interaction payload (the JSON of the "payload" form
+// field, or of a Socket Mode envelope): a click on a button
+// (block_actions) or the "Diagnose with Caracal" message shortcut
+// (message_action). Anything else is ignored.
 func (in *inbound) interaction(ctx context.Context, raw []byte) error {
 	var p interactionPayload
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return errors.New("slack: unreadable interaction payload")
 	}
-	if p.Type != "block_actions" || len(p.Actions) == 0 || p.User.ID == "" {
-		return nil
+	switch p.Type {
+	case "block_actions":
+		in.blockAction(ctx, &p)
+	case "message_action":
+		in.messageAction(ctx, &p)
+	}
+	return nil
+}
+
+// blockAction maps a click on a button under a reply.
+func (in *inbound) blockAction(ctx context.Context, p *interactionPayload) {
+	if len(p.Actions) == 0 || p.User.ID == "" {
+		return
 	}
 	channel := cmp.Or(p.Channel.ID, p.Container.ChannelID)
 	msgTS := p.Container.MessageTS
 	if channel == "" || msgTS == "" {
-		return nil
+		return
 	}
 	a := p.Actions[0]
 	ack := Target{ChannelID: channel, UserID: p.User.ID, ResponseURL: p.ResponseURL}
 	click, refusal := in.Click(a.ActionID)
 	if click.Command == "" {
 		in.ephemeral(ctx, ack, refusal)
-		return nil
+		return
 	}
 	// Re-run replaces the message clicked and its thread; the others post
 	// into the thread the message belongs to.
 	inv := chat.Invocation{Platform: Name, Command: click.Command, Text: a.Value, UserID: p.User.ID,
-		UserName: cmp.Or(p.User.Username, p.User.Name), ChannelID: channel, ThreadID: cmp.Or(p.Container.ThreadTS, msgTS),
+		UserName: p.userName(), ChannelID: channel, ThreadID: cmp.Or(p.Container.ThreadTS, msgTS),
 		TriggeredAt: in.Now()}
 	t := Target{ChannelID: channel, UserID: p.User.ID, ThreadTS: inv.ThreadID, ResponseURL: p.ResponseURL}
 	if click.Replace {
@@ -128,7 +149,6 @@ func (in *inbound) interaction(ctx context.Context, raw []byte) error {
 	out := in.submit(ctx, bot.Request{Invocation: inv, DedupKey: "slack:action:" + msgTS + ":" + a.ActionID + ":" + p.User.ID,
 		DedupFor: actionDedupFor, Responder: in.responders.Responder(t)})
 	in.ephemeral(ctx, ack, out.Ack)
-	return nil
 }
 
 // eventsPayload is the part of an Events API payload the bot reads.

@@ -22,8 +22,14 @@ type Target struct {
 	ChannelID string
 	UserID    string
 	// ThreadTS posts the whole reply (root as a message, then the thread)
-	// into this existing thread: Show trace, mentions inside a thread.
+	// into this existing thread: Show trace, mentions inside a thread, a
+	// message diagnosed with the message shortcut.
 	ThreadTS string
+	// NewThread says ThreadTS names a message that may have no replies
+	// yet (the shortcut on a channel message): posting starts its thread,
+	// but Slack shows an ephemeral message in a thread only once the
+	// thread is active, so ephemeral answers go to the channel.
+	NewThread bool
 	// UpdateTS replaces this root message with chat.update (Re-run) and
 	// posts the new thread under it. It wins over ThreadTS.
 	UpdateTS string
@@ -171,13 +177,22 @@ func (d *delivery) postMessage(m Message, threadTS string) (string, error) {
 
 func (d *delivery) postEphemeral(m Message) error {
 	opts := []slackapi.MsgOption{slackapi.MsgOptionText(m.Text, false), slackapi.MsgOptionBlocks(m.Blocks...)}
-	if ts := cmp.Or(d.target.ThreadTS, d.target.UpdateTS); ts != "" {
+	if ts := d.target.ephemeralTS(); ts != "" {
 		opts = append(opts, slackapi.MsgOptionTS(ts))
 	}
 	return d.Call("chat.postEphemeral", func(ctx context.Context) error {
 		_, err := d.p.api.PostEphemeralContext(ctx, d.target.ChannelID, d.target.UserID, opts...)
 		return err
 	})
+}
+
+// ephemeralTS is the thread an ephemeral answer to t goes into, "" for
+// the channel.
+func (t Target) ephemeralTS() string {
+	if t.NewThread {
+		return ""
+	}
+	return cmp.Or(t.ThreadTS, t.UpdateTS)
 }
 
 // fallback delivers the whole reply through the response_url when the bot

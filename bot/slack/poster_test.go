@@ -152,6 +152,48 @@ func TestDeliver_EphemeralReply(t *testing.T) {
 	assert.Empty(t, e.srv.Messages(posterChannel))
 }
 
+// TestDeliver_IntoAMessagesThread: a diagnosis of someone's message (the
+// message shortcut) is rooted in that message's thread: the verdict with
+// its buttons first, then the rest, all under the message; nothing in the
+// channel.
+func TestDeliver_IntoAMessagesThread(t *testing.T) {
+	const pasted = "1699999999.000042" // a user's message, not the bot's
+	for name, target := range map[string]Target{
+		"a channel message starts its thread": {ChannelID: posterChannel, UserID: posterUser, ThreadTS: pasted, NewThread: true},
+		"a message inside a thread":           {ChannelID: posterChannel, UserID: posterUser, ThreadTS: pasted},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newPosterEnv(t)
+			require.NoError(t, e.deliver(t, target, chattest.Deny()))
+			assert.Empty(t, e.srv.Roots(posterChannel), "nothing in the channel")
+			thread := e.srv.Thread(posterChannel, pasted)
+			require.Len(t, thread, 5)
+			assert.Contains(t, thread[0].BlocksJSON, "Request ID", "the verdict comes first")
+			assert.Contains(t, thread[0].BlocksJSON, `"Re-run"`, "with its buttons")
+			for _, m := range thread[1:] {
+				assert.NotContains(t, m.BlocksJSON, `"action_id"`)
+			}
+		})
+	}
+}
+
+// TestEphemeral_NewThreadGoesToTheChannel: Slack shows an ephemeral in a
+// thread only once the thread is active, so an answer about a channel
+// message without replies goes to the channel; inside a thread it stays
+// there.
+func TestEphemeral_NewThreadGoesToTheChannel(t *testing.T) {
+	e := newPosterEnv(t)
+	require.NoError(t, e.deliver(t, Target{ChannelID: posterChannel, UserID: posterUser, ThreadTS: "1699999999.000042", NewThread: true},
+		chattest.EphemeralError()))
+	require.NoError(t, e.poster.Ephemeral(t.Context(), Target{ChannelID: posterChannel, UserID: posterUser, ThreadTS: "1699999999.000042"},
+		chattest.EphemeralError()))
+	eph := e.srv.Ephemerals()
+	require.Len(t, eph, 2)
+	assert.Empty(t, eph[0].ThreadTS)
+	assert.Equal(t, "1699999999.000042", eph[1].ThreadTS)
+	assert.Empty(t, e.srv.Messages(posterChannel))
+}
+
 func TestEphemeral_ResponseURL(t *testing.T) {
 	t.Run("no channel", func(t *testing.T) {
 		e := newPosterEnv(t)

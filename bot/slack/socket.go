@@ -13,9 +13,10 @@ import (
 )
 
 // SocketRunner receives Slack deliveries over Socket Mode and maps them
-// exactly as the HTTP handler does: slash commands, block actions and app
-// mentions. Socket Mode needs no public endpoint; Slack authenticates the
-// app token, so there is no request signature to check.
+// exactly as the HTTP handler does: slash commands, block actions, the
+// message shortcut and app mentions. Socket Mode needs no public
+// endpoint; Slack authenticates the app token, so there is no request
+// signature to check.
 type SocketRunner struct {
 	client *socketmode.Client
 	in     *inbound

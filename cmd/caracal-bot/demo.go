@@ -133,6 +133,7 @@ func printBanner(w io.Writer, apiURL string) {
 		sc, _ := caracaltest.ScenarioByName(name)
 		return "/caracal why " + sc.WhyArgs()
 	}
+	pasted, _ := caracaltest.ScenarioByName("gateway-revocation-stale")
 	fmt.Fprintf(w, `caracal-bot demo: a simulated Caracal is running at %s (no tokens needed).
 Type commands the way you would in Slack. Try:
 
@@ -146,7 +147,13 @@ Type commands the way you would in Slack. Try:
   /caracal scenarios        (every simulated incident with its command)
   /caracal help
 
+Or diagnose an error someone pasted in the channel, as %q does on any Slack or
+Discord message: /diagnose posts the line as your message and the answer goes into its thread.
+
+  /%s %s
+
 Type exit or press Ctrl-D to leave.
 
-`, apiURL, suggest("deny-no-grant"), suggest("deny-role-scope-mismatch"), suggest("sts-redis-down"), suggest("allowed"))
+`, apiURL, suggest("deny-no-grant"), suggest("deny-role-scope-mismatch"), suggest("sts-redis-down"), suggest("allowed"),
+		chat.DiagnoseLabel, console.DiagnoseCommand, chat.OneLine(pasted.CallerSaw))
 }

@@ -76,6 +76,10 @@ func TestDemoScript(t *testing.T) {
 		"/caracal scenarios":    {fmt.Sprintf("%d simulated incidents", len(caracaltest.Scenarios())), "row 4, sts_policy/resource_not_granted", "/caracal why 0d28d1d8-62d9-4254-a601-b5c10f56220a"},
 		"/caracal help":         {"caracal-bot commands: audit, bundle, causes, digest, doctor, help, status, ticket, trace, why"},
 		"@caracal-bot help why": {"why <request-id | pasted error text>"},
+		"/diagnose refunds fail: 403 access_denied (request_id=01a028ea-d354-7443-96e4-46e5643d943c)": {
+			"you refunds fail: 403 access_denied (request_id=01a028ea-d354-7443-96e4-46e5643d943c) thread caracal-bot ❌ The policy engine denied",
+			"Surface sts_policy", "Cause resource_not_granted", "[Re-run]", "Next actions"},
+		"/diagnose lunch at noon?":                                      {"you lunch at noon? caracal-bot ❌ no request ID found", "(only visible to you)"},
 		"/caracal whyy 01a028ea-d354-7443-96e4-46e5643d943c":            {`unknown command "whyy"; did you mean "why"?`},
 		"/caracal frobnicate":                                           {`unknown command "frobnicate"`},
 		"/caracal {{{ not a command":                                    {`"{{{" is not a command`},
@@ -131,6 +135,27 @@ func TestDemoDiagnosesScenariosAsSuggested(t *testing.T) {
 		flat := flatten(ex[i].reply)
 		assert.Contains(t, flat, "Surface "+string(sc.Surface)+" Cause "+string(sc.Cause)+" ", "%s: %s", sc.Name, flat)
 	}
+}
+
+// TestDemoDiagnosesAPastedMessageInItsThread: /diagnose on what the
+// banner suggests posts the line as the user's message, and the answer,
+// naming the scenario's cause, goes into the message's thread, every line
+// of it behind the thread's gutter.
+func TestDemoDiagnosesAPastedMessageInItsThread(t *testing.T) {
+	t.Parallel()
+	sc := scenario(t, "gateway-revocation-stale")
+	res := runCLIWithInput(t, nil, "/diagnose "+sc.CallerSaw+"\nexit\n", "demo")
+	require.Equal(t, 0, res.code, "%s", res)
+	assert.Contains(t, res.out, "/diagnose "+sc.CallerSaw, "the banner suggests it")
+	_, answer, found := strings.Cut(res.out, "you> you  {")
+	require.True(t, found, "the line is posted as the user's message: %s", res.out)
+	answer, _, _ = strings.Cut(answer, "you> ")
+	_, thread, found := strings.Cut(answer, "\n  └ thread\n")
+	require.True(t, found, answer)
+	for _, l := range strings.Split(strings.TrimRight(thread, "\n"), "\n") {
+		assert.True(t, strings.HasPrefix(l, "    │"), "in the thread: %q", l)
+	}
+	assert.Contains(t, flatten(thread), "Surface "+string(sc.Surface)+" Cause "+string(sc.Cause)+" ")
 }
 
 // TestDemoInteractive reads commands from stdin the way a terminal user

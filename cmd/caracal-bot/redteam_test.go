@@ -561,9 +561,9 @@ func TestRedTeamServe(t *testing.T) {
 	// The features still work: diagnoses are posted with readable request
 	// IDs, and the user who pasted secrets was told privately.
 	assert.NotEmpty(t, s.slackRootsWith(failed.ID, "upstream_failed"), "Slack: the pasted request is diagnosed")
-	assert.True(t, s.slackNoted("rt-paste"), "Slack: the private note on removed secrets")
+	assert.True(t, s.slackNoted("rt-paste", 3), "Slack: the private note on removed secrets")
 	assert.NotEmpty(t, s.slack.Files(), "Slack: the bundle is uploaded")
-	assert.True(t, s.discordNoted(pasteToken), "Discord: the private note on removed secrets")
+	assert.True(t, s.discordNoted(pasteToken, 3), "Discord: the private note on removed secrets")
 	paste, ok := s.discord.Original(pasteToken)
 	if assert.True(t, ok, "Discord: the diagnosis of the pasted request is still in the channel (the private note must not delete it)") &&
 		assert.NotEmpty(t, paste.Embeds) {
@@ -732,16 +732,18 @@ func (s *rtServe) slackRootsWith(markers ...string) []slackfake.Message {
 	})
 }
 
-// slackNoted reports whether the user of the slash command trigger was
-// told privately that secrets were removed from what they sent.
-func (s *rtServe) slackNoted(trigger string) bool {
+// slackNoted reports whether the user of the slash command or shortcut
+// trigger was told privately that n secrets were removed from what they
+// sent.
+func (s *rtServe) slackNoted(trigger string, n int) bool {
+	note := fmt.Sprintf("removed %d secret", n)
 	for _, e := range s.slack.Ephemerals() {
-		if e.User == "U0ONCALL" && strings.Contains(e.Text+e.BlocksJSON, "removed 3 secret") {
+		if e.User == "U0ONCALL" && strings.Contains(e.Text+e.BlocksJSON, note) {
 			return true
 		}
 	}
 	for _, p := range s.slack.ResponseURLPosts() {
-		if p.ID == trigger && p.ResponseType != "in_channel" && strings.Contains(p.Text+p.BlocksJSON, "removed 3 secret") {
+		if p.ID == trigger && p.ResponseType != "in_channel" && strings.Contains(p.Text+p.BlocksJSON, note) {
 			return true
 		}
 	}
@@ -781,14 +783,14 @@ func (s *rtServe) discordClick(t *testing.T, customID, messageID string) {
 }
 
 // discordNoted reports whether the interaction token got an ephemeral
-// followup saying that secrets were removed.
-func (s *rtServe) discordNoted(token string) bool {
+// followup saying that n secrets were removed.
+func (s *rtServe) discordNoted(token string, n int) bool {
 	for _, m := range s.discord.Followups(token) {
 		text := m.Content
 		for _, e := range m.Embeds {
 			text += e.Description
 		}
-		if m.Ephemeral && strings.Contains(unescape(text), "removed 3 secret") {
+		if m.Ephemeral && strings.Contains(unescape(text), fmt.Sprintf("removed %d secret", n)) {
 			return true
 		}
 	}

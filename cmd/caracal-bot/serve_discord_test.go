@@ -85,16 +85,53 @@ func postDiscordInteraction(t *testing.T, base string, body []byte, key ed25519.
 	return resp.StatusCode, string(b)
 }
 
-func TestServeDiscordGatewayGivesAThreadedDiagnosis(t *testing.T) {
-	t.Parallel()
+// startDiscordGateway starts the fake Discord with its gateway; serve it
+// with discordEnv, then waitGateway.
+func startDiscordGateway(t *testing.T) (*discordfake.Server, *discordfake.Gateway) {
+	t.Helper()
 	gw := discordfake.NewGateway(0)
 	t.Cleanup(gw.Close)
-	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
-	startServe(t, nil, discordEnv(fake))
+	return discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel)), gw
+}
 
+// waitGateway waits until serve has its gateway session (its commands are
+// registered by then).
+func waitGateway(t *testing.T, gw *discordfake.Gateway) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	require.NoError(t, gw.WaitHandshakes(ctx, 1))
+}
+
+// startDiscordHTTP runs serve on Discord's HTTP interactions alone (the
+// gateway off) with more environment (name, value pairs): its base URL,
+// the fake Discord, and the key that signs interactions as Discord does.
+func startDiscordHTTP(t *testing.T, kv ...string) (string, *discordfake.Server, ed25519.PrivateKey) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	fake := discordfake.Start(t, discordfake.WithChannel(discordChannel))
+	env := with(with(discordEnv(fake), "DISCORD_PUBLIC_KEY", hex.EncodeToString(pub)), kv...)
+	cfgFile := t.TempDir() + "/caracal-bot.yaml"
+	require.NoError(t, os.WriteFile(cfgFile, []byte("discord:\n  gateway: false\n"), 0o600))
+	return startServeWithConfig(t, nil, cfgFile, env), fake, priv
+}
+
+// recordCallback hands the answer to an HTTP interaction to the fake:
+// Discord records it as the interaction's callback, which the fake learns
+// the way the gateway path tells it, through the route.
+func recordCallback(t *testing.T, fake *discordfake.Server, id, token, body string) {
+	t.Helper()
+	resp, err := http.Post(fake.URL()+"/interactions/"+id+"/"+token+"/callback", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+}
+
+func TestServeDiscordGatewayGivesAThreadedDiagnosis(t *testing.T) {
+	t.Parallel()
+	fake, gw := startDiscordGateway(t)
+	startServe(t, nil, discordEnv(fake))
+	waitGateway(t, gw)
 	contexts, perms := registeredAccess(t, fake, "")
 	assert.Equal(t, []int{0}, contexts, "registered globally, for guilds only")
 	assert.Equal(t, "2048", perms, "members who may send messages see it")
@@ -115,14 +152,7 @@ func TestServeDiscordGatewayGivesAThreadedDiagnosis(t *testing.T) {
 }
 
 func TestServeDiscordHTTPInteractionsAreVerified(t *testing.T) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	fake := discordfake.Start(t, discordfake.WithChannel(discordChannel))
-	env := discordEnv(fake)
-	env["DISCORD_PUBLIC_KEY"] = hex.EncodeToString(pub)
-	cfgFile := t.TempDir() + "/caracal-bot.yaml"
-	require.NoError(t, os.WriteFile(cfgFile, []byte("discord:\n  gateway: false\n"), 0o600))
-	base := startServeWithConfig(t, nil, cfgFile, env)
+	base, fake, priv := startDiscordHTTP(t)
 
 	post := func(body []byte, key ed25519.PrivateKey, ts time.Time) (int, string) {
 		return postDiscordInteraction(t, base, body, key, ts)
@@ -144,17 +174,14 @@ func TestServeDiscordHTTPInteractionsAreVerified(t *testing.T) {
 	code, body = post(cmd, priv, time.Now().Add(2*time.Second))
 	require.Equal(t, http.StatusOK, code)
 	assert.True(t, strings.Contains(body, `"type":5`), "deferred at once: %s", body)
-	// Discord records the HTTP answer as the interaction's callback; the
-	// fake learns it the way the gateway path tells it, through the route.
-	resp, err := http.Post(fake.URL()+"/interactions/"+id+"/"+token+"/callback", "application/json", strings.NewReader(body))
-	require.NoError(t, err)
-	resp.Body.Close()
+	recordCallback(t, fake, id, token, body)
 	root, _ := waitDiscordThread(t, fake, token, 3)
 	assert.Contains(t, unescape(root.Embeds[0].Description), "research-access")
 }
 
 // registeredAccess is what the bulk overwrite of guild ("" globally) said
-// about where /caracal may be used and by whom, as sent.
+// about where /caracal and Diagnose with Caracal may be used and by whom,
+// as sent: the same for both.
 func registeredAccess(t *testing.T, fake *discordfake.Server, guild string) (contexts []int, perms string) {
 	t.Helper()
 	for _, set := range fake.Commands() {
@@ -162,11 +189,15 @@ func registeredAccess(t *testing.T, fake *discordfake.Server, guild string) (con
 			continue
 		}
 		var sent []struct {
+			Name     string `json:"name"`
 			Contexts []int  `json:"contexts"`
 			Perms    string `json:"default_member_permissions"`
 		}
 		require.NoError(t, json.Unmarshal(set.Payload, &sent))
-		require.Len(t, sent, 1)
+		require.Len(t, sent, 2)
+		assert.Equal(t, []string{"caracal", "Diagnose with Caracal"}, []string{sent[0].Name, sent[1].Name})
+		assert.Equal(t, sent[0].Contexts, sent[1].Contexts)
+		assert.Equal(t, sent[0].Perms, sent[1].Perms)
 		return sent[0].Contexts, sent[0].Perms
 	}
 	require.FailNow(t, "no commands registered in guild "+guild)
@@ -225,13 +256,7 @@ func acceptedCommands(t *testing.T, base string) int {
 }
 
 func TestServeDiscordHTTPRefusesOtherGuildsAndDMs(t *testing.T) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	fake := discordfake.Start(t, discordfake.WithChannel(discordChannel))
-	env := with(discordEnv(fake), "DISCORD_PUBLIC_KEY", hex.EncodeToString(pub), "DISCORD_GUILD_IDS", discordGuild)
-	cfgFile := t.TempDir() + "/caracal-bot.yaml"
-	require.NoError(t, os.WriteFile(cfgFile, []byte("discord:\n  gateway: false\n"), 0o600))
-	base := startServeWithConfig(t, nil, cfgFile, env)
+	base, fake, priv := startDiscordHTTP(t, "DISCORD_GUILD_IDS", discordGuild)
 
 	at := time.Now()
 	for _, tc := range []struct {
@@ -266,9 +291,7 @@ func TestServeDiscordHTTPRefusesOtherGuildsAndDMs(t *testing.T) {
 	code, body := postDiscordInteraction(t, base, cmd, priv, at.Add(time.Second))
 	require.Equal(t, http.StatusOK, code)
 	assert.JSONEq(t, `{"type":5}`, body, "the configured server is served")
-	resp, err := http.Post(fake.URL()+"/interactions/"+id+"/"+token+"/callback", "application/json", strings.NewReader(body))
-	require.NoError(t, err)
-	resp.Body.Close()
+	recordCallback(t, fake, id, token, body)
 	root, _ := waitDiscordThread(t, fake, token, 3)
 	assert.Contains(t, unescape(root.Embeds[0].Description), "research-access")
 	assert.Equal(t, 1, acceptedCommands(t, base))
@@ -276,14 +299,10 @@ func TestServeDiscordHTTPRefusesOtherGuildsAndDMs(t *testing.T) {
 
 func TestServeDiscordGatewayAllowsDMsWhenAsked(t *testing.T) {
 	t.Parallel()
-	gw := discordfake.NewGateway(0)
-	t.Cleanup(gw.Close)
-	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
+	fake, gw := startDiscordGateway(t)
 	base := startServe(t, nil, with(discordEnv(fake), "DISCORD_GUILD_IDS", discordGuild, "DISCORD_ALLOW_DMS", "true",
 		"DISCORD_DEFAULT_MEMBER_PERMISSIONS", "0"))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	require.NoError(t, gw.WaitHandshakes(ctx, 1))
+	waitGateway(t, gw)
 
 	contexts, perms := registeredAccess(t, fake, discordGuild)
 	assert.Equal(t, []int{0, 1}, contexts, "guilds and DMs with the bot")

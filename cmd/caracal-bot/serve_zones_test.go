@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -209,13 +208,9 @@ func TestServeDiscordChannelBoundToAZone(t *testing.T) {
 	t.Parallel()
 	wrong := scenario(t, "wrong-zone")
 	srv := startSim(t)
-	gw := discordfake.NewGateway(0)
-	t.Cleanup(gw.Close)
-	fake := discordfake.Start(t, discordfake.WithGateway(gw), discordfake.WithChannel(discordChannel))
+	fake, gw := startDiscordGateway(t)
 	startServeOn(t, srv, nil, bindToResearch(t, discordChannel), discordEnv(fake))
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	require.NoError(t, gw.WaitHandshakes(ctx, 1))
+	waitGateway(t, gw)
 	const guild, user = "800000000000000001", "700000000000000001"
 
 	// Slash command: the request in Staging is not revealed.

@@ -2,7 +2,6 @@ package discordfake
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -79,54 +78,6 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 	s.commands[guild] = CommandSet{AppID: app, GuildID: guild, Commands: cmds, Payload: body}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, cmds)
-}
-
-// checkCommands validates a bulk overwrite: the fields, no null, and the
-// limits on names, descriptions, options and choices.
-func checkCommands(body []byte, cmds []*discordgo.ApplicationCommand) *problem {
-	if path, msg := checkShape(body, commandsShape); msg != "" {
-		return invalid(path, "%s", msg)
-	}
-	for i, c := range cmds {
-		if pr := checkNamed(fmt.Sprint(i), c.Name, c.Description); pr != nil {
-			return pr
-		}
-		if pr := checkOptions(fmt.Sprint(i), c.Options); pr != nil {
-			return pr
-		}
-	}
-	return nil
-}
-
-func checkOptions(path string, opts []*discordgo.ApplicationCommandOption) *problem {
-	if len(opts) > discordapi.MaxCommandOptions {
-		return invalid(path+".options", "at most %d", discordapi.MaxCommandOptions)
-	}
-	for j, o := range opts {
-		at := fmt.Sprintf("%s.options.%d", path, j)
-		if pr := checkNamed(at, o.Name, o.Description); pr != nil {
-			return pr
-		}
-		if len(o.Choices) > discordapi.MaxCommandOptions {
-			return invalid(at+".choices", "at most %d", discordapi.MaxCommandOptions)
-		}
-		if pr := checkOptions(at, o.Options); pr != nil {
-			return pr
-		}
-	}
-	return nil
-}
-
-// checkNamed checks the name (1-32 characters) and description (1-100) of
-// a chat command or option.
-func checkNamed(path, name, desc string) *problem {
-	if n := utf8.RuneCountInString(name); n == 0 || n > discordapi.MaxCommandName {
-		return invalid(path+".name", "must be 1-%d characters", discordapi.MaxCommandName)
-	}
-	if n := utf8.RuneCountInString(desc); n == 0 || n > discordapi.MaxCommandDescription {
-		return invalid(path+".description", "must be 1-%d characters", discordapi.MaxCommandDescription)
-	}
-	return nil
 }
 
 func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {

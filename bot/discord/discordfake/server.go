@@ -9,7 +9,8 @@
 // body it records is validated as Discord's API v10 would (schema.go,
 // payload.go): only the fields the API defines for the route, no null,
 // Discord's limits on messages, embeds, buttons, files, thread names and
-// commands (discordapi); a refused one is answered 400 with Discord's
+// commands (discordapi), and the rules of each command type (commands.go:
+// a message command has no description and no options); a refused one is answered 400 with Discord's
 // error shape and recorded (Violations), which fails a test started with
 // Start. It can inject faults per route: 429 with a JSON retry_after, 5xx,
 // and Discord error codes (10003 unknown channel, 50001 missing access...).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -332,6 +333,65 @@ func TestServer_Faults(t *testing.T) {
 	srv.ClearFaults()
 	status, _ = call(t, srv, "POST", "/channels/other/messages", bot, map[string]any{"content": "x"})
 	assert.Equal(t, 200, status)
+}
+
+// TestServer_CommandRulesByType: Discord refuses a whole bulk overwrite
+// for one command that breaks the rules of its type; a message command
+// (type 3) has a name that may hold capitals and spaces, and neither a
+// description nor options.
+func TestServer_CommandRulesByType(t *testing.T) {
+	srv := discordfake.Start(t)
+	srv.ExpectViolations()
+	chat := map[string]any{"name": "caracal", "description": "Caracal", "type": 1}
+	message := map[string]any{"name": "Diagnose with Caracal", "type": 3}
+	path := "/applications/" + srv.AppID() + "/commands"
+	status, body := call(t, srv, "PUT", path, bot, []any{chat, message})
+	require.Equal(t, 200, status, "%v", body)
+	sameNameOtherType := map[string]any{"name": "caracal", "type": 3}
+	status, _ = call(t, srv, "PUT", path, bot, []any{chat, sameNameOtherType})
+	require.Equal(t, 200, status, "names are unique per type")
+
+	with := func(base map[string]any, k string, v any) map[string]any {
+		out := maps.Clone(base)
+		out[k] = v
+		return out
+	}
+	tests := []struct {
+		name string
+		cmd  map[string]any
+		path string
+	}{
+		{"a message command with a description", with(message, "description", "Diagnose"), "1.description"},
+		{"a message command with an empty description", with(message, "description", ""), "1.description"},
+		{"a message command with options", with(message, "options", []any{map[string]any{"type": 3, "name": "o", "description": "d"}}), "1.options"},
+		{"a user command with a description", map[string]any{"name": "Who", "type": 2, "description": "d"}, "1.description"},
+		{"a message command without a name", with(message, "name", ""), "1.name"},
+		{"a message command name over 32", with(message, "name", strings.Repeat("n", 33)), "1.name"},
+		{"a chat command with capitals", with(chat, "name", "Caracal"), "1.name"},
+		{"a chat command with a space", with(chat, "name", "cara cal"), "1.name"},
+		{"a chat command without a description", map[string]any{"name": "other", "type": 1}, "1.description"},
+		{"an unknown type", with(message, "type", 9), "1.type"},
+		{"two message commands of one name", message, "1.name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			first := any(chat)
+			if tt.name == "two message commands of one name" {
+				first = message
+			}
+			before := len(srv.Violations())
+			status, body := call(t, srv, "PUT", path, bot, []any{first, tt.cmd})
+			assert.Equal(t, 400, status)
+			assert.EqualValues(t, discordfake.CodeInvalidFormBody, body["code"])
+			v := srv.Violations()
+			require.Len(t, v, before+1)
+			assert.Equal(t, tt.path, v[len(v)-1].Path)
+		})
+	}
+	sets := srv.Commands()
+	require.Len(t, sets, 1)
+	require.Len(t, sets[0].Commands, 2, "a refused overwrite changes nothing")
+	assert.EqualValues(t, 3, sets[0].Commands[1].Type)
 }
 
 func TestServer_CommandsAndGateway(t *testing.T) {
