@@ -2,6 +2,7 @@ package digest
 
 import (
 	"cmp"
+	"sort"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -123,6 +124,21 @@ func DenialCause(rows []caracal.AuditRow) string {
 		return other
 	}
 	return CauseUnknown
+}
+
+// DeniedRequestFrom names one denied request from its deny rows (at least
+// one; they are sorted oldest first in place): its cause (DenialCause), the
+// acting application and the resource, and when it was first denied.
+func DeniedRequestFrom(rows []caracal.AuditRow) DeniedRequest {
+	sort.SliceStable(rows, func(i, j int) bool { return stamp(rows[i].OccurredAt).Before(stamp(rows[j].OccurredAt)) })
+	d := DeniedRequest{RequestID: auditrow.Str(rows[0].RequestID), Cause: DenialCause(rows), At: stamp(rows[0].OccurredAt)}
+	d.ApplicationID, d.Resource = denialTarget(rows)
+	for _, r := range rows {
+		if d.Application == "" && applicationID(r.MetadataJSON) == d.ApplicationID {
+			d.Application = auditrow.Meta(r.MetadataJSON, "application_name")
+		}
+	}
+	return d
 }
 
 // denialTarget returns the acting application's id and the resource of a
