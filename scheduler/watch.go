@@ -56,7 +56,7 @@ func (w *watcher) poll(ctx context.Context) {
 	}
 	now := time.Now()
 	// Renew the lease every poll, so the replica that leads keeps leading.
-	token, leader, err := w.s.lead.acquire(ctx)
+	token, leader, err := w.s.lead.Acquire(ctx)
 	if err != nil {
 		w.s.log.Warn("readiness watch: lease unavailable", "err", err)
 	}
@@ -91,7 +91,7 @@ func (w *watcher) poll(ctx context.Context) {
 		w.s.log.Info("readiness watch: another replica holds the lease and announces", "summary", reply.Summary)
 		return
 	}
-	w.s.post(ctx, w.s.log, token, w.opts.Targets, reply)
+	w.s.lead.Post(ctx, w.s.opts.Poster, token, w.opts.Targets, reply, w.s.log)
 	w.s.log.Info("readiness watch: announced", "summary", reply.Summary)
 }
 
