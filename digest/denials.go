@@ -123,7 +123,7 @@ func (s *slice) read(ctx context.Context, limit *rate.Limiter) {
 		}
 		for _, r := range l.Items {
 			j.add(r)
-			if at := stamp(r.OccurredAt); !at.IsZero() && at.Before(s.reached) {
+			if at := auditrow.Time(r.OccurredAt); !at.IsZero() && at.Before(s.reached) {
 				s.reached = at
 			}
 		}

@@ -130,8 +130,8 @@ func DenialCause(rows []caracal.AuditRow) string {
 // one; they are sorted oldest first in place): its cause (DenialCause), the
 // acting application and the resource, and when it was first denied.
 func DeniedRequestFrom(rows []caracal.AuditRow) DeniedRequest {
-	sort.SliceStable(rows, func(i, j int) bool { return stamp(rows[i].OccurredAt).Before(stamp(rows[j].OccurredAt)) })
-	d := DeniedRequest{RequestID: auditrow.Str(rows[0].RequestID), Cause: DenialCause(rows), At: stamp(rows[0].OccurredAt)}
+	sort.SliceStable(rows, func(i, j int) bool { return auditrow.Time(rows[i].OccurredAt).Before(auditrow.Time(rows[j].OccurredAt)) })
+	d := DeniedRequest{RequestID: auditrow.Str(rows[0].RequestID), Cause: DenialCause(rows), At: auditrow.Time(rows[0].OccurredAt)}
 	d.ApplicationID, d.Resource = denialTarget(rows)
 	for _, r := range rows {
 		if d.Application == "" && applicationID(r.MetadataJSON) == d.ApplicationID {
@@ -178,7 +178,7 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 			continue
 		}
 		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
-		if t := stamp(r.OccurredAt); id != "" && (decided[id].IsZero() || t.After(decided[id])) {
+		if t := auditrow.Time(r.OccurredAt); id != "" && (decided[id].IsZero() || t.After(decided[id])) {
 			decided[id] = t
 		}
 	}
@@ -189,7 +189,7 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 		}
 		s.Issued++
 		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
-		if t, ok := decided[id]; ok && id != "" && !t.Before(stamp(r.OccurredAt)) {
+		if t, ok := decided[id]; ok && id != "" && !t.Before(auditrow.Time(r.OccurredAt)) {
 			s.Decided++
 			continue
 		}
@@ -200,13 +200,4 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 		s.Pending++
 	}
 	return s
-}
-
-// stamp parses an audit timestamp; the zero time when it cannot.
-func stamp(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }

@@ -130,7 +130,7 @@ func (j *joiner) add(r caracal.AuditRow) {
 	if auditrow.Str(r.Decision) != "deny" {
 		return
 	}
-	at := stamp(r.OccurredAt)
+	at := auditrow.Time(r.OccurredAt)
 	id := auditrow.Str(r.RequestID)
 	if id == "" {
 		j.done([]caracal.AuditRow{r}, at, at)

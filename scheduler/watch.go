@@ -133,7 +133,7 @@ func (w *watcher) downReply(rep doctor.StatusReport) chat.Reply {
 }
 
 func (w *watcher) upReply(now time.Time) chat.Reply {
-	d := roughDuration(w.streakFrom.Sub(w.outageFrom))
+	d := RoughDuration(w.streakFrom.Sub(w.outageFrom))
 	if w.atStart {
 		d = "at least " + d
 	}
@@ -161,8 +161,8 @@ func describeService(s doctor.ServiceStatus) string {
 	return name + " " + s.Detail
 }
 
-// roughDuration renders a duration for people: "45s", "3m", "1h5m".
-func roughDuration(d time.Duration) string {
+// RoughDuration renders a duration for people: "45s", "3m", "1h5m".
+func RoughDuration(d time.Duration) string {
 	d = d.Round(time.Second)
 	if d >= time.Minute {
 		d = d.Round(time.Minute)
