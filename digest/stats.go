@@ -130,7 +130,9 @@ func DenialCause(rows []caracal.AuditRow) string {
 // one; they are sorted oldest first in place): its cause (DenialCause), the
 // acting application and the resource, and when it was first denied.
 func DeniedRequestFrom(rows []caracal.AuditRow) DeniedRequest {
-	sort.SliceStable(rows, func(i, j int) bool { return auditrow.Time(rows[i].OccurredAt).Before(auditrow.Time(rows[j].OccurredAt)) })
+	sort.SliceStable(rows, func(i, j int) bool {
+		return auditrow.Time(rows[i].OccurredAt).Before(auditrow.Time(rows[j].OccurredAt))
+	})
 	d := DeniedRequest{RequestID: auditrow.Str(rows[0].RequestID), Cause: DenialCause(rows), At: auditrow.Time(rows[0].OccurredAt)}
 	d.ApplicationID, d.Resource = denialTarget(rows)
 	for _, r := range rows {
