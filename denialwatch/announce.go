@@ -13,8 +13,9 @@ import (
 // announceDue announces every cluster at the threshold that is not quiet,
 // and lists the announced ones and those that stay quiet. A cluster is
 // marked announced, and the mark saved, before it is posted: a restart or
-// another replica never posts it again. When no channel took the post, the
-// mark is taken back and the next tick tries again.
+// another replica never posts it again. A post that fails is logged and
+// not tried again: its root message may have been posted before the part
+// that failed.
 func (w *Watch) announceDue(ctx context.Context, token int64, now time.Time) (announced, quiet []string) {
 	if w.st == nil {
 		return nil, nil
@@ -54,11 +55,10 @@ func (w *Watch) announceDue(ctx context.Context, token int64, now time.Time) (an
 		posted, held := w.lead.Post(ctx, w.opts.Poster, token, w.opts.Targets, reply, log)
 		switch {
 		case !held:
-			log.Error("denial watch: the lease was lost before the announcement; it is not posted")
+			log.Error("denial watch: the lease was lost before the announcement was posted everywhere; another replica leads")
 			return announced, quiet
 		case posted == 0:
-			log.Error("denial watch: the announcement reached no channel; trying again at the next tick")
-			c.AnnouncedAt, w.dirty = time.Time{}, true
+			log.Error("denial watch: the announcement reached no channel; it is not posted again")
 		default:
 			log.Info("denial watch: announced", "summary", reply.Summary, "channels", posted)
 			announced = append(announced, reply.Summary)
