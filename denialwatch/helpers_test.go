@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/bottest"
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/denialwatch"
@@ -28,24 +29,6 @@ const (
 
 // t0 is when the watches of these tests first start.
 var t0 = time.Date(2026, 8, 22, 14, 0, 0, 0, time.UTC)
-
-// clock is a fake clock the tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // auditLog is a zone's audit list in memory, served the way the Admin API
 // serves it: since, until and decision filters, newest first by
@@ -210,7 +193,7 @@ func (r *runner) asked() []chat.Invocation {
 type rig struct {
 	w      *denialwatch.Watch
 	log    *auditLog
-	clock  *clock
+	clock  *bottest.Clock
 	poster *poster
 	runner *runner
 	store  *denialwatch.MemoryStore
@@ -224,7 +207,7 @@ var targets = []scheduler.Target{{Platform: "slack", ChannelID: "C0ONCALL"}, {Pl
 // adjusts its options.
 func newRig(t *testing.T, change ...func(*denialwatch.Options)) *rig {
 	t.Helper()
-	r := &rig{log: &auditLog{}, clock: &clock{t: t0}, poster: &poster{}, runner: &runner{}, store: &denialwatch.MemoryStore{},
+	r := &rig{log: &auditLog{}, clock: bottest.NewClock(t0), poster: &poster{}, runner: &runner{}, store: &denialwatch.MemoryStore{},
 		leases: scheduler.NewMemoryLeases()}
 	r.w = r.watch(t, "replica-a", change...)
 	return r
@@ -236,7 +219,7 @@ func (r *rig) watch(t *testing.T, holder string, change ...func(*denialwatch.Opt
 	t.Helper()
 	opts := denialwatch.Options{Zones: []string{zone}, Interval: time.Second, Threshold: 5, Window: 10 * time.Minute, Quiet: time.Hour,
 		Targets: targets, Source: r.log, Runner: r.runner, Poster: r.poster, Lease: r.leases.Holder(holder), Store: r.store,
-		PagesPerMinute: 60_000, Now: r.clock.now}
+		PagesPerMinute: 60_000, Now: r.clock.Now}
 	for _, c := range change {
 		c(&opts)
 	}
@@ -247,7 +230,7 @@ func (r *rig) watch(t *testing.T, holder string, change ...func(*denialwatch.Opt
 
 // tick moves the clock on by d and ticks w.
 func (r *rig) tick(w *denialwatch.Watch, d time.Duration) denialwatch.Report {
-	r.clock.advance(d)
+	r.clock.Add(d)
 	return w.Tick(context.Background())
 }
 

@@ -47,7 +47,7 @@ type sweep struct {
 	since   time.Time // the oldest occurred_at asked for
 	page    string    // the next page's cursor, "" before the first page
 	started time.Time // the bot's clock when it began: the cursor never passes it
-	top     time.Time // the newest occurred_at met, at most started
+	top     time.Time // the newest occurred_at met
 }
 
 // pending is a denied request whose rows read so far name no cause (only
@@ -63,7 +63,12 @@ func (w *Watch) read(ctx context.Context, zone string, now time.Time) int {
 	z := w.zoneState(zone, now)
 	t := w.tail(zone)
 	if t.sweep == nil {
-		since := maxT(z.Cursor.Add(-w.opts.Overlap), now.Add(-w.opts.Window))
+		// Rows older than the window cannot count: after a long stop the
+		// read starts at the window.
+		since := z.Cursor.Add(-w.opts.Overlap)
+		if start := now.Add(-w.opts.Window); start.After(since) {
+			since = start
+		}
 		t.sweep = &sweep{since: since, started: now, top: z.Cursor}
 	}
 	s := t.sweep
@@ -77,20 +82,33 @@ func (w *Watch) read(ctx context.Context, zone string, now time.Time) int {
 		pages++
 		for _, r := range l.Items {
 			if at := auditrow.Time(r.OccurredAt); at.After(s.top) {
-				s.top = minT(at, s.started)
+				s.top = at
 			}
 		}
 		w.take(zone, z, t, l.Items, now)
 		if l.NextCursor == nil || len(l.Items) == 0 {
-			z.Cursor = maxT(z.Cursor, s.top)
+			w.advance(z, s)
 			t.sweep = nil
-			forgetBefore(z.Counted, z.Cursor.Add(-w.opts.Overlap-requestSpread))
-			w.dirty = true
 			return pages
 		}
 		s.page = *l.NextCursor
 	}
 	return pages
+}
+
+// advance moves the cursor of a zone whose sweep s ended to the newest row
+// it met, but never past the bot's clock at its start: a producer's clock
+// running ahead must not make the next reads skip rows.
+func (w *Watch) advance(z *zoneState, s *sweep) {
+	top := s.top
+	if top.After(s.started) {
+		top = s.started
+	}
+	if top.After(z.Cursor) {
+		z.Cursor = top
+	}
+	forgetBefore(z.Counted, z.Cursor.Add(-w.opts.Overlap-requestSpread))
+	w.dirty = true
 }
 
 // take joins a page's deny rows to their requests and counts every request
@@ -192,18 +210,4 @@ func forgetOldest(counted map[string]int64, n int) {
 func oldestPending(p map[string]*pending, n int) []string {
 	keys := slices.SortedFunc(maps.Keys(p), func(a, b string) int { return p[a].firstSeen.Compare(p[b].firstSeen) })
 	return keys[:min(n, len(keys))]
-}
-
-func maxT(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func minT(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }

@@ -80,7 +80,7 @@ func TestDenialsBeforeTheFirstStartAreNeverAnnounced(t *testing.T) {
 	}
 	assert.Empty(t, r.poster.all(), "no flood at start")
 
-	r.log.add(denial("after", billingBot, pipernet, "no_rule_matched", r.clock.now())...)
+	r.log.add(denial("after", billingBot, pipernet, "no_rule_matched", r.clock.Now())...)
 	r.tick(r.w, time.Second)
 	assert.Equal(t, []string{"billing-bot was denied once in 10m on resource://pipernet: no_rule_matched"}, r.roots())
 }
@@ -131,6 +131,18 @@ func TestALateRowIsCountedOnceAndNotLost(t *testing.T) {
 	assert.Equal(t, "early-1", fieldValue(r.poster.all()[0].Reply, "Newest request"), "the newest by when it occurred")
 }
 
+func TestAProducerClockAheadDoesNotMakeTheWatchSkipRows(t *testing.T) {
+	r := newRig(t, func(o *denialwatch.Options) { o.Threshold = 2 })
+	r.tick(r.w, 0)
+	// One STS writes occurred_at an hour ahead of every other clock.
+	r.log.add(denial("ahead", billingBot, pipernet, "resource_not_granted", t0.Add(time.Hour))...)
+	assert.Equal(t, 1, r.tick(r.w, time.Second).Counted)
+	// A row from a correct clock, ingested a few seconds after it occurred.
+	r.log.add(denial("on-time", billingBot, pipernet, "resource_not_granted", t0.Add(2*time.Second))...)
+	assert.Equal(t, 1, r.tick(r.w, 5*time.Second).Counted, "the cursor did not jump an hour ahead")
+	assert.Len(t, r.roots(), 1)
+}
+
 func TestAnAnnouncedClusterStaysQuiet(t *testing.T) {
 	r := newRig(t)
 	r.tick(r.w, 0)
@@ -147,14 +159,14 @@ func TestAnAnnouncedClusterStaysQuiet(t *testing.T) {
 	assert.Len(t, r.roots(), 1, "no new root message inside the quiet hour")
 
 	// Another cluster is announced meanwhile.
-	r.log.add(burst("other", 5, "no_rule_matched", r.clock.now())...)
+	r.log.add(burst("other", 5, "no_rule_matched", r.clock.Now())...)
 	r.tick(r.w, 10*time.Second)
 	require.Len(t, r.roots(), 2)
 	assert.Contains(t, r.roots()[1], "no_rule_matched")
 
 	// After the quiet hour, a new burst of the first cluster is announced again.
-	r.clock.advance(time.Hour)
-	r.log.add(burst("later", 5, "resource_not_granted", r.clock.now())...)
+	r.clock.Add(time.Hour)
+	r.log.add(burst("later", 5, "resource_not_granted", r.clock.Now())...)
 	r.tick(r.w, 10*time.Second)
 	require.Len(t, r.roots(), 3)
 	assert.Equal(t, "billing-bot was denied 5 times in 10m on resource://pipernet: resource_not_granted", r.roots()[2],
@@ -174,7 +186,7 @@ func TestARestartAnnouncesNothingAgain(t *testing.T) {
 	rep := r.tick(again, 5*time.Second)
 	require.True(t, rep.Leader)
 	assert.Zero(t, rep.Counted, "the requests counted before the restart are remembered")
-	r.log.add(burst("after-restart", 3, "resource_not_granted", r.clock.now())...)
+	r.log.add(burst("after-restart", 3, "resource_not_granted", r.clock.Now())...)
 	rep = r.tick(again, 5*time.Second)
 	assert.Equal(t, 3, rep.Counted)
 	require.Len(t, rep.Quiet, 1, "the quiet memory survived")
@@ -200,7 +212,7 @@ func TestTwoReplicasAnnounceOnce(t *testing.T) {
 	require.True(t, rep.Leader)
 	assert.Zero(t, rep.Counted)
 	assert.Len(t, r.roots(), 1, "the new leader does not announce again")
-	r.log.add(burst("new", 5, "no_rule_matched", r.clock.now())...)
+	r.log.add(burst("new", 5, "no_rule_matched", r.clock.Now())...)
 	r.tick(b, time.Second)
 	assert.Len(t, r.roots(), 2, "it announces what is new")
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,9 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
-	"github.com/caracal-bot/caracal-bot/config"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
-	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/state"
 	"github.com/caracal-bot/caracal-bot/state/redistest"
 )
@@ -41,19 +37,12 @@ denial_watch:
 	return writeFile(t, "caracal-bot.yaml", doc)
 }
 
-// startWatchingBot runs serve in-process with the configuration file and
-// env (the simulator's and the fake Slack's are added); stop ends it.
+// startWatchingBot runs serve in-process against the simulator and the
+// fake Slack with the configuration file and env; stop ends it.
 func startWatchingBot(t *testing.T, sim *caracaltest.Server, fake *slackfake.Server, cfgFile string, env map[string]string) (stop func()) {
 	t.Helper()
-	all := with(simEnv(sim), "SLACK_BOT_TOKEN", "xoxb-test-bot-token", "SLACK_API_URL", fake.URL(), "SLACK_SIGNING_SECRET", testSigningSecret)
-	for k, v := range env {
-		all[k] = v
-	}
-	cfg, err := config.Load(cfgFile, func(k string) (string, bool) { v, ok := all[k]; return v, ok })
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	return serveInBackground(t, cfg, ln, nil, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
+	_, stop = serveUntilStopped(t, sim, fake, cfgFile, with(env, "SLACK_SIGNING_SECRET", testSigningSecret))
+	return stop
 }
 
 // denyReads counts the reads of deny rows the simulator answered.
