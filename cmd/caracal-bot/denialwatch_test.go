@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caracal-bot/caracal-bot/bot/discord/discordfake"
 	"github.com/caracal-bot/caracal-bot/bot/slack/slackfake"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal/caracaltest"
 	"github.com/caracal-bot/caracal-bot/state"
@@ -197,4 +201,49 @@ func TestDenialWatchCountsALateRowOnce(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(dir, state.DenialWatchFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), late[0], "the late request is remembered as counted")
+}
+
+// TestDenialWatchPostsToDiscord announces a burst in a Discord channel:
+// the root embed, the diagnosis in the thread started on it, every
+// message within Discord's limits (the fake refuses the others).
+func TestDenialWatchPostsToDiscord(t *testing.T) {
+	t.Parallel()
+	sim, fake := startSim(t), discordfake.Start(t, discordfake.WithChannel(discordChannel))
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	cfg := writeFile(t, "caracal-bot.yaml", `discord:
+  gateway: false
+denial_watch:
+  enabled: true
+  interval: 1s
+  threshold: 2
+  discord_channels: ["`+discordChannel+`"]
+`)
+	serveUntilStopped(t, sim, nil, cfg, with(discordEnv(fake), "DISCORD_PUBLIC_KEY", hex.EncodeToString(pub)))
+	waitReads(t, sim, 1)
+	ids := addDenials(t, sim, "deny-no-grant", 2, time.Now())
+	var root discordfake.Message
+	require.Eventually(t, func() bool {
+		msgs := fake.Messages(discordChannel)
+		if len(msgs) == 0 {
+			return false
+		}
+		root = msgs[0]
+		return len(fake.Thread(root.ID)) >= 3
+	}, 15*time.Second, 20*time.Millisecond)
+	require.NotEmpty(t, root.Embeds)
+	assert.Contains(t, unescape(root.Embeds[0].Title+root.Embeds[0].Description), "billing-bot was denied 2 times in 10m on resource://pipernet: resource_not_granted")
+	var labels []string
+	for _, b := range root.Buttons() {
+		labels = append(labels, b.Label)
+	}
+	assert.Equal(t, []string{"Upload bundle to ticket", "Show trace"}, labels)
+	all := ""
+	for _, m := range fake.Thread(root.ID) {
+		all += unescape(m.Content) + "\n"
+	}
+	for _, want := range []string{"Diagnosis of the newest request", ids[1], "Steps", "Next actions", "does not announce more denials of this cluster"} {
+		assert.Contains(t, all, want)
+	}
+	assert.Empty(t, fake.Violations())
 }
