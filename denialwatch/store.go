@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -92,11 +94,16 @@ func decodeSnapshot(data []byte) (s *snapshot, ok bool, err error) {
 	if s.Version != snapshotVersion {
 		return nil, false, errors.New("denial watch: unknown state version")
 	}
+	if s.Zones == nil {
+		s.Zones = map[string]*zoneState{}
+	}
+	maps.DeleteFunc(s.Zones, func(_ string, z *zoneState) bool { return z == nil })
 	for _, z := range s.Zones {
 		if z.Counted == nil {
 			z.Counted = map[string]int64{}
 		}
 	}
+	s.Clusters = slices.DeleteFunc(s.Clusters, func(c *cluster) bool { return c == nil })
 	for _, c := range s.Clusters {
 		if c.Buckets == nil {
 			c.Buckets = map[int64]int{}

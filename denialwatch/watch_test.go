@@ -287,6 +287,17 @@ func TestAnUnreadableStateStartsAgainFromNow(t *testing.T) {
 	assert.True(t, strings.HasPrefix(string(state), `{"version":1,`), "a new state is saved: %s", state)
 }
 
+func TestASparseStateIsReadWithoutFault(t *testing.T) {
+	for _, doc := range []string{`{"version":1}`, `{"version":1,"zones":{"zone-research":null},"clusters":[null,{"zone":"zone-research"}]}`} {
+		r := newRig(t, func(o *denialwatch.Options) { o.Threshold = 1 })
+		require.NoError(t, r.store.Save(context.Background(), 0, []byte(doc)))
+		require.True(t, r.tick(r.w, 0).Leader, doc)
+		r.log.add(denial("req", billingBot, pipernet, "resource_not_granted", t0.Add(time.Second))...)
+		assert.Equal(t, 1, r.tick(r.w, time.Second).Counted, doc)
+		assert.Len(t, r.roots(), 1, doc)
+	}
+}
+
 func TestMemoryStoreFences(t *testing.T) {
 	var s denialwatch.MemoryStore
 	ctx := context.Background()
