@@ -95,6 +95,9 @@ type Config struct {
 	Schedules []Schedule `yaml:"schedules,omitempty" json:"schedules,omitempty"`
 	Watch     Watch      `yaml:"watch,omitempty" json:"watch,omitempty"`
 	StateDir  string     `yaml:"state_dir,omitempty" json:"state_dir,omitempty"`
+	// DenialWatch configures the denial watch, whose state is kept in
+	// Redis, else in StateDir, else in memory. See denialwatch.go.
+	DenialWatch DenialWatch `yaml:"denial_watch,omitempty" json:"denial_watch,omitempty"`
 	// Tickets configures the ticket systems of `ticket`. See tickets.go.
 	Tickets Tickets `yaml:"tickets,omitempty" json:"tickets,omitempty"`
 	// RequireHTTPS refuses to start when a credential-carrying URL is plain

@@ -335,7 +335,7 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{"inside tickets", "tickets:\n  jira_ur: https://x.example\n", []string{
 			`tickets.jira_ur (line 2): unknown key; did you mean "jira_url"?`}},
 		{"every unknown key at once", "foo: 1\ncaracal:\n  bar: 2\nlog:\n  baz: 3\n", []string{
-			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, ops_listen_addr, slack, discord, redis_url, permissions, limits, schedules, watch, state_dir, tickets, require_https`,
+			`foo (line 1): unknown key; expected one of: caracal, docs_url, channels, log, listen_addr, ops_listen_addr, slack, discord, redis_url, permissions, limits, schedules, watch, state_dir, denial_watch, tickets, require_https`,
 			`caracal.bar (line 3): unknown key; expected one of: api_url, sts_url, gateway_url, audit_url, coordinator_url, admin_token, admin_token_file, metrics_bearer, metrics_bearer_file, coordinator_token, coordinator_token_file, zone_id, call_timeout, diagnosis_timeout, max_retries, read_budget_mib`,
 			`log.baz (line 5): unknown key; expected one of: level, format`}},
 	}

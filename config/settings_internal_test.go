@@ -38,8 +38,9 @@ func TestSettingsTableMatchesYAMLTags(t *testing.T) {
 }
 
 // Every scalar in the YAML shape is in the settings table (so it gets env,
-// defaults, validation and a Summary line), except token *_file paths and
-// the channel list, which have their own handling.
+// defaults, validation and a Summary line), except token *_file paths, the
+// channel list, the schedules and the two watches, which have their own
+// handling.
 func TestEveryScalarIsASetting(t *testing.T) {
 	c := newConfig()
 	known := map[string]bool{}
@@ -58,7 +59,7 @@ func TestEveryScalarIsASetting(t *testing.T) {
 			}
 			p, ft := join(path, name), typ.Field(i).Type
 			switch {
-			case p == "channels", p == "permissions", p == "discord.gateway", p == "schedules", p == "watch", p == "tickets.labels":
+			case p == "channels", p == "permissions", p == "discord.gateway", p == "schedules", p == "watch", p == "denial_watch", p == "tickets.labels":
 			case ft.Kind() == reflect.Struct:
 				walk(ft, p)
 			default:

@@ -195,6 +195,7 @@ func (c *Config) validate() []Problem {
 		}
 	}
 	c.checkSchedules(add)
+	c.checkDenialWatch(add)
 	c.checkTickets(add)
 	if c.RequireHTTPS {
 		for _, e := range c.InsecureEndpoints() {

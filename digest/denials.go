@@ -122,7 +122,7 @@ func (s *slice) read(ctx context.Context, limit *rate.Limiter) {
 			return
 		}
 		for _, r := range l.Items {
-			at := stamp(r.OccurredAt)
+			at := auditrow.Time(r.OccurredAt)
 			if at.After(s.reached) || at.Before(s.from) {
 				// Newest first, within the slice: a row newer than one
 				// already read, or outside the slice, means the list is not

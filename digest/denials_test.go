@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
+	"github.com/caracal-bot/caracal-bot/internal/auditrow"
 	"github.com/caracal-bot/caracal-bot/internal/auditrow/auditrowtest"
 )
 
@@ -35,7 +36,7 @@ func (tb *table) page(ctx context.Context, q caracal.AuditQuery) (*caracal.List[
 	var out []caracal.AuditRow
 	n := 0
 	for _, r := range tb.rows {
-		at := stamp(r.OccurredAt)
+		at := auditrow.Time(r.OccurredAt)
 		if at.Before(q.Since) || !at.Before(q.Until) {
 			continue
 		}
@@ -68,7 +69,7 @@ func denials(n int, until time.Time, step time.Duration) []caracal.AuditRow {
 func unlimited() *rate.Limiter { return newPageLimiter(1 << 20) }
 
 func sortNewestFirst(rows []caracal.AuditRow) []caracal.AuditRow {
-	sort.SliceStable(rows, func(i, j int) bool { return stamp(rows[i].OccurredAt).After(stamp(rows[j].OccurredAt)) })
+	sort.SliceStable(rows, func(i, j int) bool { return auditrow.Time(rows[i].OccurredAt).After(auditrow.Time(rows[j].OccurredAt)) })
 	return rows
 }
 
@@ -146,7 +147,7 @@ func TestReadWindows_StopsAListThatDoesNotAdvance(t *testing.T) {
 		next := "again"
 		var in []caracal.AuditRow
 		for _, r := range rows {
-			if at := stamp(r.OccurredAt); !at.Before(q.Since) && at.Before(q.Until) {
+			if at := auditrow.Time(r.OccurredAt); !at.Before(q.Since) && at.Before(q.Until) {
 				in = append(in, r)
 			}
 		}

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"cmp"
+	"sort"
 	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
@@ -125,6 +126,23 @@ func DenialCause(rows []caracal.AuditRow) string {
 	return CauseUnknown
 }
 
+// DeniedRequestFrom names one denied request from its deny rows (at least
+// one; they are sorted oldest first in place): its cause (DenialCause), the
+// acting application and the resource, and when it was first denied.
+func DeniedRequestFrom(rows []caracal.AuditRow) DeniedRequest {
+	sort.SliceStable(rows, func(i, j int) bool {
+		return auditrow.Time(rows[i].OccurredAt).Before(auditrow.Time(rows[j].OccurredAt))
+	})
+	d := DeniedRequest{RequestID: auditrow.Str(rows[0].RequestID), Cause: DenialCause(rows), At: auditrow.Time(rows[0].OccurredAt)}
+	d.ApplicationID, d.Resource = denialTarget(rows)
+	for _, r := range rows {
+		if d.Application == "" && applicationID(r.MetadataJSON) == d.ApplicationID {
+			d.Application = auditrow.Meta(r.MetadataJSON, "application_name")
+		}
+	}
+	return d
+}
+
 // denialTarget returns the acting application's id and the resource of a
 // denied request, from its rows' metadata.
 func denialTarget(rows []caracal.AuditRow) (appID, resource string) {
@@ -162,7 +180,7 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 			continue
 		}
 		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
-		if t := stamp(r.OccurredAt); id != "" && (decided[id].IsZero() || t.After(decided[id])) {
+		if t := auditrow.Time(r.OccurredAt); id != "" && (decided[id].IsZero() || t.After(decided[id])) {
 			decided[id] = t
 		}
 	}
@@ -173,7 +191,7 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 		}
 		s.Issued++
 		id := auditrow.Meta(r.MetadataJSON, "challenge_id")
-		if t, ok := decided[id]; ok && id != "" && !t.Before(stamp(r.OccurredAt)) {
+		if t, ok := decided[id]; ok && id != "" && !t.Before(auditrow.Time(r.OccurredAt)) {
 			s.Decided++
 			continue
 		}
@@ -184,13 +202,4 @@ func SummarizeApprovals(rows []caracal.AuditRow, now time.Time) ApprovalSummary 
 		s.Pending++
 	}
 	return s
-}
-
-// stamp parses an audit timestamp; the zero time when it cannot.
-func stamp(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }

@@ -50,6 +50,25 @@ func TestDenialCause(t *testing.T) {
 	}
 }
 
+func TestDeniedRequestFrom(t *testing.T) {
+	rows := []caracal.AuditRow{ // newest first, as the audit list returns them
+		at(exchangeDenied("resource://nucleus"), "req-a", "2026-08-22T12:00:00.051Z"),
+		at(auditrowtest.DenyRow("resource_not_granted"), "req-a", "2026-08-22T12:00:00.050Z"),
+	}
+	d := DeniedRequestFrom(rows)
+	assert.Equal(t, DeniedRequest{RequestID: "req-a", Cause: "resource_not_granted", Application: "billing-bot", ApplicationID: billingBot,
+		Resource: "resource://pipernet", At: time.Date(2026, 8, 22, 12, 0, 0, 50e6, time.UTC)}, d,
+		"the reason-bearing row names the cause and the resource; the request is as old as its oldest row")
+	assert.Equal(t, "2026-08-22T12:00:00.050Z", rows[0].OccurredAt, "the rows are sorted oldest first")
+
+	lone := exchangeDenied("resource://nucleus")
+	delete(lone.MetadataJSON, "application_name")
+	d = DeniedRequestFrom([]caracal.AuditRow{lone})
+	assert.Equal(t, CauseUnknown, d.Cause)
+	assert.Equal(t, "resource://nucleus", d.Resource, "the closing row names what was requested")
+	assert.Empty(t, d.Application, "no row names the application")
+}
+
 // summarize counts rows, given newest first as the audit list returns
 // them, the way a digest's stream does: joined per request, then tallied.
 func summarize(rows []caracal.AuditRow, apps []caracal.Application, from time.Time, window time.Duration) DenialSummary {

@@ -38,7 +38,7 @@ func newTally(from time.Time, window time.Duration) *tally {
 
 // add counts one denied request from its deny rows.
 func (t *tally) add(rows []caracal.AuditRow) {
-	d := deniedRequest(rows)
+	d := DeniedRequestFrom(rows)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.requests++
@@ -100,15 +100,6 @@ func (t *tally) summary() DenialSummary {
 	return s
 }
 
-// deniedRequest names one request's cause, application id and resource
-// from its deny rows, and when it was first denied.
-func deniedRequest(rows []caracal.AuditRow) DeniedRequest {
-	sort.SliceStable(rows, func(i, j int) bool { return stamp(rows[i].OccurredAt).Before(stamp(rows[j].OccurredAt)) })
-	d := DeniedRequest{RequestID: auditrow.Str(rows[0].RequestID), Cause: DenialCause(rows), At: stamp(rows[0].OccurredAt)}
-	d.ApplicationID, d.Resource = denialTarget(rows)
-	return d
-}
-
 // joiner joins the deny rows of each request as a stream delivers them,
 // newest first: a request is complete once the stream has moved more than
 // settle past its oldest row. Only the requests still open are kept.
@@ -139,7 +130,7 @@ func (j *joiner) add(r caracal.AuditRow) {
 	if auditrow.Str(r.Decision) != "deny" {
 		return
 	}
-	at := stamp(r.OccurredAt)
+	at := auditrow.Time(r.OccurredAt)
 	id := auditrow.Str(r.RequestID)
 	if id == "" {
 		j.done([]caracal.AuditRow{r}, at, at)

@@ -13,16 +13,16 @@ func FromConfig(cfg *config.Config) ([]Job, WatchOptions) {
 			continue
 		}
 		jobs = append(jobs, Job{Name: s.Name, Spec: s.Spec, Timezone: s.TimezoneName(), Zones: s.Zones,
-			Since: s.Window(), Targets: targets(cfg, s.Channels)})
+			Since: s.Window(), Targets: Targets(cfg, s.Channels)})
 	}
 	w := cfg.Watch
 	return jobs, WatchOptions{Enabled: w.Enabled, Interval: w.PollInterval(), Hold: w.HoldPolls(),
-		Targets: targets(cfg, w.Channels)}
+		Targets: Targets(cfg, w.Channels)}
 }
 
-// targets lists the channels of ch, platform by platform in the
+// Targets lists the channels of ch, platform by platform in the
 // configuration's order.
-func targets(cfg *config.Config, ch config.Channels) []Target {
+func Targets(cfg *config.Config, ch config.Channels) []Target {
 	out := make([]Target, 0, ch.Len())
 	for _, p := range cfg.ChatPlatforms() {
 		for _, id := range ch[p.Name] {

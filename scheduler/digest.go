@@ -2,10 +2,8 @@ package scheduler
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
-	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 )
 
@@ -72,16 +70,7 @@ func (s *Scheduler) runDigest(j *job) {
 	if !ok {
 		return
 	}
-	keepCtx, stopKeeping := context.WithCancel(ctx)
-	kept := make(chan struct{})
-	go func() {
-		defer close(kept)
-		s.lead.keep(keepCtx)
-	}()
-	defer func() {
-		stopKeeping()
-		<-kept
-	}()
+	defer s.lead.KeepWhile(ctx)()
 	res, err := s.opts.Digester.Digest(ctx, commands.DigestOptions{Zones: j.Zones, Since: j.Since, Notes: notes})
 	if err != nil {
 		j.log.Error("digest failed; nothing posted", "err", err)
@@ -93,7 +82,7 @@ func (s *Scheduler) runDigest(j *job) {
 		s.count(j, digestFailed)
 		return
 	}
-	n, held := s.post(ctx, j.log, token, j.Targets, res.Reply)
+	n, held := s.lead.Post(ctx, s.opts.Poster, token, j.Targets, res.Reply, j.log)
 	if !held {
 		return
 	}
@@ -123,7 +112,7 @@ func (s *Scheduler) awaitTurn(ctx context.Context, j *job, fire time.Time) (toke
 	defer poll.Stop()
 	var waitingOn string
 	for {
-		token, leader, err := s.lead.acquire(ctx)
+		token, leader, err := s.lead.Acquire(ctx)
 		posted := false
 		if err == nil {
 			posted, err = s.opts.Lease.Posted(ctx, j.Name, fire)
@@ -178,24 +167,4 @@ func (s *Scheduler) reportMissedAtStart(ctx context.Context, j *job) {
 	if _, total := MissedRuns(j.sched, last, time.Now(), 0); total > 0 {
 		j.log.Warn("runs were missed while the bot was down; the next digest reports them", "missed", total, "last_run", last)
 	}
-}
-
-// post delivers r to every target while this replica still holds the lease
-// with the same fencing token. It returns how many posts succeeded and
-// whether the lease was held to the end. A failed post is logged and the
-// others still go out.
-func (s *Scheduler) post(ctx context.Context, log *slog.Logger, token int64, targets []Target, r chat.Reply) (posted int, held bool) {
-	for _, t := range targets {
-		now, leader, err := s.lead.acquire(ctx)
-		if err != nil || !leader || now != token {
-			log.Warn("lost the lease; not posting, another replica may lead now", "target", t.String(), "err", err)
-			return posted, false
-		}
-		if err := s.opts.Poster.Post(ctx, t, r); err != nil {
-			log.Error("post failed", "target", t.String(), "err", err)
-			continue
-		}
-		posted++
-	}
-	return posted, true
 }

@@ -114,8 +114,11 @@ func (h memoryHolder) MarkPosted(_ context.Context, job string, fire time.Time) 
 	return nil
 }
 
-// leadership tracks whether this replica holds the scheduler's lease.
-type leadership struct {
+// Leadership is one replica's holding of a named Lease: the scheduler's,
+// and the denial watch's. Acquire takes or renews it, KeepWhile renews it
+// through a long run, Release gives it up at shutdown. Safe for concurrent
+// use.
+type Leadership struct {
 	lease Lease
 	name  string
 	ttl   time.Duration
@@ -124,8 +127,15 @@ type leadership struct {
 	token int64 // the token last granted, 0 when not holding
 }
 
-// acquire takes or renews the lease: ok when this replica leads now.
-func (l *leadership) acquire(ctx context.Context) (token int64, ok bool, err error) {
+// NewLeadership returns the holding of the lease name through lease, each
+// acquisition lasting ttl.
+func NewLeadership(lease Lease, name string, ttl time.Duration) *Leadership {
+	return &Leadership{lease: lease, name: name, ttl: ttl}
+}
+
+// Acquire takes or renews the lease: ok when this replica leads now, with
+// the fencing token of its holding.
+func (l *Leadership) Acquire(ctx context.Context) (token int64, ok bool, err error) {
 	token, ok, err = l.lease.Acquire(ctx, l.name, l.ttl)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -137,9 +147,24 @@ func (l *leadership) acquire(ctx context.Context) (token int64, ok bool, err err
 	return token, true, nil
 }
 
-// keep renews the lease every third of its ttl until ctx ends or the lease
-// is lost, so that a long run keeps the lease it started with.
-func (l *leadership) keep(ctx context.Context) {
+// KeepWhile renews the lease every third of its ttl, from now until the
+// returned stop is called (it waits for the renewals to end) or ctx ends,
+// so that a long run keeps the lease it started with. Renewal stops when
+// the lease is lost.
+func (l *Leadership) KeepWhile(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.keep(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+func (l *Leadership) keep(ctx context.Context) {
 	t := time.NewTicker(l.ttl / 3)
 	defer t.Stop()
 	for {
@@ -147,15 +172,15 @@ func (l *leadership) keep(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, ok, err := l.acquire(ctx); err != nil || !ok {
+			if _, ok, err := l.Acquire(ctx); err != nil || !ok {
 				return
 			}
 		}
 	}
 }
 
-// release gives the lease up at shutdown if this replica holds it.
-func (l *leadership) release(ctx context.Context) error {
+// Release gives the lease up at shutdown if this replica holds it.
+func (l *Leadership) Release(ctx context.Context) error {
 	l.mu.Lock()
 	token := l.token
 	l.token = 0

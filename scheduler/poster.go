@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/caracal-bot/caracal-bot/chat"
 )
@@ -51,4 +52,24 @@ func PostAll(ctx context.Context, p Poster, targets []Target, r chat.Reply) erro
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Post delivers r to every target while this replica still holds the lease
+// with the fencing token it was granted. It returns how many posts
+// succeeded and whether the lease was held to the end. A failed post is
+// logged and the others still go out.
+func (l *Leadership) Post(ctx context.Context, p Poster, token int64, targets []Target, r chat.Reply, log *slog.Logger) (posted int, held bool) {
+	for _, t := range targets {
+		now, leader, err := l.Acquire(ctx)
+		if err != nil || !leader || now != token {
+			log.Warn("lost the lease; not posting, another replica may lead now", "target", t.String(), "err", err)
+			return posted, false
+		}
+		if err := p.Post(ctx, t, r); err != nil {
+			log.Error("post failed", "target", t.String(), "err", err)
+			continue
+		}
+		posted++
+	}
+	return posted, true
 }

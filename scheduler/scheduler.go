@@ -103,7 +103,7 @@ type Options struct {
 type Scheduler struct {
 	opts  Options
 	log   *slog.Logger
-	lead  *leadership
+	lead  *Leadership
 	jobs  []*job
 	watch *watcher
 	// leasePoll is how often a replica waiting on the leader asks again.
@@ -137,7 +137,7 @@ func New(opts Options) (*Scheduler, error) {
 	}
 	defaults(&opts)
 	s := &Scheduler{opts: opts, log: opts.Logger, leasePoll: min(maxLeasePoll, opts.LeaseTTL/3),
-		lead: &leadership{lease: opts.Lease, name: opts.LeaseName, ttl: opts.LeaseTTL}}
+		lead: NewLeadership(opts.Lease, opts.LeaseName, opts.LeaseTTL)}
 	seen := map[string]bool{}
 	for _, j := range opts.Jobs {
 		if j.Name == "" || seen[j.Name] {
@@ -232,7 +232,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	<-watchDone
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer rcancel()
-	if err := s.lead.release(rctx); err != nil {
+	if err := s.lead.Release(rctx); err != nil {
 		s.log.Warn("could not release the scheduler lease", "err", err)
 	}
 	s.log.Info("scheduler stopped")

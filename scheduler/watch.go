@@ -56,7 +56,7 @@ func (w *watcher) poll(ctx context.Context) {
 	}
 	now := time.Now()
 	// Renew the lease every poll, so the replica that leads keeps leading.
-	token, leader, err := w.s.lead.acquire(ctx)
+	token, leader, err := w.s.lead.Acquire(ctx)
 	if err != nil {
 		w.s.log.Warn("readiness watch: lease unavailable", "err", err)
 	}
@@ -91,7 +91,7 @@ func (w *watcher) poll(ctx context.Context) {
 		w.s.log.Info("readiness watch: another replica holds the lease and announces", "summary", reply.Summary)
 		return
 	}
-	w.s.post(ctx, w.s.log, token, w.opts.Targets, reply)
+	w.s.lead.Post(ctx, w.s.opts.Poster, token, w.opts.Targets, reply, w.s.log)
 	w.s.log.Info("readiness watch: announced", "summary", reply.Summary)
 }
 
@@ -133,7 +133,7 @@ func (w *watcher) downReply(rep doctor.StatusReport) chat.Reply {
 }
 
 func (w *watcher) upReply(now time.Time) chat.Reply {
-	d := roughDuration(w.streakFrom.Sub(w.outageFrom))
+	d := RoughDuration(w.streakFrom.Sub(w.outageFrom))
 	if w.atStart {
 		d = "at least " + d
 	}
@@ -161,8 +161,8 @@ func describeService(s doctor.ServiceStatus) string {
 	return name + " " + s.Detail
 }
 
-// roughDuration renders a duration for people: "45s", "3m", "1h5m".
-func roughDuration(d time.Duration) string {
+// RoughDuration renders a duration for people: "45s", "3m", "1h5m".
+func RoughDuration(d time.Duration) string {
 	d = d.Round(time.Second)
 	if d >= time.Minute {
 		d = d.Round(time.Minute)

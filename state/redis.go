@@ -1,7 +1,9 @@
 // Package state holds what several bot replicas must share: de-duplication
 // of deliveries and button clicks, rate limits, the scheduler's leader lease
-// with fencing tokens and its record of posted digests, and ticket keys. One replica uses the in-memory backends of bot and
-// scheduler, and FileDeduper to remember handled requests across restarts;
+// with fencing tokens and its record of posted digests, ticket keys, and the
+// denial watch's state (saved under the lease's fencing token). One replica
+// uses the in-memory backends of bot and scheduler, and the files of
+// state_dir (FileDeduper, FileDenialWatch...) to remember across restarts;
 // several use Redis (REDIS_URL). When Redis fails the bot keeps
 // answering: Degrading falls back to local de-duplication and says so on
 // /readyz until Redis answers again.

@@ -44,7 +44,12 @@ func runDemo(ctx context.Context, args []string, s streams) int {
 		UserAgent: "caracal-bot/" + botVersion(),
 	})
 	registry := commands.New(commands.Env{Caracal: client, DefaultZone: caracaltest.ZoneResearch, DocsBase: config.DefaultDocsURL, Version: botVersion()})
-	handler := scrubbedHandler(demoHandler(sim, registry), s.scrub)
+	watch, err := newDemoWatch(ctx, sim, client, registry)
+	if err != nil {
+		fmt.Fprintln(s.err, "caracal-bot demo: cannot start the denial watch:", err)
+		return 1
+	}
+	handler := scrubbedHandler(demoHandler(sim, registry, watch), s.scrub)
 	opts := console.Options{Color: s.tty && !*noColor, User: "you", Prompt: "you> "}
 
 	if *script != "" {
@@ -83,13 +88,17 @@ func scrubbedHandler(h console.Handler, scrub *redact.Scrubber) console.Handler 
 	}
 }
 
-// demoHandler answers the registry's commands, plus `scenarios`, and stages
-// a scenario's world when its request ID is asked about, so outages and
+// demoHandler answers the registry's commands, plus `scenarios` and
+// `watch` (a burst of denials the denial watch announces), and stages a
+// scenario's world when its request ID is asked about, so outages and
 // pipeline problems show up in status and doctor too.
-func demoHandler(sim *caracaltest.Simulator, registry *commands.Registry) console.Handler {
+func demoHandler(sim *caracaltest.Simulator, registry *commands.Registry, watch *demoWatch) console.Handler {
 	return func(ctx context.Context, inv chat.Invocation) chat.Reply {
-		if inv.Command == "scenarios" {
+		switch inv.Command {
+		case "scenarios":
 			return scenariosReply()
+		case "watch":
+			return watch.burst(ctx)
 		}
 		if inv.Command == "why" || inv.Command == "trace" {
 			if id, ok := scenarioIDIn(inv.Text); ok {
@@ -145,6 +154,7 @@ Type commands the way you would in Slack. Try:
   /caracal doctor
   /caracal trace 01a028ea-d354-7443-96e4-46e5643d943c
   /caracal scenarios        (every simulated incident with its command)
+  /caracal watch            (a burst of denials: the denial watch announces it)
   /caracal help
 
 Or diagnose an error someone pasted in the channel, as %q does on any Slack or

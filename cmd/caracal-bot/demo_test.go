@@ -73,6 +73,10 @@ func TestDemoScript(t *testing.T) {
 		"/caracal trace 01a028ea-d354-7443-96e4-46e5643d943c": {
 			"Request 01a028ea-d354-7443-96e4-46e5643d943c: 2 audit row(s), final decision deny.",
 			"occurred_at event_type decision evaluation_status detail"},
+		"/caracal watch": {"⚠️ billing-bot was denied 5 times in 10m on resource://pipernet: resource_not_granted",
+			"Denied requests 5 in the last 10m (threshold 5)", "[Upload bundle to ticket] [Show trace]",
+			"Diagnosis of the newest request The policy engine denied application billing-bot on resource resource://pipernet",
+			"Next actions", "does not announce more denials of this cluster for 1h"},
 		"/caracal scenarios":    {fmt.Sprintf("%d simulated incidents", len(caracaltest.Scenarios())), "row 4, sts_policy/resource_not_granted", "/caracal why 0d28d1d8-62d9-4254-a601-b5c10f56220a"},
 		"/caracal help":         {"caracal-bot commands: audit, bundle, causes, digest, doctor, help, status, ticket, trace, why"},
 		"@caracal-bot help why": {"why <request-id | pasted error text>"},

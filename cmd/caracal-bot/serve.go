@@ -136,6 +136,9 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, metrics, logger); err != nil {
 		return err
 	}
+	if err := startDenialWatch(gctx, g, cfg, registry, client, posters, shared, logger); err != nil {
+		return err
+	}
 	if env.Tickets != nil {
 		g.Go(func() error { env.Tickets.Spool().Run(gctx, time.Minute); return nil })
 	}

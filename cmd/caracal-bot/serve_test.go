@@ -46,6 +46,14 @@ func startServeWithConfig(t *testing.T, fake *slackfake.Server, cfgFile string, 
 // startServeOn is startServeWithConfig against the simulator srv.
 func startServeOn(t *testing.T, srv *caracaltest.Server, fake *slackfake.Server, cfgFile string, extra map[string]string) string {
 	t.Helper()
+	base, _ := serveUntilStopped(t, srv, fake, cfgFile, extra)
+	return base
+}
+
+// serveUntilStopped is startServeOn that also returns stop, which ends
+// serve (the test's cleanup calls it too).
+func serveUntilStopped(t *testing.T, srv *caracaltest.Server, fake *slackfake.Server, cfgFile string, extra map[string]string) (base string, stop func()) {
+	t.Helper()
 	env := simEnv(srv)
 	if fake != nil {
 		env["SLACK_BOT_TOKEN"] = "xoxb-test-bot-token"
@@ -60,8 +68,8 @@ func startServeOn(t *testing.T, srv *caracaltest.Server, fake *slackfake.Server,
 	require.NoError(t, err)
 	opsLn, err := listenOps(cfg)
 	require.NoError(t, err)
-	serveInBackground(t, cfg, ln, opsLn, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
-	return "http://" + ln.Addr().String()
+	stop = serveInBackground(t, cfg, ln, opsLn, slog.New(slog.DiscardHandler), redact.New(cfg.Secrets()...))
+	return "http://" + ln.Addr().String(), stop
 }
 
 // serveInBackground runs serve until stop, which the test's cleanup also

@@ -10,6 +10,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/bot/platform"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/denialwatch"
 	"github.com/caracal-bot/caracal-bot/integrations/tickets"
 	"github.com/caracal-bot/caracal-bot/ops"
 	"github.com/caracal-bot/caracal-bot/scheduler"
@@ -17,8 +18,9 @@ import (
 )
 
 // sharedState is what replicas share: in memory for one replica (with
-// de-duplication, the replay memory, the tickets filed and the values of
-// long buttons in state_dir when set, so that they survive restarts), in
+// de-duplication, the replay memory, the tickets filed, the values of long
+// buttons and the denial watch's state in state_dir when set, so that they
+// survive restarts), in
 // Redis (REDIS_URL) for several. Redis failing never stops the bot:
 // de-duplication degrades to local and /readyz says so.
 type sharedState struct {
@@ -30,6 +32,8 @@ type sharedState struct {
 	tickets tickets.Store
 	// buttons keeps the values of buttons too long for their platform.
 	buttons platform.ButtonStore
+	// denials keeps the denial watch's state.
+	denials denialwatch.Store
 	checks  []ops.Check
 	close   func()
 }
@@ -41,7 +45,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 		local := localDedup(cfg.StateDir, logger)
 		return &sharedState{dedup: state.NewDegrading(local, local, logger), rate: bot.NewMemoryRateLimiter(nil),
 			lease: scheduler.NewMemoryLeases().Holder(holder), tickets: localTickets(cfg.StateDir, logger),
-			buttons: localButtons(cfg.StateDir, logger), close: func() {}}, nil
+			buttons: localButtons(cfg.StateDir, logger), denials: localDenialWatch(cfg.StateDir), close: func() {}}, nil
 	}
 	r, err := state.NewRedis(cfg.RedisURL.Reveal(), "")
 	if err != nil {
@@ -50,7 +54,7 @@ func newSharedState(cfg *config.Config, logger *slog.Logger) (*sharedState, erro
 	state.RouteLogs(logger)
 	dedup := state.NewDegrading(r, bot.NewMemoryDeduper(nil), logger)
 	logger.Info("shared state in Redis", "holder", holder)
-	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(), buttons: r.Buttons(),
+	return &sharedState{dedup: dedup, rate: r, lease: r.Holder(holder), tickets: r.Tickets(), buttons: r.Buttons(), denials: r.DenialWatch(),
 		checks: []ops.Check{{Name: "shared state", Degraded: true, Run: func(ctx context.Context) error {
 			if err := r.Ping(ctx); err != nil {
 				return fmt.Errorf("Redis unreachable; de-duplication is local to this replica and scheduled posts wait for it: %w", err)
@@ -90,4 +94,14 @@ func localButtons(stateDir string, logger *slog.Logger) platform.ButtonStore {
 		return platform.NewMemoryButtons(platform.MemoryOptions{})
 	}
 	return state.NewFileButtons(stateDir, platform.MemoryOptions{}, logger)
+}
+
+// localDenialWatch is where one replica without Redis keeps the denial
+// watch's state: a file in state_dir, which survives restarts, else process
+// memory.
+func localDenialWatch(stateDir string) denialwatch.Store {
+	if stateDir == "" {
+		return &denialwatch.MemoryStore{}
+	}
+	return state.NewFileDenialWatch(stateDir)
 }

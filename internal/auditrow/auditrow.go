@@ -5,6 +5,7 @@ package auditrow
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 )
@@ -15,6 +16,16 @@ func Str(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// Time parses an audit timestamp (occurred_at, ingested_at); the zero time
+// when it cannot.
+func Time(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // Meta returns a metadata value as a string ("" when absent or not a scalar).
