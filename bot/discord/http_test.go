@@ -144,7 +144,10 @@ func TestHTTP_ApplicationCommand(t *testing.T) {
 	tg, acked := targetOf(t, reqs[0])
 	assert.Equal(t, Target{AppID: "A1", InteractionToken: "tok-I1", ChannelID: "C1", GuildID: "G1", UserID: "U1"}, tg)
 	waitClosed(t, acked, "Acked")
-	assert.Equal(t, 1, testutil.CollectAndCount(e.metrics.AckLatency, "caracal_bot_ack_latency_seconds"))
+	// The ack is timed once its answer is written: the client may read it first.
+	assert.Eventually(t, func() bool {
+		return testutil.CollectAndCount(e.metrics.AckLatency, "caracal_bot_ack_latency_seconds") == 1
+	}, 5*time.Second, 5*time.Millisecond)
 
 	// The same interaction again (signed anew) is a duplicate: deferred
 	// again, which is idempotent, and not dispatched.

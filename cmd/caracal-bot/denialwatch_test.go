@@ -223,13 +223,20 @@ denial_watch:
 	waitReads(t, sim, 1)
 	ids := addDenials(t, sim, "deny-no-grant", 2, time.Now())
 	var root discordfake.Message
+	thread := func() string {
+		all := ""
+		for _, m := range fake.Thread(root.ID) {
+			all += unescape(m.Content) + "\n"
+		}
+		return all
+	}
 	require.Eventually(t, func() bool {
 		msgs := fake.Messages(discordChannel)
 		if len(msgs) == 0 {
 			return false
 		}
 		root = msgs[0]
-		return len(fake.Thread(root.ID)) >= 3
+		return strings.Contains(thread(), "does not announce more denials of this cluster") // the thread's last words
 	}, 15*time.Second, 20*time.Millisecond)
 	require.NotEmpty(t, root.Embeds)
 	assert.Contains(t, unescape(root.Embeds[0].Title+root.Embeds[0].Description), "billing-bot was denied 2 times in 10m on resource://pipernet: resource_not_granted")
@@ -238,10 +245,7 @@ denial_watch:
 		labels = append(labels, b.Label)
 	}
 	assert.Equal(t, []string{"Upload bundle to ticket", "Show trace"}, labels)
-	all := ""
-	for _, m := range fake.Thread(root.ID) {
-		all += unescape(m.Content) + "\n"
-	}
+	all := thread()
 	for _, want := range []string{"Diagnosis of the newest request", ids[1], "Steps", "Next actions", "does not announce more denials of this cluster"} {
 		assert.Contains(t, all, want)
 	}
