@@ -46,6 +46,13 @@ type DigestOptions struct {
 	Notes []string
 	// Post marks a digest meant for the configured digest channels (--post).
 	Post bool
+	// Until ends the window; zero is now. The scheduler ends it at the
+	// run's fire time.
+	Until time.Time
+	// Denials, when set, are running aggregates the digest counts the whole
+	// hours they cover from (digest.Options.Denials). Only serve's
+	// scheduler sets them; the digest command reads the audit log.
+	Denials digest.DenialSource
 }
 
 // DigestReport is the digest's data (`digest --format json`): the digest
@@ -136,9 +143,10 @@ func (env *Env) digest(ctx context.Context, opts DigestOptions) (Result, error) 
 		return Result{}, usageErrorf("digest needs a zone: pass --zone or set CARACAL_ZONE_ID")
 	}
 	rep := DigestReport{
-		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since, Applications: env.Caracal, Overviews: env.overviews()}),
-		Notes:  opts.Notes,
-		Post:   opts.Post,
+		Report: digest.Gather(ctx, env.doctor(), digest.Options{Zones: opts.Zones, Window: opts.Since, Applications: env.Caracal,
+			Overviews: env.overviews(), Until: opts.Until, Denials: opts.Denials}),
+		Notes: opts.Notes,
+		Post:  opts.Post,
 	}
 	if env.BotHealth != nil {
 		h := env.BotHealth.BotHealth()

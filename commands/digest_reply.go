@@ -237,9 +237,25 @@ func zoneSections(z digest.Zone) []chat.Section {
 	return []chat.Section{byCause, byTarget, other}
 }
 
-// coverageText says how much of the window the counts cover, and the
-// window's exact number of deny rows when the zone overview gave it.
+// coverageText says how much of the window the counts cover, the window's
+// exact number of deny rows when the zone overview gave it, and how many
+// hours were counted from the denial watch's running aggregates.
 func coverageText(d *digest.DenialSummary) string {
+	return readText(d) + aggregatedText(d)
+}
+
+// aggregatedText says which hours were counted as the denials happened.
+func aggregatedText(d *digest.DenialSummary) string {
+	if d.AggregatedHours == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s of the window were counted by the denial watch as the denials happened; the rest was read from the audit log.",
+		plural(d.AggregatedHours, "whole hour"))
+}
+
+// readText says how much of the window the counts cover, and the window's
+// exact number of deny rows when the zone overview gave it.
+func readText(d *digest.DenialSummary) string {
 	switch {
 	case d.Truncated && d.TotalDenyRows > 0:
 		return fmt.Sprintf(" The window holds %s (exact, from the zone overview); the breakdown covers %s of them (%s) before the digest had to answer: counts are a lower bound.",

@@ -34,21 +34,37 @@ const (
 	DefaultPagesPerMinute = 300
 )
 
-// windowRead is one window to read: its deny rows are counted in tally.
+// windowRead is one window to read: its denied requests are counted in
+// tally, from the audit log's deny rows (spans) and, for the whole hours
+// running aggregates cover, from them.
 type windowRead struct {
 	from, until time.Time
 	page        pager // reads a page of the zone's audit list
 	tally       *tally
-	slices      []*slice
+	spans       []*span
+	// aggregated is the time of the window counted from aggregates.
+	aggregated time.Duration
+}
+
+// span is a part of a window read from the audit log: its deny rows in
+// [from, until) are read, and the requests first denied in [keepFrom,
+// keepUntil) are counted. Where a span meets aggregated hours it reads a
+// settleTime further than it keeps, to complete the requests at that edge
+// (those first denied beyond it are the aggregates').
+type span struct {
+	w                   *windowRead
+	from, until         time.Time
+	keepFrom, keepUntil time.Time
+	slices              []*slice
 	// edges are the requests whose rows may lie in two neighbouring
 	// slices, joined once every slice is read.
 	mu    sync.Mutex
 	edges map[string][]caracal.AuditRow
 }
 
-// slice is a part of a window read as one cursor chain.
+// slice is a part of a span read as one cursor chain.
 type slice struct {
-	w           *windowRead
+	sp          *span
 	from, until time.Time
 	// reached is the oldest time read so far (until before the first page);
 	// complete is set once the chain ended.
@@ -57,18 +73,48 @@ type slice struct {
 	err      error
 }
 
-func newWindowRead(from, until time.Time, page pager) *windowRead {
-	w := &windowRead{from: from, until: until, page: page, tally: newTally(from, until.Sub(from)), edges: map[string][]caracal.AuditRow{}}
+// newWindowRead plans the read of [from, until): the whole hours ag covers
+// (nil: none) are counted from it at once, the rest is left to spans.
+func newWindowRead(from, until time.Time, page pager, ag *Aggregates) *windowRead {
+	w := &windowRead{from: from, until: until, page: page, tally: newTally(from, until.Sub(from))}
+	a, b := ag.covered(from, until)
+	if !a.Before(b) {
+		w.addSpan(from, until, from, until)
+		return w
+	}
+	w.tally.addHours(ag, a, b)
+	w.aggregated = b.Sub(a)
+	if from.Before(a) {
+		w.addSpan(from, a.Add(settleTime), from, a)
+	}
+	if b.Before(until) {
+		w.addSpan(maxTime(from, b.Add(-settleTime)), until, b, until)
+	}
+	return w
+}
+
+// addSpan adds a span cut into slicesPerWindow slices, newest first.
+func (w *windowRead) addSpan(from, until, keepFrom, keepUntil time.Time) {
+	sp := &span{w: w, from: from, until: until, keepFrom: keepFrom, keepUntil: keepUntil, edges: map[string][]caracal.AuditRow{}}
 	step := until.Sub(from) / slicesPerWindow
 	for i := range slicesPerWindow {
-		s := &slice{w: w, until: until.Add(-time.Duration(i) * step), from: until.Add(-time.Duration(i+1) * step)}
+		s := &slice{sp: sp, until: until.Add(-time.Duration(i) * step), from: until.Add(-time.Duration(i+1) * step)}
 		if i == slicesPerWindow-1 {
 			s.from = from
 		}
 		s.reached = s.until
-		w.slices = append(w.slices, s)
+		sp.slices = append(sp.slices, s)
 	}
-	return w
+	w.spans = append(w.spans, sp)
+}
+
+// slices lists the slices of every span.
+func (w *windowRead) slices() []*slice {
+	var out []*slice
+	for _, sp := range w.spans {
+		out = append(out, sp.slices...)
+	}
+	return out
 }
 
 // pager fetches one page of a zone's audit list.
@@ -90,7 +136,7 @@ func readWindows(ctx context.Context, limit *rate.Limiter, windows ...*windowRea
 	func() {
 		defer close(jobs)
 		for _, w := range windows {
-			for _, s := range w.slices {
+			for _, s := range w.slices() {
 				select {
 				case jobs <- s:
 				case <-ctx.Done():
@@ -101,7 +147,9 @@ func readWindows(ctx context.Context, limit *rate.Limiter, windows ...*windowRea
 	}()
 	wg.Wait()
 	for _, w := range windows {
-		w.joinEdges()
+		for _, sp := range w.spans {
+			sp.joinEdges()
+		}
 	}
 }
 
@@ -116,7 +164,7 @@ func (s *slice) read(ctx context.Context, limit *rate.Limiter) {
 			s.err = ctx.Err()
 			return
 		}
-		l, err := s.w.page(ctx, q)
+		l, err := s.sp.w.page(ctx, q)
 		if err != nil {
 			s.err = err
 			return
@@ -144,25 +192,37 @@ func (s *slice) read(ctx context.Context, limit *rate.Limiter) {
 // done takes a request the slice's joiner completed: one that may have
 // rows in a neighbouring slice waits for the join of the edges.
 func (s *slice) done(rows []caracal.AuditRow, oldest, newest time.Time) {
-	nearNewer := s.until.Before(s.w.until) && s.until.Sub(newest) <= settleTime
-	nearOlder := s.from.After(s.w.from) && oldest.Sub(s.from) <= settleTime
+	nearNewer := s.until.Before(s.sp.until) && s.until.Sub(newest) <= settleTime
+	nearOlder := s.from.After(s.sp.from) && oldest.Sub(s.from) <= settleTime
 	id := auditrow.Str(rows[0].RequestID)
 	if id == "" || !nearNewer && !nearOlder {
-		s.w.tally.add(rows)
+		s.sp.count(rows, oldest)
 		return
 	}
-	s.w.mu.Lock()
-	s.w.edges[id] = append(s.w.edges[id], rows...)
-	s.w.mu.Unlock()
+	s.sp.mu.Lock()
+	s.sp.edges[id] = append(s.sp.edges[id], rows...)
+	s.sp.mu.Unlock()
+}
+
+// count counts a complete request first denied at oldest, when the span
+// keeps it.
+func (sp *span) count(rows []caracal.AuditRow, oldest time.Time) {
+	if !oldest.Before(sp.keepFrom) && oldest.Before(sp.keepUntil) {
+		sp.w.tally.add(rows)
+	}
 }
 
 // joinEdges counts the requests held at the slices' edges, each once.
-func (w *windowRead) joinEdges() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for id, rows := range w.edges {
-		w.tally.add(rows)
-		delete(w.edges, id)
+func (sp *span) joinEdges() {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	for id, rows := range sp.edges {
+		oldest := auditrow.Time(rows[0].OccurredAt)
+		for _, r := range rows[1:] {
+			oldest = minTime(oldest, auditrow.Time(r.OccurredAt))
+		}
+		sp.count(rows, oldest)
+		delete(sp.edges, id)
 	}
 }
 
@@ -171,9 +231,10 @@ func (w *windowRead) joinEdges() {
 // zone overview), else 0.
 func (w *windowRead) summary(total int) DenialSummary {
 	s := w.tally.summary()
-	var read time.Duration
+	s.AggregatedHours = int(w.aggregated / time.Hour)
+	read := w.aggregated
 	complete := true
-	for _, sl := range w.slices {
+	for _, sl := range w.slices() {
 		read += sl.until.Sub(sl.reached)
 		complete = complete && sl.complete
 	}
@@ -183,7 +244,7 @@ func (w *windowRead) summary(total int) DenialSummary {
 	case total > 0:
 		s.Coverage = min(float64(s.DenyRows)/float64(total), 1)
 	case w.until.After(w.from):
-		s.Coverage = float64(read) / float64(w.until.Sub(w.from))
+		s.Coverage = min(float64(read)/float64(w.until.Sub(w.from)), 1)
 	}
 	if total > 0 {
 		s.TotalDenyRows = total
@@ -194,7 +255,7 @@ func (w *windowRead) summary(total int) DenialSummary {
 
 // err is the first error that stopped a slice, nil when every slice was read.
 func (w *windowRead) err() error {
-	for _, s := range w.slices {
+	for _, s := range w.slices() {
 		if !s.complete {
 			if s.err == nil || errors.Is(s.err, context.DeadlineExceeded) || errors.Is(s.err, context.Canceled) {
 				return errDeadline

@@ -23,6 +23,7 @@ type table struct {
 	rows  []caracal.AuditRow
 	delay time.Duration
 	pages atomic.Int32
+	read  atomic.Int32 // rows served
 }
 
 func (tb *table) page(ctx context.Context, q caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
@@ -45,10 +46,12 @@ func (tb *table) page(ctx context.Context, q caracal.AuditQuery) (*caracal.List[
 		}
 		if len(out) == q.Limit {
 			next := strconv.Itoa(start + len(out))
+			tb.read.Add(int32(len(out)))
 			return &caracal.List[caracal.AuditRow]{Items: out, NextCursor: &next}, nil
 		}
 		out = append(out, r)
 	}
+	tb.read.Add(int32(len(out)))
 	return &caracal.List[caracal.AuditRow]{Items: out}, nil
 }
 
@@ -85,7 +88,7 @@ func TestReadWindows_CountsEveryRequestOnceAcrossSlices(t *testing.T) {
 		at(exchangeDenied("resource://nucleus"), "straddle", boundary.Add(time.Millisecond).Format(time.RFC3339Nano)),
 		at(auditrowtest.DenyRow("no_rule_matched"), "straddle", boundary.Add(-time.Millisecond).Format(time.RFC3339Nano)))
 	tb := &table{rows: sortNewestFirst(rows)}
-	w := newWindowRead(until.Add(-window), until, tb.page)
+	w := newWindowRead(until.Add(-window), until, tb.page, nil)
 	readWindows(context.Background(), unlimited(), w)
 
 	s := w.summary(0)
@@ -104,7 +107,7 @@ func TestReadWindows_PartialWhenTimeRunsOut(t *testing.T) {
 	until := time.Date(2026, 8, 22, 16, 0, 0, 0, time.UTC)
 	rows := denials(40000, until, 2*time.Second) // 80,000 rows over 22 hours
 	tb := &table{rows: rows, delay: 30 * time.Millisecond}
-	w := newWindowRead(until.Add(-24*time.Hour), until, tb.page)
+	w := newWindowRead(until.Add(-24*time.Hour), until, tb.page, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	readWindows(ctx, unlimited(), w)
@@ -127,7 +130,7 @@ func TestReadWindows_PartialWhenTimeRunsOut(t *testing.T) {
 func TestReadWindows_PacesPages(t *testing.T) {
 	until := time.Date(2026, 8, 22, 16, 0, 0, 0, time.UTC)
 	tb := &table{rows: denials(20000, until, 4*time.Second)}
-	w := newWindowRead(until.Add(-24*time.Hour), until, tb.page)
+	w := newWindowRead(until.Add(-24*time.Hour), until, tb.page, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	readWindows(ctx, newPageLimiter(10), w) // 10 a minute, 10 at once
@@ -153,7 +156,7 @@ func TestReadWindows_StopsAListThatDoesNotAdvance(t *testing.T) {
 		}
 		return &caracal.List[caracal.AuditRow]{Items: in, NextCursor: &next}, nil
 	}
-	w := newWindowRead(until.Add(-time.Hour), until, same)
+	w := newWindowRead(until.Add(-time.Hour), until, same, nil)
 	readWindows(context.Background(), unlimited(), w)
 	s := w.summary(0)
 	assert.Equal(t, 10, s.Requests, "each request once")
@@ -164,8 +167,61 @@ func TestReadWindows_StopsAListThatDoesNotAdvance(t *testing.T) {
 	outside := func(context.Context, caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
 		return &caracal.List[caracal.AuditRow]{Items: denials(3, until.Add(time.Hour), time.Minute)}, nil
 	}
-	w = newWindowRead(until.Add(-time.Hour), until, outside)
+	w = newWindowRead(until.Add(-time.Hour), until, outside, nil)
 	readWindows(context.Background(), unlimited(), w)
 	assert.Zero(t, w.summary(0).Requests, "rows outside the time asked are not counted")
 	assert.ErrorIs(t, w.err(), errNotAdvancing)
+}
+
+// aggregate counts rows per hour as the denial watch does: each request
+// once, in the hour of its first deny row.
+func aggregate(rows []caracal.AuditRow, from, until time.Time) *Aggregates {
+	byRequest := map[string][]caracal.AuditRow{}
+	for _, r := range rows {
+		id := auditrow.Str(r.RequestID)
+		byRequest[id] = append(byRequest[id], r)
+	}
+	ag := &Aggregates{From: from, Until: until, Hours: map[int64]*HourCounts{}}
+	for _, rs := range byRequest {
+		d := DeniedRequestFrom(rs)
+		if d.At.Before(from) || !d.At.Before(until) {
+			continue
+		}
+		h := ag.Hours[HourOf(d.At)]
+		if h == nil {
+			h = NewHourCounts()
+			ag.Hours[HourOf(d.At)] = h
+		}
+		h.Add(d, len(rs))
+	}
+	return ag
+}
+
+// The whole hours the aggregates cover are counted from them, the partial
+// hours at both ends read, and the summary is the full read's, hour by hour,
+// a request straddling the hour where both meet included.
+func TestReadWindows_AggregatesAndTheEdgesGiveTheFullRead(t *testing.T) {
+	until := time.Date(2026, 8, 22, 16, 25, 0, 0, time.UTC)
+	from := until.Add(-24 * time.Hour)
+	rows := denials(5000, until, 17*time.Second)
+	edge := time.Date(2026, 8, 22, 15, 0, 0, 0, time.UTC) // where the aggregates end
+	rows = sortNewestFirst(append(rows,
+		at(exchangeDenied("resource://nucleus"), "straddle", edge.Add(time.Millisecond).Format(time.RFC3339Nano)),
+		at(auditrowtest.DenyRow("no_rule_matched"), "straddle", edge.Add(-time.Millisecond).Format(time.RFC3339Nano))))
+	full := &table{rows: rows}
+	want := newWindowRead(from, until, full.page, nil)
+	readWindows(context.Background(), unlimited(), want)
+
+	// The aggregates run from 20 minutes after the window's start to 15:40.
+	ag := aggregate(rows, from.Add(20*time.Minute), edge.Add(40*time.Minute))
+	part := &table{rows: rows}
+	got := newWindowRead(from, until, part.page, ag)
+	readWindows(context.Background(), unlimited(), got)
+
+	w, g := want.summary(0), got.summary(0)
+	assert.Equal(t, 22, g.AggregatedHours, "17:00 the day before to 15:00")
+	g.AggregatedHours = 0
+	assert.Equal(t, w, g)
+	assert.Equal(t, 5001, g.Requests)
+	assert.Less(t, part.read.Load(), full.read.Load()/8, "about an hour and a half of 24 read")
 }

@@ -44,6 +44,15 @@ type Options struct {
 	Overviews OverviewReader
 	// PagesPerMinute paces the audit pages (DefaultPagesPerMinute when 0).
 	PagesPerMinute int
+	// Until is the end of the window; zero is the Doctor's clock. A
+	// scheduled digest ends at its fire time, so that its window starts
+	// on a minute and, when fired on the hour, on an hour.
+	Until time.Time
+	// Denials, when set, give running aggregates: the whole hours of both
+	// windows they cover are counted from them, and only the rest is read
+	// from the audit log (see aggregates.go). Serve's scheduled digests
+	// set it; the digest command reads the audit log.
+	Denials DenialSource
 }
 
 // ApplicationLister lists a zone's applications (API.md §6.3).
@@ -111,8 +120,12 @@ func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 	if len(zones) == 0 && d.DefaultZone != "" {
 		zones = []string{d.DefaultZone}
 	}
-	until := d.Clock().UTC()
-	rep := Report{GeneratedAt: until, Since: until.Add(-window), Until: until, Window: window.String(),
+	now := d.Clock().UTC()
+	until := now
+	if !opts.Until.IsZero() {
+		until = opts.Until.UTC()
+	}
+	rep := Report{GeneratedAt: now, Since: until.Add(-window), Until: until, Window: window.String(),
 		Findings: []health.Check{}, Zones: make([]Zone, len(zones))}
 	ctx, cancel := context.WithTimeout(ctx, d.Deadline())
 	defer cancel()
@@ -131,7 +144,8 @@ func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 		page := func(ctx context.Context, q caracal.AuditQuery) (*caracal.List[caracal.AuditRow], error) {
 			return d.Source.Audit(ctx, zone, q)
 		}
-		zr := &zoneRead{zone: zone, cur: newWindowRead(rep.Since, until, page), prev: newWindowRead(rep.Since.Add(-window), rep.Since, page)}
+		ag := aggregates(ctx, opts.Denials, zone)
+		zr := &zoneRead{zone: zone, cur: newWindowRead(rep.Since, until, page, ag), prev: newWindowRead(rep.Since.Add(-window), rep.Since, page, ag)}
 		zoneReads[i] = zr
 		current, previous = append(current, zr.cur), append(previous, zr.prev)
 		zr.start(g, d.Source, opts, &rep.Zones[i], until, window)
@@ -154,6 +168,20 @@ func Gather(ctx context.Context, d *doctor.Doctor, opts Options) Report {
 	return rep
 }
 
+// aggregates are the zone's running aggregates, nil without a source or
+// when it has none: the digest then reads the audit log, as it would
+// without them, so a source that fails costs time, not counts.
+func aggregates(ctx context.Context, src DenialSource, zone string) *Aggregates {
+	if src == nil {
+		return nil
+	}
+	ag, err := src.DenialAggregates(ctx, zone)
+	if err != nil {
+		return nil
+	}
+	return ag
+}
+
 // zoneRead is one zone's part of a digest while it is read.
 type zoneRead struct {
 	zone      string
@@ -168,7 +196,9 @@ type zoneRead struct {
 // applications and the approval holds.
 func (zr *zoneRead) start(g *collect.Group, src doctor.Source, opts Options, zd *Zone, until time.Time, window time.Duration) {
 	zone := zr.zone
-	if opts.Overviews != nil && window == 24*time.Hour {
+	// The overview counts the 24 hours before it is read: the total of a
+	// window that ends now only.
+	if opts.Overviews != nil && window == 24*time.Hour && opts.Until.IsZero() {
 		g.Go("overview of zone "+zone, fmt.Sprintf("GET /v1/zones/%s/overview", zone), func(ctx context.Context) error {
 			ov, err := opts.Overviews.ZoneOverview(ctx, zone)
 			if err == nil {

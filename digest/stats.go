@@ -68,6 +68,10 @@ type DenialSummary struct {
 	// to 1: rows read against TotalDenyRows, or without it the share of the
 	// window's time read.
 	Coverage float64 `json:"coverage"`
+	// AggregatedHours is how many whole hours of the window were counted
+	// from running aggregates (Options.Denials) instead of read from the
+	// audit log when the digest was made; 0 when all was read.
+	AggregatedHours int `json:"aggregated_hours,omitempty"`
 	// Truncated is set when not every page of the window was read (the
 	// digest's time ran out, or a page failed): counts are a lower bound.
 	Truncated bool `json:"truncated,omitempty"`

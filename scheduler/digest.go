@@ -71,7 +71,10 @@ func (s *Scheduler) runDigest(j *job) {
 		return
 	}
 	defer s.lead.KeepWhile(ctx)()
-	res, err := s.opts.Digester.Digest(ctx, commands.DigestOptions{Zones: j.Zones, Since: j.Since, Notes: notes})
+	// The window ends at the fire time, a whole minute: with the running
+	// aggregates, a digest fired on the hour reads no deny rows at all.
+	res, err := s.opts.Digester.Digest(ctx, commands.DigestOptions{Zones: j.Zones, Since: j.Since, Notes: notes,
+		Until: fire, Denials: s.opts.Denials})
 	if err != nil {
 		j.log.Error("digest failed; nothing posted", "err", err)
 		s.count(j, digestFailed)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/digest"
 	"github.com/caracal-bot/caracal-bot/doctor"
 )
 
@@ -72,6 +73,10 @@ type Options struct {
 	Digester Digester      // builds each digest (*commands.Registry)
 	Prober   doctor.Prober // probes /ready for the watch (*caracal.Client)
 	Poster   Poster        // delivers to Slack and Discord
+	// Denials, when set, are the denial watch's running aggregates: each
+	// digest counts the whole hours they cover from them instead of
+	// reading the audit log (commands.DigestOptions.Denials).
+	Denials digest.DenialSource
 	// Lease decides which replica posts; nil is a private in-memory lease
 	// (a single replica always leads).
 	Lease     Lease
