@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/caracal-bot/caracal-bot/digest"
 )
 
 // Store keeps the watch's state where every replica that may lead finds
@@ -79,6 +81,9 @@ type zoneState struct {
 	// whose rows a read may meet again: when each occurred, unix ms, by
 	// request ID ("row:<id>" for a row without one).
 	Counted map[string]int64 `json:"counted"`
+	// Aggregates are the zone's running aggregates, when the watch keeps
+	// them (Options.Aggregate).
+	Aggregates *digest.Aggregates `json:"aggregates,omitempty"`
 }
 
 // decodeSnapshot reads a saved state; ok is false when there is none or it

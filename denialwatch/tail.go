@@ -45,6 +45,7 @@ type zoneTail struct {
 // sweep is one read of a zone's deny rows down to since.
 type sweep struct {
 	since   time.Time // the oldest occurred_at asked for
+	gap     bool      // rows between the last read and since are not read
 	page    string    // the next page's cursor, "" before the first page
 	started time.Time // the bot's clock when it began: the cursor never passes it
 	top     time.Time // the newest occurred_at met
@@ -61,15 +62,17 @@ type pending struct {
 // denied requests it meets, and reports the pages read.
 func (w *Watch) read(ctx context.Context, zone string, now time.Time) int {
 	z := w.zoneState(zone, now)
+	w.aggregates(z, now)
 	t := w.tail(zone)
 	if t.sweep == nil {
 		// Rows older than the window cannot count: after a long stop the
 		// read starts at the window.
 		since := z.Cursor.Add(-w.opts.Overlap)
+		gap := false
 		if start := now.Add(-w.opts.Window); start.After(since) {
-			since = start
+			since, gap = start, true
 		}
-		t.sweep = &sweep{since: since, started: now, top: z.Cursor}
+		t.sweep = &sweep{since: since, gap: gap, started: now, top: z.Cursor}
 	}
 	s := t.sweep
 	pages := 0
@@ -88,6 +91,7 @@ func (w *Watch) read(ctx context.Context, zone string, now time.Time) int {
 		w.take(zone, z, t, l.Items, now)
 		if l.NextCursor == nil || len(l.Items) == 0 {
 			w.advance(z, s)
+			w.settleAggregates(z, t, s, now)
 			t.sweep = nil
 			return pages
 		}
@@ -162,9 +166,11 @@ func (w *Watch) settle(zone string, z *zoneState, t *zoneTail, key string) {
 	w.count(zone, z, t, key, digest.DeniedRequestFrom(t.pending[key].rows))
 }
 
-// count counts one denied request in its cluster, once: it is remembered as
-// counted, and a request older than the zone's start only remembered.
+// count counts one denied request in its cluster and the zone's
+// aggregates, once: it is remembered as counted, and a request older than
+// the zone's start only remembered.
 func (w *Watch) count(zone string, z *zoneState, t *zoneTail, key string, d digest.DeniedRequest) {
+	rows := len(t.pending[key].rows)
 	delete(t.pending, key)
 	z.Counted[key] = d.At.UnixMilli()
 	w.dirty = true
@@ -175,6 +181,7 @@ func (w *Watch) count(zone string, z *zoneState, t *zoneTail, key string, d dige
 	if d.At.Before(z.Started) {
 		return
 	}
+	w.aggregate(z, d, rows)
 	c := w.cluster(clusterKey{zone, d.ApplicationID, d.Resource, d.Cause})
 	if c == nil {
 		return

@@ -70,6 +70,9 @@ type Options struct {
 	Threshold int           // denied requests of a cluster inside Window that are announced
 	Window    time.Duration
 	Quiet     time.Duration // an announced cluster is not announced again for this long
+	// Aggregate is how long the running aggregates of the denials are kept
+	// for scheduled digests (aggregates.go); 0 keeps none.
+	Aggregate time.Duration
 	Targets   []scheduler.Target
 
 	Source Source
@@ -134,6 +137,8 @@ func New(opts Options) (*Watch, error) {
 		return nil, errors.New("denial watch: no channels to post to")
 	case opts.Source == nil || opts.Runner == nil || opts.Poster == nil:
 		return nil, errors.New("denial watch: needs a Source, a Runner and a Poster")
+	case opts.Aggregate < 0 || opts.Aggregate > MaxAggregate:
+		return nil, fmt.Errorf("denial watch: aggregates are kept at most %s, got %s", MaxAggregate, opts.Aggregate)
 	case opts.Threshold < 1 || opts.Window <= 0 || opts.Quiet <= 0 || opts.Interval <= 0:
 		return nil, fmt.Errorf("denial watch: threshold %d, window %s, quiet %s and interval %s must be positive",
 			opts.Threshold, opts.Window, opts.Quiet, opts.Interval)

@@ -12,6 +12,7 @@ import (
 	"github.com/caracal-bot/caracal-bot/chat"
 	"github.com/caracal-bot/caracal-bot/commands"
 	"github.com/caracal-bot/caracal-bot/config"
+	"github.com/caracal-bot/caracal-bot/denialwatch"
 	"github.com/caracal-bot/caracal-bot/integrations/caracal"
 	"github.com/caracal-bot/caracal-bot/redact"
 	"github.com/caracal-bot/caracal-bot/scheduler"
@@ -34,9 +35,10 @@ func (p chatPoster) Post(ctx context.Context, t scheduler.Target, r chat.Reply) 
 // starts. Only tests set it, in the bot processes they start (TestMain).
 var adjustScheduler func(*scheduler.Options)
 
-// startScheduler runs the configured digests and the readiness watch, if any.
+// startScheduler runs the configured digests and the readiness watch, if
+// any; the digests count from the denial watch's aggregates when it runs.
 func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, registry *commands.Registry,
-	client *caracal.Client, poster chatPoster, lease scheduler.Lease, metrics *bot.Metrics, logger *slog.Logger) error {
+	client *caracal.Client, poster chatPoster, shared *sharedState, metrics *bot.Metrics, logger *slog.Logger) error {
 	jobs, watch := scheduler.FromConfig(cfg)
 	if len(jobs) == 0 && !watch.Enabled {
 		return nil
@@ -47,7 +49,12 @@ func startScheduler(ctx context.Context, g *errgroup.Group, cfg *config.Config, 
 	}
 	opts := scheduler.Options{
 		Jobs: jobs, Watch: watch, Digester: registry, Prober: client, Poster: poster,
-		Lease: lease, RunLog: runLog, Logger: logger.With("component", "scheduler"), Metrics: metrics,
+		Lease: shared.lease, RunLog: runLog, Logger: logger.With("component", "scheduler"), Metrics: metrics,
+	}
+	// The denial watch keeps running aggregates for the digests: their
+	// whole hours are counted from them, on whichever replica posts.
+	if cfg.DenialWatch.Enabled {
+		opts.Denials = denialwatch.StoredAggregates{Store: shared.denials}
 	}
 	if adjustScheduler != nil {
 		adjustScheduler(&opts)

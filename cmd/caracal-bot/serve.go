@@ -133,7 +133,7 @@ func serve(ctx context.Context, cfg *config.Config, ln, opsLn net.Listener, logg
 	}
 	checks = append(checks, platformChecks...)
 	posters := chatPoster{platforms: platforms, scrub: scrub}
-	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared.lease, metrics, logger); err != nil {
+	if err := startScheduler(gctx, g, cfg, registry, client, posters, shared, metrics, logger); err != nil {
 		return err
 	}
 	if err := startDenialWatch(gctx, g, cfg, registry, client, posters, shared, logger); err != nil {
