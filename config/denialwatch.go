@@ -30,7 +30,10 @@ const (
 // (zone, application, resource, cause) that reaches Threshold inside
 // Window, with the diagnosis of its newest request.
 type DenialWatch struct {
-	// Enabled turns the watch on.
+	// Enabled turns the watch on. It also keeps the running aggregates
+	// serve's scheduled digests count denials from (twice the longest
+	// `schedules:` window, at most 14 days): without the watch, scheduled
+	// digests read the audit log at post time.
 	Enabled bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
 	// Interval is how often the audit log is read (default 30s).
 	Interval time.Duration `yaml:"interval,omitempty" json:"interval,omitempty"`
