@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -114,7 +115,7 @@ func TestTicketOverLimitsSaysTheRestIsInTheBundle(t *testing.T) {
 
 	jira := ticketstest.StartJira(t, jiraEmail, jiraToken)
 	reg := ticketEnvReading(t, sc, newTicketService(t, jiraFor(jira)), renaming(name))
-	res, err := click(t, reg, buttonText(sc))
+	res, err := clickWithin(t, reg, buttonText(sc), 2*time.Minute)
 	require.NoError(t, err)
 	require.True(t, ticketData(t, res).Created)
 	is := jira.Issues()[0]
@@ -126,7 +127,7 @@ func TestTicketOverLimitsSaysTheRestIsInTheBundle(t *testing.T) {
 
 	gh := ticketstest.StartGitHub(t, ghToken, ghRepo)
 	reg = ticketEnvReading(t, sc, newTicketService(t, tickets.NewGitHub(tickets.GitHubConfig{APIURL: gh.URL, Token: ghToken, Repo: ghRepo}, noWait())), renaming(name))
-	res, err = click(t, reg, buttonText(sc))
+	res, err = clickWithin(t, reg, buttonText(sc), 2*time.Minute)
 	require.NoError(t, err)
 	is = gh.Issues()[0]
 	assert.LessOrEqual(t, utf8.RuneCountInString(is.Title), 256)

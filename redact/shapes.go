@@ -174,9 +174,6 @@ func decodesToPair(v string) bool {
 var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 var (
-	// kvKey finds every key=, key:, "key": and \"key\": in a text, in one
-	// linear pass; only keys that name a secret are looked at further.
-	kvKey = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]{0,63})(\\?["']?\s*[=:]\s*)`)
 	// kvValue reads the value right after such a key: double-, single- or
 	// escaped-double-quoted, else up to a delimiter; at most 1,000
 	// characters, so no text, however hostile, costs more than that per key.
@@ -190,9 +187,9 @@ var (
 func keyValues(text string) (string, []Hit) {
 	sp := newSplice(text)
 	last := 0
-	for _, k := range kvKey.FindAllStringSubmatchIndex(text, -1) {
-		key, valueAt := text[k[2]:k[3]], k[1]
-		if k[2] < last || !SecretKey(key) {
+	for _, k := range keysBeforeDelimiters(text) {
+		key, valueAt := text[k.start:k.end], k.valueAt
+		if k.start < last || !SecretKey(key) {
 			continue
 		}
 		v := kvValue.FindStringSubmatchIndex(text[valueAt:])
@@ -213,6 +210,66 @@ func keyValues(text string) (string, []Hit) {
 		last = end
 	}
 	return sp.result()
+}
+
+// kvKey is a key found before a delimiter: text[start:end] is the key,
+// valueAt where its value begins.
+type kvKey struct{ start, end, valueAt int }
+
+// maxKeyLen is the longest key looked at: a longer run of key characters
+// is read from its last 64.
+const maxKeyLen = 64
+
+// keysBeforeDelimiters finds every key=, key:, "key": and \"key\": in a
+// text: at each '=' or ':', it reads back over blanks, an optional quote
+// and an optional backslash to a run of key characters (letters, digits,
+// _ . -, starting with a letter or _, at most 64). Each delimiter is
+// visited once and each step back is bounded, so the cost is linear in
+// the text (a regular expression with the same bounded repetition cost
+// 64 steps a character). Keys do not overlap the previous key's delimiter
+// and blanks.
+func keysBeforeDelimiters(text string) []kvKey {
+	var out []kvKey
+	prevEnd := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '=' && text[i] != ':' {
+			continue
+		}
+		j := i
+		for j > prevEnd && isBlank(text[j-1]) {
+			j--
+		}
+		if j > prevEnd && (text[j-1] == '"' || text[j-1] == '\'') {
+			j--
+		}
+		if j > prevEnd && text[j-1] == '\\' {
+			j--
+		}
+		end := j
+		for j > prevEnd && end-j < maxKeyLen && isKeyChar(text[j-1]) {
+			j--
+		}
+		for j < end && !isKeyStart(text[j]) {
+			j++
+		}
+		valueAt := i + 1
+		for valueAt < len(text) && isBlank(text[valueAt]) {
+			valueAt++
+		}
+		if j < end {
+			out = append(out, kvKey{start: j, end: end, valueAt: valueAt})
+			prevEnd = valueAt
+		}
+	}
+	return out
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
+func isKeyStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isKeyChar(c byte) bool {
+	return isKeyStart(c) || c >= '0' && c <= '9' || c == '.' || c == '-'
 }
 
 // keepValue reports a value after a secret-named key that holds no secret:
