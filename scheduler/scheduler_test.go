@@ -14,6 +14,7 @@ import (
 
 	"github.com/caracal-bot/caracal-bot/bot"
 	"github.com/caracal-bot/caracal-bot/commands"
+	"github.com/caracal-bot/caracal-bot/digest"
 	"github.com/caracal-bot/caracal-bot/internal/syncbuf"
 	"github.com/caracal-bot/caracal-bot/scheduler"
 )
@@ -272,4 +273,28 @@ func TestNewRefusesBadJobs(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// noAggregates is a digest.DenialSource with nothing counted yet.
+type noAggregates struct{}
+
+func (noAggregates) DenialAggregates(context.Context, string) (*digest.Aggregates, error) {
+	return nil, nil
+}
+
+// With the denial watch's aggregates, every scheduled digest is given them
+// (the on-demand digest is not: it has no scheduler).
+func TestScheduledDigestsAreGivenTheWatchAggregates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dig := &fakeDigester{}
+		stop := start(t, newScheduler(t, scheduler.Options{Jobs: []scheduler.Job{morningJob()}, Digester: dig, Poster: &fakePoster{}, Denials: noAggregates{}}))
+		time.Sleep(time.Until(day(2, 23)))
+		synctest.Wait()
+		stop()
+		calls := dig.all()
+		require.Len(t, calls, 2)
+		for _, c := range calls {
+			assert.Equal(t, noAggregates{}, c.Denials)
+		}
+	})
 }
