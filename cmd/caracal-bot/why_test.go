@@ -17,15 +17,15 @@ import (
 // scenario of the simulator's catalog (every surface, healthy and degraded
 // worlds) and checks the stable JSON contract: one object, exactly the ten
 // keys, eight steps with exactly n, name, status, detail, and arrays (never
-// null) for the lists. One simulator serves every scenario in turn.
+// null) for the lists. Each scenario has a simulator of its own, so they
+// run side by side.
 func TestWhyJSONHasExactlyTheContractKeys(t *testing.T) {
 	t.Parallel()
-	srv := startSim(t)
-	env := simEnv(srv)
 	for _, sc := range caracaltest.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
-			require.NoError(t, srv.UseScenario(sc.ID))
-			res := runCLI(t, env, append(whyArgs(sc), "--format", "json")...)
+			t.Parallel()
+			srv := startSim(t, caracaltest.WithScenario(sc.ID))
+			res := runCLI(t, simEnv(srv), append(whyArgs(sc), "--format", "json")...)
 			require.Equal(t, 0, res.code, "a diagnosis was produced, so exit 0: %s", res)
 
 			var obj map[string]json.RawMessage
