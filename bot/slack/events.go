@@ -197,7 +197,9 @@ func (in *inbound) event(ctx context.Context, raw []byte, retry int) (challenge 
 	if retry > 0 {
 		in.Logger.Info("slack: event redelivered", "event_id", p.EventID, "retry", retry)
 	}
-	t := Target{ChannelID: e.Channel, UserID: e.User, ThreadTS: cmp.Or(e.ThreadTS, e.TS)}
+	// A mention in the channel starts a thread on itself: Slack shows no
+	// ephemeral answer in it until it has a reply (Target.NewThread).
+	t := Target{ChannelID: e.Channel, UserID: e.User, ThreadTS: cmp.Or(e.ThreadTS, e.TS), NewThread: e.ThreadTS == ""}
 	line := afterMention(e.Text, self)
 	if strings.TrimSpace(dropLeadingMention(line)) == "" {
 		in.ephemeral(ctx, t, chat.Usage)

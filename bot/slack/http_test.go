@@ -251,7 +251,7 @@ func TestHTTP_MentionRetriesRunOnce(t *testing.T) {
 	want := bot.Request{
 		Invocation: chat.Invocation{Platform: "slack", Command: "why", Text: "req-1", UserID: "U1", ChannelID: "C1", TriggeredAt: e.now},
 		DedupKey:   "slack:event:Ev1",
-		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000001.000200"}},
+		Responder:  fakeResponder{Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000001.000200", NewThread: true}},
 	}
 	assert.Equal(t, []bot.Request{want}, e.sub.Dispatched())
 	ack := e.resp.next(t)
@@ -284,7 +284,7 @@ func TestHTTP_MentionIgnoredOrUsage(t *testing.T) {
 	usage := e.resp.next(t)
 	assert.Equal(t, chat.Usage, usage.r.Summary)
 	assert.True(t, usage.r.Ephemeral)
-	assert.Equal(t, Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000001.000200"}, usage.t)
+	assert.Equal(t, Target{ChannelID: "C1", UserID: "U1", ThreadTS: "1700000001.000200", NewThread: true}, usage.t, "the usage is shown in the channel, where a thread without replies hides it")
 	assert.Empty(t, e.sub.Submitted())
 }
 
