@@ -22,8 +22,11 @@ import (
 
 // Stream settings.
 const (
-	// slicesPerWindow is how many time slices a window is cut into.
+	// slicesPerWindow is how many time slices a window is cut into at
+	// most; a slice is at least minSlice long, so a short span (the edge
+	// hours beside running aggregates) is not read as 16 near-empty pages.
 	slicesPerWindow = 16
+	minSlice        = 15 * time.Minute
 	// streamConcurrency is how many slices are read at once (a page of
 	// 1,000 rows is about 1.5 MB to read and decode).
 	streamConcurrency = 4
@@ -93,13 +96,15 @@ func newWindowRead(from, until time.Time, page pager, ag *Aggregates) *windowRea
 	return w
 }
 
-// addSpan adds a span cut into slicesPerWindow slices, newest first.
+// addSpan adds a span cut into slices (at most slicesPerWindow, each at
+// least minSlice long), newest first.
 func (w *windowRead) addSpan(from, until, keepFrom, keepUntil time.Time) {
 	sp := &span{w: w, from: from, until: until, keepFrom: keepFrom, keepUntil: keepUntil, edges: map[string][]caracal.AuditRow{}}
-	step := until.Sub(from) / slicesPerWindow
-	for i := range slicesPerWindow {
+	n := min(slicesPerWindow, max(1, int(until.Sub(from)/minSlice)))
+	step := until.Sub(from) / time.Duration(n)
+	for i := range n {
 		s := &slice{sp: sp, until: until.Add(-time.Duration(i) * step), from: until.Add(-time.Duration(i+1) * step)}
-		if i == slicesPerWindow-1 {
+		if i == n-1 {
 			s.from = from
 		}
 		s.reached = s.until
